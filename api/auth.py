@@ -1,0 +1,41 @@
+"""Bearer JWTs (HS256, pyjwt) for operators; roles: operator < admin."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import jwt
+from aiohttp import web
+
+from api.errors import ApiError
+
+ROLES = {"operator": 1, "admin": 2}
+ISSUER = "csms"
+
+
+def issue(secret: str, subject: str, role: str, ttl: int, kind: str = "operator") -> str:
+    now = datetime.now(timezone.utc)
+    claims = {"sub": subject, "role": role, "kind": kind, "iss": ISSUER, "iat": now,
+              "exp": now + timedelta(seconds=ttl)}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def verify(secret: str, token: str) -> dict:
+    try:
+        return jwt.decode(token, secret, algorithms=["HS256"], issuer=ISSUER,
+                          options={"require": ["exp", "sub", "iss"]})
+    except jwt.ExpiredSignatureError:
+        raise ApiError(401, "token_expired", "the access token has expired; log in again") from None
+    except jwt.InvalidTokenError as exc:
+        raise ApiError(401, "invalid_token", f"invalid access token: {exc}") from None
+
+
+def authenticate(request: web.Request, secret: str, need: str) -> dict:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "send Authorization: Bearer <access_token>")
+    claims = verify(secret, token.strip())
+    if claims.get("kind") != "operator" or ROLES.get(claims.get("role"), 0) < ROLES[need]:
+        raise ApiError(403, "forbidden", f"this endpoint needs the {need} role")
+    return claims

@@ -1,0 +1,43 @@
+"""Typed application keys and request helpers shared by the views."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from csms.container import Container
+
+CONTAINER = web.AppKey("container", Container)
+
+
+def container(request: web.Request) -> Container:
+    return request.app[CONTAINER]
+
+
+def body(request: web.Request) -> dict:
+    return request["body"]
+
+
+def params(request: web.Request) -> dict:
+    return request["query"]
+
+
+def paged(items: list, total: int, limit: int, offset: int, status: int = 200) -> web.Response:
+    """A page of a list: the JSON body is the array; the total and paging go in headers."""
+    resp = web.json_response(items, status=status)
+    resp.headers["X-Total-Count"] = str(total)
+    resp.headers["X-Limit"] = str(limit)
+    resp.headers["X-Offset"] = str(offset)
+    return resp
+
+
+def paging(request: web.Request) -> tuple[int, int]:
+    q = request["query"]
+    return q.get("limit", 50), q.get("offset", 0)
+
+
+def int_param(request: web.Request, name: str) -> int:
+    raw = request.match_info[name]
+    try:
+        return int(raw)
+    except ValueError:
+        raise web.HTTPNotFound() from None

@@ -1,0 +1,37 @@
+"""Login and operator accounts."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from api import auth, schemas
+from api.context import body, container
+from api.errors import ApiError
+from api.routing import RouteTable
+from csms.domain.repositories import Conflict
+
+routes = RouteTable()
+
+
+@routes.add("POST", "/api/v1/auth/login", "Log in as an operator; returns a Bearer token", "auth",
+            auth=None, body=schemas.LOGIN, response=schemas.TOKEN, errors=(400, 401))
+async def login(request: web.Request) -> web.Response:
+    c = container(request)
+    data = body(request)
+    op = await c.operators.login(data["username"], data["password"])
+    if op is None:
+        raise ApiError(401, "invalid_credentials", "wrong user name or password")
+    ttl = c.settings.api.jwt_ttl
+    token = auth.issue(c.jwt_secret, str(op.id), op.role, ttl)
+    return web.json_response({"access_token": token, "token_type": "Bearer", "expires_in": ttl})
+
+
+@routes.add("POST", "/api/v1/admin/operators", "Create an operator account", "auth", auth="admin",
+            body=schemas.OPERATOR_CREATE, response=schemas.OPERATOR, status=201, errors=(400, 401, 403, 409))
+async def create_operator(request: web.Request) -> web.Response:
+    data = body(request)
+    try:
+        op = await container(request).operators.create(data["username"], data["password"], data.get("role", "operator"))
+    except Conflict:
+        raise ApiError(409, "conflict", f"operator {data['username']!r} exists") from None
+    return web.json_response({"id": op.id, "username": op.username, "role": op.role, "active": op.active}, status=201)

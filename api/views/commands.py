@@ -1,0 +1,98 @@
+"""Commands to a connected charge point: the raw CALL in its own version, and typed commands that
+take the same body whatever the version."""
+
+from __future__ import annotations
+
+import re
+
+from aiohttp import web
+
+from api import schemas
+from api.context import body, container
+from api.errors import ApiError, bad_request, not_found
+from api.routing import RouteTable
+from csms.domain import commands as c
+from csms.ocpp.errors import CallErrorReceived, CallTimeout, NotConnected, OcppError
+from csms.services.commands import UnknownTransaction
+
+routes = RouteTable()
+_ACTION = re.compile(r"^[A-Z][A-Za-z0-9]{1,63}$")
+
+
+async def _run(request: web.Request, coro_fn):
+    cp_id = request.match_info["id"]
+    if await container(request).charge_points.get(cp_id) is None:
+        raise not_found(f"charge point {cp_id!r}")
+    try:
+        return await coro_fn(cp_id)
+    except NotConnected as exc:
+        raise ApiError(409, "charge_point_offline", str(exc)) from None
+    except UnknownTransaction as exc:
+        raise ApiError(404, "not_found", str(exc)) from None
+    except OcppError as exc:   # our payload breaks the version's schema, or the action is unknown
+        code = "unknown_action" if exc.code in ("NotImplemented", "NotSupported") else "invalid_payload"
+        raise bad_request(exc.description, code, ocpp_code=exc.code, details=exc.details) from None
+    except CallErrorReceived as exc:
+        raise ApiError(502, exc.code, f"the charge point answered CALLERROR {exc.code}: {exc.description}",
+                       ocpp_code=exc.code, details=exc.details) from None
+    except CallTimeout as exc:
+        raise ApiError(504, "timeout", str(exc)) from None
+
+
+@routes.add("POST", "/api/v1/admin/charge-points/{id}/calls/{action}",
+            "Send any OCPP CALL; the body is the payload in the charge point's own version", "commands",
+            body=schemas.ANY_OBJ, response=schemas.CALL_RESULT, errors=(400, 401, 404, 409, 502, 504))
+async def call(request: web.Request) -> web.Response:
+    action = request.match_info["action"]
+    if not _ACTION.match(action):
+        raise bad_request(f"{action!r} is not an OCPP action name", "unknown_action")
+    payload = body(request)
+    response = await _run(request, lambda cp_id: container(request).commands.call(cp_id, action, payload))
+    return web.json_response({"response": response})
+
+
+def _availability(d: dict) -> c.ChangeAvailability:
+    if "operative" in d:
+        operative = d["operative"]
+    elif "type" in d:
+        operative = d["type"] == "Operative"
+    else:
+        raise bad_request("give operative (true/false) or type (Operative/Inoperative)", "validation_error")
+    return c.ChangeAvailability(operative=operative, connector_id=d.get("connector_id", 0))
+
+
+BUILDERS = {
+    "remote-start": lambda d: c.RemoteStart(d["id_tag"], d.get("connector_id"), d.get("charging_profile")),
+    "remote-stop": lambda d: c.RemoteStop(d["transaction_id"]),
+    "reset": lambda d: c.Reset(d.get("type", "Soft")),
+    "unlock": lambda d: c.UnlockConnector(d["connector_id"]),
+    "change-availability": _availability,
+    "get-configuration": lambda d: c.GetConfiguration(tuple(d.get("keys", ()))),
+    "change-configuration": lambda d: c.ChangeConfiguration(d["key"], d["value"]),
+    "trigger-message": lambda d: c.TriggerMessage(d["message"], d.get("connector_id")),
+    "clear-cache": lambda d: c.ClearCache(),
+    "data-transfer": lambda d: c.DataTransfer(d["vendor_id"], d.get("message_id"), d.get("data")),
+}
+SUMMARIES = {
+    "remote-start": "Start a transaction remotely", "remote-stop": "Stop a transaction remotely",
+    "reset": "Reboot the charge point (Soft or Hard)", "unlock": "Unlock a connector",
+    "change-availability": "Make the charge point or a connector (in)operative",
+    "get-configuration": "Read configuration keys", "change-configuration": "Set a configuration key",
+    "trigger-message": "Ask the charge point to send a message now",
+    "clear-cache": "Clear the authorization cache", "data-transfer": "Vendor-specific data transfer",
+}
+
+
+def _typed(name: str):
+    async def handler(request: web.Request) -> web.Response:
+        command = BUILDERS[name](body(request))
+        result = await _run(request, lambda cp_id: container(request).commands.send(cp_id, command))
+        return web.json_response(result)
+    handler.__name__ = name.replace("-", "_")
+    return handler
+
+
+for _name in BUILDERS:
+    routes.add("POST", f"/api/v1/admin/charge-points/{{id}}/commands/{_name}", SUMMARIES[_name], "commands",
+               body=schemas.COMMANDS[_name], response=schemas.COMMAND_RESULT,
+               errors=(400, 401, 404, 409, 502, 504))(_typed(_name))

@@ -1,0 +1,123 @@
+"""`csms` command line: serve, demo, db upgrade, create-operator."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+
+from csms.settings import SettingsError, flag_name, iter_fields, load_settings
+
+
+def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE", help="TOML settings file (same layout as config/default.toml)")
+    group = parser.add_argument_group("settings (override env and files)")
+    for section, f in iter_fields():
+        kw = {"dest": f"{section}.{f.name}", "default": None, "metavar": f.type.upper() if isinstance(f.type, str) else None}
+        if f.name in ("admin_password", "jwt_secret"):
+            kw["help"] = "prefer the environment variable"
+        group.add_argument(flag_name(section, f), **kw)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="csms", description="OCPP charging-station management system")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the CSMS (OCPP server, REST API, jobs)")
+    serve.add_argument("--role", choices=["all", "ocpp", "api", "worker"], default="all")
+    _add_setting_flags(serve)
+
+    demo = sub.add_parser("demo", help="run the CSMS with a demo station and simulated charge points")
+    demo.add_argument("--chargers", type=int, default=3, help="simulated charge points (default 3)")
+    demo.add_argument("--connectors", type=int, default=2)
+    demo.add_argument("--session-seconds", type=float, default=60, help="length of each simulated session")
+    demo.add_argument("--meter-interval", type=float, default=5)
+    _add_setting_flags(demo)
+
+    db = sub.add_parser("db", help="database maintenance")
+    dbsub = db.add_subparsers(dest="db_command", required=True)
+    up = dbsub.add_parser("upgrade", help="apply migrations")
+    up.add_argument("revision", nargs="?", default="head")
+    _add_setting_flags(up)
+    cur = dbsub.add_parser("current", help="print the applied revision")
+    _add_setting_flags(cur)
+
+    op = sub.add_parser("create-operator", help="create an operator account")
+    op.add_argument("username")
+    op.add_argument("--role", choices=["operator", "admin"], default="operator")
+    op.add_argument("--password", help="default: ask (or read CSMS_NEW_PASSWORD)")
+    _add_setting_flags(op)
+    return parser
+
+
+def _settings(args):
+    flags = {k: v for k, v in vars(args).items() if "." in k}
+    return load_settings(flags=flags, config_file=args.config)
+
+
+def _logging(settings) -> None:
+    logging.basicConfig(level=settings.log.level.upper(),
+                        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("websockets").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+async def _db(args, settings) -> None:
+    from csms.db.session import current_revision, make_engine, upgrade
+    engine = make_engine(settings.database, settings.var_dir)
+    try:
+        if args.db_command == "upgrade":
+            await upgrade(engine, args.revision)
+        print(await current_revision(engine) or "(none)")
+    finally:
+        await engine.dispose()
+
+
+async def _create_operator(args, settings) -> None:
+    import os
+    from csms.db.repositories import SqlOperatorRepository
+    from csms.db.session import make_engine, make_sessionmaker, upgrade
+    from csms.services.operators import OperatorService
+    password = args.password or os.environ.get("CSMS_NEW_PASSWORD") or getpass.getpass("password: ")
+    engine = make_engine(settings.database, settings.var_dir)
+    try:
+        await upgrade(engine)
+        op = await OperatorService(SqlOperatorRepository(make_sessionmaker(engine))).create(
+            args.username, password, args.role)
+        print(f"created {op.role} {op.username} (id {op.id})")
+    finally:
+        await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+    except SettingsError as exc:
+        print(f"csms: {exc}", file=sys.stderr)
+        return 2
+    _logging(settings)
+    try:
+        if args.command == "serve":
+            from csms.runner import serve_forever
+            asyncio.run(serve_forever(settings, args.role))
+        elif args.command == "demo":
+            from csms.demo import run_demo
+            asyncio.run(run_demo(settings, args))
+        elif args.command == "db":
+            asyncio.run(_db(args, settings))
+        elif args.command == "create-operator":
+            asyncio.run(_create_operator(args, settings))
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:       # e.g. port in use: one line, not a traceback
+        print(f"csms: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

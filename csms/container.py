@@ -1,0 +1,137 @@
+"""The composition root: every component is built here, once, and wired by hand."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import ssl
+from pathlib import Path
+
+from csms.bus.events import InProcessBus
+from csms.db import repositories as repos
+from csms.db.batch import BatchWriter
+from csms.db.session import make_engine, make_sessionmaker, upgrade
+from csms.ocpp import schemas
+from csms.ocpp.dispatcher import Dispatcher
+from csms.ocpp.gateway import LocalGateway
+from csms.ocpp.v16 import commands as v16_commands
+from csms.ocpp.v16.handlers import V16Handlers
+from csms.services.chargers import ChargerConfig, ChargerService
+from csms.services.clock import SystemClock
+from csms.services.commands import CommandService
+from csms.services.id_tags import IdTagService
+from csms.services.message_log import MessageLog
+from csms.services.operators import OperatorService
+from csms.services.sessions import SessionService
+from csms.settings import Settings
+from csms.transport.presence import RegistryPresence
+from csms.transport.registry import Registry
+from csms.transport.server import OcppServer
+
+log = logging.getLogger(__name__)
+
+
+def jwt_secret(settings: Settings) -> str:
+    """The configured secret, or one generated once into var/jwt_secret (development)."""
+    if settings.api.jwt_secret:
+        return settings.api.jwt_secret
+    path = Path(settings.var_dir) / "jwt_secret"
+    if path.is_file():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret
+
+
+def tls_context(settings: Settings) -> ssl.SSLContext | None:
+    o = settings.ocpp
+    if not o.tls_cert:
+        return None
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(o.tls_cert, o.tls_key)
+    if o.tls_client_ca:
+        ctx.load_verify_locations(o.tls_client_ca)
+        ctx.verify_mode = ssl.CERT_OPTIONAL   # profile 3 charge points must present one (checked per id)
+    return ctx
+
+
+class Container:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.clock = SystemClock()
+        self.engine = make_engine(settings.database, settings.var_dir)
+        self.sessions_factory = make_sessionmaker(self.engine)
+        sf = self.sessions_factory
+        self.stations = repos.SqlStationRepository(sf)
+        self.charge_points = repos.SqlChargePointRepository(sf)
+        self.connectors = repos.SqlConnectorRepository(sf)
+        self.id_tag_repo = repos.SqlIdTagRepository(sf)
+        self.transactions = repos.SqlTransactionRepository(sf)
+        self.meter_values = repos.SqlMeterValueRepository(sf)
+        self.message_log_repo = repos.SqlMessageLogRepository(sf)
+        self.operator_repo = repos.SqlOperatorRepository(sf)
+        self.batch = BatchWriter(self.engine, interval=settings.ocpp.flush_interval)
+        self.bus = InProcessBus()
+        self.registry = Registry()
+        self.presence = RegistryPresence(self.registry)
+
+        o = settings.ocpp
+        self.id_tags = IdTagService(self.id_tag_repo, self.clock)
+        self.chargers = ChargerService(self.charge_points, self.connectors, self.bus, self.batch, self.clock,
+                                       self.presence, ChargerConfig(o.auto_register, o.heartbeat_interval,
+                                                                    o.boot_retry_interval, o.heartbeat_grace))
+        self.sessions = SessionService(self.transactions, self.meter_values, self.id_tags, self.bus, self.batch,
+                                       self.clock)
+        self.message_log = MessageLog(self.batch, self.message_log_repo, self.clock, o.message_log_retention_days)
+        self.operators = OperatorService(self.operator_repo)
+
+        self.dispatcher = Dispatcher(
+            {"ocpp1.6": V16Handlers(self.chargers, self.sessions).routes()},
+            self.message_log.observe, max_frame_bytes=o.max_frame_bytes)
+        self.gateway = LocalGateway(self.registry, self.dispatcher, {"ocpp1.6": v16_commands.ENCODERS},
+                                    timeout=o.call_timeout)
+        self.commands = CommandService(self.gateway, self.transactions)
+        self.ocpp_server = OcppServer(
+            host=o.host, port=o.port, versions=self.dispatcher.versions, registry=self.registry,
+            authenticate=self.chargers.authenticate, on_frame=self.dispatcher.on_frame,
+            on_open=self._on_open, on_close=self._on_close, max_size=o.max_frame_bytes * 4,
+            ping_interval=o.ping_interval)
+        self.jwt_secret = jwt_secret(settings)
+        self.scheduler = None
+
+    async def _on_open(self, conn) -> None:
+        await self.chargers.connected(conn.cp_id, conn.protocol)
+
+    async def _on_close(self, conn, current: bool) -> None:
+        self.dispatcher.on_disconnect(conn)
+        await self.chargers.disconnected(conn.cp_id, current)
+
+    async def migrate(self) -> None:
+        await upgrade(self.engine)
+
+    async def start(self, *, ocpp: bool = True, jobs: bool = True) -> None:
+        await self.migrate()
+        for version in self.dispatcher.versions:
+            schemas.warm(version)
+        await self.charge_points.mark_all_offline()   # single node: nobody is connected before we listen
+        if self.settings.api.admin_username:
+            await self.operators.ensure_admin(self.settings.api.admin_username, self.settings.api.admin_password)
+        self.batch.start()
+        if ocpp:
+            await self.ocpp_server.start()
+        if jobs:
+            from csms.jobs.scheduler import build_scheduler
+            self.scheduler = build_scheduler(self)
+            self.scheduler.start()
+
+    async def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        await self.ocpp_server.stop()
+        await self.bus.drain()
+        await self.batch.stop()
+        await self.engine.dispose()

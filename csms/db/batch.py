@@ -1,0 +1,121 @@
+"""Batched writes for high-volume rows: meter values, the OCPP message log, live figures.
+
+Rows are buffered in memory and written together every ``interval`` seconds (or sooner when a
+buffer reaches ``max_rows``), one transaction and one executemany per table. ``flush()`` may be
+awaited by anyone who needs the rows on disk now (a transaction about to be settled)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from sqlalchemy import bindparam, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from csms.db import tables as t
+from csms.domain.repositories import chunks
+
+log = logging.getLogger(__name__)
+
+_INSERT = {"meter_values": t.meter_values, "ocpp_messages": t.ocpp_messages}
+# update_latest targets: table -> (key column, updatable columns)
+_UPDATE = {
+    "transactions": (t.transactions, t.transactions.c.id, ("last_meter_wh", "power_w", "soc", "updated_at")),
+    "charge_points": (t.charge_points, t.charge_points.c.id, ("last_seen",)),
+}
+
+
+class BatchWriter:
+    def __init__(self, engine: AsyncEngine, interval: float = 0.2, max_rows: int = 5000, chunk: int = 1000):
+        self.engine = engine
+        self.interval = interval
+        self.max_rows = max_rows
+        self.chunk = chunk
+        self._inserts: dict[str, list[dict]] = {name: [] for name in _INSERT}
+        self._updates: dict[str, dict[Any, dict]] = {name: {} for name in _UPDATE}
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self.rows_written = 0
+        self.failures = 0
+
+    def insert(self, table: str, row: dict) -> None:
+        buf = self._inserts[table]
+        buf.append(row)
+        if len(buf) >= self.max_rows:
+            self._wake.set()
+
+    def update_latest(self, table: str, key: Any, row: dict) -> None:
+        pending = self._updates[table]
+        if key in pending:
+            pending[key].update(row)
+        else:
+            pending[key] = dict(row)
+
+    def pending(self) -> int:
+        return sum(map(len, self._inserts.values())) + sum(map(len, self._updates.values()))
+
+    async def flush(self) -> None:
+        async with self._lock:
+            inserts = {k: v for k, v in self._inserts.items() if v}
+            updates = {k: v for k, v in self._updates.items() if v}
+            if not inserts and not updates:
+                return
+            self._inserts = {name: [] for name in _INSERT}
+            self._updates = {name: {} for name in _UPDATE}
+            try:
+                async with self.engine.begin() as conn:
+                    for name, rows in inserts.items():
+                        for part in chunks(rows, self.chunk):
+                            await conn.execute(_INSERT[name].insert(), part)
+                    for name, by_key in updates.items():
+                        table, key_col, cols = _UPDATE[name]
+                        groups: dict[tuple, list[dict]] = {}
+                        for key, row in by_key.items():
+                            names = tuple(sorted(c for c in row if c in cols))
+                            groups.setdefault(names, []).append({"b_key": key, **{f"b_{c}": row[c] for c in names}})
+                        for names, params in groups.items():
+                            stmt = (update(table).where(key_col == bindparam("b_key"))
+                                    .values({c: bindparam(f"b_{c}") for c in names}))
+                            for part in chunks(params, self.chunk):
+                                await conn.execute(stmt, part)
+                self.rows_written += sum(map(len, inserts.values())) + sum(map(len, updates.values()))
+            except Exception:
+                self.failures += 1
+                log.exception("batch write failed; %d rows re-queued", sum(map(len, inserts.values())))
+                for name, rows in inserts.items():  # keep them for the next attempt
+                    self._inserts[name][:0] = rows
+                for name, by_key in updates.items():
+                    for key, row in by_key.items():
+                        self._updates[name].setdefault(key, {}).update({**row, **self._updates[name].get(key, {})})
+                raise
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+            try:
+                await self.flush()
+            except Exception:
+                await asyncio.sleep(min(5.0, self.interval * 10))
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="batch-writer")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+        try:
+            await self.flush()
+        except Exception:
+            log.error("final flush failed; %d rows lost", self.pending())

@@ -1,0 +1,77 @@
+"""Engine creation and schema migration (Alembic, applied programmatically)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from csms.settings import ROOT, DatabaseSettings
+
+log = logging.getLogger(__name__)
+MIGRATIONS = ROOT / "migrations"
+
+
+def make_engine(cfg: DatabaseSettings, var_dir: Path | None = None) -> AsyncEngine:
+    url = cfg.url
+    if url.startswith("sqlite"):
+        path = url.split(":///", 1)[1] if ":///" in url else ""
+        if path and path != ":memory:":
+            p = Path(path)
+            if not p.is_absolute():
+                p = (ROOT / p) if var_dir is None else (var_dir.parent / p)
+            p.parent.mkdir(parents=True, exist_ok=True)
+            url = f"sqlite+aiosqlite:///{p}"
+        engine = create_async_engine(url, echo=cfg.echo)
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # WAL lets readers run beside the batch writer
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=5000")
+            cur.close()
+        return engine
+    return create_async_engine(url, echo=cfg.echo, pool_size=cfg.pool_size, max_overflow=cfg.pool_size,
+                               pool_recycle=3600, pool_pre_ping=True)
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def _alembic_config(connection=None):
+    from alembic.config import Config
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Apply migrations up to ``revision`` on ``engine``."""
+    from alembic import command
+
+    def run(sync_conn):
+        command.upgrade(_alembic_config(sync_conn), revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(run)
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    async with engine.connect() as conn:
+        try:
+            row = (await conn.execute(text("SELECT version_num FROM alembic_version"))).first()
+        except Exception:  # table absent: nothing applied yet
+            return None
+    return row[0] if row else None
+
+
+async def ping(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))

@@ -1,0 +1,99 @@
+"""Official OCPP JSON schemas (shipped with the `ocpp` package), compiled once with fastjsonschema.
+
+A compiled validator is a plain Python function: no thread-pool hop, no per-frame compilation.
+``multipleOf`` is dropped: with binary floats 2.5 is not a multiple of 0.1 and valid frames would
+be refused (the same trap the `ocpp` library works around with Decimal)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import fastjsonschema
+import ocpp
+
+from csms.ocpp.errors import OcppError
+
+_DIRS = {
+    "ocpp1.6": Path(ocpp.__file__).parent / "v16" / "schemas",
+    "ocpp2.0.1": Path(ocpp.__file__).parent / "v201" / "schemas",
+}
+_SUFFIX = {"ocpp1.6": "", "ocpp2.0.1": "Request"}
+
+
+def _strip(node):
+    if isinstance(node, dict):
+        return {k: _strip(v) for k, v in node.items() if k != "multipleOf"}
+    if isinstance(node, list):
+        return [_strip(v) for v in node]
+    return node
+
+
+@lru_cache(maxsize=None)
+def actions(version: str) -> frozenset[str]:
+    """Every action the version defines (request schemas present)."""
+    suffix = _SUFFIX[version]
+    names = set()
+    for f in _DIRS[version].glob("*.json"):
+        stem = f.stem
+        if stem.endswith("Response"):
+            continue
+        if suffix and stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+        names.add(stem)
+    return frozenset(names)
+
+
+@lru_cache(maxsize=None)
+def validator(version: str, action: str, response: bool) -> Callable[[object], object]:
+    name = action + ("Response" if response else _SUFFIX[version])
+    path = _DIRS[version] / f"{name}.json"
+    schema = _strip(json.loads(path.read_text(encoding="utf-8")))
+    for key in ("$schema", "$id", "id"):
+        if isinstance(schema.get(key), str):
+            schema.pop(key)
+    return fastjsonschema.compile(schema)
+
+
+# schema rule -> (1.6 code, 2.0.1 code)
+_CODES = {
+    "type": ("TypeConstraintViolation", "TypeConstraintViolation"),
+    "maxLength": ("TypeConstraintViolation", "TypeConstraintViolation"),
+    "minLength": ("TypeConstraintViolation", "TypeConstraintViolation"),
+    "required": ("ProtocolError", "OccurrenceConstraintViolation"),
+    "minItems": ("OccurenceConstraintViolation", "OccurrenceConstraintViolation"),
+    "maxItems": ("OccurenceConstraintViolation", "OccurrenceConstraintViolation"),
+    "additionalProperties": ("FormationViolation", "FormatViolation"),
+    "enum": ("PropertyConstraintViolation", "PropertyConstraintViolation"),
+    "format": ("PropertyConstraintViolation", "PropertyConstraintViolation"),
+    "pattern": ("PropertyConstraintViolation", "PropertyConstraintViolation"),
+    "minimum": ("PropertyConstraintViolation", "PropertyConstraintViolation"),
+    "maximum": ("PropertyConstraintViolation", "PropertyConstraintViolation"),
+}
+
+
+def validate(version: str, action: str, payload: object, response: bool = False) -> None:
+    """Raise OcppError with the code the version prescribes if ``payload`` breaks the schema."""
+    try:
+        validator(version, action, response)(payload)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        codes = _CODES.get(exc.rule or "", ("FormationViolation", "FormatViolation"))
+        code = codes[0] if version == "ocpp1.6" else codes[1]
+        where = (exc.name or "data").replace("data.", "", 1).replace("data", "payload", 1)
+        raise OcppError(code, f"{action}: {exc.message.replace('data.', '').replace('data ', 'payload ')}",
+                        {"field": where, "rule": exc.rule}) from None
+
+
+def warm(version: str) -> int:
+    """Compile every schema of a version up front (start-up, not on the first frame)."""
+    n = 0
+    for action in actions(version):
+        for response in (False, True):
+            try:
+                validator(version, action, response)
+                n += 1
+            except FileNotFoundError:
+                pass
+    return n

@@ -1,0 +1,74 @@
+"""Neutral commands -> OCPP 1.6 CALLs, and the answers back to neutral results."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from csms.domain import commands as c
+
+Encoder = Callable[[Any], tuple[str, dict]]
+Decoder = Callable[[Any, dict], dict]
+
+
+def _remote_start(cmd: c.RemoteStart) -> tuple[str, dict]:
+    payload: dict = {"idTag": cmd.id_tag}
+    if cmd.connector_id is not None:
+        payload["connectorId"] = cmd.connector_id
+    if cmd.charging_profile is not None:
+        payload["chargingProfile"] = cmd.charging_profile
+    return "RemoteStartTransaction", payload
+
+
+def _get_configuration(cmd: c.GetConfiguration) -> tuple[str, dict]:
+    return "GetConfiguration", ({"key": list(cmd.keys)} if cmd.keys else {})
+
+
+def _trigger(cmd: c.TriggerMessage) -> tuple[str, dict]:
+    payload: dict = {"requestedMessage": cmd.message}
+    if cmd.connector_id is not None:
+        payload["connectorId"] = cmd.connector_id
+    return "TriggerMessage", payload
+
+
+def _data_transfer(cmd: c.DataTransfer) -> tuple[str, dict]:
+    payload = {"vendorId": cmd.vendor_id}
+    if cmd.message_id is not None:
+        payload["messageId"] = cmd.message_id
+    if cmd.data is not None:
+        payload["data"] = cmd.data
+    return "DataTransfer", payload
+
+
+def _status(_cmd, resp: dict) -> dict:
+    return {"status": resp["status"]}
+
+
+def _configuration(_cmd, resp: dict) -> dict:
+    return {
+        "status": "Accepted",
+        "configuration": [{"key": k["key"], "value": k.get("value"), "readonly": k["readonly"]}
+                          for k in resp.get("configurationKey", [])],
+        "unknown_keys": list(resp.get("unknownKey", [])),
+    }
+
+
+def _data_transfer_result(_cmd, resp: dict) -> dict:
+    out = {"status": resp["status"]}
+    if "data" in resp:
+        out["data"] = resp["data"]
+    return out
+
+
+ENCODERS: dict[type, tuple[Encoder, Decoder]] = {
+    c.RemoteStart: (_remote_start, _status),
+    c.RemoteStop: (lambda cmd: ("RemoteStopTransaction", {"transactionId": cmd.transaction_id}), _status),
+    c.Reset: (lambda cmd: ("Reset", {"type": cmd.type}), _status),
+    c.UnlockConnector: (lambda cmd: ("UnlockConnector", {"connectorId": cmd.connector_id}), _status),
+    c.ChangeAvailability: (lambda cmd: ("ChangeAvailability", {
+        "connectorId": cmd.connector_id, "type": "Operative" if cmd.operative else "Inoperative"}), _status),
+    c.GetConfiguration: (_get_configuration, _configuration),
+    c.ChangeConfiguration: (lambda cmd: ("ChangeConfiguration", {"key": cmd.key, "value": cmd.value}), _status),
+    c.TriggerMessage: (_trigger, _status),
+    c.ClearCache: (lambda cmd: ("ClearCache", {}), _status),
+    c.DataTransfer: (_data_transfer, _data_transfer_result),
+}

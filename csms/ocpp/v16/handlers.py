@@ -1,0 +1,97 @@
+"""OCPP 1.6J inbound actions: one short handler each, translating to the neutral services."""
+
+from __future__ import annotations
+
+from csms.ocpp.dispatcher import CallContext, Handler
+from csms.ocpp.errors import OcppError
+from csms.ocpp.v16 import mapping
+from csms.services.chargers import BootInfo, ChargerService
+from csms.services.clock import ocpp_time, parse_time
+from csms.services.sessions import SessionService
+
+VERSION = "ocpp1.6"
+
+
+class V16Handlers:
+    def __init__(self, chargers: ChargerService, sessions: SessionService, vendor_ids: frozenset[str] = frozenset()):
+        self.chargers = chargers
+        self.sessions = sessions
+        self.vendor_ids = vendor_ids
+
+    def routes(self) -> dict[str, Handler]:
+        return {
+            "Authorize": self.authorize,
+            "BootNotification": self.boot_notification,
+            "DataTransfer": self.data_transfer,
+            "DiagnosticsStatusNotification": self.diagnostics_status_notification,
+            "FirmwareStatusNotification": self.firmware_status_notification,
+            "Heartbeat": self.heartbeat,
+            "MeterValues": self.meter_values,
+            "StartTransaction": self.start_transaction,
+            "StatusNotification": self.status_notification,
+            "StopTransaction": self.stop_transaction,
+        }
+
+    async def _require_accepted(self, ctx: CallContext) -> None:
+        if await self.chargers.registration_status(ctx.cp_id) == "Rejected":
+            raise OcppError("SecurityError", "registration rejected: only BootNotification is allowed")
+
+    async def boot_notification(self, ctx: CallContext, req: dict) -> dict:
+        result = await self.chargers.boot(ctx.cp_id, BootInfo(
+            vendor=req["chargePointVendor"], model=req["chargePointModel"],
+            serial_number=req.get("chargePointSerialNumber") or req.get("chargeBoxSerialNumber"),
+            firmware_version=req.get("firmwareVersion")))
+        return {"status": result.status, "currentTime": ocpp_time(result.current_time), "interval": result.interval}
+
+    async def heartbeat(self, ctx: CallContext, req: dict) -> dict:
+        return {"currentTime": ocpp_time(self.chargers.heartbeat(ctx.cp_id))}
+
+    async def status_notification(self, ctx: CallContext, req: dict) -> dict:
+        await self._require_accepted(ctx)
+        connector = req["connectorId"]
+        at = parse_time(req["timestamp"]) if req.get("timestamp") else ctx.received_at
+        await self.chargers.status(ctx.cp_id, connector, connector, status=req["status"], error_code=req["errorCode"],
+                                   info=req.get("info"), vendor_error_code=req.get("vendorErrorCode"), at=at)
+        return {}
+
+    async def authorize(self, ctx: CallContext, req: dict) -> dict:
+        await self._require_accepted(ctx)
+        info = await self.sessions.authorize(ctx.cp_id, req["idTag"])
+        return {"idTagInfo": mapping.id_tag_info(info)}
+
+    async def start_transaction(self, ctx: CallContext, req: dict) -> dict:
+        await self._require_accepted(ctx)
+        connector = req["connectorId"]
+        tx, info = await self.sessions.start(
+            ctx.cp_id, evse_id=connector, connector_id=connector, id_tag=req["idTag"],
+            meter_start_wh=req["meterStart"], started_at=parse_time(req["timestamp"]),
+            reservation_id=req.get("reservationId"))
+        return {"transactionId": tx.id, "idTagInfo": mapping.id_tag_info(info)}
+
+    async def meter_values(self, ctx: CallContext, req: dict) -> dict:
+        connector = req["connectorId"]
+        await self.sessions.meter_values(ctx.cp_id, evse_id=connector, connector_id=connector,
+                                         transaction_id=req.get("transactionId"),
+                                         samples=mapping.samples(req["meterValue"]))
+        return {}
+
+    async def stop_transaction(self, ctx: CallContext, req: dict) -> dict:
+        tx, info = await self.sessions.stop(
+            ctx.cp_id, transaction_id=req["transactionId"], meter_stop_wh=req["meterStop"],
+            stopped_at=parse_time(req["timestamp"]), reason=req.get("reason", "Local"), id_tag=req.get("idTag"),
+            samples=mapping.samples(req.get("transactionData") or []))
+        return {"idTagInfo": mapping.id_tag_info(info)} if info is not None else {}
+
+    async def data_transfer(self, ctx: CallContext, req: dict) -> dict:
+        await self.chargers.notice(ctx.cp_id, "data_transfer", req)
+        if req["vendorId"] not in self.vendor_ids:
+            return {"status": "UnknownVendorId"}
+        return {"status": "UnknownMessageId"}
+
+    async def diagnostics_status_notification(self, ctx: CallContext, req: dict) -> dict:
+        await self.chargers.notice(ctx.cp_id, "diagnostics_status", {"status": req["status"]})
+        return {}
+
+    async def firmware_status_notification(self, ctx: CallContext, req: dict) -> dict:
+        await self.chargers.notice(ctx.cp_id, "firmware_status", {"status": req["status"]})
+        return {}

@@ -1,0 +1,180 @@
+"""Charge points: handshake authentication, presence, boot, heartbeat, connector status."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from csms import metrics
+from csms.domain import events
+from csms.domain.models import ChargePoint, Connector
+from csms.domain.repositories import BatchSink, ChargePointRepository, ConnectorRepository
+from csms.domain.states import CONNECTOR
+from csms.services.clock import Clock
+from csms.services.passwords import VerifiedCache
+
+log = logging.getLogger(__name__)
+
+ACCEPT, UNAUTHORIZED, NOT_FOUND = 101, 401, 404
+
+
+class Presence(Protocol):
+    """What this node knows of live sockets (implemented over the transport registry)."""
+    def is_connected(self, cp_id: str) -> bool: ...
+    def last_frame_at(self, cp_id: str) -> datetime | None: ...
+    def protocol_of(self, cp_id: str) -> str | None: ...
+    def connected(self) -> list[tuple[str, datetime]]: ...
+    async def close(self, cp_id: str, reason: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class BootInfo:
+    vendor: str
+    model: str
+    serial_number: str | None = None
+    firmware_version: str | None = None
+
+
+@dataclass(frozen=True)
+class BootResult:
+    status: str
+    interval: int
+    current_time: datetime
+
+
+@dataclass(frozen=True)
+class ChargerConfig:
+    auto_register: bool = False
+    heartbeat_interval: int = 300
+    boot_retry_interval: int = 30
+    heartbeat_grace: float = 2.5
+
+
+class ChargerService:
+    def __init__(self, charge_points: ChargePointRepository, connectors: ConnectorRepository, bus,
+                 batch: BatchSink, clock: Clock, presence: Presence, config: ChargerConfig):
+        self.charge_points = charge_points
+        self.connectors = connectors
+        self.bus = bus
+        self.batch = batch
+        self.clock = clock
+        self.presence = presence
+        self.config = config
+        self.passwords = VerifiedCache()
+
+    # -- handshake and presence --------------------------------------------------------------------
+    async def authenticate(self, cp_id: str, password: str | None, tls: bool, client_cn: str | None) -> int:
+        """HTTP status for a handshake: 101 go on, 404 unknown id, 401 bad or missing credentials."""
+        cp = await self.charge_points.get(cp_id)
+        if cp is None:
+            if not self.config.auto_register:
+                return NOT_FOUND
+            try:
+                await self.charge_points.create(id=cp_id, registration_status="Accepted", security_profile=0)
+                log.info("auto-registered charge point %s", cp_id)
+            except Exception:  # registered concurrently
+                pass
+            return ACCEPT
+        if cp.security_profile >= 2 and not tls:
+            return UNAUTHORIZED
+        if cp.security_profile == 3 and client_cn != cp_id:
+            return UNAUTHORIZED
+        if cp.password_hash:
+            if password is None or not await self.passwords.verify(cp_id, cp.password_hash, password):
+                return UNAUTHORIZED
+        elif cp.security_profile in (1, 2):
+            return UNAUTHORIZED        # the profile demands a password and none is set: refuse, never open
+        return ACCEPT
+
+    async def connected(self, cp_id: str, protocol: str) -> None:
+        at = self.clock.now()
+        await self.charge_points.update(cp_id, online=True, protocol=protocol, last_seen=at)
+        self.bus.publish(events.ChargePointConnected(cp_id, protocol, at))
+
+    async def disconnected(self, cp_id: str, current: bool) -> None:
+        """``current`` is False when a newer connection for the same id has replaced this one."""
+        if not current:
+            return
+        at = self.clock.now()
+        await self.charge_points.update(cp_id, online=False, last_seen=at)
+        self.bus.publish(events.ChargePointDisconnected(cp_id, at))
+
+    def record_presence(self) -> None:
+        """Queue last-seen times of live connections for the next batch write."""
+        for cp_id, at in self.presence.connected():
+            self.batch.update_latest("charge_points", cp_id, {"last_seen": at})
+
+    async def close_stale(self) -> list[str]:
+        """Close connections silent for longer than heartbeat interval x grace."""
+        limit = self.clock.now() - timedelta(seconds=self.config.heartbeat_interval * self.config.heartbeat_grace)
+        stale = [cp_id for cp_id, at in self.presence.connected() if at < limit]
+        for cp_id in stale:
+            log.warning("%s silent since before %s: closing its connection", cp_id, limit.isoformat())
+            await self.presence.close(cp_id, "heartbeat timeout")
+        return stale
+
+    async def view(self, cp_id: str) -> tuple[ChargePoint, list[Connector]] | None:
+        """The charge point as operators see it: live presence overlaid on the stored record."""
+        cp = await self.charge_points.get(cp_id)
+        if cp is None:
+            return None
+        return self.overlay(cp), await self.connectors.list_for(cp_id)
+
+    def overlay(self, cp: ChargePoint) -> ChargePoint:
+        seen = self.presence.last_frame_at(cp.id)
+        if seen is None:
+            return replace(cp, online=False) if cp.online and not self._elsewhere(cp) else cp
+        last = max(seen, cp.last_seen) if cp.last_seen else seen
+        return replace(cp, online=True, last_seen=last, protocol=self.presence.protocol_of(cp.id) or cp.protocol)
+
+    def _elsewhere(self, cp: ChargePoint) -> bool:
+        return False  # single node: the registry is the whole truth (multi-node: ask the bus)
+
+    # -- OCPP-facing operations ----------------------------------------------------------------------
+    async def boot(self, cp_id: str, info: BootInfo) -> BootResult:
+        at = self.clock.now()
+        cp = await self.charge_points.get(cp_id)
+        status = cp.registration_status if cp else "Rejected"
+        await self.charge_points.update(cp_id, vendor=info.vendor, model=info.model,
+                                        serial_number=info.serial_number, firmware_version=info.firmware_version,
+                                        last_boot_at=at, last_seen=at)
+        interval = self.config.heartbeat_interval if status == "Accepted" else self.config.boot_retry_interval
+        self.bus.publish(events.ChargePointBooted(cp_id, status, info.vendor, info.model, info.firmware_version, at))
+        return BootResult(status, interval, at)
+
+    async def registration_status(self, cp_id: str) -> str | None:
+        cp = await self.charge_points.get(cp_id)
+        return cp.registration_status if cp else None
+
+    def heartbeat(self, cp_id: str) -> datetime:
+        return self.clock.now()
+
+    async def status(self, cp_id: str, evse_id: int, connector_id: int, *, status: str, error_code: str,
+                     info: str | None = None, vendor_error_code: str | None = None,
+                     at: datetime | None = None) -> None:
+        at = at or self.clock.now()
+        if evse_id == 0:
+            await self.charge_points.update(cp_id, status=status, error_code=error_code)
+            previous, applied = None, True
+        else:
+            previous, applied = await self.connectors.set_status(
+                cp_id, evse_id, connector_id, status=status, error_code=error_code, info=info,
+                vendor_error_code=vendor_error_code, at=at)
+            if not applied:
+                log.info("%s connector %s: %s at %s is older than the stored status; kept %s",
+                         cp_id, connector_id, status, at.isoformat(), previous)
+                return
+            if previous is not None and not CONNECTOR.can(previous, status):
+                metrics.CONNECTOR_ANOMALIES.inc()
+                log.info("%s connector %s: unexpected %s -> %s", cp_id, connector_id, previous, status)
+        self.bus.publish(events.ConnectorStatusChanged(cp_id, evse_id, connector_id, status, previous, error_code, at))
+
+    async def notice(self, cp_id: str, kind: str, data: dict) -> None:
+        """Firmware / diagnostics status and other reports: stored where there is a column, published."""
+        if kind == "firmware_status":
+            await self.charge_points.update(cp_id, firmware_status=data.get("status"))
+        elif kind == "diagnostics_status":
+            await self.charge_points.update(cp_id, diagnostics_status=data.get("status"))
+        self.bus.publish(events.ChargePointNotice(cp_id, kind, data, self.clock.now()))

@@ -1,0 +1,74 @@
+"""Reading sampled values: integer Wh, W and percent out of what charge points send. Pure functions."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from csms.domain.models import MeterSample, SampledValue
+
+ENERGY = "Energy.Active.Import.Register"
+POWER = "Power.Active.Import"
+SOC = "SoC"
+_ENERGY_SCALE = {None: 1, "Wh": 1, "kWh": 1000}
+_POWER_SCALE = {None: 1, "W": 1, "kW": 1000}
+
+
+def number(value: str) -> Decimal | None:
+    try:
+        d = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return d if d.is_finite() else None
+
+
+def energy_wh(sv: SampledValue) -> int | None:
+    """Total (not per-phase) active import register in Wh, or None if ``sv`` is not one."""
+    if (sv.measurand or ENERGY) != ENERGY or sv.phase or sv.format == "SignedData":
+        return None
+    if sv.location not in (None, "Outlet", "Inlet"):
+        return None
+    scale = _ENERGY_SCALE.get(sv.unit)
+    n = number(sv.value)
+    return None if scale is None or n is None else int((n * scale).to_integral_value())
+
+
+def power_w(sv: SampledValue) -> int | None:
+    if sv.measurand != POWER or sv.phase or sv.format == "SignedData":
+        return None
+    scale = _POWER_SCALE.get(sv.unit)
+    n = number(sv.value)
+    return None if scale is None or n is None else int((n * scale).to_integral_value())
+
+
+def soc(sv: SampledValue) -> int | None:
+    if sv.measurand != SOC:
+        return None
+    n = number(sv.value)
+    return None if n is None else max(0, min(100, int(n)))
+
+
+def latest(samples: list[MeterSample]) -> tuple[int | None, int | None, int | None]:
+    """(energy register Wh, power W, SoC %) from the newest sample that carries each."""
+    e = p = s = None
+    for sample in sorted(samples, key=lambda m: m.timestamp):
+        for sv in sample.values:
+            e = energy_wh(sv) if energy_wh(sv) is not None else e
+            p = power_w(sv) if power_w(sv) is not None else p
+            s = soc(sv) if soc(sv) is not None else s
+    return e, p, s
+
+
+def rows(cp_id: str, evse_id: int, connector_id: int, tx_id: int | None, samples: list[MeterSample]) -> list[dict]:
+    """meter_values rows, one per sampled value."""
+    out = []
+    for sample in samples:
+        for sv in sample.values:
+            n = number(sv.value)
+            out.append({
+                "charge_point_id": cp_id, "evse_id": evse_id, "connector_id": connector_id,
+                "transaction_id": tx_id, "timestamp": sample.timestamp,
+                "measurand": sv.measurand or ENERGY, "phase": sv.phase, "unit": sv.unit, "context": sv.context,
+                "location": sv.location, "format": sv.format, "value": str(sv.value)[:64],
+                "value_num": float(n) if n is not None else None,
+            })
+    return out

@@ -1,0 +1,135 @@
+"""Transactions: start, meter values, stop. Idempotent against retries and store-and-forward."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from csms import metrics
+from csms.domain import events
+from csms.domain.models import IdTagInfo, MeterSample, Transaction
+from csms.domain.repositories import BatchSink, MeterValueRepository, TransactionRepository
+from csms.domain.states import TRANSACTION
+from csms.services import meter
+from csms.services.clock import Clock
+from csms.services.id_tags import IdTagService
+
+log = logging.getLogger(__name__)
+
+METER_BELOW_START = "meter_stop_below_start"
+
+
+class SessionService:
+    def __init__(self, transactions: TransactionRepository, meter_values: MeterValueRepository,
+                 id_tags: IdTagService, bus, batch: BatchSink, clock: Clock):
+        self.transactions = transactions
+        self.meter_repo = meter_values
+        self.id_tags = id_tags
+        self.bus = bus
+        self.batch = batch
+        self.clock = clock
+        self._active: dict[int, Transaction] = {}   # cache of running transactions for MeterValues
+
+    async def authorize(self, cp_id: str, id_tag: str) -> IdTagInfo:
+        return await self.id_tags.authorize(id_tag)
+
+    async def start(self, cp_id: str, *, evse_id: int, connector_id: int, id_tag: str | None, meter_start_wh: int,
+                    started_at: datetime, reservation_id: int | None = None,
+                    ocpp_tx_id: str | None = None) -> tuple[Transaction, IdTagInfo]:
+        """Record a transaction the charge point has started. A repeat of the same start (retry,
+        store-and-forward) returns the transaction already recorded."""
+        info = await self.id_tags.authorize(id_tag) if id_tag else IdTagInfo("Accepted")
+        tx, created = await self.transactions.start(
+            charge_point_id=cp_id, evse_id=evse_id, connector_id=connector_id, id_tag=id_tag,
+            started_at=started_at, meter_start_wh=meter_start_wh, ocpp_tx_id=ocpp_tx_id,
+            reservation_id=reservation_id)
+        if not created:
+            log.info("%s repeated the start of transaction %s", cp_id, tx.id)
+            return tx, info
+        for other in await self.transactions.active_on(cp_id, connector_id):
+            if other.id != tx.id and other.started_at <= started_at:
+                TRANSACTION.check(other.status, "Abandoned")
+                await self.transactions.transition(other.id, "Active", status="Abandoned")
+                self._active.pop(other.id, None)
+                log.warning("%s connector %s: transaction %s never stopped; marked Abandoned",
+                            cp_id, connector_id, other.id)
+        self._active[tx.id] = tx
+        metrics.TRANSACTIONS.labels("started").inc()
+        self.bus.publish(events.TransactionStarted(tx.id, cp_id, connector_id, id_tag, meter_start_wh, started_at))
+        return tx, info
+
+    async def _running(self, cp_id: str, tx_id: int) -> Transaction | None:
+        tx = self._active.get(tx_id)
+        if tx is None:
+            tx = await self.transactions.get(tx_id)
+            if tx is not None and tx.status == "Active":
+                self._active[tx_id] = tx
+        if tx is not None and tx.charge_point_id != cp_id:
+            log.warning("%s sent meter values for transaction %s of %s", cp_id, tx_id, tx.charge_point_id)
+            return None
+        return tx
+
+    async def find(self, cp_id: str, *, tx_id: int | None = None, ocpp_tx_id: str | None = None) -> Transaction | None:
+        if tx_id is not None:
+            return await self._running(cp_id, tx_id)
+        return await self.transactions.get_by_ocpp_id(cp_id, ocpp_tx_id)
+
+    async def meter_values(self, cp_id: str, *, evse_id: int, connector_id: int, transaction_id: int | None,
+                           samples: list[MeterSample]) -> None:
+        tx = await self._running(cp_id, transaction_id) if transaction_id is not None else None
+        for row in meter.rows(cp_id, evse_id, connector_id, tx.id if tx else None, samples):
+            self.batch.insert("meter_values", row)
+        if tx is None or tx.status != "Active":
+            return
+        register, power, soc = meter.latest(samples)
+        live = {"updated_at": self.clock.now()}
+        if register is not None:
+            live["last_meter_wh"] = register
+        if power is not None:
+            live["power_w"] = power
+        if soc is not None:
+            live["soc"] = soc
+        self.batch.update_latest("transactions", tx.id, live)
+        energy = max(0, register - tx.meter_start_wh) if register is not None else 0
+        at = max(s.timestamp for s in samples) if samples else self.clock.now()
+        self.bus.publish(events.TransactionUpdated(tx.id, cp_id, connector_id, energy, power, soc, at))
+
+    async def stop(self, cp_id: str, *, transaction_id: int, meter_stop_wh: int, stopped_at: datetime,
+                   reason: str | None, id_tag: str | None, samples: list[MeterSample]) -> tuple[Transaction | None, IdTagInfo | None]:
+        """Close a transaction. A repeated stop changes nothing; a meter below its start is recorded
+        and flagged, and billed as zero energy."""
+        info = await self.id_tags.authorize(id_tag) if id_tag else None
+        tx = await self.transactions.get(transaction_id)
+        if tx is None or tx.charge_point_id != cp_id:
+            log.warning("%s stopped unknown transaction %s", cp_id, transaction_id)
+            return None, info
+        if tx.status == "Completed":
+            log.info("%s repeated the stop of transaction %s", cp_id, tx.id)
+            return tx, info
+        for row in meter.rows(cp_id, tx.evse_id, tx.connector_id, tx.id, samples):
+            self.batch.insert("meter_values", row)
+        await self.batch.flush()          # live figures and samples land before the final record
+        energy = meter_stop_wh - tx.meter_start_wh
+        anomaly = METER_BELOW_START if energy < 0 else None
+        TRANSACTION.check(tx.status, "Completed")
+        done = await self.transactions.transition(
+            tx.id, tx.status, status="Completed", stopped_at=stopped_at, meter_stop_wh=meter_stop_wh,
+            energy_wh=max(0, energy), stop_reason=reason, stop_id_tag=id_tag, anomaly=anomaly,
+            last_meter_wh=meter_stop_wh)
+        self._active.pop(tx.id, None)
+        if done is None:    # a concurrent duplicate got there first
+            return await self.transactions.get(tx.id), info
+        if anomaly:
+            log.warning("%s transaction %s: meterStop %s < meterStart %s; flagged, billed as 0 Wh",
+                        cp_id, tx.id, meter_stop_wh, tx.meter_start_wh)
+        metrics.TRANSACTIONS.labels("stopped").inc()
+        self.bus.publish(events.TransactionStopped(tx.id, cp_id, tx.connector_id, done.energy_wh, reason,
+                                                   anomaly, stopped_at))
+        return done, info
+
+    async def detail(self, tx_id: int) -> tuple[Transaction, list[dict]] | None:
+        await self.batch.flush()
+        tx = await self.transactions.get(tx_id)
+        if tx is None:
+            return None
+        return tx, await self.meter_repo.list_for_transaction(tx_id)

@@ -1,0 +1,241 @@
+"""One typed settings object.
+
+Precedence, highest first: command-line flag > environment variable > ``--config FILE`` (TOML)
+> ``config/default.toml``. Every value is cast to its declared type; a bad or missing value raises
+:class:`SettingsError` whose message is one line naming the key and where the value came from.
+
+Environment variables are ``CSMS_<SECTION>_<KEY>`` (``CSMS_OCPP_PORT``), except the few the
+contract names differently (``CSMS_JWT_SECRET``, ``CSMS_ADMIN_USERNAME``, ``CSMS_ADMIN_PASSWORD``).
+Flags are ``--<section>-<key>`` with dashes (``--ocpp-port 9001``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = ROOT / "config" / "default.toml"
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; ``str()`` is a one-line message naming the key."""
+
+
+def _env(name: str) -> dict[str, Any]:
+    return {"env": name}
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str
+    pool_size: int = 10
+    echo: bool = False
+
+
+@dataclass(frozen=True)
+class RedisSettings:
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class OcppSettings:
+    host: str = "0.0.0.0"
+    port: int = 9000
+    tls_port: int = 9443
+    tls_cert: str = ""
+    tls_key: str = ""
+    tls_client_ca: str = ""
+    auto_register: bool = False
+    heartbeat_interval: int = 300
+    boot_retry_interval: int = 30
+    heartbeat_grace: float = 2.5
+    call_timeout: float = 30.0
+    max_frame_bytes: int = 65536
+    ping_interval: float = 60.0
+    message_log_retention_days: int = 30
+    flush_interval: float = 0.2
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    host: str = "0.0.0.0"
+    port: int = 8080
+    jwt_secret: str = field(default="", metadata=_env("CSMS_JWT_SECRET"))
+    jwt_ttl: int = 3600
+    admin_username: str = field(default="", metadata=_env("CSMS_ADMIN_USERNAME"))
+    admin_password: str = field(default="", metadata=_env("CSMS_ADMIN_PASSWORD"))
+    public_url: str = ""
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    level: str = "INFO"
+    json: bool = False
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: DatabaseSettings
+    redis: RedisSettings
+    ocpp: OcppSettings
+    api: ApiSettings
+    log: LogSettings
+    var_dir: Path = ROOT / "var"
+
+    def replace(self, **sections: Any) -> "Settings":
+        """A copy with some sections' fields replaced: ``s.replace(ocpp={"port": 0})``."""
+        changes = {
+            name: dataclasses.replace(getattr(self, name), **values) for name, values in sections.items()
+        }
+        return dataclasses.replace(self, **changes)
+
+
+SECTIONS: dict[str, type] = {
+    "database": DatabaseSettings,
+    "redis": RedisSettings,
+    "ocpp": OcppSettings,
+    "api": ApiSettings,
+    "log": LogSettings,
+}
+
+
+def env_name(section: str, f: dataclasses.Field) -> str:
+    return f.metadata.get("env") or f"CSMS_{section.upper()}_{f.name.upper()}"
+
+
+def flag_name(section: str, f: dataclasses.Field) -> str:
+    return f"--{section}-{f.name}".replace("_", "-")
+
+
+def iter_fields():
+    for section, cls in SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            yield section, f
+
+
+def _cast(value: Any, typ: Any, key: str, source: str) -> Any:
+    typ = {"int": int, "float": float, "bool": bool, "str": str}.get(typ, typ) if isinstance(typ, str) else typ
+    try:
+        if typ is bool:
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError
+        if typ is int:
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError
+            return int(str(value).strip()) if not isinstance(value, (int, float)) else int(value)
+        if typ is float:
+            if isinstance(value, bool):
+                raise ValueError
+            return float(value)
+        if isinstance(value, (dict, list)):
+            raise ValueError
+        return str(value)
+    except (TypeError, ValueError):
+        raise SettingsError(
+            f"setting {key}: expected {typ.__name__}, got {value!r} (from {source})"
+        ) from None
+
+
+def _read_toml(path: Path, what: str) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise SettingsError(f"setting config: file not found: {path} ({what})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"setting config: {path} is not valid TOML: {exc}") from None
+
+
+def load_settings(
+    flags: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    config_file: str | os.PathLike | None = None,
+    default_file: Path = DEFAULT_CONFIG,
+) -> Settings:
+    """Build :class:`Settings`. ``flags`` maps ``"section.key"`` to a value (None = not given)."""
+    env = os.environ if env is None else env
+    flags = {k: v for k, v in (flags or {}).items() if v is not None}
+    layers: list[tuple[str, dict[str, Any]]] = [(str(default_file), _read_toml(default_file, "defaults"))]
+    if config_file:
+        layers.append((str(config_file), _read_toml(Path(config_file), "--config")))
+    for source, data in layers:
+        for section, values in data.items():
+            if section not in SECTIONS:
+                raise SettingsError(f"setting {section}: unknown section (in {source})")
+            known = {f.name for f in dataclasses.fields(SECTIONS[section])}
+            for key in values:
+                if key not in known:
+                    raise SettingsError(f"setting {section}.{key}: unknown key (in {source})")
+
+    sections: dict[str, Any] = {}
+    for section, cls in SECTIONS.items():
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            key = f"{section}.{f.name}"
+            value, source = dataclasses.MISSING, "default"
+            if f.default is not dataclasses.MISSING:
+                value = f.default
+            for src, data in layers:
+                if f.name in data.get(section, {}):
+                    value, source = data[section][f.name], src
+            name = env_name(section, f)
+            if name in env:
+                value, source = env[name], f"environment {name}"
+            if key in flags:
+                value, source = flags[key], f"flag {flag_name(section, f)}"
+            if value is dataclasses.MISSING:
+                raise SettingsError(f"setting {key}: missing (set {name} or {flag_name(section, f)})")
+            values[f.name] = _cast(value, f.type, key, source)
+        sections[section] = cls(**values)
+    var_dir = Path(env.get("CSMS_VAR_DIR") or ROOT / "var")
+    settings = Settings(var_dir=var_dir, **sections)
+    validate(settings)
+    return settings
+
+
+def validate(s: Settings) -> None:
+    def fail(key: str, why: str) -> None:
+        raise SettingsError(f"setting {key}: {why}")
+
+    url = s.database.url
+    if not url:
+        fail("database.url", "missing (set CSMS_DATABASE_URL)")
+    if not url.startswith(("sqlite+aiosqlite://", "mysql+aiomysql://", "mariadb+aiomysql://")):
+        fail("database.url", f"unsupported URL {url.split('://')[0]!r}: use sqlite+aiosqlite:// or mysql+aiomysql://")
+    if s.redis.url and not s.redis.url.startswith(("redis://", "rediss://", "unix://")):
+        fail("redis.url", "must start with redis://, rediss:// or unix://")
+    for key, port in (("ocpp.port", s.ocpp.port), ("ocpp.tls_port", s.ocpp.tls_port), ("api.port", s.api.port)):
+        if not 0 <= port <= 65535:
+            fail(key, f"port {port} out of range 0-65535")
+    if bool(s.ocpp.tls_cert) != bool(s.ocpp.tls_key):
+        fail("ocpp.tls_key" if s.ocpp.tls_cert else "ocpp.tls_cert", "TLS needs both a certificate and a key")
+    for key, path in (("ocpp.tls_cert", s.ocpp.tls_cert), ("ocpp.tls_key", s.ocpp.tls_key),
+                      ("ocpp.tls_client_ca", s.ocpp.tls_client_ca)):
+        if path and not Path(path).is_file():
+            fail(key, f"file not found: {path}")
+    for key, value in (("ocpp.heartbeat_interval", s.ocpp.heartbeat_interval),
+                       ("ocpp.boot_retry_interval", s.ocpp.boot_retry_interval),
+                       ("ocpp.call_timeout", s.ocpp.call_timeout),
+                       ("ocpp.max_frame_bytes", s.ocpp.max_frame_bytes),
+                       ("ocpp.flush_interval", s.ocpp.flush_interval),
+                       ("api.jwt_ttl", s.api.jwt_ttl)):
+        if value <= 0:
+            fail(key, f"must be positive, got {value}")
+    if s.ocpp.heartbeat_grace < 1:
+        fail("ocpp.heartbeat_grace", f"must be >= 1, got {s.ocpp.heartbeat_grace}")
+    if bool(s.api.admin_username) != bool(s.api.admin_password):
+        fail("api.admin_password" if s.api.admin_username else "api.admin_username",
+             "admin username and password go together")
+    if s.log.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        fail("log.level", f"unknown level {s.log.level!r}")
