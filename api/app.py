@@ -7,7 +7,7 @@ import time
 from aiohttp import web
 
 from api import auth
-from api.context import CONTAINER
+from api.context import BODY, CLAIMS, CONTAINER, QUERY
 from api.errors import error_middleware
 from api.openapi import document
 from api.routing import Route, RouteTable
@@ -31,10 +31,10 @@ def _wrap(route: Route):
     async def handler(request: web.Request) -> web.StreamResponse:
         c = request.app[CONTAINER]
         if route.auth:
-            request["claims"] = auth.authenticate(request, c.jwt_secret, route.auth)
-        request["query"] = query(request, route)
+            request[CLAIMS] = auth.authenticate(request, c.jwt_secret, route.auth)
+        request[QUERY] = query(request, route)
         if request.method in ("POST", "PUT", "PATCH"):
-            request["body"] = await json_body(request, route)
+            request[BODY] = await json_body(request, route)
         return await route.handler(request)
     handler.__name__ = route.handler.__name__
     return handler

@@ -7,6 +7,9 @@ from aiohttp import web
 from csms.container import Container
 
 CONTAINER = web.AppKey("container", Container)
+BODY = web.RequestKey("body", dict)
+QUERY = web.RequestKey("query", dict)
+CLAIMS = web.RequestKey("claims", dict)
 
 
 def container(request: web.Request) -> Container:
@@ -14,11 +17,11 @@ def container(request: web.Request) -> Container:
 
 
 def body(request: web.Request) -> dict:
-    return request["body"]
+    return request[BODY]
 
 
 def params(request: web.Request) -> dict:
-    return request["query"]
+    return request[QUERY]
 
 
 def paged(items: list, total: int, limit: int, offset: int, status: int = 200) -> web.Response:
@@ -31,7 +34,7 @@ def paged(items: list, total: int, limit: int, offset: int, status: int = 200) -
 
 
 def paging(request: web.Request) -> tuple[int, int]:
-    q = request["query"]
+    q = request[QUERY]
     return q.get("limit", 50), q.get("offset", 0)
 
 

@@ -1,0 +1,91 @@
+"""`csms demo`: the CSMS on its embedded defaults, a demo station with simulated charge points
+charging in a loop, and an operator account to look at it all."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+
+from csms.domain.models import IdTag
+from csms.domain.repositories import Conflict
+from csms.runner import Running, public_host, serve_forever
+from csms.settings import Settings
+
+log = logging.getLogger("csms.demo")
+
+DEMO_ADMIN = ("admin", "admin123")
+DEMO_TAGS = ("DEMO-TAG-1", "DEMO-TAG-2", "DEMO-TAG-3", "DEMO-TAG-4")
+
+
+async def register(running: Running, chargers: int) -> list[str]:
+    """Idempotently create the demo station, charge points and id tags; returns the charger ids."""
+    c = running.container
+    page = await c.stations.list(q="Demo station")
+    station = page.items[0] if page.items else await c.stations.create(
+        name="Demo station 演示充电站", address="上海市浦东新区世纪大道 100 号", lat=31.2352, lng=121.5055,
+        timezone="Asia/Shanghai")
+    ids = [f"DEMO-{i:03d}" for i in range(1, chargers + 1)]
+    for cp_id in ids:
+        try:
+            await c.charge_points.create(id=cp_id, station_id=station.id, registration_status="Accepted",
+                                         security_profile=0)
+        except Conflict:
+            pass
+    for tag in DEMO_TAGS:
+        await c.id_tags.put(IdTag(tag, "Accepted"))
+    if not c.settings.api.admin_username:
+        await c.operators.ensure_admin(*DEMO_ADMIN)
+    return ids
+
+
+async def drive(cp, connectors: int, session_seconds: float) -> None:
+    """Sessions on every connector, staggered, forever."""
+    async def one(connector: int) -> None:
+        await asyncio.sleep(random.uniform(1, 8))
+        while True:
+            try:
+                await cp.plug_in(connector)
+                await cp.start_session(connector, random.choice(DEMO_TAGS))
+                await asyncio.sleep(session_seconds * random.uniform(0.7, 1.3))
+                await cp.stop_session(connector, reason="EVDisconnected")
+                await cp.unplug(connector)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # offline, rejected...: try again later, as a driver would
+                log.info("%s connector %s: %s", cp.cp_id, connector, exc)
+            await asyncio.sleep(random.uniform(5, 20))
+
+    await asyncio.gather(*(one(n) for n in range(1, connectors + 1)))
+
+
+async def run_demo(settings: Settings, args) -> None:
+    from chargepoint_sim.v16 import ChargePoint16
+
+    async def started(running: Running):
+        ids = await register(running, args.chargers)
+        url = f"ws://127.0.0.1:{running.ocpp_port}/ocpp"
+        sims = [ChargePoint16(url=url, cp_id=cp_id, connectors=args.connectors, meter_interval=args.meter_interval)
+                for cp_id in ids]
+        for sim in sims:
+            await sim.connect()
+        tasks = [asyncio.create_task(drive(sim, args.connectors, args.session_seconds)) for sim in sims]
+        api = settings.api.public_url or f"http://{public_host(settings.api.host)}:{running.api_port}"
+        user = settings.api.admin_username or DEMO_ADMIN[0]
+        password = "(from CSMS_ADMIN_PASSWORD)" if settings.api.admin_username else DEMO_ADMIN[1]
+        print(f"\n  csms demo is running: {len(sims)} simulated charge points ({', '.join(ids)})\n"
+              f"  OCPP     ws://127.0.0.1:{running.ocpp_port}/ocpp/{{chargePointId}}\n"
+              f"  API      {api}/api/v1   (log in: POST /api/v1/auth/login as {user} / {password})\n"
+              f"  OpenAPI  {api}/api/v1/openapi.json\n"
+              f"  metrics  {api}/metrics\n"
+              f"  id tags  {', '.join(DEMO_TAGS)}\n"
+              f"  Ctrl-C stops everything.\n", flush=True)
+
+        async def cleanup():
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*(sim.close() for sim in sims), return_exceptions=True)
+        return cleanup
+
+    await serve_forever(settings, "all", on_started=started)
