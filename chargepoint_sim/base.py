@@ -88,8 +88,9 @@ class BaseChargePoint:
         event, self._changed = self._changed, asyncio.Event()
         event.set()
 
-    async def wait_for(self, predicate: Callable[[Any], Any], timeout: float = 5.0) -> Any:
-        """Wait until ``predicate(self)`` is truthy and return its value; raise TimeoutError."""
+    async def wait_for(self, predicate: Callable[[Any], Any], timeout: float = 5.0, poll: float = 0.05) -> Any:
+        """Wait until ``predicate(self)`` is truthy and return its value; raise TimeoutError. Checked on
+        every state change / inbound frame, and at least every ``poll`` seconds."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not (result := predicate(self)):
@@ -97,7 +98,7 @@ class BaseChargePoint:
             if remaining <= 0:
                 raise TimeoutError(f"{self.cp_id}: condition not met within {timeout}s")
             try:
-                await asyncio.wait_for(self._changed.wait(), min(remaining, 0.05))
+                await asyncio.wait_for(self._changed.wait(), min(remaining, poll))
             except TimeoutError:
                 pass
         return result

@@ -50,8 +50,15 @@ class LoadConfig:
     vendor: str = "csms-sim"
     model: str = "SIM-LOAD"
     progress: bool = False  # one line to stderr every 5 s
+    cp_ids: list[str] | None = None  # explicit ids instead of <id_prefix>0001..; sets count
+
+    def __post_init__(self):
+        if self.cp_ids is not None:
+            self.count = len(self.cp_ids)
 
     def ids(self) -> list[str]:
+        if self.cp_ids is not None:
+            return list(self.cp_ids)
         width = max(4, len(str(self.count)))
         return [f"{self.id_prefix}{i:0{width}d}" for i in range(1, self.count + 1)]
 
@@ -85,7 +92,7 @@ def parse_rate(text: str) -> float | None:
 
 
 def action_cycle(mix: dict[str, float], length: int = 100) -> list[str]:
-    """A shuffled-by-construction list of actions whose frequencies follow the weights."""
+    """A list of ``length``-ish actions whose frequencies follow the weights (shuffled, fixed seed)."""
     total = sum(mix.values())
     cycle: list[str] = []
     for name, weight in mix.items():
@@ -225,7 +232,7 @@ def _connect_error(exc: BaseException) -> str:
 
 
 async def _run_one(index: int, cp_id: str, cfg: LoadConfig, stats: LoadStats, deadline: float,
-                   handshakes: asyncio.Semaphore, stop: asyncio.Event) -> None:
+                   handshakes: asyncio.Semaphore, stop: asyncio.Event, cycle: list[str]) -> None:
     loop = asyncio.get_running_loop()
     if cfg.ramp > 0 and cfg.count > 1:
         await asyncio.sleep(cfg.ramp * index / cfg.count)
@@ -256,7 +263,6 @@ async def _run_one(index: int, cp_id: str, cfg: LoadConfig, stats: LoadStats, de
             started = await cp.call("StartTransaction", {"connectorId": 1, "idTag": cfg.id_tag, "meterStart": 0,
                                                          "timestamp": utc_now()})
             cp.tx_id = started.get("transactionId") if started else None
-        cycle = action_cycle(cfg.mix)
         position = index % len(cycle)
         period = 1.0 / cfg.rate if cfg.rate else 0.0
         next_at = loop.time() + random.uniform(0, period)
@@ -334,10 +340,11 @@ async def run_load(config: LoadConfig, stop: asyncio.Event | None = None) -> dic
     started = time.perf_counter()
     deadline = loop.time() + config.duration
     handshakes = asyncio.Semaphore(max(1, config.connect_concurrency))
+    cycle = action_cycle(config.mix)  # shared by all charge points, each starts at its own offset
     reporter = loop.create_task(_progress(stats, started)) if config.progress else None
     try:
         await asyncio.gather(*(
-            _run_one(i, cp_id, config, stats, deadline, handshakes, stop) for i, cp_id in enumerate(config.ids())
+            _run_one(i, cp_id, config, stats, deadline, handshakes, stop, cycle) for i, cp_id in enumerate(config.ids())
         ), return_exceptions=True)
     finally:
         if reporter is not None:

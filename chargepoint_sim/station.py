@@ -133,7 +133,7 @@ class Meter:
 
     @property
     def energy_wh(self) -> int:
-        return int(self._energy)
+        return int(self._energy + 1e-6)  # tolerate float summation error
 
     @property
     def power_w(self) -> int:

@@ -16,6 +16,8 @@ from csms.ocpp.dispatcher import Dispatcher
 from csms.ocpp.gateway import LocalGateway
 from csms.ocpp.v16 import commands as v16_commands
 from csms.ocpp.v16.handlers import V16Handlers
+from csms.ocpp.v201 import commands as v201_commands
+from csms.ocpp.v201.handlers import V201Handlers
 from csms.services.chargers import ChargerConfig, ChargerService
 from csms.services.clock import SystemClock
 from csms.services.commands import CommandService
@@ -89,9 +91,10 @@ class Container:
         self.operators = OperatorService(self.operator_repo)
 
         self.dispatcher = Dispatcher(
-            {"ocpp1.6": V16Handlers(self.chargers, self.sessions).routes()},
+            {"ocpp1.6": V16Handlers(self.chargers, self.sessions).routes(),
+             "ocpp2.0.1": V201Handlers(self.chargers, self.sessions).routes()},
             self.message_log.observe, max_frame_bytes=o.max_frame_bytes)
-        self.gateway = LocalGateway(self.registry, self.dispatcher, {"ocpp1.6": v16_commands.ENCODERS},
+        self.gateway = LocalGateway(self.registry, self.dispatcher, {"ocpp1.6": v16_commands.ENCODERS, "ocpp2.0.1": v201_commands.ENCODERS},
                                     timeout=o.call_timeout)
         self.commands = CommandService(self.gateway, self.transactions)
         self.ocpp_server = OcppServer(

@@ -177,8 +177,11 @@ class SqlTransactionRepository(_Repo):
     async def start(self, *, charge_point_id, evse_id, connector_id, id_tag, started_at, meter_start_wh,
                     ocpp_tx_id, reservation_id) -> tuple[Transaction, bool]:
         c = t.transactions.c
-        same = select(t.transactions).where(c.charge_point_id == charge_point_id, c.connector_id == connector_id,
-                                            c.started_at == started_at, c.meter_start_wh == meter_start_wh)
+        if ocpp_tx_id is not None:   # 2.0.1: the charge point names its transactions
+            same = select(t.transactions).where(c.charge_point_id == charge_point_id, c.ocpp_tx_id == ocpp_tx_id)
+        else:
+            same = select(t.transactions).where(c.charge_point_id == charge_point_id, c.connector_id == connector_id,
+                                                c.started_at == started_at, c.meter_start_wh == meter_start_wh)
         existing = await self._one(same)
         if existing is not None:
             return _to(Transaction, existing), False

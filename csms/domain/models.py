@@ -64,7 +64,7 @@ class IdTag:
 @dataclass(frozen=True)
 class IdTagInfo:
     """The answer to 'may this token charge?' in neutral form."""
-    status: str                       # Accepted | Blocked | Expired | Invalid | ConcurrentTx
+    status: str                       # Accepted | Blocked | Expired | Invalid | ConcurrentTx | Unknown
     expiry_date: datetime | None = None
     group_id: str | None = None
 

@@ -53,7 +53,8 @@ class TransactionRepository(Protocol):
     async def start(self, *, charge_point_id: str, evse_id: int, connector_id: int, id_tag: str | None,
                     started_at: datetime, meter_start_wh: int, ocpp_tx_id: str | None,
                     reservation_id: int | None) -> tuple[Transaction, bool]:
-        """Create, or return the existing transaction with the same start (created=False)."""
+        """Create, or return the existing transaction with the same start (created=False): the same
+        ``ocpp_tx_id`` when one is given (2.0.1), else the same connector, start time and meter start."""
     async def get(self, tx_id: int) -> Transaction | None: ...
     async def get_by_ocpp_id(self, cp_id: str, ocpp_tx_id: str) -> Transaction | None: ...
     async def active_on(self, cp_id: str, connector_id: int) -> list[Transaction]: ...

@@ -90,3 +90,4 @@ class IdTagStatus(str, Enum):
     EXPIRED = "Expired"
     INVALID = "Invalid"
     CONCURRENT_TX = "ConcurrentTx"
+    UNKNOWN = "Unknown"              # never heard of it (1.6 answers Invalid)

@@ -17,7 +17,7 @@ class IdTagService:
             return IdTagInfo("Invalid")
         tag = await self.id_tags.get(id_tag)
         if tag is None:
-            return IdTagInfo("Invalid")
+            return IdTagInfo("Unknown")      # 1.6 says Invalid, 2.0.1 Unknown: the adapters map it
         return self.info(tag)
 
     def info(self, tag: IdTag) -> IdTagInfo:

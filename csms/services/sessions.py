@@ -58,6 +58,25 @@ class SessionService:
         self.bus.publish(events.TransactionStarted(tx.id, cp_id, connector_id, id_tag, meter_start_wh, started_at))
         return tx, info
 
+    async def correct_start(self, tx: Transaction, *, started_at: datetime, meter_start_wh: int | None) -> None:
+        """A Started event that arrives after a later event of the same transaction fixes its start."""
+        fields = {}
+        if started_at < tx.started_at:
+            fields["started_at"] = started_at
+        if meter_start_wh is not None and meter_start_wh != tx.meter_start_wh:
+            fields["meter_start_wh"] = meter_start_wh
+        if fields:
+            await self.transactions.transition(tx.id, tx.status, **fields)
+            self._active.pop(tx.id, None)
+
+    async def assign_id_tag(self, tx: Transaction, id_tag: str) -> IdTagInfo:
+        """The driver identified after the transaction began (2.0.1 plug-in first)."""
+        info = await self.id_tags.authorize(id_tag)
+        if tx.id_tag is None:
+            await self.transactions.transition(tx.id, tx.status, id_tag=id_tag)
+            self._active.pop(tx.id, None)
+        return info
+
     async def _running(self, cp_id: str, tx_id: int) -> Transaction | None:
         tx = self._active.get(tx_id)
         if tx is None:

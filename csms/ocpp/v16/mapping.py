@@ -19,7 +19,7 @@ def samples(meter_value: list[dict]) -> list[MeterSample]:
 
 
 def id_tag_info(info: IdTagInfo) -> dict:
-    out: dict = {"status": info.status}
+    out: dict = {"status": "Invalid" if info.status == "Unknown" else info.status}
     if info.expiry_date is not None:
         out["expiryDate"] = ocpp_time(info.expiry_date)
     if info.group_id:

@@ -1,0 +1,123 @@
+"""Neutral commands -> OCPP 2.0.1 CALLs, and the answers back to neutral results (the same result
+shapes as 1.6, so the API body and answer do not depend on the version)."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from typing import Any, Callable
+
+from csms.domain import commands as c
+from csms.ocpp.v201.mapping import component_variable, key_of
+
+Encoder = Callable[[Any], tuple[str, dict]]
+Decoder = Callable[[Any, dict], dict]
+_remote_ids = itertools.count(int(time.time()) % 1_000_000 * 1000)
+
+_TRIGGER = {"DiagnosticsStatusNotification": "LogStatusNotification"}
+_SET_STATUS = {"Accepted": "Accepted", "Rejected": "Rejected", "RebootRequired": "RebootRequired",
+               "UnknownComponent": "NotSupported", "UnknownVariable": "NotSupported",
+               "NotSupportedAttributeType": "NotSupported"}
+
+
+def _remote_start(cmd: c.RemoteStart) -> tuple[str, dict]:
+    payload: dict = {"idToken": {"idToken": cmd.id_tag, "type": "Central"},
+                     "remoteStartId": cmd.remote_start_id if cmd.remote_start_id is not None else next(_remote_ids)}
+    if cmd.connector_id is not None:
+        payload["evseId"] = cmd.connector_id
+    if cmd.charging_profile is not None:
+        payload["chargingProfile"] = cmd.charging_profile
+    return "RequestStartTransaction", payload
+
+
+def _remote_start_result(cmd, resp: dict) -> dict:
+    out = {"status": resp["status"]}
+    if resp.get("transactionId"):
+        out["ocpp_transaction_id"] = resp["transactionId"]
+    return out
+
+
+def _unlock(cmd: c.UnlockConnector) -> tuple[str, dict]:
+    if cmd.evse_id is None:   # one body for both versions: a 1.6 connector is a 2.0.1 EVSE
+        return "UnlockConnector", {"evseId": cmd.connector_id, "connectorId": 1}
+    return "UnlockConnector", {"evseId": cmd.evse_id, "connectorId": cmd.connector_id}
+
+
+def _unlock_result(cmd, resp: dict) -> dict:
+    # 1.6 words: Unlocked | UnlockFailed | NotSupported
+    status = {"Unlocked": "Unlocked", "UnlockFailed": "UnlockFailed", "OngoingAuthorizedTransaction": "UnlockFailed",
+              "UnknownConnector": "NotSupported"}.get(resp["status"], resp["status"])
+    return {"status": status, "ocpp_status": resp["status"]}
+
+
+def _availability(cmd: c.ChangeAvailability) -> tuple[str, dict]:
+    payload: dict = {"operationalStatus": "Operative" if cmd.operative else "Inoperative"}
+    if cmd.connector_id:
+        payload["evse"] = {"id": cmd.connector_id}
+    return "ChangeAvailability", payload
+
+
+def _get_variables(cmd: c.GetConfiguration) -> tuple[str, dict]:
+    if not cmd.keys:
+        return "GetBaseReport", {"requestId": next(_remote_ids), "reportBase": "ConfigurationInventory"}
+    return "GetVariables", {"getVariableData": [component_variable(k) for k in cmd.keys]}
+
+
+def _get_variables_result(cmd: c.GetConfiguration, resp: dict) -> dict:
+    if "getVariableResult" not in resp:     # GetBaseReport: the values arrive in NotifyReport
+        return {"status": resp["status"], "configuration": [], "unknown_keys": [], "report": "requested"}
+    configuration, unknown = [], []
+    for r in resp["getVariableResult"]:
+        key = key_of(r["component"], r["variable"])
+        if r["attributeStatus"] == "Accepted":
+            configuration.append({"key": key, "value": r.get("attributeValue"), "readonly": None})
+        else:
+            unknown.append(key)
+    return {"status": "Accepted", "configuration": configuration, "unknown_keys": unknown}
+
+
+def _set_variables(cmd: c.ChangeConfiguration) -> tuple[str, dict]:
+    return "SetVariables", {"setVariableData": [{"attributeValue": cmd.value, **component_variable(cmd.key)}]}
+
+
+def _set_variables_result(cmd, resp: dict) -> dict:
+    result = resp["setVariableResult"][0]
+    return {"status": _SET_STATUS.get(result["attributeStatus"], "Rejected"), "ocpp_status": result["attributeStatus"]}
+
+
+def _trigger(cmd: c.TriggerMessage) -> tuple[str, dict]:
+    payload: dict = {"requestedMessage": _TRIGGER.get(cmd.message, cmd.message)}
+    if cmd.connector_id:
+        payload["evse"] = {"id": cmd.connector_id}
+    return "TriggerMessage", payload
+
+
+def _data_transfer(cmd: c.DataTransfer) -> tuple[str, dict]:
+    payload: dict = {"vendorId": cmd.vendor_id}
+    if cmd.message_id is not None:
+        payload["messageId"] = cmd.message_id
+    if cmd.data is not None:
+        payload["data"] = cmd.data
+    return "DataTransfer", payload
+
+
+def _status(_cmd, resp: dict) -> dict:
+    return {"status": resp["status"]}
+
+
+def _data_transfer_result(_cmd, resp: dict) -> dict:
+    return {"status": resp["status"], **({"data": resp["data"]} if "data" in resp else {})}
+
+
+ENCODERS: dict[type, tuple[Encoder, Decoder]] = {
+    c.RemoteStart: (_remote_start, _remote_start_result),
+    c.RemoteStop: (lambda cmd: ("RequestStopTransaction", {"transactionId": cmd.ocpp_tx_id}), _status),
+    c.Reset: (lambda cmd: ("Reset", {"type": "Immediate" if cmd.type == "Hard" else "OnIdle"}), _status),
+    c.UnlockConnector: (_unlock, _unlock_result),
+    c.ChangeAvailability: (_availability, _status),
+    c.GetConfiguration: (_get_variables, _get_variables_result),
+    c.ChangeConfiguration: (_set_variables, _set_variables_result),
+    c.TriggerMessage: (_trigger, _status),
+    c.ClearCache: (lambda cmd: ("ClearCache", {}), _status),
+    c.DataTransfer: (_data_transfer, _data_transfer_result),
+}

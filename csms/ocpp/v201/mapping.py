@@ -1,0 +1,83 @@
+"""OCPP 2.0.1 payloads <-> neutral domain values. Pure functions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from csms.domain.models import IdTagInfo, MeterSample, SampledValue
+from csms.services.clock import ocpp_time, parse_time
+
+# neutral id-tag status -> 2.0.1 AuthorizationStatusEnumType (Unknown: never heard of this token)
+_AUTH = {"Accepted": "Accepted", "Blocked": "Blocked", "Expired": "Expired", "Invalid": "Invalid",
+         "ConcurrentTx": "ConcurrentTx", "Unknown": "Unknown"}
+
+
+def samples(meter_value: list[dict]) -> list[MeterSample]:
+    out = []
+    for mv in meter_value or ():
+        values = []
+        for sv in mv.get("sampledValue", ()):
+            unit = (sv.get("unitOfMeasure") or {}).get("unit", "Wh")
+            multiplier = (sv.get("unitOfMeasure") or {}).get("multiplier", 0)
+            value = Decimal(str(sv["value"])).scaleb(multiplier) if multiplier else Decimal(str(sv["value"]))
+            values.append(SampledValue(
+                value=format(value.normalize(), "f") if value == value.to_integral_value() else str(value),
+                measurand=sv.get("measurand", "Energy.Active.Import.Register"), phase=sv.get("phase"), unit=unit,
+                context=sv.get("context"), location=sv.get("location"),
+                format="SignedData" if sv.get("signedMeterValue") else None))
+        out.append(MeterSample(parse_time(mv["timestamp"]), tuple(values)))
+    return out
+
+
+def id_token_info(info: IdTagInfo) -> dict:
+    out: dict = {"status": _AUTH.get(info.status, "Invalid")}
+    if info.expiry_date is not None:
+        out["cacheExpiryDateTime"] = ocpp_time(info.expiry_date)
+    if info.group_id:
+        out["groupIdToken"] = {"idToken": info.group_id, "type": "Central"}
+    return out
+
+
+# 1.6 configuration keys -> 2.0.1 (component, variable), so one API body serves both versions
+KEY_ALIASES = {
+    "HeartbeatInterval": ("OCPPCommCtrlr", "HeartbeatInterval"),
+    "WebSocketPingInterval": ("OCPPCommCtrlr", "WebSocketPingInterval"),
+    "MeterValueSampleInterval": ("SampledDataCtrlr", "TxUpdatedInterval"),
+    "MeterValuesSampledData": ("SampledDataCtrlr", "TxUpdatedMeasurands"),
+    "StopTxnSampledData": ("SampledDataCtrlr", "TxEndedMeasurands"),
+    "ClockAlignedDataInterval": ("AlignedDataCtrlr", "Interval"),
+    "MeterValuesAlignedData": ("AlignedDataCtrlr", "Measurands"),
+    "ConnectionTimeOut": ("TxCtrlr", "EVConnectionTimeOut"),
+    "StopTransactionOnEVSideDisconnect": ("TxCtrlr", "StopTxOnEVSideDisconnect"),
+    "AuthorizeRemoteTxRequests": ("AuthCtrlr", "AuthorizeRemoteStart"),
+    "LocalAuthorizeOffline": ("AuthCtrlr", "LocalAuthorizeOffline"),
+    "LocalPreAuthorize": ("AuthCtrlr", "LocalPreAuthorize"),
+    "AuthorizationCacheEnabled": ("AuthCacheCtrlr", "Enabled"),
+    "LocalAuthListEnabled": ("LocalAuthListCtrlr", "Enabled"),
+    "AuthorizationKey": ("SecurityCtrlr", "BasicAuthPassword"),
+    "SecurityProfile": ("SecurityCtrlr", "SecurityProfile"),
+    "ResetRetries": ("OCPPCommCtrlr", "ResetRetries"),
+}
+
+
+def component_variable(key: str) -> dict:
+    """'HeartbeatInterval' | 'OCPPCommCtrlr.HeartbeatInterval' | 'EVSE/Power' | 'C.V.instance' ->
+    {component: {name}, variable: {name[, instance]}}."""
+    if key in KEY_ALIASES:
+        comp, var = KEY_ALIASES[key]
+        return {"component": {"name": comp}, "variable": {"name": var}}
+    parts = key.replace("/", ".").split(".")
+    if len(parts) == 1:
+        return {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": parts[0]}}
+    variable = {"name": parts[1]}
+    if len(parts) > 2:
+        variable["instance"] = ".".join(parts[2:])
+    return {"component": {"name": parts[0]}, "variable": variable}
+
+
+def key_of(component: dict, variable: dict) -> str:
+    for alias, (comp, var) in KEY_ALIASES.items():
+        if component.get("name") == comp and variable.get("name") == var and "instance" not in variable:
+            return alias
+    key = f"{component.get('name')}.{variable.get('name')}"
+    return key + (f".{variable['instance']}" if variable.get("instance") else "")
