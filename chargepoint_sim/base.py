@@ -98,28 +98,31 @@ class BaseChargePoint:
             if remaining <= 0:
                 raise TimeoutError(f"{self.cp_id}: condition not met within {timeout}s")
             try:
-                await asyncio.wait_for(self._changed.wait(), min(remaining, poll))
+                async with asyncio.timeout(min(remaining, poll)):
+                    await self._changed.wait()
             except TimeoutError:
                 pass
         return result
 
     # ---------------------------------------------------------------- tasks
     def spawn(self, coro: Coroutine, *, online: bool = False, name: str | None = None) -> asyncio.Task:
-        task = asyncio.get_running_loop().create_task(self._guard(coro), name=name)
+        """Run ``coro`` in a tracked task (cancelled by close(); with ``online``, also when the
+        connection ends). Failures are logged, never raised."""
+        task = asyncio.get_running_loop().create_task(coro, name=name)
         bucket = self._online_tasks if online else self._tasks
         bucket.add(task)
         task.add_done_callback(bucket.discard)
+        task.add_done_callback(self._task_done)
         return task
 
-    async def _guard(self, coro: Coroutine) -> None:
-        try:
-            await coro
-        except asyncio.CancelledError:
-            raise
-        except (NotConnected, CallTimeout) as exc:
+    def _task_done(self, task: asyncio.Task) -> None:
+        if task.cancelled() or task.exception() is None:
+            return
+        exc = task.exception()
+        if isinstance(exc, (NotConnected, CallTimeout)):
             log.info("%s: %s", self.cp_id, exc)
-        except Exception:  # noqa: BLE001
-            log.exception("%s: background task failed", self.cp_id)
+        else:
+            log.error("%s: background task failed", self.cp_id, exc_info=exc)
 
     def after_reply(self, coro: Coroutine) -> None:
         """From a CALL handler: run ``coro`` once the CALLRESULT has been sent."""
@@ -139,7 +142,8 @@ class BaseChargePoint:
         try:
             if not self.connected:
                 await self._open()
-            return await asyncio.wait_for(self._come_online(), timeout)
+            async with asyncio.timeout(timeout):
+                return await self._come_online()
         except BaseException:
             self._offline = True
             if self._link is not None:

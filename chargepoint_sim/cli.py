@@ -70,14 +70,15 @@ def _install_signals(stop: asyncio.Event) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         try:
             loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
+        except (NotImplementedError, RuntimeError, ValueError):  # non-Unix, or not the main thread
             pass
 
 
 async def _stop_after(stop: asyncio.Event, duration: float) -> None:
     if duration > 0:
         try:
-            await asyncio.wait_for(stop.wait(), duration)
+            async with asyncio.timeout(duration):
+                await stop.wait()
         except TimeoutError:
             stop.set()
 
@@ -98,7 +99,8 @@ async def run_scenarios(args) -> int:
     async def start(index: int, cp: ChargePoint16) -> None:
         if args.ramp > 0 and len(cps) > 1:
             try:
-                await asyncio.wait_for(stop.wait(), args.ramp * index / len(cps))
+                async with asyncio.timeout(args.ramp * index / len(cps)):
+                    await stop.wait()
             except TimeoutError:
                 pass
         await run_charge_point(cp, args.scenario, opts, stop)

@@ -122,11 +122,14 @@ class OcppLink:
             self._pending = (message_id, future)
             try:
                 await self.send_text(encode_call(message_id, action, payload))
-                return await asyncio.wait_for(future, timeout if timeout is not None else self.call_timeout)
+                async with asyncio.timeout(timeout if timeout is not None else self.call_timeout):
+                    return await future
             except TimeoutError:
                 raise CallTimeout(f"{self.cp_id}: no answer to {action} within the call timeout") from None
             finally:
                 self._pending = None
+                if future.done() and not future.cancelled():
+                    future.exception()  # retrieved even if send_text failed before we awaited it
 
     async def close(self, code: int = 1000) -> None:
         ws = self.ws
@@ -137,9 +140,8 @@ class OcppLink:
                 pass
         reader = self._reader
         if reader is not None and reader is not asyncio.current_task():
-            try:
-                await asyncio.wait_for(asyncio.shield(reader), 3)
-            except (TimeoutError, asyncio.CancelledError):
+            await asyncio.wait({reader}, timeout=3)
+            if not reader.done():
                 reader.cancel()
         self._finish()
 

@@ -286,7 +286,8 @@ async def _run_one(index: int, cp_id: str, cfg: LoadConfig, stats: LoadStats, de
         stats.errors[f"error:{type(exc).__name__}"] += 1
     finally:
         try:
-            await asyncio.wait_for(ws.close(), 2)
+            async with asyncio.timeout(2):
+                await ws.close()
         except Exception:  # noqa: BLE001
             pass
 

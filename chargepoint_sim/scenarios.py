@@ -114,7 +114,8 @@ async def run_charge_point(cp: ChargePoint16, scenario: str, opts: ScenarioOptio
         except Exception as exc:  # noqa: BLE001 - server down, refused, ...: retry
             log.warning("%s: cannot connect to %s: %s", cp.cp_id, cp.url, exc or type(exc).__name__)
             try:
-                await asyncio.wait_for(stop.wait(), cp.backoff_delay(attempt))
+                async with asyncio.timeout(cp.backoff_delay(attempt)):
+                    await stop.wait()
             except TimeoutError:
                 pass
             attempt += 1
@@ -124,15 +125,18 @@ async def run_charge_point(cp: ChargePoint16, scenario: str, opts: ScenarioOptio
     task = asyncio.get_running_loop().create_task(behaviour(cp, opts), name=f"scenario-{cp.cp_id}")
     stopper = asyncio.get_running_loop().create_task(stop.wait())
     await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-    for pending in (task, stopper):
-        pending.cancel()
+    stopper.cancel()
+    while not task.done():  # re-cancel: a cancellation can be lost in a racing await
+        task.cancel()
+        await asyncio.wait({task}, timeout=0.5)
     await asyncio.gather(task, stopper, return_exceptions=True)
     if task.done() and not task.cancelled() and task.exception() is not None:
         log.error("%s: scenario %s failed: %r", cp.cp_id, scenario, task.exception())
     for connector in cp.connectors[1:]:
         if connector.transaction is not None and cp.ready:
             try:
-                await asyncio.wait_for(cp.stop_session(connector.id, reason="Local"), 3)
+                async with asyncio.timeout(3):
+                    await cp.stop_session(connector.id, reason="Local")
             except Exception:  # noqa: BLE001 - shutting down anyway
                 pass
     await cp.close()

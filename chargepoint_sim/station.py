@@ -157,8 +157,7 @@ class Meter:
         if flowing and not self.flowing:
             self._elapsed = 0.0
         self.flowing = flowing
-        if not flowing:
-            self.power = 0.0
+        self.power = power_curve(self.max_power_w, self._elapsed, self.soc, self.ramp_s, self.taper_soc) if flowing else 0.0
         self._last = now
 
     def end(self, now: float) -> None:

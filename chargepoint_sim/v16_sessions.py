@@ -108,7 +108,8 @@ class Sessions16:
                 connector.id, id_tag, tx.meter_start, tx.timestamp), tx)
             if self.ready:
                 try:
-                    response = await asyncio.wait_for(asyncio.shield(future), self.call_timeout + 1)
+                    async with asyncio.timeout(self.call_timeout + 1):
+                        response = await asyncio.shield(future)
                 except (TimeoutError, NotConnected):
                     response = None  # carries on as an offline transaction
                 except CallError:
@@ -164,7 +165,8 @@ class Sessions16:
         response = None
         if self.ready:
             try:
-                response = await asyncio.wait_for(asyncio.shield(future), self.call_timeout + 1)
+                async with asyncio.timeout(self.call_timeout + 1):
+                    response = await asyncio.shield(future)
             except (TimeoutError, NotConnected, CallError, RuntimeError):
                 response = None
         for changed in [connector, *self._apply_scheduled(connector)]:

@@ -193,11 +193,12 @@ class FakeTransactionRepository:
     async def start(self, *, charge_point_id: str, evse_id: int, connector_id: int, id_tag: str | None,
                     started_at: datetime, meter_start_wh: int, ocpp_tx_id: str | None,
                     reservation_id: int | None) -> tuple[Transaction, bool]:
-        existing = self._same_start(charge_point_id, connector_id, started_at, meter_start_wh)
+        if ocpp_tx_id is not None:      # 2.0.1: the charge point names its transactions
+            existing = await self.get_by_ocpp_id(charge_point_id, ocpp_tx_id)
+        else:
+            existing = self._same_start(charge_point_id, connector_id, started_at, meter_start_wh)
         if existing is not None:
             return existing, False
-        if ocpp_tx_id is not None and await self.get_by_ocpp_id(charge_point_id, ocpp_tx_id) is not None:
-            raise Conflict(f"{charge_point_id} transaction {ocpp_tx_id!r} exists with another start")
         tx = Transaction(id=self._next, charge_point_id=charge_point_id, evse_id=evse_id, connector_id=connector_id,
                          id_tag=id_tag, status="Active", started_at=started_at, meter_start_wh=meter_start_wh,
                          ocpp_tx_id=ocpp_tx_id, reservation_id=reservation_id, last_meter_wh=meter_start_wh,

@@ -76,8 +76,10 @@ async def get(request: web.Request) -> web.Response:
 async def patch(request: web.Request) -> web.Response:
     cp_id = request.match_info["id"]
     fields = await _fields(request, body(request))
-    if await container(request).charge_points.update(cp_id, **fields) is None:
+    c = container(request)
+    if await c.charge_points.update(cp_id, **fields) is None:
         raise not_found(f"charge point {cp_id!r}")
+    c.chargers.forget(cp_id)
     return web.json_response(await _view(request, cp_id))
 
 
@@ -88,6 +90,7 @@ async def delete(request: web.Request) -> web.Response:
     cp_id = request.match_info["id"]
     if not await c.charge_points.delete(cp_id):
         raise not_found(f"charge point {cp_id!r}")
+    c.chargers.forget(cp_id)
     await c.presence.close(cp_id, "charge point removed")
     return web.Response(status=204)
 

@@ -10,6 +10,8 @@ import asyncio
 import logging
 from typing import Any
 
+from datetime import datetime, timezone
+
 from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -19,10 +21,36 @@ from csms.domain.repositories import chunks
 log = logging.getLogger(__name__)
 
 _INSERT = {"meter_values": t.meter_values, "ocpp_messages": t.ocpp_messages}
-# update_latest targets: table -> (key column, updatable columns)
+
+
+class _RawInsert:
+    """INSERT through the driver's executemany with rows as tuples: the generic SQLAlchemy path
+    (compilation, per-value bind processors) costs more CPU than the write itself at this volume.
+    Datetimes go in as the dialect stores them (naive UTC; SQLite as SQLAlchemy's text format)."""
+
+    def __init__(self, table, dialect):
+        self.columns = [c.name for c in table.columns if not c.primary_key]
+        self.times = {c.name for c in table.columns if isinstance(c.type, t.UTCDateTime)}
+        marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in self.columns)
+        quote = dialect.identifier_preparer.quote
+        self.sql = f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, self.columns))}) VALUES ({marks})"
+        self.sqlite = dialect.name == "sqlite"
+
+    def _time(self, value: datetime | None):
+        if value is None:
+            return None
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else value
+
+    def params(self, rows: list[dict]) -> list[tuple]:
+        cols, times = self.columns, self.times
+        return [tuple(self._time(row.get(c)) if c in times else row.get(c) for c in cols) for row in rows]
+# update_latest targets: table -> (table, key columns, updatable columns)
 _UPDATE = {
-    "transactions": (t.transactions, t.transactions.c.id, ("last_meter_wh", "power_w", "soc", "updated_at")),
-    "charge_points": (t.charge_points, t.charge_points.c.id, ("last_seen",)),
+    "transactions": (t.transactions, (t.transactions.c.id,), ("last_meter_wh", "power_w", "soc", "updated_at")),
+    "charge_points": (t.charge_points, (t.charge_points.c.id,), ("last_seen", "status", "error_code")),
+    "connectors": (t.connectors, (t.connectors.c.charge_point_id, t.connectors.c.evse_id, t.connectors.c.connector_id),
+                   ("status", "error_code", "info", "vendor_error_code", "status_at")),
 }
 
 
@@ -37,6 +65,7 @@ class BatchWriter:
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._raw = {name: _RawInsert(table, engine.dialect) for name, table in _INSERT.items()}
         self.rows_written = 0
         self.failures = 0
 
@@ -67,16 +96,19 @@ class BatchWriter:
             try:
                 async with self.engine.begin() as conn:
                     for name, rows in inserts.items():
+                        raw = self._raw[name]
                         for part in chunks(rows, self.chunk):
-                            await conn.execute(_INSERT[name].insert(), part)
+                            await conn.exec_driver_sql(raw.sql, raw.params(part))
                     for name, by_key in updates.items():
-                        table, key_col, cols = _UPDATE[name]
+                        table, key_cols, cols = _UPDATE[name]
                         groups: dict[tuple, list[dict]] = {}
                         for key, row in by_key.items():
                             names = tuple(sorted(c for c in row if c in cols))
-                            groups.setdefault(names, []).append({"b_key": key, **{f"b_{c}": row[c] for c in names}})
+                            keys = key if isinstance(key, tuple) else (key,)
+                            groups.setdefault(names, []).append({**{f"k_{i}": k for i, k in enumerate(keys)},
+                                                                 **{f"b_{c}": row[c] for c in names}})
                         for names, params in groups.items():
-                            stmt = (update(table).where(key_col == bindparam("b_key"))
+                            stmt = (update(table).where(*(col == bindparam(f"k_{i}") for i, col in enumerate(key_cols)))
                                     .values({c: bindparam(f"b_{c}") for c in names}))
                             for part in chunks(params, self.chunk):
                                 await conn.execute(stmt, part)

@@ -24,7 +24,8 @@ def make_engine(cfg: DatabaseSettings, var_dir: Path | None = None) -> AsyncEngi
                 p = (ROOT / p) if var_dir is None else (var_dir.parent / p)
             p.parent.mkdir(parents=True, exist_ok=True)
             url = f"sqlite+aiosqlite:///{p}"
-        engine = create_async_engine(url, echo=cfg.echo)
+        # one connection: SQLite has one writer, and queuing in-process beats busy-waiting on the file lock
+        engine = create_async_engine(url, echo=cfg.echo, pool_size=1, max_overflow=0, pool_timeout=60)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn, _record):  # WAL lets readers run beside the batch writer

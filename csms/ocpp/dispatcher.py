@@ -87,7 +87,7 @@ class Dispatcher:
             frame = frames.decode(raw, version)
         except frames.FrameError as exc:
             self.observe(conn.cp_id, "in", exc.message_type, exc.unique_id, None, text, received_at)
-            metrics.OCPP_MESSAGES.labels("?", "in", "invalid").inc()
+            _count("?", "in", "invalid")
             await self._send_error(conn, exc.unique_id, None, exc.code, exc.description, exc.details)
             return
 
@@ -102,7 +102,7 @@ class Dispatcher:
         routes = self.routes[version]
         handler = routes.get(action)
         label = action if action in schemas.actions(version) else "unknown"
-        metrics.OCPP_MESSAGES.labels(label, "in", "call").inc()
+        _count(label, "in", "call")
         started = time.perf_counter()
         ctx = CallContext(conn.cp_id, version, uid, received_at)
         try:
@@ -116,20 +116,23 @@ class Dispatcher:
             schemas.validate(version, action, payload)
             response = await handler(ctx, payload)
             if self.strict_responses:
-                schemas.validate(version, action, response, response=True)
+                try:
+                    schemas.validate(version, action, response, response=True)
+                except OcppError as exc:   # our answer is wrong, not their request: InternalError below
+                    raise RuntimeError(f"invalid {action} response: {exc.description}") from None
         except OcppError as exc:
-            metrics.OCPP_HANDLER_SECONDS.labels(label).observe(time.perf_counter() - started)
+            _latency(label, time.perf_counter() - started)
             await self._send_error(conn, uid, action, version_code(version, exc.code), exc.description, exc.details)
             return
         except Exception as exc:  # a bug or an outage: the charge point gets InternalError, the socket lives
             log.exception("handler %s failed for %s", action, conn.cp_id)
-            metrics.OCPP_HANDLER_SECONDS.labels(label).observe(time.perf_counter() - started)
+            _latency(label, time.perf_counter() - started)
             await self._send_error(conn, uid, action, "InternalError", f"{type(exc).__name__} while handling {action}")
             return
-        metrics.OCPP_HANDLER_SECONDS.labels(label).observe(time.perf_counter() - started)
+        _latency(label, time.perf_counter() - started)
         text = frames.result(uid, response)
         self.observe(conn.cp_id, "out", frames.CALLRESULT, uid, action, text, datetime.now(timezone.utc))
-        metrics.OCPP_MESSAGES.labels(label, "out", "result").inc()
+        _count(label, "out", "result")
         await conn.send(text)
         for fn in ctx.after:
             asyncio.create_task(_run_after(fn, conn.cp_id, action))
@@ -138,7 +141,7 @@ class Dispatcher:
                           details: dict | None = None) -> None:
         text = frames.error(uid, code, description, details)
         self.observe(conn.cp_id, "out", frames.CALLERROR, uid, action, text, datetime.now(timezone.utc))
-        metrics.OCPP_MESSAGES.labels(action or "?", "out", "error").inc()
+        _count(action or "?", "out", "error")
         metrics.OCPP_CALL_ERRORS.labels(code, "out").inc()
         await conn.send(text)
 
@@ -154,12 +157,12 @@ class Dispatcher:
         if future.done():
             return
         if frame.type == frames.CALLERROR:
-            metrics.OCPP_MESSAGES.labels(action, "in", "error").inc()
+            _count(action, "in", "error")
             metrics.OCPP_CALL_ERRORS.labels(frame.error_code, "in").inc()
             future.set_exception(CallErrorReceived(frame.error_code, frame.error_description,
                                                    frame.error_details if isinstance(frame.error_details, dict) else {}))
             return
-        metrics.OCPP_MESSAGES.labels(action, "in", "result").inc()
+        _count(action, "in", "result")
         try:
             schemas.validate(conn.protocol, action, frame.payload, response=True)
         except OcppError as exc:
@@ -185,7 +188,7 @@ class Dispatcher:
             out.pending[uid] = (action, future)
             text = frames.call(uid, action, payload)
             self.observe(conn.cp_id, "out", frames.CALL, uid, action, text, datetime.now(timezone.utc))
-            metrics.OCPP_MESSAGES.labels(action, "out", "call").inc()
+            _count(action, "out", "call")
             try:
                 await conn.send(text)
                 return await asyncio.wait_for(future, timeout)
@@ -201,6 +204,25 @@ class Dispatcher:
                 if not future.done():
                     future.set_exception(CallTimeout(f"{conn.cp_id} disconnected before answering {action}"))
             out.pending.clear()
+
+
+_counters: dict[tuple, object] = {}
+_histograms: dict[str, object] = {}
+
+
+def _count(action: str | None, direction: str, kind: str) -> None:
+    key = (action, direction, kind)
+    child = _counters.get(key)
+    if child is None:    # .labels() hashes and locks on every call: keep the children
+        child = _counters[key] = metrics.OCPP_MESSAGES.labels(action or "?", direction, kind)
+    child.inc()
+
+
+def _latency(action: str, seconds: float) -> None:
+    child = _histograms.get(action)
+    if child is None:
+        child = _histograms[action] = metrics.OCPP_HANDLER_SECONDS.labels(action)
+    child.observe(seconds)
 
 
 async def _run_after(fn, cp_id: str, action: str) -> None:

@@ -63,6 +63,14 @@ class ChargerService:
         self.presence = presence
         self.config = config
         self.passwords = VerifiedCache()
+        # hot-path caches, so a StatusNotification or an Authorize costs no database read
+        self._registration: dict[str, str] = {}
+        self._connector_state: dict[str, dict[tuple[int, int], tuple[str, datetime | None]]] = {}
+
+    def forget(self, cp_id: str) -> None:
+        """Drop cached state of a charge point (its record changed, or it went away)."""
+        self._registration.pop(cp_id, None)
+        self._connector_state.pop(cp_id, None)
 
     # -- handshake and presence --------------------------------------------------------------------
     async def authenticate(self, cp_id: str, password: str | None, tls: bool, client_cn: str | None) -> int:
@@ -90,6 +98,7 @@ class ChargerService:
 
     async def connected(self, cp_id: str, protocol: str) -> None:
         at = self.clock.now()
+        self.forget(cp_id)
         await self.charge_points.update(cp_id, online=True, protocol=protocol, last_seen=at)
         self.bus.publish(events.ChargePointConnected(cp_id, protocol, at))
 
@@ -97,6 +106,7 @@ class ChargerService:
         """``current`` is False when a newer connection for the same id has replaced this one."""
         if not current:
             return
+        self.forget(cp_id)
         at = self.clock.now()
         await self.charge_points.update(cp_id, online=False, last_seen=at)
         self.bus.publish(events.ChargePointDisconnected(cp_id, at))
@@ -117,6 +127,7 @@ class ChargerService:
 
     async def view(self, cp_id: str) -> tuple[ChargePoint, list[Connector]] | None:
         """The charge point as operators see it: live presence overlaid on the stored record."""
+        await self.batch.flush()      # statuses and last-seen times are written in batches
         cp = await self.charge_points.get(cp_id)
         if cp is None:
             return None
@@ -137,6 +148,7 @@ class ChargerService:
         at = self.clock.now()
         cp = await self.charge_points.get(cp_id)
         status = cp.registration_status if cp else "Rejected"
+        self._registration[cp_id] = status
         await self.charge_points.update(cp_id, vendor=info.vendor, model=info.model,
                                         serial_number=info.serial_number, firmware_version=info.firmware_version,
                                         last_boot_at=at, last_seen=at)
@@ -145,8 +157,13 @@ class ChargerService:
         return BootResult(status, interval, at)
 
     async def registration_status(self, cp_id: str) -> str | None:
-        cp = await self.charge_points.get(cp_id)
-        return cp.registration_status if cp else None
+        status = self._registration.get(cp_id)
+        if status is None:
+            cp = await self.charge_points.get(cp_id)
+            if cp is None:
+                return None
+            status = self._registration[cp_id] = cp.registration_status
+        return status
 
     def heartbeat(self, cp_id: str) -> datetime:
         return self.clock.now()
@@ -155,17 +172,31 @@ class ChargerService:
                      info: str | None = None, vendor_error_code: str | None = None,
                      at: datetime | None = None) -> None:
         at = at or self.clock.now()
+        previous = None
         if evse_id == 0:
-            await self.charge_points.update(cp_id, status=status, error_code=error_code)
-            previous, applied = None, True
+            self.batch.update_latest("charge_points", cp_id, {"status": status, "error_code": error_code})
         else:
-            previous, applied = await self.connectors.set_status(
-                cp_id, evse_id, connector_id, status=status, error_code=error_code, info=info,
-                vendor_error_code=vendor_error_code, at=at)
+            known = self._connector_state.get(cp_id)
+            if known is None:
+                known = self._connector_state[cp_id] = {
+                    (c.evse_id, c.connector_id): (c.status, c.status_at) for c in await self.connectors.list_for(cp_id)}
+            key = (evse_id, connector_id)
+            if key not in known:     # first report of this connector: create its row now
+                previous, applied = await self.connectors.set_status(
+                    cp_id, evse_id, connector_id, status=status, error_code=error_code, info=info,
+                    vendor_error_code=vendor_error_code, at=at)
+            else:
+                previous, previous_at = known[key]
+                applied = previous_at is None or at >= previous_at
+                if applied:
+                    self.batch.update_latest("connectors", (cp_id, evse_id, connector_id), {
+                        "status": status, "error_code": error_code, "info": info,
+                        "vendor_error_code": vendor_error_code, "status_at": at})
             if not applied:
                 log.info("%s connector %s: %s at %s is older than the stored status; kept %s",
                          cp_id, connector_id, status, at.isoformat(), previous)
                 return
+            known[key] = (status, at)
             if previous is not None and not CONNECTOR.can(previous, status):
                 metrics.CONNECTOR_ANOMALIES.inc()
                 log.info("%s connector %s: unexpected %s -> %s", cp_id, connector_id, previous, status)

@@ -31,6 +31,7 @@ class Received:
     action: str
     payload: dict
     message_id: str
+    at: float = 0.0  # event-loop time of arrival
 
 
 class CsmsCallError(Exception):
@@ -53,6 +54,8 @@ class FakeCSMS:
         self.blocked_tags: set[str] = set()
         self.tx_ids = itertools.count(100)
         self.handshakes = 0
+        self.refuse = False  # answer handshakes with HTTP 503 (central system down)
+        self.refused = 0
         self._ids = itertools.count(1)
         self._pending: dict[str, tuple[str, asyncio.Future]] = {}
         self._event = asyncio.Event()
@@ -79,6 +82,10 @@ class FakeCSMS:
 
     def _check_auth(self, connection, request):
         cp_id = request.path.rsplit("/", 1)[-1]
+        if self.refuse:
+            self.refused += 1
+            self._notify()
+            return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, "down\n")
         self.headers[cp_id] = dict(request.headers.raw_items())
         password = self.passwords.get(cp_id)
         if password is None:
@@ -113,7 +120,7 @@ class FakeCSMS:
         if msg[0] == 2:
             _, message_id, action, payload = msg
             self._validate(cp_id, action, payload, response=False)
-            self.received.append(Received(cp_id, action, payload, message_id))
+            self.received.append(Received(cp_id, action, payload, message_id, asyncio.get_running_loop().time()))
             self._notify()
             handler = self.handlers.get(action) or getattr(self, f"default_{action}", None)
             if handler is None:
@@ -132,7 +139,8 @@ class FakeCSMS:
                 return
             action, future = entry
             if msg[0] == 3:
-                self._validate(cp_id, action, msg[2], response=True)
+                if action != "Raw":
+                    self._validate(cp_id, action, msg[2], response=True)
                 future.set_result(msg[2])
             else:
                 if len(msg) != 5:
@@ -157,6 +165,13 @@ class FakeCSMS:
         await ws.send(orjson.dumps([2, message_id, action, payload]).decode())
         return await asyncio.wait_for(future, timeout)
 
+    async def call_raw(self, cp_id: str, message_id: str, text: str, timeout: float = 5.0) -> dict:
+        """Send a hand-made CALL frame (possibly malformed) and wait for the answer to ``message_id``."""
+        future = asyncio.get_running_loop().create_future()
+        self._pending[message_id] = ("Raw", future)
+        await self.connections[cp_id].send(text)
+        return await asyncio.wait_for(future, timeout)
+
     async def send_text(self, cp_id: str, text: str) -> None:
         await self.connections[cp_id].send(text)
 
@@ -179,8 +194,10 @@ class FakeCSMS:
                 pass
         return result
 
-    def calls(self, action: str | None = None, cp_id: str | None = None) -> list[Received]:
-        return [r for r in self.received if (action is None or r.action == action) and (cp_id is None or r.cp_id == cp_id)]
+    def calls(self, action: str | None = None, cp_id: str | None = None, after: int = 0) -> list[Received]:
+        """CALLs received (from index ``after`` of ``received`` on), filtered by action and charge point."""
+        return [r for r in self.received[after:]
+                if (action is None or r.action == action) and (cp_id is None or r.cp_id == cp_id)]
 
     async def wait_call(self, action: str, predicate: Callable[[dict], bool] = lambda p: True,
                         timeout: float = 5.0, after: int = 0) -> Received:

@@ -1,0 +1,87 @@
+"""Services wired to in-memory fakes and a fake clock."""
+
+from __future__ import annotations
+
+import pytest
+from argon2 import PasswordHasher
+
+from csms.services import passwords
+
+from csms.services.chargers import ChargerConfig, ChargerService
+from csms.services.id_tags import IdTagService
+from csms.services.sessions import SessionService
+from tests.fakes import (FakeBatch, FakeChargePointRepository, FakeClock, FakeConnectorRepository,
+                         FakeIdTagRepository, FakeMessageLogRepository, FakeMeterValueRepository, FakePresence,
+                         FakeTransactionRepository, RecordingBus)
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch):
+    """Real Argon2id, with the smallest cost: the services' rules are under test, not the hash's cost."""
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def bus():
+    return RecordingBus()
+
+
+@pytest.fixture
+def transactions(clock):
+    return FakeTransactionRepository(clock)
+
+
+@pytest.fixture
+def meter_repo():
+    return FakeMeterValueRepository()
+
+
+@pytest.fixture
+def message_repo():
+    return FakeMessageLogRepository()
+
+
+@pytest.fixture
+def charge_points(clock):
+    return FakeChargePointRepository(clock)
+
+
+@pytest.fixture
+def connectors():
+    return FakeConnectorRepository()
+
+
+@pytest.fixture
+def id_tag_repo():
+    return FakeIdTagRepository()
+
+
+@pytest.fixture
+def batch(transactions, meter_repo, message_repo, charge_points):
+    return FakeBatch(transactions=transactions, meter_values=meter_repo, message_log=message_repo,
+                     charge_points=charge_points)
+
+
+@pytest.fixture
+def presence():
+    return FakePresence()
+
+
+@pytest.fixture
+def sessions(transactions, meter_repo, id_tag_repo, bus, batch, clock):
+    return SessionService(transactions, meter_repo, IdTagService(id_tag_repo, clock), bus, batch, clock)
+
+
+@pytest.fixture
+def charger_config():
+    return ChargerConfig()
+
+
+@pytest.fixture
+def chargers(charge_points, connectors, bus, batch, clock, presence, charger_config):
+    return ChargerService(charge_points, connectors, bus, batch, clock, presence, charger_config)

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from csms.services.message_log import MessageLog
+
+
+@pytest.fixture
+def log(batch, message_repo, clock):
+    return MessageLog(batch, message_repo, clock, retention_days=30, max_payload=100)
+
+
+def observe(log, clock, cp_id="CP1", direction="in", message_type=2, uid="1", action="Heartbeat", raw="[2]",
+            at=None):
+    log.observe(cp_id, direction, message_type, uid, action, raw, at or clock.now())
+
+
+async def test_frames_are_batched_and_listed_newest_first(log, batch, clock):
+    observe(log, clock, uid="a", action="BootNotification", raw='[2,"a","BootNotification",{}]')
+    observe(log, clock, direction="out", message_type=3, uid="a", action="BootNotification", raw='[3,"a",{}]')
+    observe(log, clock, cp_id="CP2")
+    flushes = batch.flushes
+
+    page = await log.list("CP1")
+
+    assert batch.flushes == flushes + 1          # what is still buffered is written before reading
+    assert [(m.direction, m.message_type, m.payload) for m in page.items] == \
+        [("out", 3, '[3,"a",{}]'), ("in", 2, '[2,"a","BootNotification",{}]')]
+    assert page.total == 2
+
+
+async def test_listing_filters_by_action_and_direction(log, clock):
+    observe(log, clock, action="Heartbeat")
+    observe(log, clock, action="Authorize")
+    observe(log, clock, direction="out", message_type=3, action="Authorize")
+
+    page = await log.list("CP1", action="Authorize", direction="in")
+
+    assert [(m.action, m.direction) for m in page.items] == [("Authorize", "in")]
+
+
+async def test_a_long_payload_is_truncated_and_marked(log, batch, clock):
+    raw = "x" * (log.max_payload + 1)
+
+    observe(log, clock, raw=raw)
+
+    stored = batch.rows["ocpp_messages"][0]["payload"]
+    assert stored.startswith(raw[: log.max_payload]) and stored.endswith("(truncated)")
+    assert len(stored) < len(raw) + len("...(truncated)")
+
+
+async def test_a_payload_at_the_limit_is_kept_whole(log, batch, clock):
+    raw = "y" * log.max_payload
+
+    observe(log, clock, raw=raw)
+
+    assert batch.rows["ocpp_messages"][0]["payload"] == raw
+
+
+async def test_ids_and_actions_fit_their_columns_and_empty_means_none(log, batch, clock):
+    observe(log, clock, uid="u" * 100, action="A" * 100)
+    observe(log, clock, uid="", action=None)
+
+    long, empty = batch.rows["ocpp_messages"]
+    assert (len(long["unique_id"]), len(long["action"])) == (64, 64)
+    assert (empty["unique_id"], empty["action"]) == (None, None)
+
+
+async def test_purge_removes_only_frames_past_the_retention(log, message_repo, clock):
+    observe(log, clock, uid="old", at=clock.now() - timedelta(days=log.retention_days, seconds=1))
+    observe(log, clock, uid="kept", at=clock.now() - timedelta(days=log.retention_days - 1))
+    await log.list("CP1")
+
+    removed = await log.purge()
+
+    assert removed == 1
+    assert [m.unique_id for m in message_repo.rows] == ["kept"]
