@@ -30,10 +30,12 @@ class OutboxMessage:
 
 
 class Outbox:
-    def __init__(self, owner: Any):
+    def __init__(self, owner: Any, max_size: int = 10_000):
         self.owner = owner
         self.queue: deque[OutboxMessage] = deque()
         self.task: asyncio.Task | None = None
+        self.max_size = max_size  # storage is finite: beyond it the oldest MeterValues are dropped
+        self.dropped = 0
 
     def __len__(self) -> int:
         return len(self.queue)
@@ -43,6 +45,8 @@ class Outbox:
 
     def put(self, action: str, payload: dict, tx: Transaction | None = None) -> asyncio.Future:
         message = OutboxMessage(action, payload, tx, asyncio.get_running_loop().create_future())
+        if len(self.queue) >= self.max_size:
+            self._drop_oldest_meter_values()
         self.queue.append(message)
         self.kick()
         return message.future
@@ -87,6 +91,14 @@ class Outbox:
             self.queue.popleft()
             owner._queued_answered(message, response)
             self._settle(message, response=response)
+
+    def _drop_oldest_meter_values(self) -> None:
+        for index, queued in enumerate(self.queue):
+            if index and queued.action == "MeterValues":  # index 0 may be in flight
+                del self.queue[index]
+                self._settle(queued, error=RuntimeError("MeterValues dropped: offline storage full"))
+                self.dropped += 1
+                return
 
     @staticmethod
     def _settle(message: OutboxMessage, response: dict | None = None, error: Exception | None = None) -> None:

@@ -97,11 +97,13 @@ class Container:
         self.gateway = LocalGateway(self.registry, self.dispatcher, {"ocpp1.6": v16_commands.ENCODERS, "ocpp2.0.1": v201_commands.ENCODERS},
                                     timeout=o.call_timeout)
         self.commands = CommandService(self.gateway, self.transactions)
-        self.ocpp_server = OcppServer(
-            host=o.host, port=o.port, versions=self.dispatcher.versions, registry=self.registry,
-            authenticate=self.chargers.authenticate, on_frame=self.dispatcher.on_frame,
-            on_open=self._on_open, on_close=self._on_close, max_size=o.max_frame_bytes * 4,
-            ping_interval=o.ping_interval)
+        listener = dict(host=o.host, versions=self.dispatcher.versions, registry=self.registry,
+                        authenticate=self.chargers.authenticate, on_frame=self.dispatcher.on_frame,
+                        on_open=self._on_open, on_close=self._on_close, max_size=o.max_frame_bytes * 4,
+                        ping_interval=o.ping_interval)
+        self.ocpp_server = OcppServer(port=o.port, **listener)
+        tls = tls_context(settings)
+        self.ocpp_tls_server = OcppServer(port=o.tls_port, ssl_context=tls, **listener) if tls else None
         self.jwt_secret = jwt_secret(settings)
         self.scheduler = None
 
@@ -125,6 +127,8 @@ class Container:
         self.batch.start()
         if ocpp:
             await self.ocpp_server.start()
+            if self.ocpp_tls_server is not None:
+                await self.ocpp_tls_server.start()
         if jobs:
             from csms.jobs.scheduler import build_scheduler
             self.scheduler = build_scheduler(self)
@@ -135,6 +139,8 @@ class Container:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
         await self.ocpp_server.stop()
+        if self.ocpp_tls_server is not None:
+            await self.ocpp_tls_server.stop()
         await self.bus.drain()
         await self.batch.stop()
         await self.engine.dispose()

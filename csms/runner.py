@@ -67,6 +67,9 @@ async def serve_forever(settings: Settings, role: str = "all", on_started=None) 
             if role in ("all", "ocpp"):
                 log.info("OCPP  ws://%s:%d/ocpp/{chargePointId}  (%s)", public_host(o.host), running.ocpp_port,
                          ", ".join(running.container.dispatcher.versions))
+                if running.container.ocpp_tls_server is not None:
+                    log.info("OCPP  wss://%s:%d/ocpp/{chargePointId}  (TLS)", public_host(o.host),
+                             running.container.ocpp_tls_server.bound_port)
             if running.api_port:
                 base = a.public_url or f"http://{public_host(a.host)}:{running.api_port}"
                 log.info("API   %s/api/v1  (OpenAPI: %s/api/v1/openapi.json, metrics: %s/metrics)", base, base, base)

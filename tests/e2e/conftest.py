@@ -5,10 +5,20 @@ from __future__ import annotations
 import contextlib
 
 import pytest
+from argon2 import PasswordHasher
 
+from csms.services import passwords
 from tests.e2e.helpers import BOOT, new_id
 from tests.support.ocpp_client import RawClient
 from tests.support.server import make_settings, start_csms, stop_csms
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch):
+    """Argon2id at its production cost takes ~0.2 s a hash, and every server start hashes and
+    verifies the admin password. These tests check who gets in, not the hash's strength: same
+    algorithm, lowest cost."""
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture

@@ -125,3 +125,15 @@ async def test_connect_failure_raises_without_background_retries():
         await cp.connect()
     assert not cp.connected and cp._reconnect_task is None
     await cp.close()
+
+
+async def test_offline_storage_is_bounded_but_keeps_transaction_events(csms, make_cp):
+    cp = make_cp(meter_interval=0.01)
+    cp._outbox.max_size = 5
+    await cp.connect()
+    await cp.disconnect()
+    await cp.start_session(1, "A")
+    await cp.wait_for(lambda cp: cp._outbox.dropped >= 3, timeout=3)
+    await cp.stop_session(1)
+    queued = [a for a, _ in cp.outbox]
+    assert len(queued) <= 6 and queued[0] == "StartTransaction" and queued[-1] == "StopTransaction"

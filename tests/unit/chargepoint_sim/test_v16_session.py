@@ -1,5 +1,6 @@
 """ChargePoint16 against the fake central system: connect/boot, local sessions, meter values, auth."""
 
+import asyncio
 import base64
 
 import pytest
@@ -51,6 +52,20 @@ async def test_boot_pending_retries_after_interval(csms, make_cp):
     assert boot["status"] == "Accepted" and len(boots) == 2
     assert boots[1].at - boots[0].at >= 0.9  # waited the interval of the Pending answer
     assert csms.received[1].action == "BootNotification"  # nothing else was sent while Pending
+
+
+async def test_boot_rejected_stays_silent_until_accepted(csms, make_cp):
+    answers = iter(["Rejected", "Accepted"])
+    csms.handlers["BootNotification"] = lambda cp_id, p: {
+        "status": next(answers), "currentTime": "2024-01-01T00:00:00Z", "interval": 1}
+    cp = make_cp()
+    connecting = asyncio.create_task(cp.connect(timeout=5))
+    await cp.wait_for(lambda cp: cp.boot_status == "Rejected")
+    with pytest.raises(TimeoutError):  # a rejected charge point does not answer the central system
+        await csms.call("CP1", "GetConfiguration", {}, timeout=0.3)
+    assert (await connecting)["status"] == "Accepted"
+    assert [r.action for r in csms.received[:2]] == ["BootNotification", "BootNotification"]
+    assert await csms.call("CP1", "ClearCache", {}) == {"status": "Accepted"}
 
 
 async def test_heartbeat_interval_from_boot_and_override(csms, make_cp):
