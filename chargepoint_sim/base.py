@@ -196,6 +196,8 @@ class BaseChargePoint:
         self.notify()
         await self._outbox.flush()
         await self._after_boot()
+        if not self.connected:  # dropped while coming online: let the caller / reconnect loop retry
+            raise NotConnected(f"{self.cp_id}: connection lost while booting")
         return boot
 
     async def _boot(self) -> dict:

@@ -150,6 +150,11 @@ class FakeConnectorRepository:
                                    type=old.type if old else None, max_power_w=old.max_power_w if old else None)
         return (old.status if old else None), True
 
+    def apply_live(self, key: tuple[str, int, int], row: dict) -> None:
+        """What the batch writer's update_latest("connectors", ...) does: a plain update of the row."""
+        if key in self.rows:
+            self.rows[key] = replace(self.rows[key], **_known(Connector, row))
+
     async def list_for(self, cp_id: str) -> list[Connector]:
         return [c for key, c in sorted(self.rows.items()) if key[0] == cp_id]
 
@@ -317,19 +322,30 @@ class FakeOperatorRepository:
 
 
 # -- batch writes ------------------------------------------------------------------------------------
+# what update_latest may change, per table (as csms.db.batch writes it); anything else is ignored
+LIVE_COLUMNS = {
+    "transactions": {"last_meter_wh", "power_w", "soc", "updated_at"},
+    "charge_points": {"last_seen", "status", "error_code"},
+    "connectors": {"status", "error_code", "info", "vendor_error_code", "status_at"},
+}
+
+
 class FakeBatch:
     """A BatchSink that keeps everything in memory.
 
     ``rows[table]`` is every row ever inserted (in order), ``latest[table][key]`` the coalesced
     update_latest rows. ``flush()`` counts its calls and hands what is pending to the fake
     repositories it was given, as the real writer puts them in the database: meter values and
-    message log rows become readable, and live transaction figures land on the stored transaction."""
+    message log rows become readable, live transaction figures land on the stored transaction, and
+    charge point / connector statuses and last-seen times on their records."""
 
     def __init__(self, *, transactions: FakeTransactionRepository | None = None,
                  meter_values: FakeMeterValueRepository | None = None,
                  message_log: FakeMessageLogRepository | None = None,
-                 charge_points: FakeChargePointRepository | None = None):
+                 charge_points: FakeChargePointRepository | None = None,
+                 connectors: FakeConnectorRepository | None = None):
         self.transactions = transactions
+        self.connectors = connectors
         self.meter_values = meter_values
         self.message_log = message_log
         self.charge_points = charge_points
@@ -360,13 +376,17 @@ class FakeBatch:
         if self.message_log is not None:
             for row in rows.get("ocpp_messages", ()):
                 self.message_log.add(row)
+        live = {table: {key: {c: v for c, v in row.items() if c in LIVE_COLUMNS[table]} for key, row in by_key.items()}
+                for table, by_key in latest.items()}
         if self.transactions is not None:
-            for tx_id, row in latest.get("transactions", {}).items():
+            for tx_id, row in live.get("transactions", {}).items():
                 self.transactions.apply_live(tx_id, row)
         if self.charge_points is not None:
-            await self.charge_points.touch_many(
-                {cp_id: row["last_seen"] for cp_id, row in latest.get("charge_points", {}).items()
-                 if "last_seen" in row})
+            for cp_id, row in live.get("charge_points", {}).items():
+                await self.charge_points.update(cp_id, **row)
+        if self.connectors is not None:
+            for key, row in live.get("connectors", {}).items():
+                self.connectors.apply_live(key, row)
 
 
 # -- bus and presence --------------------------------------------------------------------------------

@@ -178,6 +178,7 @@ class ChargerService:
         else:
             known = self._connector_state.get(cp_id)
             if known is None:
+                await self.batch.flush()     # statuses still queued must be in what we load, or an older report wins
                 known = self._connector_state[cp_id] = {
                     (c.evse_id, c.connector_id): (c.status, c.status_at) for c in await self.connectors.list_for(cp_id)}
             key = (evse_id, connector_id)

@@ -242,16 +242,26 @@ async def test_update_latest_coalesces_to_one_update_per_row(db, engine):
     writer.update_latest("transactions", tx.id, {"power_w": 7000})
     writer.update_latest("transactions", tx.id, {"last_meter_wh": 2500, "soc": 60, "status": "Completed"})
     writer.update_latest("charge_points", "CP1", {"last_seen": T0 + timedelta(minutes=1)})
-    assert writer.pending() == 2
+    writer.update_latest("charge_points", "CP1", {"status": "Unavailable", "error_code": "OtherError"})
+    for connector_id in (1, 2):
+        await db.connectors.set_status("CP1", connector_id, connector_id, status="Available", error_code="NoError",
+                                       info=None, vendor_error_code=None, at=T0)
+    writer.update_latest("connectors", ("CP1", 2, 2), {"status": "Preparing", "status_at": T0 + timedelta(seconds=5)})
+    writer.update_latest("connectors", ("CP1", 2, 2), {"status": "Charging", "status_at": T0 + timedelta(seconds=9),
+                                                       "info": "fast"})
+    assert writer.pending() == 3
     await writer.flush()
 
     live = await db.transactions.get(tx.id)
     assert (live.last_meter_wh, live.power_w, live.soc, live.updated_at) == (2500, 7000, 60, T0)
     assert live.status == "Active"                    # only live figures are written this way
-    assert (await db.charge_points.get("CP1")).last_seen == T0 + timedelta(minutes=1)
-    assert writer.rows_written == 2
+    cp = await db.charge_points.get("CP1")
+    assert (cp.last_seen, cp.status, cp.error_code) == (T0 + timedelta(minutes=1), "Unavailable", "OtherError")
+    assert [(c.connector_id, c.status, c.info, c.status_at) for c in await db.connectors.list_for("CP1")] == \
+        [(1, "Available", None, T0), (2, "Charging", "fast", T0 + timedelta(seconds=9))]
+    assert writer.rows_written == 3
     await writer.flush()                              # nothing pending: nothing written
-    assert writer.rows_written == 2
+    assert writer.rows_written == 3
 
 
 async def test_message_log_lists_newest_first_and_purges_what_is_old(db, engine):

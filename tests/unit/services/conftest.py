@@ -62,9 +62,9 @@ def id_tag_repo():
 
 
 @pytest.fixture
-def batch(transactions, meter_repo, message_repo, charge_points):
+def batch(transactions, meter_repo, message_repo, charge_points, connectors):
     return FakeBatch(transactions=transactions, meter_values=meter_repo, message_log=message_repo,
-                     charge_points=charge_points)
+                     charge_points=charge_points, connectors=connectors)
 
 
 @pytest.fixture

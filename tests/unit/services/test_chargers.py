@@ -191,59 +191,119 @@ async def test_boot_of_an_unregistered_charge_point_is_rejected(chargers, charge
 
 
 # -- status --------------------------------------------------------------------------------------------
-async def test_status_of_connector_0_is_the_charge_points_own(chargers, charge_points, connectors, bus):
+async def seen(chargers, cp_id="CP1"):
+    """The charge point and its connectors as operators see them (batched writes flushed first)."""
+    cp, connectors = await chargers.view(cp_id)
+    return cp, {(c.evse_id, c.connector_id): c for c in connectors}
+
+
+async def test_status_of_connector_0_is_the_charge_points_own(chargers, charge_points, bus):
     await a_registered(charge_points)
 
     await chargers.status("CP1", 0, 0, status="Unavailable", error_code="PowerMeterFailure")
 
-    cp = await charge_points.get("CP1")
+    cp, connectors = await seen(chargers)
     assert (cp.status, cp.error_code) == ("Unavailable", "PowerMeterFailure")
-    assert await connectors.list_for("CP1") == []
+    assert connectors == {}
     [changed] = bus.of(events.ConnectorStatusChanged)
     assert (changed.connector_id, changed.status) == (0, "Unavailable")
 
 
-async def test_status_of_a_connector_is_stored_with_the_previous_one_published(chargers, charge_points, connectors,
-                                                                              bus, clock):
+async def test_status_of_a_connector_is_stored_with_the_previous_one_published(chargers, charge_points, bus, clock):
     await a_registered(charge_points)
 
     await chargers.status("CP1", 1, 1, status="Available", error_code="NoError", at=clock.now())
     await chargers.status("CP1", 1, 1, status="Preparing", error_code="NoError", info="plugged",
                           at=clock.advance(10))
 
-    stored = await connectors.get("CP1", 1, 1)
+    _, connectors = await seen(chargers)
+    stored = connectors[(1, 1)]
     assert (stored.status, stored.info, stored.status_at) == ("Preparing", "plugged", clock.now())
     assert [(e.previous, e.status) for e in bus.of(events.ConnectorStatusChanged)] == \
         [(None, "Available"), ("Available", "Preparing")]
 
 
-async def test_a_status_older_than_the_stored_one_is_ignored(chargers, charge_points, connectors, bus, clock):
+async def test_a_status_older_than_the_last_one_is_ignored(chargers, charge_points, bus, clock):
     await a_registered(charge_points)
-    await chargers.status("CP1", 1, 1, status="Charging", error_code="NoError", at=clock.now())
+    await chargers.status("CP1", 1, 1, status="Available", error_code="NoError", at=clock.now())
+    await chargers.status("CP1", 1, 1, status="Charging", error_code="NoError", at=clock.advance(60))
 
     await chargers.status("CP1", 1, 1, status="Preparing", error_code="NoError", at=clock.now() - timedelta(seconds=30))
 
-    assert (await connectors.get("CP1", 1, 1)).status == "Charging"
-    assert [e.status for e in bus.of(events.ConnectorStatusChanged)] == ["Charging"]
+    _, connectors = await seen(chargers)
+    assert (connectors[(1, 1)].status, connectors[(1, 1)].status_at) == ("Charging", clock.now())
+    assert [e.status for e in bus.of(events.ConnectorStatusChanged)] == ["Available", "Charging"]
 
 
-async def test_status_without_a_time_takes_the_clocks(chargers, charge_points, connectors, clock):
+async def test_a_status_older_than_the_stored_one_is_ignored_after_a_restart(charge_points, connectors, bus, batch,
+                                                                             clock, presence, charger_config):
+    await a_registered(charge_points)
+    await connectors.set_status("CP1", 1, 1, status="Charging", error_code="NoError", info=None,
+                                vendor_error_code=None, at=clock.now())
+    fresh = ChargerService(charge_points, connectors, bus, batch, clock, presence, charger_config)
+
+    await fresh.status("CP1", 1, 1, status="Available", error_code="NoError", at=clock.now() - timedelta(seconds=1))
+
+    _, stored = await seen(fresh)
+    assert stored[(1, 1)].status == "Charging"
+    assert bus.of(events.ConnectorStatusChanged) == []
+
+
+async def test_a_status_older_than_one_still_in_the_batch_is_ignored_after_a_reconnect(chargers, charge_points,
+                                                                                       bus, clock):
+    await a_registered(charge_points)
+    await chargers.status("CP1", 1, 1, status="Available", error_code="NoError", at=clock.now())
+    await chargers.status("CP1", 1, 1, status="Charging", error_code="NoError", at=clock.advance(60))
+    await chargers.connected("CP1", "ocpp1.6")          # reconnect before the batch was written
+
+    await chargers.status("CP1", 1, 1, status="Preparing", error_code="NoError", at=clock.now() - timedelta(seconds=30))
+
+    _, connectors = await seen(chargers)
+    assert (connectors[(1, 1)].status, connectors[(1, 1)].status_at) == ("Charging", clock.now())
+    assert [e.status for e in bus.of(events.ConnectorStatusChanged)] == ["Available", "Charging"]
+
+
+async def test_each_connector_keeps_its_own_status(chargers, charge_points, clock):
+    await a_registered(charge_points)
+
+    await chargers.status("CP1", 1, 1, status="Charging", error_code="NoError", at=clock.now())
+    await chargers.status("CP1", 2, 2, status="Available", error_code="NoError", at=clock.now() - timedelta(hours=1))
+
+    _, connectors = await seen(chargers)
+    assert {key: c.status for key, c in connectors.items()} == {(1, 1): "Charging", (2, 2): "Available"}
+
+
+async def test_status_without_a_time_takes_the_clocks(chargers, charge_points, clock):
     await a_registered(charge_points)
 
     await chargers.status("CP1", 2, 2, status="Available", error_code="NoError")
 
-    assert (await connectors.get("CP1", 2, 2)).status_at == clock.now()
+    _, connectors = await seen(chargers)
+    assert connectors[(2, 2)].status_at == clock.now()
 
 
-async def test_an_unexpected_transition_is_applied_and_counted(chargers, charge_points, connectors, clock):
+async def test_an_unexpected_transition_is_applied_and_counted(chargers, charge_points, clock):
     await a_registered(charge_points)
     await chargers.status("CP1", 1, 1, status="Charging", error_code="NoError", at=clock.now())
     before = metrics.CONNECTOR_ANOMALIES._value.get()
 
     await chargers.status("CP1", 1, 1, status="Reserved", error_code="NoError", at=clock.advance(1))
 
-    assert (await connectors.get("CP1", 1, 1)).status == "Reserved"
+    _, connectors = await seen(chargers)
+    assert connectors[(1, 1)].status == "Reserved"
     assert metrics.CONNECTOR_ANOMALIES._value.get() == before + 1
+
+
+# -- registration ------------------------------------------------------------------------------------
+async def test_registration_status_follows_the_record_after_a_reconnect(chargers, charge_points):
+    await a_registered(charge_points, registration_status="Pending")
+    assert await chargers.registration_status("CP1") == "Pending"
+
+    await charge_points.update("CP1", registration_status="Accepted")
+    await chargers.connected("CP1", "ocpp1.6")
+
+    assert await chargers.registration_status("CP1") == "Accepted"
+    assert await chargers.registration_status("NOBODY") is None
 
 
 # -- notices -----------------------------------------------------------------------------------------

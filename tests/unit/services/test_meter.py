@@ -54,7 +54,11 @@ def test_a_missing_measurand_is_the_energy_register():
 
 
 # -- power and state of charge -------------------------------------------------------------------------
-@given(st.decimals(min_value=0, max_value=1000, places=3, allow_nan=False, allow_infinity=False).map(lambda d: f"{d:f}"))
+kw_texts = st.decimals(min_value=0, max_value=1000, places=3, allow_nan=False, allow_infinity=False) \
+    .map(lambda d: f"{d:f}")
+
+
+@given(kw_texts)
 def test_kw_power_is_converted_to_w(text):
     assert meter.power_w(a_value(text, measurand=meter.POWER, unit="kW")) == round(Decimal(text) * 1000)
 
