@@ -13,6 +13,7 @@ from typing import Any
 from datetime import datetime, timezone
 
 from sqlalchemy import bindparam, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from csms.db import tables as t
@@ -39,7 +40,8 @@ class _RawInsert:
     def _time(self, value: datetime | None):
         if value is None:
             return None
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        if value.tzinfo is not None:     # naive values are taken as UTC, as everywhere in the domain
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
         return value.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else value
 
     def params(self, rows: list[dict]) -> list[tuple]:
@@ -67,6 +69,7 @@ class BatchWriter:
         self._task: asyncio.Task | None = None
         self._raw = {name: _RawInsert(table, engine.dialect) for name, table in _INSERT.items()}
         self.rows_written = 0
+        self.rows_dropped = 0
         self.failures = 0
 
     def insert(self, table: str, row: dict) -> None:
@@ -95,33 +98,55 @@ class BatchWriter:
             self._updates = {name: {} for name in _UPDATE}
             try:
                 async with self.engine.begin() as conn:
-                    for name, rows in inserts.items():
-                        raw = self._raw[name]
-                        for part in chunks(rows, self.chunk):
-                            await conn.exec_driver_sql(raw.sql, raw.params(part))
-                    for name, by_key in updates.items():
-                        table, key_cols, cols = _UPDATE[name]
-                        groups: dict[tuple, list[dict]] = {}
-                        for key, row in by_key.items():
-                            names = tuple(sorted(c for c in row if c in cols))
-                            keys = key if isinstance(key, tuple) else (key,)
-                            groups.setdefault(names, []).append({**{f"k_{i}": k for i, k in enumerate(keys)},
-                                                                 **{f"b_{c}": row[c] for c in names}})
-                        for names, params in groups.items():
-                            stmt = (update(table).where(*(col == bindparam(f"k_{i}") for i, col in enumerate(key_cols)))
-                                    .values({c: bindparam(f"b_{c}") for c in names}))
-                            for part in chunks(params, self.chunk):
-                                await conn.execute(stmt, part)
-                self.rows_written += sum(map(len, inserts.values())) + sum(map(len, updates.values()))
-            except Exception:
+                    await self._write(conn, inserts, updates)
+            except (OperationalError, InterfaceError) as exc:   # the database is away or busy: keep the rows
                 self.failures += 1
-                log.exception("batch write failed; %d rows re-queued", sum(map(len, inserts.values())))
-                for name, rows in inserts.items():  # keep them for the next attempt
+                log.error("batch write failed (%s); %d rows kept for the next attempt", type(exc).__name__,
+                          sum(map(len, inserts.values())) + sum(map(len, updates.values())))
+                for name, rows in inserts.items():
                     self._inserts[name][:0] = rows
                 for name, by_key in updates.items():
                     for key, row in by_key.items():
-                        self._updates[name].setdefault(key, {}).update({**row, **self._updates[name].get(key, {})})
+                        self._updates[name][key] = {**row, **self._updates[name].get(key, {})}
                 raise
+            except Exception:   # a row the database refuses must not hold the others back: one by one
+                self.failures += 1
+                log.exception("batch write refused; writing its %d rows one by one",
+                              sum(map(len, inserts.values())) + sum(map(len, updates.values())))
+                await self._write_each(inserts, updates)
+                return
+            self.rows_written += sum(map(len, inserts.values())) + sum(map(len, updates.values()))
+
+    async def _write(self, conn, inserts: dict[str, list[dict]], updates: dict[str, dict]) -> None:
+        for name, rows in inserts.items():
+            raw = self._raw[name]
+            for part in chunks(rows, self.chunk):
+                await conn.exec_driver_sql(raw.sql, raw.params(part))
+        for name, by_key in updates.items():
+            table, key_cols, cols = _UPDATE[name]
+            groups: dict[tuple, list[dict]] = {}
+            for key, row in by_key.items():
+                names = tuple(sorted(c for c in row if c in cols))
+                keys = key if isinstance(key, tuple) else (key,)
+                groups.setdefault(names, []).append({**{f"k_{i}": k for i, k in enumerate(keys)},
+                                                     **{f"b_{c}": row[c] for c in names}})
+            for names, params in groups.items():
+                stmt = (update(table).where(*(col == bindparam(f"k_{i}") for i, col in enumerate(key_cols)))
+                        .values({c: bindparam(f"b_{c}") for c in names}))
+                for part in chunks(params, self.chunk):
+                    await conn.execute(stmt, part)
+
+    async def _write_each(self, inserts: dict[str, list[dict]], updates: dict[str, dict]) -> None:
+        items = [({name: [row]}, {}) for name, rows in inserts.items() for row in rows]
+        items += [({}, {name: {key: row}}) for name, by_key in updates.items() for key, row in by_key.items()]
+        for ins, upd in items:
+            try:
+                async with self.engine.begin() as conn:
+                    await self._write(conn, ins, upd)
+                self.rows_written += 1
+            except Exception as exc:
+                self.rows_dropped += 1
+                log.error("dropped a row the database refuses (%s): %r", exc.__class__.__name__, ins or upd)
 
     async def _run(self) -> None:
         while True:

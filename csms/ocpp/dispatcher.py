@@ -80,7 +80,9 @@ class Dispatcher:
         version = conn.protocol
         text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
         try:
-            if len(raw) > self.max_frame_bytes:
+            if len(raw) > self.max_frame_bytes or (
+                    isinstance(raw, str) and len(raw) * 4 > self.max_frame_bytes
+                    and len(raw.encode("utf-8", "surrogatepass")) > self.max_frame_bytes):
                 uid = frames._salvage(text)
                 raise frames.FrameError("FormationViolation" if version == "ocpp1.6" else "FormatViolation",
                                         f"frame of {len(raw)} bytes exceeds {self.max_frame_bytes}", uid, 0)
@@ -88,6 +90,12 @@ class Dispatcher:
         except frames.FrameError as exc:
             self.observe(conn.cp_id, "in", exc.message_type, exc.unique_id, None, text, received_at)
             _count("?", "in", "invalid")
+            if exc.message_type in (frames.CALLRESULT, frames.CALLERROR):
+                # never answer an answer: a broken CALLRESULT/CALLERROR is logged, and the call it
+                # belonged to (if any) times out
+                log.warning("%s sent a malformed %s: %s", conn.cp_id,
+                            "CALLRESULT" if exc.message_type == frames.CALLRESULT else "CALLERROR", exc.description)
+                return
             await self._send_error(conn, exc.unique_id, None, exc.code, exc.description, exc.details)
             return
 

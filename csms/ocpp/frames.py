@@ -45,11 +45,11 @@ def decode(raw: str | bytes, version: str) -> Frame:
     if not isinstance(msg, list) or not msg:
         raise FrameError(rpc_error, "frame must be a JSON array [type, id, ...]")
     mtype = msg[0]
-    uid = msg[1] if len(msg) > 1 and isinstance(msg[1], str) else "-1"
-    if mtype not in (CALL, CALLRESULT, CALLERROR) or isinstance(mtype, bool):
+    uid = msg[1] if len(msg) > 1 and isinstance(msg[1], str) and 0 < len(msg[1]) <= 36 else "-1"
+    if type(mtype) is not int or mtype not in (CALL, CALLRESULT, CALLERROR):
         code = "ProtocolError" if version == "ocpp1.6" else "MessageTypeNotSupported"
         raise FrameError(code, f"message type {mtype!r} is not 2, 3 or 4", uid, 0)
-    if len(msg) < 2 or not isinstance(msg[1], str) or not msg[1] or len(msg[1]) > 36:
+    if uid == "-1" and (len(msg) < 2 or msg[1] != "-1"):
         raise FrameError(rpc_error, "message id must be a non-empty string of at most 36 characters", uid, mtype)
     if mtype == CALL:
         if len(msg) != 4:

@@ -10,7 +10,7 @@ from typing import Protocol
 from csms import metrics
 from csms.domain import events
 from csms.domain.models import ChargePoint, Connector
-from csms.domain.repositories import BatchSink, ChargePointRepository, ConnectorRepository
+from csms.domain.repositories import BatchSink, ChargePointRepository, Conflict, ConnectorRepository
 from csms.domain.states import CONNECTOR
 from csms.services.clock import Clock
 from csms.services.passwords import VerifiedCache
@@ -82,7 +82,7 @@ class ChargerService:
             try:
                 await self.charge_points.create(id=cp_id, registration_status="Accepted", security_profile=0)
                 log.info("auto-registered charge point %s", cp_id)
-            except Exception:  # registered concurrently
+            except Conflict:  # registered concurrently
                 pass
             return ACCEPT
         if cp.security_profile >= 2 and not tls:

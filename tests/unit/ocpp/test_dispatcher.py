@@ -166,6 +166,27 @@ async def test_a_malformed_frame_is_answered_with_a_callerror(dispatcher, conn, 
     assert answer[:3] == [4, "m-1", code]
 
 
+@pytest.mark.parametrize("raw", ['[3, "r-1", null]', '[3, "r-1", {}, {}]', '[4, "r-1", 1, "x", {}]',
+                                 '[4, "r-1", "GenericError"]'])
+async def test_a_malformed_answer_is_logged_and_never_answered(dispatcher, conn, observer, raw):
+    await dispatcher.on_frame(conn, raw, EPOCH)
+    await dispatcher.on_frame(conn, '[2, "hb", "Heartbeat", {}]', EPOCH)
+
+    assert [f[:2] for f in conn.frames] == [[3, "hb"]]
+    assert observer.summary()[0][:3] == ("in", int(raw[1]), "r-1")
+
+
+async def test_an_oversized_multibyte_frame_is_measured_in_bytes(observer, handled):
+    d = Dispatcher({V16: {"Heartbeat": heartbeat}}, observer, max_frame_bytes=300)
+    c = FakeConnection()
+    text = json.dumps([2, "mb-1", "DataTransfer", {"vendorId": "V", "data": "充" * 120}], ensure_ascii=False)
+    assert len(text) < 300 < len(text.encode())
+
+    answer = await receive(d, c, text)
+
+    assert answer[:3] == [4, "mb-1", "FormationViolation"]
+
+
 async def test_an_answer_to_no_call_of_ours_is_logged_and_dropped(dispatcher, conn, observer):
     await dispatcher.on_frame(conn, '[3, "nobody-asked", {}]', EPOCH)
 

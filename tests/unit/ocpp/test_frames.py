@@ -73,9 +73,11 @@ MALFORMED = [
     ("boolean message type id", '[true, "7", "Heartbeat", {}]', "ProtocolError", "MessageTypeNotSupported", "7", 0),
     ("missing id", "[2]", "ProtocolError", "RpcFrameworkError", "-1", CALL),
     ("id not a string", '[2, 7, "Heartbeat", {}]', "ProtocolError", "RpcFrameworkError", "-1", CALL),
-    ("empty id", '[2, "", "Heartbeat", {}]', "ProtocolError", "RpcFrameworkError", "", CALL),
+    # an unusable id is never echoed back: the answer goes to "-1"
+    ("empty id", '[2, "", "Heartbeat", {}]', "ProtocolError", "RpcFrameworkError", "-1", CALL),
     ("id longer than 36", '[2, "' + "x" * 37 + '", "Heartbeat", {}]', "ProtocolError", "RpcFrameworkError",
-     "x" * 37, CALL),
+     "-1", CALL),
+    ("float message type id", '[2.0, "7", "Heartbeat", {}]', "ProtocolError", "MessageTypeNotSupported", "7", 0),
     ("CALL with 3 elements", '[2, "7", "Heartbeat"]', "ProtocolError", "RpcFrameworkError", "7", CALL),
     ("CALL with 5 elements", '[2, "7", "Heartbeat", {}, {}]', "ProtocolError", "RpcFrameworkError", "7", CALL),
     ("action not a string", '[2, "7", 12, {}]', "FormationViolation", "FormatViolation", "7", CALL),
