@@ -13,7 +13,8 @@ from api.openapi import document
 from api.routing import Route, RouteTable
 from api.validation import json_body, query
 from api.views import auth as auth_views
-from api.views import charge_points, commands, health, id_tags, stations, transactions
+from api.views import (charge_points, commands, health, id_tags, reservations, security, smart_charging, stations,
+                       transactions)
 from csms import metrics
 from csms.container import Container
 
@@ -22,7 +23,8 @@ MAX_BODY = 1024 * 1024
 
 def route_table() -> RouteTable:
     table = RouteTable()
-    for module in (health, auth_views, stations, charge_points, id_tags, transactions, commands):
+    for module in (health, auth_views, stations, charge_points, id_tags, transactions, commands,
+                   reservations, smart_charging, security):
         table.extend(module.routes)
     return table
 

@@ -41,6 +41,9 @@ def paging(request: web.Request) -> tuple[int, int]:
 def int_param(request: web.Request, name: str) -> int:
     raw = request.match_info[name]
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise web.HTTPNotFound() from None
+    if not 0 <= value < 2**63:       # beyond the database's BIGINT: no such record
+        raise web.HTTPNotFound()
+    return value

@@ -46,9 +46,11 @@ CP_ID = {"type": "string", "minLength": 1, "maxLength": 48, "pattern": r"^[A-Za-
 _PASSWORD = {"type": ["string", "null"], "minLength": 1, "maxLength": 64}
 _PROFILE = {"type": "integer", "minimum": 0, "maximum": 3}
 _REGISTRATION = {"enum": ["Accepted", "Pending", "Rejected"]}
-CHARGE_POINT_CREATE = obj({"id": CP_ID, "station_id": NULL_INT, "password": _PASSWORD, "security_profile": _PROFILE,
+_ROW_ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}     # a record id: the database's BIGINT range
+_NULL_ROW_ID = {**_ROW_ID, "type": ["integer", "null"]}
+CHARGE_POINT_CREATE = obj({"id": CP_ID, "station_id": _NULL_ROW_ID, "password": _PASSWORD, "security_profile": _PROFILE,
                            "registration_status": _REGISTRATION}, ("id",))
-CHARGE_POINT_PATCH = {**obj({"station_id": NULL_INT, "password": _PASSWORD, "security_profile": _PROFILE,
+CHARGE_POINT_PATCH = {**obj({"station_id": _NULL_ROW_ID, "password": _PASSWORD, "security_profile": _PROFILE,
                              "registration_status": _REGISTRATION}), "minProperties": 1}
 CONNECTOR = obj({"evse_id": INT, "connector_id": INT, "status": STR, "error_code": STR, "info": NULL_STR,
                  "vendor_error_code": NULL_STR, "type": NULL_STR, "max_power_w": NULL_INT, "status_at": NULL_TIME})
@@ -85,7 +87,7 @@ COMMANDS: dict[str, dict] = {
     "remote-start": obj({"id_tag": {"type": "string", "minLength": 1, "maxLength": 36},
                          "connector_id": {"type": "integer", "minimum": 1},
                          "charging_profile": ANY_OBJ}, ("id_tag",)),
-    "remote-stop": obj({"transaction_id": INT}, ("transaction_id",)),
+    "remote-stop": obj({"transaction_id": _ROW_ID}, ("transaction_id",)),
     "reset": obj({"type": {"enum": ["Soft", "Hard"]}}),
     "unlock": obj({"connector_id": {"type": "integer", "minimum": 1}}, ("connector_id",)),
     "change-availability": obj({"connector_id": _CONNECTOR_ID, "operative": BOOL,

@@ -42,9 +42,9 @@ async def json_body(request: web.Request, route: Route) -> dict:
 def parse_time(text: str, name: str) -> datetime:
     try:
         dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+    except (ValueError, OverflowError):   # OverflowError: e.g. 9999-12-31T23:59:59-14:00 is past year 9999 in UTC
         raise bad_request(f"query parameter {name}: not an ISO 8601 time: {text!r}") from None
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt
 
 
 def query(request: web.Request, route: Route) -> dict:
@@ -58,8 +58,10 @@ def query(request: web.Request, route: Route) -> dict:
                 value = int(raw)
             except ValueError:
                 raise bad_request(f"query parameter {q.name}: expected an integer, got {raw!r}") from None
-            if q.minimum is not None and value < q.minimum or q.maximum is not None and value > q.maximum:
-                raise bad_request(f"query parameter {q.name}: must be between {q.minimum} and {q.maximum}")
+            low = q.minimum if q.minimum is not None else -2**63       # the database's BIGINT range
+            high = q.maximum if q.maximum is not None else 2**63 - 1
+            if not low <= value <= high:
+                raise bad_request(f"query parameter {q.name}: must be between {low} and {high}")
         elif q.type == "boolean":
             if raw.lower() not in ("true", "false", "1", "0"):
                 raise bad_request(f"query parameter {q.name}: expected true or false, got {raw!r}")

@@ -8,6 +8,7 @@ import ssl
 from pathlib import Path
 
 from csms.bus.events import InProcessBus
+from csms.features import install_features
 from csms.db import repositories as repos
 from csms.db.batch import BatchWriter
 from csms.db.session import make_engine, make_sessionmaker, upgrade
@@ -90,13 +91,16 @@ class Container:
         self.message_log = MessageLog(self.batch, self.message_log_repo, self.clock, o.message_log_retention_days)
         self.operators = OperatorService(self.operator_repo)
 
-        self.dispatcher = Dispatcher(
-            {"ocpp1.6": V16Handlers(self.chargers, self.sessions).routes(),
-             "ocpp2.0.1": V201Handlers(self.chargers, self.sessions).routes()},
-            self.message_log.observe, max_frame_bytes=o.max_frame_bytes)
-        self.gateway = LocalGateway(self.registry, self.dispatcher, {"ocpp1.6": v16_commands.ENCODERS, "ocpp2.0.1": v201_commands.ENCODERS},
-                                    timeout=o.call_timeout)
+        # per-version tables: inbound action -> handler, neutral command type -> (encoder, decoder);
+        # feature modules (csms/features/) add to them
+        self.routes = {"ocpp1.6": V16Handlers(self.chargers, self.sessions).routes(),
+                       "ocpp2.0.1": V201Handlers(self.chargers, self.sessions).routes()}
+        self.encoders = {"ocpp1.6": dict(v16_commands.ENCODERS), "ocpp2.0.1": dict(v201_commands.ENCODERS)}
+        self.dispatcher = Dispatcher(self.routes, self.message_log.observe, max_frame_bytes=o.max_frame_bytes)
+        self.gateway = LocalGateway(self.registry, self.dispatcher, self.encoders, timeout=o.call_timeout)
         self.commands = CommandService(self.gateway, self.transactions)
+        self.jobs: list[tuple[str, dict, object]] = []   # (id, APScheduler interval kwargs, coroutine function)
+        install_features(self)
         listener = dict(host=o.host, versions=self.dispatcher.versions, registry=self.registry,
                         authenticate=self.chargers.authenticate, on_frame=self.dispatcher.on_frame,
                         on_open=self._on_open, on_close=self._on_close, max_size=o.max_frame_bytes * 4,

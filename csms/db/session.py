@@ -53,7 +53,7 @@ def _alembic_config(connection=None):
     return cfg
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
     """Apply migrations up to ``revision`` on ``engine``."""
     from alembic import command
 

@@ -178,3 +178,7 @@ operators = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+
+# tables of feature modules (csms/features/), on the same metadata
+from csms.db import tables_reservations, tables_smart_charging, tables_security  # noqa: E402,F401

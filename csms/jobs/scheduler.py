@@ -31,4 +31,6 @@ def build_scheduler(container) -> AsyncIOScheduler:
     scheduler.add_job(presence, "interval", seconds=5, id="presence")
     scheduler.add_job(stale, "interval", seconds=30, id="stale-connections")
     scheduler.add_job(retention, "interval", hours=1, id="message-log-retention")
+    for job_id, trigger, fn in c.jobs:      # jobs of feature modules
+        scheduler.add_job(fn, "interval", id=job_id, **trigger)
     return scheduler

@@ -1,0 +1,7 @@
+"""REST views of the security feature."""
+
+from __future__ import annotations
+
+from api.routing import RouteTable
+
+routes = RouteTable()
