@@ -49,16 +49,16 @@ _REGISTRATION = {"enum": ["Accepted", "Pending", "Rejected"]}
 _ROW_ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}     # a record id: the database's BIGINT range
 _NULL_ROW_ID = {**_ROW_ID, "type": ["integer", "null"]}
 CHARGE_POINT_CREATE = obj({"id": CP_ID, "station_id": _NULL_ROW_ID, "password": _PASSWORD, "security_profile": _PROFILE,
-                           "registration_status": _REGISTRATION}, ("id",))
+                           "registration_status": _REGISTRATION, "tolerant": BOOL}, ("id",))
 CHARGE_POINT_PATCH = {**obj({"station_id": _NULL_ROW_ID, "password": _PASSWORD, "security_profile": _PROFILE,
-                             "registration_status": _REGISTRATION}), "minProperties": 1}
+                             "registration_status": _REGISTRATION, "tolerant": BOOL}), "minProperties": 1}
 CONNECTOR = obj({"evse_id": INT, "connector_id": INT, "status": STR, "error_code": STR, "info": NULL_STR,
                  "vendor_error_code": NULL_STR, "type": NULL_STR, "max_power_w": NULL_INT, "status_at": NULL_TIME})
 CHARGE_POINT = obj({"id": STR, "station_id": NULL_INT, "online": BOOL, "protocol": NULL_STR, "vendor": NULL_STR,
                     "model": NULL_STR, "serial_number": NULL_STR, "firmware_version": NULL_STR,
                     "last_seen": NULL_TIME, "last_boot_at": NULL_TIME, "registration_status": STR,
                     "security_profile": INT, "has_password": BOOL, "status": NULL_STR, "error_code": NULL_STR,
-                    "firmware_status": NULL_STR, "diagnostics_status": NULL_STR,
+                    "firmware_status": NULL_STR, "diagnostics_status": NULL_STR, "tolerant": BOOL,
                     "connectors": array(CONNECTOR), "created_at": TIME})
 
 ID_TAG_PUT = obj({"status": {"enum": ["Accepted", "Blocked", "Expired", "Invalid"]},

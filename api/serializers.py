@@ -33,7 +33,7 @@ def charge_point(cp: ChargePoint, connectors: list[Connector]) -> dict:
         "firmware_version": cp.firmware_version, "last_seen": ts(cp.last_seen), "last_boot_at": ts(cp.last_boot_at),
         "registration_status": cp.registration_status, "security_profile": cp.security_profile,
         "has_password": bool(cp.password_hash), "status": cp.status, "error_code": cp.error_code,
-        "firmware_status": cp.firmware_status, "diagnostics_status": cp.diagnostics_status,
+        "firmware_status": cp.firmware_status, "diagnostics_status": cp.diagnostics_status, "tolerant": cp.tolerant,
         "connectors": [connector(c) for c in connectors], "created_at": ts(cp.created_at),
     }
 

@@ -1,7 +1,7 @@
 """Version-agnostic runtime of one simulated charge point: connection lifecycle (connect, reconnect with
 exponential backoff and jitter, manual disconnect, reboot), the store-and-forward outbox for
 transaction messages, dispatch of central-system CALLs to ``on_<Action>`` methods, and test helpers
-(wait_for, raw frames). Protocol specifics live in the subclasses (v16.py, later v201.py).
+(wait_for, raw frames), TLS options. Protocol specifics live in the subclasses (v16.py, v201.py).
 """
 
 from __future__ import annotations
@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import ssl
 from collections import deque
 from typing import Any, Callable, Coroutine
 
 from . import schemas
-from .link import CallTimeout, NotConnected, OcppLink
+from .link import CallTimeout, NotConnected, OcppLink, make_ssl_context
 from .outbox import Outbox, OutboxMessage
-from .protocol import Call, CallError, MessageIds, encode_error, encode_result
+from .protocol import Call, CallError, MessageIds, encode_error, encode_result, error_code
 from .station import Transaction
 
 log = logging.getLogger("chargepoint_sim")
@@ -41,7 +42,16 @@ class BaseChargePoint:
         reconnect_min_delay: float = 1.0,
         reconnect_max_delay: float = 60.0,
         reboot_delay: float = 0.5,
+        ssl_context: ssl.SSLContext | None = None,
+        cafile: str | None = None,
+        certfile: str | None = None,
+        keyfile: str | None = None,
     ):
+        """TLS (wss:// URLs): ``ssl_context``, or one built from ``cafile`` (PEM CA to trust instead of
+        the system store) and ``certfile``/``keyfile`` (client certificate, security profile 3)."""
+        if ssl_context is None and (cafile or certfile or keyfile):
+            ssl_context = make_ssl_context(cafile, certfile, keyfile)
+        self.ssl_context = ssl_context
         self.url = url
         self.cp_id = cp_id
         self.password = password
@@ -179,9 +189,11 @@ class BaseChargePoint:
             log_frames=self.log_frames,
             call_timeout=self.call_timeout,
             ids=self._ids,
+            version=self.ocpp_version,
         )
         await link.open_connection(
-            self.url, self.subprotocol, self.password, open_timeout=self.open_timeout, ping_interval=self.ping_interval
+            self.url, self.subprotocol, self.password, open_timeout=self.open_timeout, ping_interval=self.ping_interval,
+            ssl_context=self.ssl_context,
         )
         self._link = link
         self.connect_count += 1
@@ -335,7 +347,7 @@ class BaseChargePoint:
             for coro in self._followups:
                 coro.close()
             self._followups = []
-            text = encode_error(call.message_id, exc.code, exc.description, exc.details)
+            text = encode_error(call.message_id, error_code(self.ocpp_version, exc.code), exc.description, exc.details)
         except Exception as exc:  # noqa: BLE001 - answer instead of dropping the connection
             log.exception("%s: handler for %s failed", self.cp_id, call.action)
             for coro in self._followups:

@@ -1,5 +1,6 @@
-"""One OCPP-J WebSocket connection (version-agnostic): open with subprotocol and Basic auth, one
-outstanding CALL at a time with a timeout, inbound frames read by a single reader task.
+"""One OCPP-J WebSocket connection (version-agnostic): open with subprotocol, Basic auth and TLS (wss://,
+optionally with a client certificate), one outstanding CALL at a time with a timeout, inbound frames
+read by a single reader task.
 
 Inbound CALLs are handed to ``on_call`` one at a time (the owner answers them with ``send_text``);
 every inbound text is also passed to ``on_frame`` (raw capture, frame log). ``on_close`` runs once
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import ssl
 import sys
 from typing import Awaitable, Callable
 from urllib.parse import quote
@@ -18,7 +20,9 @@ from urllib.parse import quote
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from .protocol import Call, CallError, CallErrorFrame, CallResult, FrameError, MessageIds, decode, encode_call, encode_error
+from .protocol import (
+    Call, CallError, CallErrorFrame, CallResult, FrameError, MessageIds, decode, encode_call, encode_error, error_code,
+)
 
 log = logging.getLogger("chargepoint_sim")
 
@@ -40,6 +44,19 @@ def basic_auth_header(user: str, password: str) -> str:
     return f"Basic {token}"
 
 
+def make_ssl_context(cafile: str | None = None, certfile: str | None = None,
+                     keyfile: str | None = None) -> ssl.SSLContext:
+    """Client TLS context: the system CAs or ``cafile`` (PEM) as trust anchors, and a client certificate
+    (security profile 3) from ``certfile`` + ``keyfile`` (or a PEM holding both)."""
+    if keyfile and not certfile:
+        raise ValueError("a client key needs its certificate (certfile)")
+    context = ssl.create_default_context(cafile=cafile)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2  # OCPP security: TLS 1.2 or higher
+    if certfile:
+        context.load_cert_chain(certfile, keyfile)
+    return context
+
+
 def print_frame(cp_id: str, direction: str, text: str) -> None:
     sys.stdout.write(f"{cp_id} {direction} {text}\n")
     sys.stdout.flush()
@@ -56,8 +73,10 @@ class OcppLink:
         log_frames: bool | Callable[[str, str, str], None] = False,
         call_timeout: float = 10.0,
         ids: MessageIds | None = None,
+        version: str = "1.6",
     ):
         self.cp_id = cp_id
+        self.version = version  # error codes of our CALLERRORs are spelt the way this version does
         self.ws: ClientConnection | None = None
         self._on_call = on_call
         self._on_close = on_close
@@ -82,9 +101,12 @@ class OcppLink:
         *,
         open_timeout: float = 10.0,
         ping_interval: float | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
+        """``ssl_context`` is used for wss:// URLs (None there = the system's default trust store)."""
         headers = {"Authorization": basic_auth_header(self.cp_id, password)} if password is not None else None
         uri = f"{url.rstrip('/')}/{quote(self.cp_id, safe='')}"
+        tls = {"ssl": ssl_context} if uri.startswith("wss://") and ssl_context is not None else {}
         ws = await connect(
             uri,
             subprotocols=[subprotocol],
@@ -95,6 +117,7 @@ class OcppLink:
             compression=None,
             proxy=None,
             user_agent_header="csms-sim",
+            **tls,
         )
         if ws.subprotocol != subprotocol:
             await ws.close()
@@ -183,7 +206,10 @@ class OcppLink:
         except FrameError as exc:
             log.warning("%s: bad frame from server: %s", self.cp_id, exc.description)
             if exc.message_id is not None:
-                await self._send_quiet(encode_error(exc.message_id, exc.code, exc.description))
+                code = error_code(self.version, exc.code)
+                if self.version != "1.6" and exc.description.startswith("unknown message type"):
+                    code = "MessageTypeNotSupported"
+                await self._send_quiet(encode_error(exc.message_id, code, exc.description))
             return
         if isinstance(frame, Call):
             await self._on_call(frame)

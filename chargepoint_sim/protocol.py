@@ -36,6 +36,34 @@ ERROR_CODES_16 = frozenset(
 )
 
 
+# OCPP-J 2.0.1 renamed two codes and added two (section 4.3 of part 4).
+ERROR_CODES_201 = frozenset(
+    {
+        "FormatViolation",
+        "GenericError",
+        "InternalError",
+        "MessageTypeNotSupported",
+        "NotImplemented",
+        "NotSupported",
+        "OccurrenceConstraintViolation",
+        "PropertyConstraintViolation",
+        "ProtocolError",
+        "RpcFrameworkError",
+        "SecurityError",
+        "TypeConstraintViolation",
+    }
+)
+_CODES_TO_201 = {"FormationViolation": "FormatViolation", "OccurenceConstraintViolation": "OccurrenceConstraintViolation"}
+_CODES_TO_16 = {new: old for old, new in _CODES_TO_201.items()}
+
+
+def error_code(version: str, code: str) -> str:
+    """``code`` spelt the way OCPP-J ``version`` ("1.6" or "2.0.1") spells it."""
+    if version == "1.6":
+        return _CODES_TO_16.get(code, code)
+    return _CODES_TO_201.get(code, code)
+
+
 class CallError(Exception):
     """A CALLERROR, received from the peer or to be sent to it."""
 

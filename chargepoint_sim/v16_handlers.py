@@ -131,10 +131,6 @@ class CoreHandlers16:
         self.after_reply(self._settle_all(targets))
         return {"status": "Scheduled" if scheduled else "Accepted"}
 
-    async def _settle_all(self, connectors) -> None:
-        for connector in connectors:
-            await self._settle(connector)
-
     async def on_ChangeConfiguration(self, payload: dict) -> dict:
         key, value = payload["key"], payload["value"]
         status = self.config.change(key, value)

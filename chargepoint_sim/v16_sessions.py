@@ -1,5 +1,6 @@
 """Local session actions of the simulated 1.6 charge point (what a driver or the hardware does):
-plug in/unplug, authorize, start/stop transactions, faults, suspension, and the meter-value loop.
+plug in/unplug, authorize, start/stop transactions and the meter-value loop (faults and suspension are
+shared: station_runtime.py).
 Mixed into ChargePoint16 (v16.py); transaction messages go through the store-and-forward outbox.
 """
 
@@ -12,8 +13,7 @@ from . import v16_messages as msg
 from .link import CallTimeout, NotConnected
 from .protocol import CallError, utc_now
 from .station import (
-    AVAILABLE, CHARGING, FAULTED, PREPARING, RESERVED, SUSPENDED_EV, SUSPENDED_EVSE, TX_STATES,
-    Connector, SessionError, SessionRejected, Transaction,
+    AVAILABLE, CHARGING, PREPARING, RESERVED, SUSPENDED_EV, Connector, SessionError, SessionRejected, Transaction,
 )
 
 log = logging.getLogger("chargepoint_sim")
@@ -39,29 +39,6 @@ class Sessions16:
                 await self._set_state(connector, SUSPENDED_EV)
             return
         await self._settle(connector)
-
-    async def fault(self, connector_id: int, error_code: str = "GroundFailure", info: str | None = None) -> None:
-        connector = self._connector(connector_id, allow_zero=True)
-        connector.faulted = True
-        await self._set_state(connector, FAULTED, error_code, info)
-
-    async def clear_fault(self, connector_id: int) -> None:
-        connector = self._connector(connector_id, allow_zero=True)
-        connector.faulted = False
-        connector.error_code, connector.info = "NoError", None
-        await self._settle(connector)
-
-    async def suspend(self, connector_id: int, by: str = "EV") -> None:
-        """Pause energy flow of a running transaction (SuspendedEV or SuspendedEVSE)."""
-        connector = self._connector(connector_id)
-        if connector.transaction is None:
-            raise SessionError(f"{self.cp_id}: no transaction on connector {connector_id}")
-        await self._set_state(connector, SUSPENDED_EVSE if by == "EVSE" else SUSPENDED_EV)
-
-    async def resume(self, connector_id: int) -> None:
-        connector = self._connector(connector_id)
-        if connector.transaction is not None and connector.state in TX_STATES:
-            await self._set_state(connector, CHARGING)
 
     async def authorize(self, id_tag: str) -> str:
         """Authorize online (caching the answer) or decide locally when offline; return the status."""

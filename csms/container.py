@@ -8,6 +8,7 @@ import ssl
 from pathlib import Path
 
 from csms.bus.events import InProcessBus
+from csms.domain import events
 from csms.features import install_features
 from csms.db import repositories as repos
 from csms.db.batch import BatchWriter
@@ -26,6 +27,7 @@ from csms.services.id_tags import IdTagService
 from csms.services.message_log import MessageLog
 from csms.services.operators import OperatorService
 from csms.services.sessions import SessionService
+from csms.services.tolerance import ToleranceService, parse_models
 from csms.settings import Settings
 from csms.transport.presence import RegistryPresence
 from csms.transport.registry import Registry
@@ -96,7 +98,10 @@ class Container:
         self.routes = {"ocpp1.6": V16Handlers(self.chargers, self.sessions).routes(),
                        "ocpp2.0.1": V201Handlers(self.chargers, self.sessions).routes()}
         self.encoders = {"ocpp1.6": dict(v16_commands.ENCODERS), "ocpp2.0.1": dict(v201_commands.ENCODERS)}
-        self.dispatcher = Dispatcher(self.routes, self.message_log.observe, max_frame_bytes=o.max_frame_bytes)
+        self.tolerance = ToleranceService(self.charge_points, parse_models(o.tolerant_models))
+        self.dispatcher = Dispatcher(self.routes, self.message_log.observe, max_frame_bytes=o.max_frame_bytes,
+                                     tolerate=self.tolerance.tolerate)
+        self.bus.subscribe(events.ChargePointBooted, lambda e: self.tolerance.forget(e.charge_point_id))
         self.gateway = LocalGateway(self.registry, self.dispatcher, self.encoders, timeout=o.call_timeout)
         self.commands = CommandService(self.gateway, self.transactions)
         self.jobs: list[tuple[str, dict, object]] = []   # (id, APScheduler interval kwargs, coroutine function)
@@ -112,6 +117,7 @@ class Container:
         self.scheduler = None
 
     async def _on_open(self, conn) -> None:
+        self.tolerance.forget(conn.cp_id)
         await self.chargers.connected(conn.cp_id, conn.protocol)
 
     async def _on_close(self, conn, current: bool) -> None:

@@ -15,3 +15,4 @@ CONNECTOR_ANOMALIES = Counter("csms_connector_transition_anomalies_total",
                               "Connector status changes outside the state machine")
 BATCH_PENDING = Gauge("csms_batch_pending_rows", "Rows waiting in the batch writer")
 TRANSACTIONS = Counter("csms_transactions_total", "Transactions by event", ["event"])
+OCPP_DEVIATIONS = Counter("csms_ocpp_deviations_total", "Spec deviations repaired in tolerant mode", ["kind"])

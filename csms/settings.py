@@ -59,6 +59,7 @@ class OcppSettings:
     ping_interval: float = 60.0
     message_log_retention_days: int = 30
     flush_interval: float = 0.2
+    tolerant_models: str = ""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ routes = RouteTable()
 
 async def _fields(request: web.Request, data: dict) -> dict:
     c = container(request)
-    fields = {k: data[k] for k in ("station_id", "security_profile", "registration_status") if k in data}
+    fields = {k: data[k] for k in ("station_id", "security_profile", "registration_status", "tolerant") if k in data}
     if data.get("station_id") is not None and await c.stations.get(data["station_id"]) is None:
         raise bad_request(f"station {data['station_id']} does not exist", "unknown_station", field="station_id")
     if "password" in data:
@@ -80,6 +80,7 @@ async def patch(request: web.Request) -> web.Response:
     if await c.charge_points.update(cp_id, **fields) is None:
         raise not_found(f"charge point {cp_id!r}")
     c.chargers.forget(cp_id)
+    c.tolerance.forget(cp_id)
     return web.json_response(await _view(request, cp_id))
 
 

@@ -76,6 +76,7 @@ charge_points = Table(
     Column("error_code", String(50), nullable=True),
     Column("firmware_status", String(32), nullable=True),
     Column("diagnostics_status", String(32), nullable=True),
+    Column("tolerant", Boolean, nullable=False, default=False, server_default="0"),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )

@@ -36,6 +36,7 @@ class ChargePoint:
     error_code: str | None = None
     firmware_status: str | None = None
     diagnostics_status: str | None = None
+    tolerant: bool = False             # accept and repair known spec deviations (tolerant mode)
     created_at: datetime | None = None
 
 

@@ -62,12 +62,14 @@ class _Outbound:
 class Dispatcher:
     def __init__(self, routes: dict[str, dict[str, Handler]], observe: FrameObserver,
                  max_frame_bytes: int = 65536, strict_responses: bool = True,
-                 preprocess: Callable[[str, str, str, dict], dict] | None = None):
+                 tolerate: Callable[..., Awaitable[dict]] | None = None):
         self.routes = routes
         self.observe = observe
         self.max_frame_bytes = max_frame_bytes
         self.strict_responses = strict_responses
-        self.preprocess = preprocess      # tolerant mode hook: (cp_id, version, action, payload) -> payload
+        # tolerant mode: (cp_id, version, action, payload, response) -> repaired payload, or raises the
+        # strict OcppError; called only for frames that break their schema
+        self.tolerate = tolerate
         self._ids = itertools.count(1)
         self._prefix = f"{int(time.time()) % 100000:05d}"
 
@@ -119,9 +121,12 @@ class Dispatcher:
                     raise OcppError("NotSupported", f"{action} is not supported by this central system")
                 raise OcppError("NotImplemented", f"unknown action {action!r}")
             payload = frame.payload
-            if self.preprocess is not None:
-                payload = self.preprocess(conn.cp_id, version, action, payload)
-            schemas.validate(version, action, payload)
+            try:
+                schemas.validate(version, action, payload)
+            except OcppError:
+                if self.tolerate is None:
+                    raise
+                payload = await self.tolerate(conn.cp_id, version, action, payload)
             response = await handler(ctx, payload)
             if self.strict_responses:
                 try:
@@ -174,10 +179,24 @@ class Dispatcher:
         try:
             schemas.validate(conn.protocol, action, frame.payload, response=True)
         except OcppError as exc:
-            future.set_exception(CallErrorReceived(exc.code, f"invalid {action} response: {exc.description}",
-                                                   exc.details))
+            if self.tolerate is None:
+                future.set_exception(CallErrorReceived(exc.code, f"invalid {action} response: {exc.description}",
+                                                       exc.details))
+                return
+            asyncio.ensure_future(self._tolerate_answer(conn, action, frame.payload, future))
             return
         future.set_result(frame.payload)
+
+    async def _tolerate_answer(self, conn: Connection, action: str, payload: dict, future: asyncio.Future) -> None:
+        try:
+            fixed = await self.tolerate(conn.cp_id, conn.protocol, action, payload, True)
+        except OcppError as exc:
+            if not future.done():
+                future.set_exception(CallErrorReceived(exc.code, f"invalid {action} response: {exc.description}",
+                                                       exc.details))
+            return
+        if not future.done():
+            future.set_result(fixed)
 
     # -- outbound --------------------------------------------------------------------------------
     def validate_call(self, version: str, action: str, payload: dict) -> None:

@@ -64,7 +64,7 @@ class V16Handlers:
         connector = req["connectorId"]
         tx, info = await self.sessions.start(
             ctx.cp_id, evse_id=connector, connector_id=connector, id_tag=req["idTag"],
-            meter_start_wh=req["meterStart"], started_at=parse_time(req["timestamp"]),
+            meter_start_wh=int(req["meterStart"]), started_at=parse_time(req["timestamp"]),
             reservation_id=req.get("reservationId"))
         return {"transactionId": tx.id, "idTagInfo": mapping.id_tag_info(info)}
 
@@ -77,7 +77,7 @@ class V16Handlers:
 
     async def stop_transaction(self, ctx: CallContext, req: dict) -> dict:
         tx, info = await self.sessions.stop(
-            ctx.cp_id, transaction_id=req["transactionId"], meter_stop_wh=req["meterStop"],
+            ctx.cp_id, transaction_id=req["transactionId"], meter_stop_wh=int(req["meterStop"]),
             stopped_at=parse_time(req["timestamp"]), reason=req.get("reason", "Local"), id_tag=req.get("idTag"),
             samples=mapping.samples(req.get("transactionData") or []))
         return {"idTagInfo": mapping.id_tag_info(info)} if info is not None else {}
