@@ -70,7 +70,8 @@ TRANSACTION = obj({"id": INT, "charge_point_id": STR, "evse_id": INT, "connector
                    "stopped_at": NULL_TIME, "meter_start_wh": INT, "meter_stop_wh": NULL_INT, "energy_wh": INT,
                    "stop_reason": NULL_STR, "stop_id_tag": NULL_STR, "anomaly": NULL_STR,
                    "ocpp_transaction_id": STR, "reservation_id": NULL_INT, "last_meter_wh": NULL_INT,
-                   "power_w": NULL_INT, "soc": NULL_INT, "updated_at": NULL_TIME})
+                   "power_w": NULL_INT, "soc": NULL_INT, "remote_start_id": NULL_INT, "seq_no": NULL_INT,
+                   "offline": BOOL, "updated_at": NULL_TIME})
 METER_VALUE = obj({"timestamp": TIME, "measurand": STR, "phase": NULL_STR, "unit": NULL_STR, "context": NULL_STR,
                    "location": NULL_STR, "value": STR})
 TRANSACTION_DETAIL = {**TRANSACTION, "properties": {**TRANSACTION["properties"], "meter_values": array(METER_VALUE)}}
@@ -100,6 +101,7 @@ COMMANDS: dict[str, dict] = {
                                                  "StatusNotification"]},
                             "connector_id": {"type": "integer", "minimum": 0}}, ("message",)),
     "clear-cache": obj({}),
+    "get-transaction-status": obj({"transaction_id": INT}),
     "data-transfer": obj({"vendor_id": {"type": "string", "minLength": 1, "maxLength": 255},
                           "message_id": {"type": "string", "maxLength": 50}, "data": STR}, ("vendor_id",)),
 }

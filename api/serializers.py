@@ -55,7 +55,8 @@ def transaction(t: Transaction) -> dict:
         "meter_start_wh": t.meter_start_wh, "meter_stop_wh": t.meter_stop_wh, "energy_wh": energy,
         "stop_reason": t.stop_reason, "stop_id_tag": t.stop_id_tag, "anomaly": t.anomaly,
         "ocpp_transaction_id": t.ocpp_tx_id or str(t.id), "reservation_id": t.reservation_id,
-        "last_meter_wh": t.last_meter_wh, "power_w": t.power_w, "soc": t.soc, "updated_at": ts(t.updated_at),
+        "last_meter_wh": t.last_meter_wh, "power_w": t.power_w, "soc": t.soc,
+        "remote_start_id": t.remote_start_id, "seq_no": t.seq_no, "offline": t.offline, "updated_at": ts(t.updated_at),
     }
 
 

@@ -1,7 +1,8 @@
-"""Bundled charge-point simulator (OCPP-J 1.6): Python API, scenarios, load mode and ``csms-sim`` CLI.
+"""Bundled charge-point simulator (OCPP-J 1.6 and 2.0.1): Python API, scenarios, load mode (1.6) and
+the ``csms-sim`` CLI.
 
-    from chargepoint_sim import ChargePoint16
-    cp = ChargePoint16(url="ws://127.0.0.1:9000/ocpp", cp_id="CP1")
+    from chargepoint_sim import ChargePoint16, ChargePoint201
+    cp = ChargePoint201(url="ws://127.0.0.1:9000/ocpp", cp_id="CP1")   # same API as ChargePoint16
     await cp.connect()
 """
 
@@ -9,11 +10,16 @@ from .link import CallTimeout, NotConnected, SubprotocolRefused
 from .protocol import CallError
 from .station import SessionError, SessionRejected
 from .v16 import ChargePoint16
+from .v201 import ChargePoint201
+
+CHARGE_POINT_CLASSES = {"ocpp1.6": ChargePoint16, "ocpp2.0.1": ChargePoint201}
 
 __all__ = [
     "CallError",
     "CallTimeout",
+    "CHARGE_POINT_CLASSES",
     "ChargePoint16",
+    "ChargePoint201",
     "NotConnected",
     "SessionError",
     "SessionRejected",

@@ -1,9 +1,9 @@
 """Pure model of a charge point's hardware: connectors, their state machine, meters and transactions.
 
 No I/O and no clock reads: callers pass monotonic time in seconds (``now``), so everything here is
-deterministic and unit-testable. Shared by the OCPP 1.6 client (v16.py) and a future 2.0.1 one; the
-state names are the OCPP 1.6 ChargePointStatus values (a 2.0.1 client maps them to its own
-ConnectorStatus). The configuration key store lives in config_store.py and is re-exported here.
+deterministic and unit-testable. Shared by the OCPP 1.6 client (v16.py) and the 2.0.1 one (v201.py);
+the state names are the OCPP 1.6 ChargePointStatus values (the 2.0.1 client maps them to its
+ConnectorStatus and chargingState, see v201_messages.py). The configuration key store lives in config_store.py and is re-exported here.
 """
 
 from __future__ import annotations
@@ -189,19 +189,26 @@ class Meter:
 
 @dataclass(slots=True)
 class Transaction:
-    """A transaction as the charge point sees it. ``id`` is the central system's transactionId; it stays
-    None while the StartTransaction has not been answered (e.g. the transaction began offline)."""
+    """A transaction as the charge point sees it. ``id`` is the transactionId: in 1.6 the central system's
+    integer, None while the StartTransaction has not been answered (e.g. the transaction began offline);
+    in 2.0.1 a string the station makes up itself. ``meter_stop`` is set when it ends, so
+    ``energy_wh`` (meter_stop - meter_start) is what the station delivered."""
 
     connector_id: int
-    id_tag: str
+    id_tag: str | None
     meter_start: int
     timestamp: str
     local_id: int
-    id: int | None = None
+    id: int | str | None = None
     begin_values: list = field(default_factory=list)  # sampled values at Transaction.Begin
     rejected: bool = False  # StartTransaction answered with an idTagInfo status other than Accepted
     remote: bool = False
     ended: bool = False
+    meter_stop: int | None = None
+
+    @property
+    def energy_wh(self) -> int | None:
+        return None if self.meter_stop is None else self.meter_stop - self.meter_start
 
 
 class Connector:
@@ -217,13 +224,14 @@ class Connector:
         self.scheduled_operative: bool | None = None  # availability change waiting for the tx to end
         self.faulted = False
         self.transaction: Transaction | None = None
+        self.last_transaction: Transaction | None = None  # the most recent one that ended
         self.meter = meter
 
     def __repr__(self) -> str:
         return f"<Connector {self.id} {self.state} tx={self.transaction_id}>"
 
     @property
-    def transaction_id(self) -> int | None:
+    def transaction_id(self) -> int | str | None:
         return self.transaction.id if self.transaction else None
 
     @property

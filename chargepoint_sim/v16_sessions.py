@@ -135,8 +135,8 @@ class Sessions16:
         end_values = msg.sampled_values(meter, self.config.get_list("StopTxnSampledData"), "Transaction.End")
         payload = msg.stop_transaction(meter.energy_wh, utc_now(), reason, id_tag=id_tag,
                                        begin=tx.begin_values, begin_timestamp=tx.timestamp, end=end_values)
-        tx.ended = True
-        connector.transaction = None
+        tx.ended, tx.meter_stop = True, meter.energy_wh
+        connector.transaction, connector.last_transaction = None, tx
         future = self.enqueue("StopTransaction", payload, tx)
         log.info("%s: transaction %s on connector %d stopped (%s)", self.cp_id, tx.id, connector.id, reason)
         response = None

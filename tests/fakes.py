@@ -243,14 +243,15 @@ class FakeTransactionRepository:
 
     async def list(self, *, charge_point_id: str | None = None, status: str | None = None,
                    id_tag: str | None = None, since: datetime | None = None, until: datetime | None = None,
-                   limit: int = 50, offset: int = 0) -> Page:
+                   remote_start_id: int | None = None, limit: int = 50, offset: int = 0) -> Page:
         items = sorted(self.rows.values(), key=lambda tx: tx.id, reverse=True)
         items = [tx for tx in items
                  if (not charge_point_id or tx.charge_point_id == charge_point_id)
                  and (not status or tx.status == status)
                  and (not id_tag or tx.id_tag == id_tag)
                  and (not since or tx.started_at >= since)
-                 and (not until or tx.started_at < until)]
+                 and (not until or tx.started_at < until)
+                 and (remote_start_id is None or tx.remote_start_id == remote_start_id)]
         return _page(items, limit, offset)
 
 
@@ -324,7 +325,7 @@ class FakeOperatorRepository:
 # -- batch writes ------------------------------------------------------------------------------------
 # what update_latest may change, per table (as csms.db.batch writes it); anything else is ignored
 LIVE_COLUMNS = {
-    "transactions": {"last_meter_wh", "power_w", "soc", "updated_at"},
+    "transactions": {"last_meter_wh", "power_w", "soc", "updated_at", "seq_no", "offline"},
     "charge_points": {"last_seen", "status", "error_code"},
     "connectors": {"status", "error_code", "info", "vendor_error_code", "status_at"},
 }

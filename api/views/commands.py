@@ -72,6 +72,7 @@ BUILDERS = {
     "trigger-message": lambda d: c.TriggerMessage(d["message"], d.get("connector_id")),
     "clear-cache": lambda d: c.ClearCache(),
     "data-transfer": lambda d: c.DataTransfer(d["vendor_id"], d.get("message_id"), d.get("data")),
+    "get-transaction-status": lambda d: c.GetTransactionStatus(d.get("transaction_id")),
 }
 SUMMARIES = {
     "remote-start": "Start a transaction remotely", "remote-stop": "Stop a transaction remotely",
@@ -80,6 +81,7 @@ SUMMARIES = {
     "get-configuration": "Read configuration keys", "change-configuration": "Set a configuration key",
     "trigger-message": "Ask the charge point to send a message now",
     "clear-cache": "Clear the authorization cache", "data-transfer": "Vendor-specific data transfer",
+    "get-transaction-status": "Ask whether a transaction runs and messages are queued (OCPP 2.0.1)",
 }
 
 

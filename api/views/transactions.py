@@ -19,7 +19,8 @@ _STATUS = {"active": "Active", "completed": "Completed", "abandoned": "Abandoned
 @routes.add("GET", "/api/v1/admin/transactions", "List transactions, newest first", "transactions",
             response=schemas.array(schemas.TRANSACTION),
             query=(Query("charge_point_id"), Query("status", enum=tuple(_STATUS) + ("Active", "Completed", "Abandoned")),
-                   Query("id_tag"), Query("since", "date-time"), Query("until", "date-time"), *PAGING))
+                   Query("id_tag"), Query("since", "date-time"), Query("until", "date-time"),
+                   Query("remote_start_id", "integer", "the id a remote-start answer gave"), *PAGING))
 async def list_(request: web.Request) -> web.Response:
     q = params(request)
     limit, offset = paging(request)
@@ -27,7 +28,8 @@ async def list_(request: web.Request) -> web.Response:
     c = container(request)
     await c.batch.flush()    # live figures (last meter, power) are batched
     page = await c.transactions.list(charge_point_id=q.get("charge_point_id"), status=status, id_tag=q.get("id_tag"),
-                                     since=q.get("since"), until=q.get("until"), limit=limit, offset=offset)
+                                     since=q.get("since"), until=q.get("until"),
+                                     remote_start_id=q.get("remote_start_id"), limit=limit, offset=offset)
     return paged([serializers.transaction(t) for t in page.items], page.total, limit, offset)
 
 

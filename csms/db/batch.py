@@ -49,7 +49,8 @@ class _RawInsert:
         return [tuple(self._time(row.get(c)) if c in times else row.get(c) for c in cols) for row in rows]
 # update_latest targets: table -> (table, key columns, updatable columns)
 _UPDATE = {
-    "transactions": (t.transactions, (t.transactions.c.id,), ("last_meter_wh", "power_w", "soc", "updated_at")),
+    "transactions": (t.transactions, (t.transactions.c.id,),
+                     ("last_meter_wh", "power_w", "soc", "updated_at", "seq_no", "offline")),
     "charge_points": (t.charge_points, (t.charge_points.c.id,), ("last_seen", "status", "error_code")),
     "connectors": (t.connectors, (t.connectors.c.charge_point_id, t.connectors.c.evse_id, t.connectors.c.connector_id),
                    ("status", "error_code", "info", "vendor_error_code", "status_at")),

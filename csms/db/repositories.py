@@ -219,7 +219,7 @@ class SqlTransactionRepository(_Repo):
         return await self.get(tx_id) if n else None
 
     async def list(self, *, charge_point_id=None, status=None, id_tag=None, since=None, until=None,
-                   limit=50, offset=0) -> Page:
+                   remote_start_id=None, limit=50, offset=0) -> Page:
         c = t.transactions.c
         where = []
         if charge_point_id:
@@ -232,6 +232,8 @@ class SqlTransactionRepository(_Repo):
             where.append(c.started_at >= since)
         if until:
             where.append(c.started_at < until)
+        if remote_start_id is not None:
+            where.append(c.remote_start_id == remote_start_id)
         return await self._page(Transaction, t.transactions, where, [c.id.desc()], limit, offset)
 
 

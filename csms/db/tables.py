@@ -128,6 +128,9 @@ transactions = Table(
     Column("last_meter_wh", BigInteger, nullable=True),
     Column("power_w", Integer, nullable=True),
     Column("soc", Integer, nullable=True),
+    Column("remote_start_id", Integer, nullable=True, index=True),
+    Column("seq_no", Integer, nullable=True),          # 2.0.1: the highest TransactionEvent seqNo seen
+    Column("offline", Boolean, nullable=False, default=False, server_default="0"),
     Column("updated_at", UTCDateTime, nullable=False),
     Index(None, "charge_point_id", "status"),
     Index(None, "started_at"),

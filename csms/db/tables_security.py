@@ -67,7 +67,7 @@ device_variables = Table(
     Column("request_id", Integer, nullable=True),
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("charge_point_id", "component", "component_instance", "evse_id", "connector_id",
-                     "variable", "variable_instance", "attribute_type"),
+                     "variable", "variable_instance", "attribute_type", name="uq_device_variables_key"),
 )
 
 variable_monitors = Table(

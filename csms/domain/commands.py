@@ -66,3 +66,9 @@ class DataTransfer:
     vendor_id: str
     message_id: str | None = None
     data: str | None = None
+
+
+@dataclass(frozen=True)
+class GetTransactionStatus:
+    transaction_id: int | None = None    # ours; None = are messages queued at all
+    ocpp_tx_id: str | None = None

@@ -40,7 +40,7 @@ FIRMWARE = StateMachine("firmware_update", {
     "Accepted": _FW_PROGRESS | _FW_END | {"Cancelled"},
     "AcceptedCanceled": _FW_PROGRESS | _FW_END | {"Cancelled"},
     FAILED: _FW_PROGRESS | _FW_END,          # a lost answer: the notifications still tell the story
-    **{s: t | {"Cancelled"} for s, t in _FW_ORDER and _forward(_FW_ORDER, _FW_END, "DownloadPaused").items()},
+    **{s: t | {"Cancelled"} for s, t in _forward(_FW_ORDER, _FW_END, "DownloadPaused").items()},
     # a new update request cancels one in progress (AcceptedCanceled); ends are final
 })
 FIRMWARE_FINAL = frozenset(_FW_END | {"Rejected", "InvalidCertificate", "RevokedCertificate", "Cancelled"})
@@ -84,7 +84,6 @@ class FirmwareJob:
     signature: str | None = None
     signing_certificate: str | None = None
     checksum: str | None = None        # publish only (MD5 of the file)
-    action: str | None = None          # the OCPP action it was sent with
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
@@ -105,7 +104,6 @@ class LogJob:
     retries: int | None = None
     retry_interval: int | None = None
     file_name: str | None = None
-    action: str | None = None          # GetDiagnostics | GetLog
     created_at: datetime | None = None
     updated_at: datetime | None = None
 

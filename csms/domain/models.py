@@ -108,6 +108,9 @@ class Transaction:
     last_meter_wh: int | None = None
     power_w: int | None = None
     soc: int | None = None
+    remote_start_id: int | None = None
+    seq_no: int | None = None
+    offline: bool = False
     updated_at: datetime | None = None
 
 

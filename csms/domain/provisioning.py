@@ -3,7 +3,7 @@ commands and records. No I/O."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 # Standard 2.0.1 variables that say a component is in trouble: an Alerting/Delta event on one of
@@ -181,4 +181,3 @@ class CustomerInformation:
     customer_identifier: str | None = None
     id_token: dict | None = None        # 2.0.1 IdTokenType
     customer_certificate: dict | None = None
-    extra: dict = field(default_factory=dict)

@@ -62,7 +62,7 @@ class TransactionRepository(Protocol):
         """Set fields (status included) only if the status is still ``expected``; None if not."""
     async def list(self, *, charge_point_id: str | None = None, status: str | None = None,
                    id_tag: str | None = None, since: datetime | None = None, until: datetime | None = None,
-                   limit: int = 50, offset: int = 0) -> Page: ...
+                   remote_start_id: int | None = None, limit: int = 50, offset: int = 0) -> Page: ...
 
 
 class MeterValueRepository(Protocol):

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+import time
 from dataclasses import replace
 from typing import Any, Protocol
 
 from csms.domain import commands as c
 from csms.domain.repositories import TransactionRepository
+
+
+# remoteStartId: unique enough across restarts (seconds-based seed), below 2**31
+_remote_start_ids = itertools.count(int(time.time()) % 1_000_000 * 1000)
 
 
 class UnknownTransaction(Exception):
@@ -25,6 +31,13 @@ class CommandService:
         self.transactions = transactions
 
     async def send(self, cp_id: str, command: Any) -> dict:
+        if isinstance(command, c.RemoteStart) and command.remote_start_id is None:
+            command = replace(command, remote_start_id=next(_remote_start_ids))
+        if isinstance(command, c.GetTransactionStatus) and command.transaction_id is not None:
+            tx = await self.transactions.get(command.transaction_id)
+            if tx is None or tx.charge_point_id != cp_id:
+                raise UnknownTransaction(f"transaction {command.transaction_id} is not one of {cp_id}")
+            command = replace(command, ocpp_tx_id=tx.ocpp_tx_id or str(tx.id))
         if isinstance(command, c.RemoteStop):
             tx = await self.transactions.get(command.transaction_id)
             if tx is None or tx.charge_point_id != cp_id:

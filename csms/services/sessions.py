@@ -29,13 +29,14 @@ class SessionService:
         self.batch = batch
         self.clock = clock
         self._active: dict[int, Transaction] = {}   # cache of running transactions for MeterValues
+        self._seq: dict[int, set[int]] = {}          # 2.0.1 seqNos seen per running transaction
 
     async def authorize(self, cp_id: str, id_tag: str) -> IdTagInfo:
         return await self.id_tags.authorize(id_tag)
 
     async def start(self, cp_id: str, *, evse_id: int, connector_id: int, id_tag: str | None, meter_start_wh: int,
                     started_at: datetime, reservation_id: int | None = None,
-                    ocpp_tx_id: str | None = None) -> tuple[Transaction, IdTagInfo]:
+                    ocpp_tx_id: str | None = None, remote_start_id: int | None = None) -> tuple[Transaction, IdTagInfo]:
         """Record a transaction the charge point has started. A repeat of the same start (retry,
         store-and-forward) returns the transaction already recorded."""
         info = await self.id_tags.authorize(id_tag) if id_tag else IdTagInfo("Accepted")
@@ -53,6 +54,8 @@ class SessionService:
                 self._active.pop(other.id, None)
                 log.warning("%s connector %s: transaction %s never stopped; marked Abandoned",
                             cp_id, connector_id, other.id)
+        if remote_start_id is not None:   # correlates the transaction to the API request that asked for it
+            tx = await self.transactions.transition(tx.id, "Active", remote_start_id=remote_start_id) or tx
         self._active[tx.id] = tx
         metrics.TRANSACTIONS.labels("started").inc()
         self.bus.publish(events.TransactionStarted(tx.id, cp_id, connector_id, id_tag, meter_start_wh, started_at))
@@ -76,6 +79,19 @@ class SessionService:
             await self.transactions.transition(tx.id, tx.status, id_tag=id_tag)
             self._active.pop(tx.id, None)
         return info
+
+    def sequence(self, tx: Transaction, seq_no: int, offline: bool) -> bool:
+        """Record a 2.0.1 event's seqNo; False when this seqNo was seen already (a duplicate)."""
+        seen = self._seq.setdefault(tx.id, set())
+        if seq_no in seen:
+            return False
+        seen.add(seq_no)
+        highest = max(seq_no, tx.seq_no if tx.seq_no is not None else -1, max(seen))
+        live = {"seq_no": highest}
+        if offline:
+            live["offline"] = True
+        self.batch.update_latest("transactions", tx.id, live)
+        return True
 
     async def _running(self, cp_id: str, tx_id: int) -> Transaction | None:
         tx = self._active.get(tx_id)
@@ -136,6 +152,7 @@ class SessionService:
             energy_wh=max(0, energy), stop_reason=reason, stop_id_tag=id_tag, anomaly=anomaly,
             last_meter_wh=meter_stop_wh)
         self._active.pop(tx.id, None)
+        self._seq.pop(tx.id, None)
         if done is None:    # a concurrent duplicate got there first
             return await self.transactions.get(tx.id), info
         if anomaly:

@@ -33,8 +33,8 @@ CASES = [
     ("call_without_payload", '[2, "m1", "Heartbeat"]', "m1", "ProtocolError"),
     ("call_with_extra_element", '[2, "m2", "Heartbeat", {}, {}]', "m2", "ProtocolError"),
     ("message_id_not_a_string", '[2, 17, "Heartbeat", {}]', "-1", "ProtocolError"),
-    ("message_id_empty", '[2, "", "Heartbeat", {}]', "", "ProtocolError"),
-    ("message_id_too_long", '[2, "' + "i" * 37 + '", "Heartbeat", {}]', "i" * 37, "ProtocolError"),
+    ("message_id_empty", '[2, "", "Heartbeat", {}]', "-1", "ProtocolError"),       # a bad id is never echoed
+    ("message_id_too_long", '[2, "' + "i" * 37 + '", "Heartbeat", {}]', "-1", "ProtocolError"),
     ("action_not_a_string", '[2, "a1", 5, {}]', "a1", "FormationViolation"),
     ("payload_not_an_object", '[2, "p1", "Heartbeat", []]', "p1", "FormationViolation"),
     ("wrong_type", _frame("BootNotification", {"chargePointVendor": 5, "chargePointModel": "X1"}, "t1"),
@@ -86,6 +86,15 @@ async def test_answers_to_unknown_calls_are_ignored(csms, open_client):
     client = await open_client(csms)
     await client.send([3, "never-sent", {"status": "Accepted"}])
     await client.send([4, "never-sent-2", "InternalError", "oops", {}])
+    await no_frame(client, 0.1)
+    await _alive(client)
+
+
+@pytest.mark.parametrize("raw", ['[3, "r1"]', '[3, "r2", {}, {}]', '[3, "r3", "not an object"]',
+                                 '[4, "e1", "InternalError"]', '[4, "e2", 42, "x", {}]'])
+async def test_malformed_answers_are_never_answered(csms, open_client, raw):
+    client = await open_client(csms)
+    await client.send(raw)
     await no_frame(client, 0.1)
     await _alive(client)
 

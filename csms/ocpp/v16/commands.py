@@ -43,6 +43,10 @@ def _status(_cmd, resp: dict) -> dict:
     return {"status": resp["status"]}
 
 
+def _remote_start_result(cmd: c.RemoteStart, resp: dict) -> dict:
+    return {"status": resp["status"], "remote_start_id": cmd.remote_start_id}
+
+
 def _configuration(_cmd, resp: dict) -> dict:
     return {
         "status": "Accepted",
@@ -60,7 +64,7 @@ def _data_transfer_result(_cmd, resp: dict) -> dict:
 
 
 ENCODERS: dict[type, tuple[Encoder, Decoder]] = {
-    c.RemoteStart: (_remote_start, _status),
+    c.RemoteStart: (_remote_start, _remote_start_result),
     c.RemoteStop: (lambda cmd: ("RemoteStopTransaction", {"transactionId": cmd.transaction_id}), _status),
     c.Reset: (lambda cmd: ("Reset", {"type": cmd.type}), _status),
     c.UnlockConnector: (lambda cmd: ("UnlockConnector", {"connectorId": cmd.connector_id}), _status),

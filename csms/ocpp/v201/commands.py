@@ -21,8 +21,7 @@ _SET_STATUS = {"Accepted": "Accepted", "Rejected": "Rejected", "RebootRequired":
 
 
 def _remote_start(cmd: c.RemoteStart) -> tuple[str, dict]:
-    payload: dict = {"idToken": {"idToken": cmd.id_tag, "type": "Central"},
-                     "remoteStartId": cmd.remote_start_id if cmd.remote_start_id is not None else next(_remote_ids)}
+    payload: dict = {"idToken": {"idToken": cmd.id_tag, "type": "Central"}, "remoteStartId": cmd.remote_start_id}
     if cmd.connector_id is not None:
         payload["evseId"] = cmd.connector_id
     if cmd.charging_profile is not None:
@@ -31,7 +30,7 @@ def _remote_start(cmd: c.RemoteStart) -> tuple[str, dict]:
 
 
 def _remote_start_result(cmd, resp: dict) -> dict:
-    out = {"status": resp["status"]}
+    out = {"status": resp["status"], "remote_start_id": cmd.remote_start_id}
     if resp.get("transactionId"):
         out["ocpp_transaction_id"] = resp["transactionId"]
     return out
@@ -109,6 +108,17 @@ def _data_transfer_result(_cmd, resp: dict) -> dict:
     return {"status": resp["status"], **({"data": resp["data"]} if "data" in resp else {})}
 
 
+def _transaction_status(cmd: c.GetTransactionStatus) -> tuple[str, dict]:
+    return "GetTransactionStatus", ({"transactionId": cmd.ocpp_tx_id} if cmd.ocpp_tx_id else {})
+
+
+def _transaction_status_result(cmd, resp: dict) -> dict:
+    out = {"status": "Accepted", "messages_in_queue": resp["messagesInQueue"]}
+    if "ongoingIndicator" in resp:
+        out["ongoing"] = resp["ongoingIndicator"]
+    return out
+
+
 ENCODERS: dict[type, tuple[Encoder, Decoder]] = {
     c.RemoteStart: (_remote_start, _remote_start_result),
     c.RemoteStop: (lambda cmd: ("RequestStopTransaction", {"transactionId": cmd.ocpp_tx_id}), _status),
@@ -120,4 +130,5 @@ ENCODERS: dict[type, tuple[Encoder, Decoder]] = {
     c.TriggerMessage: (_trigger, _status),
     c.ClearCache: (lambda cmd: ("ClearCache", {}), _status),
     c.DataTransfer: (_data_transfer, _data_transfer_result),
+    c.GetTransactionStatus: (_transaction_status, _transaction_status_result),
 }

@@ -104,7 +104,8 @@ class V201Handlers:
             tx, id_info = await self.sessions.start(
                 ctx.cp_id, evse_id=evse.get("id", 1), connector_id=evse.get("connectorId", 1), id_tag=token,
                 meter_start_wh=register if register is not None else 0, started_at=at,
-                reservation_id=req.get("reservationId"), ocpp_tx_id=info["transactionId"])
+                reservation_id=req.get("reservationId"), ocpp_tx_id=info["transactionId"],
+                remote_start_id=info.get("remoteStartId"))
             if token:
                 response["idTokenInfo"] = mapping.id_token_info(id_info)
         else:
@@ -113,11 +114,12 @@ class V201Handlers:
             if token and token != tx.id_tag:   # authorized after the transaction began (plug-in first)
                 id_info = await self.sessions.assign_id_tag(tx, token)
                 response["idTokenInfo"] = mapping.id_token_info(id_info)
+        fresh = self.sessions.sequence(tx, req["seqNo"], bool(req.get("offline")))
         if req["eventType"] == "Ended":
             stop_wh = register if register is not None else (tx.last_meter_wh or tx.meter_start_wh)
             await self.sessions.stop(ctx.cp_id, transaction_id=tx.id, meter_stop_wh=stop_wh, stopped_at=at,
                                      reason=info.get("stoppedReason", "Local"), id_tag=None, samples=samples)
-        elif samples:
+        elif samples and fresh:     # a repeated event (same seqNo) adds nothing twice
             await self.sessions.meter_values(ctx.cp_id, evse_id=tx.evse_id, connector_id=tx.connector_id,
                                              transaction_id=tx.id, samples=samples)
         return response

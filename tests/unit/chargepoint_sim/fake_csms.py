@@ -2,7 +2,8 @@
 
 It records every frame, answers the charge point's CALLs with valid defaults (overridable per action),
 can send CALLs to a connected charge point, and validates every payload both ways against the OCPP
-1.6 JSON schemas; violations are collected in ``errors`` (the fixture asserts there are none).
+JSON schemas of its ``version``; violations are collected in ``errors`` (the fixture asserts there are
+none). The 2.0.1 defaults are in fake_csms201.py.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class CsmsCallError(Exception):
 
 
 class FakeCSMS:
+    version = "1.6"
+
     def __init__(self):
         self.received: list[Received] = []  # CALLs from charge points, in arrival order
         self.errors: list[str] = []  # schema / framing violations by the simulator
@@ -48,6 +51,7 @@ class FakeCSMS:
         self.passwords: dict[str, str] = {}  # cp_id -> password (Basic auth required when set)
         self.headers: dict[str, dict] = {}  # cp_id -> request headers of the last handshake
         self.subprotocols: dict[str, str | None] = {}
+        self.peer_certs: dict[str, dict | None] = {}  # TLS client certificate of the last handshake
         self.connections: dict[str, ServerConnection] = {}
         self.boot_status = "Accepted"
         self.boot_interval = 300
@@ -61,14 +65,18 @@ class FakeCSMS:
         self._event = asyncio.Event()
         self.server = None
         self.port = 0
+        self.tls = False
 
     @property
     def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ocpp"
+        return f"{'wss' if self.tls else 'ws'}://127.0.0.1:{self.port}/ocpp"
 
-    async def start(self) -> "FakeCSMS":
-        self.server = await serve(self._serve, "127.0.0.1", 0, subprotocols=["ocpp1.6"],
-                                  process_request=self._check_auth, compression=None, ping_interval=None)
+    async def start(self, ssl_context=None) -> "FakeCSMS":
+        """``ssl_context``: serve wss:// (TLS) with this server context."""
+        self.tls = ssl_context is not None
+        self.server = await serve(self._serve, "127.0.0.1", 0, subprotocols=[f"ocpp{self.version}"],
+                                  process_request=self._check_auth, compression=None, ping_interval=None,
+                                  ssl=ssl_context)
         self.port = self.server.sockets[0].getsockname()[1]
         return self
 
@@ -100,6 +108,7 @@ class FakeCSMS:
         cp_id = ws.request.path.rsplit("/", 1)[-1]
         self.connections[cp_id] = ws
         self.subprotocols[cp_id] = ws.subprotocol
+        self.peer_certs[cp_id] = ws.transport.get_extra_info("peercert") if self.tls else None
         self.handshakes += 1
         self._notify()
         try:
@@ -152,7 +161,7 @@ class FakeCSMS:
 
     def _validate(self, cp_id: str, action: str, payload: dict, response: bool) -> None:
         try:
-            schemas.validate("1.6", action, payload, response=response)
+            schemas.validate(self.version, action, payload, response=response)
         except schemas.SchemaViolation as exc:
             self.errors.append(f"{cp_id}: {action}{'Response' if response else ''}: {exc}")
 

@@ -71,7 +71,6 @@ def test_get_configuration_asks_for_all_keys_or_the_named_ones():
 
 # -- answers back to neutral results -------------------------------------------------------------------
 ANSWERS = [
-    (c.RemoteStart("T"), {"status": "Rejected"}),
     (c.RemoteStop(1), {"status": "Accepted"}),
     (c.Reset(), {"status": "Accepted"}),
     (c.UnlockConnector(1), {"status": "UnlockFailed"}),
@@ -80,6 +79,11 @@ ANSWERS = [
     (c.TriggerMessage("Heartbeat"), {"status": "NotImplemented"}),
     (c.ClearCache(), {"status": "Accepted"}),
 ]
+
+
+def test_a_remote_start_answer_carries_the_remote_start_id_for_correlation():
+    command = c.RemoteStart("T", remote_start_id=77)
+    assert ENCODERS[c.RemoteStart][1](command, {"status": "Rejected"}) == {"status": "Rejected", "remote_start_id": 77}
 
 
 @pytest.mark.parametrize("command,response", ANSWERS, ids=lambda x: type(x).__name__)

@@ -71,8 +71,18 @@ async def test_remote_stop_refuses_a_transaction_that_does_not_exist(commands, g
     assert gateway.executed == []
 
 
+async def test_a_remote_start_gets_a_fresh_remote_start_id_unless_it_has_one(commands, gateway):
+    await commands.send("CP2", c.RemoteStart("TAG1", connector_id=1))
+    await commands.send("CP2", c.RemoteStart("TAG1", connector_id=1))
+    await commands.send("CP2", c.RemoteStart("TAG1", remote_start_id=5))
+
+    ids = [cmd.remote_start_id for _, cmd in gateway.executed]
+    assert ids[0] is not None and ids[1] == ids[0] + 1 and ids[2] == 5
+    assert all(0 < i < 2 ** 31 for i in ids)
+
+
 @pytest.mark.parametrize("command", [c.Reset("Hard"), c.UnlockConnector(2), c.ClearCache(),
-                                     c.RemoteStart("TAG1", connector_id=1)])
+                                     c.RemoteStart("TAG1", connector_id=1, remote_start_id=9)])
 async def test_other_commands_go_to_the_gateway_unchanged(commands, gateway, command):
     await commands.send("CP2", command)
 

@@ -1,0 +1,161 @@
+"""Device model, monitoring and customer information (OCPP 2.0.1 blocks B and N), version-neutral:
+reports requested and received, variables set and read, monitors set and cleared, events stored
+(problem events raise and clear alarms), customer information stored."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, Protocol
+
+from csms.domain import provisioning as p
+from csms.domain.models import Page
+from csms.domain.provisioning import CustomerInformationPart, DeviceEvent, DeviceVariable, Monitor
+from csms.services.clock import Clock
+from csms.services.security import AlarmService
+
+
+class DeviceModelRepository(Protocol):
+    async def put_variables(self, variables: list[DeviceVariable]) -> None: ...
+    async def set_value(self, cp_id: str, component: str, variable: str, value: str, **key: Any) -> bool: ...
+    async def variables(self, cp_id: str, *, component: str | None = None, variable: str | None = None,
+                        limit: int = 500, offset: int = 0) -> Page: ...
+    async def put_monitors(self, monitors: list[Monitor]) -> None: ...
+    async def delete_monitors(self, cp_id: str, ids: list[int]) -> int: ...
+    async def monitors(self, cp_id: str) -> list[Monitor]: ...
+    async def add_event(self, event: DeviceEvent) -> bool: ...
+    async def events(self, cp_id: str, *, limit: int = 50, offset: int = 0) -> Page: ...
+    async def add_customer_information(self, part: CustomerInformationPart) -> bool: ...
+    async def customer_information(self, cp_id: str, *, request_id: int | None = None) -> list: ...
+
+
+class Commands(Protocol):
+    async def send(self, cp_id: str, command: Any) -> dict: ...
+
+
+def _ref_key(ref: p.VariableRef) -> dict:
+    return dict(attribute_type=ref.attribute_type or "Actual", component_instance=ref.component_instance,
+                variable_instance=ref.variable_instance, evse_id=ref.evse_id, connector_id=ref.connector_id)
+
+
+class ProvisioningService:
+    def __init__(self, repo: DeviceModelRepository, commands: Commands, alarms: AlarmService, clock: Clock):
+        self.repo = repo
+        self.commands = commands
+        self.alarms = alarms
+        self.clock = clock
+        self._request_ids = itertools.count(int(time.time()) % 100_000 * 10_000)
+
+    def next_request_id(self) -> int:
+        return next(self._request_ids)
+
+    async def _requested(self, cp_id: str, command) -> dict:
+        result = await self.commands.send(cp_id, command)
+        return {**result, "request_id": command.request_id}
+
+    # -- reports -----------------------------------------------------------------------------------
+    async def get_base_report(self, cp_id: str, report_base: str) -> dict:
+        return await self._requested(cp_id, p.GetBaseReport(report_base, self.next_request_id()))
+
+    async def get_report(self, cp_id: str, component_criteria=(), component_variables=()) -> dict:
+        return await self._requested(cp_id, p.GetReport(self.next_request_id(), tuple(component_criteria),
+                                                        tuple(component_variables)))
+
+    async def report_received(self, cp_id: str, variables: list[DeviceVariable]) -> None:
+        """One NotifyReport part (of possibly many, tbc): its variables replace what was stored."""
+        now = self.clock.now()
+        await self.repo.put_variables([v if v.updated_at else _with_time(v, now) for v in variables])
+
+    async def device_model(self, cp_id: str, *, component: str | None = None, variable: str | None = None,
+                           limit: int = 500, offset: int = 0) -> Page:
+        return await self.repo.variables(cp_id, component=component, variable=variable, limit=limit, offset=offset)
+
+    # -- variables ---------------------------------------------------------------------------------
+    async def set_variables(self, cp_id: str, command: p.SetVariables) -> dict:
+        result = await self.commands.send(cp_id, command)
+        for item, sent in zip(result["results"], command.variables):
+            if item["status"] == "Accepted":
+                await self.repo.set_value(cp_id, sent.ref.component, sent.ref.variable, sent.value,
+                                          **_ref_key(sent.ref))
+        return result
+
+    async def get_variables(self, cp_id: str, command: p.GetVariables) -> dict:
+        result = await self.commands.send(cp_id, command)
+        for item, ref in zip(result["results"], command.variables):
+            if item["status"] == "Accepted" and item.get("value") is not None:
+                await self.repo.set_value(cp_id, ref.component, ref.variable, item["value"], **_ref_key(ref))
+        return result
+
+    # -- monitoring --------------------------------------------------------------------------------
+    async def set_monitoring(self, cp_id: str, command: p.SetVariableMonitoring) -> dict:
+        result = await self.commands.send(cp_id, command)
+        kept = []
+        for item, sent in zip(result["results"], command.monitors):
+            if item["status"] == "Accepted" and item.get("id") is not None:
+                kept.append(Monitor(cp_id, item["id"], sent.ref.component, sent.ref.variable, sent.type, sent.value,
+                                    sent.severity, bool(sent.transaction), sent.ref.component_instance,
+                                    sent.ref.variable_instance, sent.ref.evse_id, sent.ref.connector_id,
+                                    self.clock.now()))
+        if kept:
+            await self.repo.put_monitors(kept)
+        return result
+
+    async def clear_monitoring(self, cp_id: str, command: p.ClearVariableMonitoring) -> dict:
+        result = await self.commands.send(cp_id, command)
+        gone = [r["id"] for r in result["results"] if r["status"] in ("Accepted", "NotFound")]
+        if gone:
+            await self.repo.delete_monitors(cp_id, gone)
+        return result
+
+    async def send(self, cp_id: str, command) -> dict:
+        """Commands whose answer is only a status (SetMonitoringBase, SetMonitoringLevel)."""
+        return await self.commands.send(cp_id, command)
+
+    async def get_monitoring_report(self, cp_id: str, monitoring_criteria=(), component_variables=()) -> dict:
+        return await self._requested(cp_id, p.GetMonitoringReport(
+            self.next_request_id(), tuple(monitoring_criteria), tuple(component_variables)))
+
+    async def monitoring_report_received(self, cp_id: str, monitors: list[Monitor]) -> None:
+        await self.repo.put_monitors(monitors)
+
+    async def monitors(self, cp_id: str) -> list[Monitor]:
+        return await self.repo.monitors(cp_id)
+
+    # -- events ------------------------------------------------------------------------------------
+    async def events_received(self, cp_id: str, events: list[DeviceEvent]) -> None:
+        for event in events:
+            if not await self.repo.add_event(event):
+                continue                        # a retried NotifyEvent
+            if not event.is_problem():
+                continue
+            if event.problem_active():
+                await self.alarms.raise_(cp_id, "device_event", f"{event.component}.{event.variable}",
+                                         f"{event.problem_key} = {event.actual_value}"
+                                         + (f" ({event.tech_info})" if event.tech_info else ""),
+                                         source_key=event.problem_key)
+            else:
+                await self.alarms.clear_key(cp_id, event.problem_key)
+
+    async def events(self, cp_id: str, *, limit: int = 50, offset: int = 0) -> Page:
+        return await self.repo.events(cp_id, limit=limit, offset=offset)
+
+    # -- customer information ----------------------------------------------------------------------
+    async def customer_information(self, cp_id: str, *, report: bool, clear: bool,
+                                   customer_identifier: str | None = None, id_token: dict | None = None,
+                                   customer_certificate: dict | None = None) -> dict:
+        return await self._requested(cp_id, p.CustomerInformation(
+            self.next_request_id(), report, clear, customer_identifier, id_token, customer_certificate))
+
+    async def customer_information_received(self, cp_id: str, request_id: int, seq_no: int, data: str, tbc: bool,
+                                            generated_at: datetime) -> None:
+        await self.repo.add_customer_information(CustomerInformationPart(cp_id, request_id, seq_no, data, tbc,
+                                                                         generated_at))
+
+    async def customer_information_parts(self, cp_id: str, request_id: int | None = None) -> list:
+        return await self.repo.customer_information(cp_id, request_id=request_id)
+
+
+def _with_time(v: DeviceVariable, at: datetime) -> DeviceVariable:
+    return replace(v, updated_at=at)
