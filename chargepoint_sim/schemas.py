@@ -46,7 +46,7 @@ def validator(version: str, action: str, response: bool = False) -> Callable[[di
     with path.open(encoding="utf-8") as fh:
         schema = _strip(json.load(fh))
     schema.pop("$id", None)  # fastjsonschema picks the draft from "$schema"; "$id" would be resolved
-    return fastjsonschema.compile(schema)
+    return fastjsonschema.compile(schema, use_default=False)  # never write defaults into the payload
 
 
 def _strip(node):

@@ -1,7 +1,37 @@
-"""Feature module: security (see csms/features/__init__.py)."""
+"""Feature module: security (see csms/features/__init__.py).
+
+OCPP 1.6 security extension and OCPP 2.0.1 blocks A (security), B (provisioning), M (certificates)
+and N (monitoring, events, customer information): services on the container, inbound handlers
+(replacing the core notice handlers of these 2.0.1 actions) and command encoders of both versions."""
 
 from __future__ import annotations
 
+from csms.db import repositories_security as repos
+from csms.ocpp.v16 import security as v16_security
+from csms.ocpp.v201 import provisioning as v201_provisioning
+from csms.ocpp.v201 import security as v201_security
+from csms.services.provisioning import ProvisioningService
+from csms.services.security import AlarmService, SecurityEventService
+from csms.services.security_ca import CertificateAuthority
+from csms.services.security_certificates import CertificateService
+from csms.services.security_credentials import CredentialService
+
 
 def install(container) -> None:
-    pass
+    sf = container.sessions_factory
+    container.alarms = AlarmService(repos.SqlAlarmRepository(sf), container.bus, container.clock)
+    container.security_events = SecurityEventService(repos.SqlSecurityEventRepository(sf), container.alarms,
+                                                     container.bus, container.clock)
+    container.certificate_authority = CertificateAuthority.from_env(container.settings.var_dir)
+    container.certificates = CertificateService(container.certificate_authority, repos.SqlCertificateRepository(sf),
+                                                container.commands, container.clock)
+    container.credentials = CredentialService(container.charge_points, container.commands, container.chargers)
+    container.provisioning = ProvisioningService(repos.SqlDeviceModelRepository(sf), container.commands,
+                                                 container.alarms, container.clock)
+
+    container.routes["ocpp1.6"].update(v16_security.handlers(container.security_events, container.certificates))
+    container.routes["ocpp2.0.1"].update(v201_security.handlers(container.security_events, container.certificates))
+    container.routes["ocpp2.0.1"].update(v201_provisioning.handlers(container.provisioning))
+    container.encoders["ocpp1.6"].update(v16_security.ENCODERS)
+    container.encoders["ocpp2.0.1"].update(v201_security.ENCODERS)
+    container.encoders["ocpp2.0.1"].update(v201_provisioning.ENCODERS)
