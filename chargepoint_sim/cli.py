@@ -1,6 +1,8 @@
 """``csms-sim``: run simulated OCPP charge points from the command line.
 
     csms-sim --id CP1 --scenario charge --log-frames
+    csms-sim --id CP1 --protocol ocpp2.0.1 --scenario remote
+    csms-sim --url wss://csms.example:8443/ocpp --ca-file ca.pem --cert cp.pem --key cp.key --id CP1
     csms-sim --count 20 --id-prefix SIM- --scenario remote --ramp 5
     csms-sim --load --count 2000 --rate 1 --mix Heartbeat:1,MeterValues:3 --duration 60 --ramp 10
 """
@@ -14,9 +16,13 @@ import logging
 import signal
 import sys
 
+from .link import make_ssl_context
 from .load import LoadConfig, parse_mix, parse_rate, run_load
 from .scenarios import SCENARIOS, ScenarioOptions, run_charge_point
 from .v16 import ChargePoint16
+from .v201 import ChargePoint201
+
+CLASSES = {"ocpp1.6": ChargePoint16, "ocpp2.0.1": ChargePoint201}
 
 log = logging.getLogger("chargepoint_sim")
 
@@ -30,7 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id-prefix", default="SIM-", help="id prefix with --count (default SIM-)")
     p.add_argument("--connectors", type=int, default=2)
     p.add_argument("--password", help="HTTP Basic auth password (user = charge point id)")
-    p.add_argument("--protocol", default="ocpp1.6", choices=["ocpp1.6"], help="OCPP version (only ocpp1.6 for now)")
+    p.add_argument("--protocol", default="ocpp1.6", choices=sorted(CLASSES),
+                   help="OCPP version of the scenario charge points (default ocpp1.6; --load speaks ocpp1.6 only)")
+    tls = p.add_argument_group("TLS (wss:// URLs)")
+    tls.add_argument("--ca-file", metavar="PEM", help="trust this CA certificate (instead of the system store)")
+    tls.add_argument("--cert", metavar="PEM", help="client certificate (security profile 3)")
+    tls.add_argument("--key", metavar="PEM", help="private key of --cert (if not inside the --cert file)")
     p.add_argument("--scenario", default="idle", choices=sorted(SCENARIOS))
     p.add_argument("--id-tag", default="SIMTAG")
     p.add_argument("--meter-interval", type=float, help="seconds between MeterValues (default: MeterValueSampleInterval=60)")
@@ -46,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-frames", action="store_true", help="print every frame in (<<) and out (>>)")
     p.add_argument("--ramp", type=float, default=0.0, help="spread the connects over this many seconds")
     load = p.add_argument_group("load mode")
-    load.add_argument("--load", action="store_true", help="lean load generator; prints a JSON summary")
+    load.add_argument("--load", action="store_true",
+                      help="lean load generator, OCPP 1.6 only; prints a JSON summary")
     load.add_argument("--rate", default="max", help="calls/s per charge point, or 'max' (default)")
     load.add_argument("--mix", default="Heartbeat:1,StatusNotification:1,MeterValues:2",
                       help="weighted actions, e.g. Heartbeat:1,MeterValues:3 (also Authorize, DataTransfer)")
@@ -63,6 +75,13 @@ def _ids(args) -> list[str]:
         width = max(4, len(str(args.count)))
         return [f"{args.id_prefix}{i:0{width}d}" for i in range(1, args.count + 1)]
     return [args.id or "CP1"]
+
+
+def _ssl_context(args):
+    """One client TLS context for every charge point (None: websockets' default for wss://)."""
+    if not (args.ca_file or args.cert or args.key):
+        return None
+    return make_ssl_context(args.ca_file, args.cert, args.key)
 
 
 def _install_signals(stop: asyncio.Event) -> None:
@@ -88,15 +107,18 @@ async def run_scenarios(args) -> int:
     _install_signals(stop)
     ids = _ids(args)
     opts = ScenarioOptions(id_tag=args.id_tag, session_s=args.session_duration, pause_s=args.pause)
+    cls = CLASSES[args.protocol]
+    tls = _ssl_context(args)
     cps = [
-        ChargePoint16(url=args.url, cp_id=cp_id, connectors=args.connectors, password=args.password,
-                      vendor=args.vendor, model=args.model, max_power_w=args.max_power,
-                      meter_interval=args.meter_interval, heartbeat_interval=args.heartbeat_interval,
-                      log_frames=args.log_frames, call_timeout=args.call_timeout, time_scale=args.time_scale)
+        cls(url=args.url, cp_id=cp_id, connectors=args.connectors, password=args.password,
+            vendor=args.vendor, model=args.model, max_power_w=args.max_power,
+            meter_interval=args.meter_interval, heartbeat_interval=args.heartbeat_interval,
+            log_frames=args.log_frames, call_timeout=args.call_timeout, time_scale=args.time_scale,
+            ssl_context=tls, **({"security_profile": 3} if cls is ChargePoint201 and args.cert else {}))
         for cp_id in ids
     ]
 
-    async def start(index: int, cp: ChargePoint16) -> None:
+    async def start(index: int, cp) -> None:
         if args.ramp > 0 and len(cps) > 1:
             try:
                 async with asyncio.timeout(args.ramp * index / len(cps)):
@@ -122,7 +144,7 @@ async def run_load_mode(args) -> int:
         duration=args.duration if args.duration else 10.0, rate=parse_rate(args.rate), mix=parse_mix(args.mix),
         ramp=args.ramp, transaction=args.transaction, password=args.password, id_tag=args.id_tag,
         call_timeout=args.call_timeout, connect_concurrency=args.connect_concurrency,
-        vendor=args.vendor, model=args.model, progress=not args.quiet,
+        vendor=args.vendor, model=args.model, progress=not args.quiet, ssl_context=_ssl_context(args),
     )
     summary = await run_load(config, stop)
     print(json.dumps(summary, indent=2))
@@ -134,6 +156,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.count is not None and args.count < 1:
         parser.error("--count must be >= 1")
+    if args.key and not args.cert:
+        parser.error("--key needs --cert")
+    if args.load and args.protocol != "ocpp1.6":
+        parser.error("--load speaks OCPP 1.6 only (use --protocol ocpp1.6)")
+    try:
+        _ssl_context(args)
+    except (OSError, ValueError) as exc:
+        parser.error(f"TLS files: {exc}")
     if args.load:
         try:
             parse_mix(args.mix)

@@ -1,4 +1,4 @@
-"""Load mode: thousands of lean OCPP 1.6 charge points in one process, measuring call round trips.
+"""Load mode (OCPP 1.6 only): thousands of lean OCPP 1.6 charge points in one process, measuring call round trips.
 
 Each charge point is ONE coroutine on one WebSocket (no reader task, no keepalive task, no
 compression): it connects (staggered over ``ramp`` seconds, with a cap on concurrent handshakes),
@@ -51,6 +51,7 @@ class LoadConfig:
     model: str = "SIM-LOAD"
     progress: bool = False  # one line to stderr every 5 s
     cp_ids: list[str] | None = None  # explicit ids instead of <id_prefix>0001..; sets count
+    ssl_context: object | None = None  # ssl.SSLContext for wss:// URLs
 
     def __post_init__(self):
         if self.cp_ids is not None:
@@ -241,9 +242,10 @@ async def _run_one(index: int, cp_id: str, cfg: LoadConfig, stats: LoadStats, de
     headers = {"Authorization": basic_auth_header(cp_id, cfg.password)} if cfg.password is not None else None
     try:
         async with handshakes:
+            tls = {"ssl": cfg.ssl_context} if cfg.ssl_context is not None and cfg.url.startswith("wss://") else {}
             ws = await connect(f"{cfg.url.rstrip('/')}/{cp_id}", subprotocols=["ocpp1.6"], additional_headers=headers,
                                compression=None, ping_interval=None, proxy=None, open_timeout=cfg.open_timeout,
-                               close_timeout=1, max_queue=4, user_agent_header="csms-sim-load")
+                               close_timeout=1, max_queue=4, user_agent_header="csms-sim-load", **tls)
     except Exception as exc:  # noqa: BLE001 - every failure is counted
         stats.connections_failed += 1
         stats.errors[_connect_error(exc)] += 1

@@ -1,4 +1,5 @@
-"""Named behaviours of one simulated charge point, and the runner that keeps it alive.
+"""Named behaviours of one simulated charge point (ChargePoint16 or ChargePoint201: they share the
+session API), and the runner that keeps it alive.
 
 Scenarios run until cancelled; the central system's commands are answered by the charge point's
 handlers whatever the scenario:
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable
 
 from .station import FINISHING, SessionError, SessionRejected
-from .v16 import ChargePoint16
+from .station_runtime import StationChargePoint as ChargePoint  # ChargePoint16 / ChargePoint201
 
 log = logging.getLogger("chargepoint_sim")
 
@@ -39,11 +40,11 @@ async def _forever() -> None:
     await asyncio.Event().wait()
 
 
-async def idle(cp: ChargePoint16, opts: ScenarioOptions) -> None:
+async def idle(cp: ChargePoint, opts: ScenarioOptions) -> None:
     await _forever()
 
 
-async def charge(cp: ChargePoint16, opts: ScenarioOptions) -> None:
+async def charge(cp: ChargePoint, opts: ScenarioOptions) -> None:
     cid = opts.connector_id
     while True:
         try:
@@ -61,7 +62,7 @@ async def charge(cp: ChargePoint16, opts: ScenarioOptions) -> None:
         await asyncio.sleep(opts.pause_s)
 
 
-async def plug_in_and_wait(cp: ChargePoint16, opts: ScenarioOptions) -> None:
+async def plug_in_and_wait(cp: ChargePoint, opts: ScenarioOptions) -> None:
     cid = opts.connector_id
     connector = cp.connectors[cid]
     while True:
@@ -73,7 +74,7 @@ async def plug_in_and_wait(cp: ChargePoint16, opts: ScenarioOptions) -> None:
         await asyncio.sleep(opts.unplug_after_s)
 
 
-async def fault(cp: ChargePoint16, opts: ScenarioOptions) -> None:
+async def fault(cp: ChargePoint, opts: ScenarioOptions) -> None:
     cid = opts.connector_id
     while True:
         await asyncio.sleep(opts.fault_after_s)
@@ -82,7 +83,7 @@ async def fault(cp: ChargePoint16, opts: ScenarioOptions) -> None:
         await cp.clear_fault(cid)
 
 
-async def remote(cp: ChargePoint16, opts: ScenarioOptions) -> None:
+async def remote(cp: ChargePoint, opts: ScenarioOptions) -> None:
     while True:
         finished = await cp.wait_for(
             lambda _: [c for c in cp.connectors[1:] if c.state == FINISHING and c.transaction is None],
@@ -93,7 +94,7 @@ async def remote(cp: ChargePoint16, opts: ScenarioOptions) -> None:
                 await cp.unplug(connector.id)
 
 
-SCENARIOS: dict[str, Callable[[ChargePoint16, ScenarioOptions], Awaitable[None]]] = {
+SCENARIOS: dict[str, Callable[[ChargePoint, ScenarioOptions], Awaitable[None]]] = {
     "idle": idle,
     "charge": charge,
     "plug-in-and-wait": plug_in_and_wait,
@@ -102,7 +103,7 @@ SCENARIOS: dict[str, Callable[[ChargePoint16, ScenarioOptions], Awaitable[None]]
 }
 
 
-async def run_charge_point(cp: ChargePoint16, scenario: str, opts: ScenarioOptions, stop: asyncio.Event) -> None:
+async def run_charge_point(cp: ChargePoint, scenario: str, opts: ScenarioOptions, stop: asyncio.Event) -> None:
     """Connect (retrying with backoff until ``stop``), run the scenario until ``stop``, then stop any
     running transaction and close."""
     behaviour = SCENARIOS[scenario]

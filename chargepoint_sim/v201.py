@@ -110,8 +110,9 @@ class ChargePoint201(Sessions201, Handlers201, StationChargePoint):
 
     # ------------------------------------------------------------------ boot
     async def _boot(self) -> dict:
-        if self._booted and self.boot_status == "Accepted":
-            return self.boot_response  # reconnected without a reboot
+        if self._booted:  # reconnected without a reboot: the last Accepted boot still holds
+            self.boot_status = "Accepted"
+            return self.boot_response
         response = await super()._boot()
         self._booted = True
         return response

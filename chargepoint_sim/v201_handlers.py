@@ -130,6 +130,7 @@ class Handlers201:
         return {"status": "Accepted"}
 
     async def _reboot(self, kind: str) -> None:
+        self._reset_on_idle = False  # an Immediate reset overtakes a scheduled OnIdle one
         for connector in self.connectors[1:]:
             if connector.transaction is not None:
                 await self._end_transaction(connector, "ImmediateReset")

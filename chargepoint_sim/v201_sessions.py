@@ -20,7 +20,7 @@ from . import v201_messages as msg
 from .link import CallTimeout, NotConnected
 from .protocol import CallError, utc_now
 from .station import (
-    AVAILABLE, CHARGING, PREPARING, RESERVED, SUSPENDED_EV, Connector, SessionError, SessionRejected, Transaction,
+    AVAILABLE, CHARGING, FINISHING, PREPARING, RESERVED, SUSPENDED_EV, Connector, SessionError, SessionRejected, Transaction,
 )
 
 log = logging.getLogger("chargepoint_sim")
@@ -216,6 +216,8 @@ class Sessions201:
                     response = await asyncio.shield(future)
             except (TimeoutError, NotConnected, CallError, RuntimeError):
                 response = None
+        if connector.plugged and connector.state == PREPARING:
+            connector.state = FINISHING  # ended before it was charging: the EV is still there (same status)
         for changed in [connector, *self._apply_scheduled(connector)]:
             await self._settle(changed)
         if self._reset_on_idle and all(c.transaction is None for c in self.connectors[1:]):

@@ -15,7 +15,12 @@ from api.routing import Query, RouteTable
 from api.serializers import ts
 from api.validation import PAGING
 from api.views.commands import _run
-from csms.domain.reservations import RESERVATION_STATES, LocalAuthEntry, LocalList, Reservation
+from csms.domain.reservations import (
+    RESERVATION_STATES,
+    LocalAuthEntry,
+    LocalList,
+    Reservation,
+)
 from csms.services.reservations import InvalidRequest, UnknownReservation
 
 routes = RouteTable()
@@ -91,7 +96,10 @@ async def reserve_now(request: web.Request) -> web.Response:
         r = await _run(request, go)
     except InvalidRequest as exc:
         raise _invalid(exc) from None
-    return web.json_response({"status": r.ocpp_status, "reservation_id": r.id, "reservation": reservation(r)})
+    out = {"status": r.ocpp_status, "reservation_id": r.id, "reservation": reservation(r)}
+    if r.reason:
+        out["reason"] = r.reason      # 2.0.1 statusInfo.reasonCode
+    return web.json_response(out)
 
 
 @routes.add("POST", "/api/v1/admin/charge-points/{id}/commands/cancel-reservation", "Cancel a reservation",

@@ -3,7 +3,15 @@ point the local authorization list the CSMS last had accepted (version and entri
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+)
 
 from csms.db.tables import UTCDateTime, metadata
 

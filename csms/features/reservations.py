@@ -5,7 +5,10 @@ services of csms/services/reservations*.py."""
 
 from __future__ import annotations
 
-from csms.db.repositories_reservations import SqlLocalListRepository, SqlReservationRepository
+from csms.db.repositories_reservations import (
+    SqlLocalListRepository,
+    SqlReservationRepository,
+)
 from csms.domain import events
 from csms.ocpp.v16 import reservations as v16
 from csms.ocpp.v201 import reservations as v201

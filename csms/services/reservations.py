@@ -11,8 +11,15 @@ from typing import Any, Protocol
 
 from csms.domain import events
 from csms.domain.repositories import TransactionRepository
-from csms.domain.reservations import (CLEARING_STATUSES, RESERVATION, CancelReservation, Reservation,
-                                      ReservationRepository, ReserveNow, after_verdict)
+from csms.domain.reservations import (
+    CLEARING_STATUSES,
+    RESERVATION,
+    CancelReservation,
+    Reservation,
+    ReservationRepository,
+    ReserveNow,
+    after_verdict,
+)
 from csms.ocpp.errors import NotConnected
 from csms.services.clock import Clock
 
@@ -68,8 +75,9 @@ class ReservationService:
         except Exception as exc:
             await self._move(r, "Failed", reason=type(exc).__name__[:64])
             raise
-        verdict = result["status"]
-        return await self._move(r, after_verdict(verdict), ocpp_status=verdict) or replace(r, ocpp_status=verdict)
+        verdict, why = result["status"], (result.get("reason") or None)
+        fields = {"ocpp_status": verdict, "reason": why[:64] if why else None}
+        return await self._move(r, after_verdict(verdict), **fields) or replace(r, **fields)
 
     async def cancel(self, cp_id: str, reservation_id: int) -> dict:
         r = await self.reservations.get(reservation_id)

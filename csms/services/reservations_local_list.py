@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from csms.domain.models import IdTag
 from csms.domain.repositories import IdTagRepository
-from csms.domain.reservations import GetLocalListVersion, LocalAuthEntry, LocalList, LocalListRepository, SendLocalList
+from csms.domain.reservations import (
+    GetLocalListVersion,
+    LocalAuthEntry,
+    LocalList,
+    LocalListRepository,
+    SendLocalList,
+)
 from csms.services.clock import Clock
 from csms.services.id_tags import IdTagService
 from csms.services.reservations import Gateway, InvalidRequest

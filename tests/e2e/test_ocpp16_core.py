@@ -100,9 +100,10 @@ async def test_boot_rejected_other_calls_get_security_error(csms, open_client):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "only Authorize, StatusNotification and StartTransaction check the registration status "
-    "(V16Handlers._require_accepted); Heartbeat, MeterValues, StopTransaction, DataTransfer and the status "
-    "notifications of a Rejected charge point are answered and recorded"))
+    "docs/contract.md: 'While Rejected, every other CALL gets CALLERROR SecurityError', but only Authorize, "
+    "StatusNotification and StartTransaction check it (V16Handlers._require_accepted); Heartbeat, MeterValues, "
+    "StopTransaction, DataTransfer and the firmware/diagnostics notifications of a Rejected charge point are "
+    "answered and recorded"))
 async def test_boot_rejected_every_other_call_gets_security_error(csms, open_client):
     client = await open_client(csms, boot=False)
     await csms.patch(f"/api/v1/admin/charge-points/{client.cp_id}", {"registration_status": "Rejected"})

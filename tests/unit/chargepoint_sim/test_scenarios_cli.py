@@ -87,8 +87,13 @@ def test_cli_parser_and_ids():
     args = cli.build_parser().parse_args([])
     assert (args.url, args.scenario, args.protocol, cli._ids(args)) == (
         "ws://127.0.0.1:9000/ocpp", "idle", "ocpp1.6", ["CP1"])
+    assert cli.build_parser().parse_args(["--protocol", "ocpp2.0.1"]).protocol == "ocpp2.0.1"
     with pytest.raises(SystemExit):
-        cli.build_parser().parse_args(["--protocol", "ocpp2.0.1"])
+        cli.build_parser().parse_args(["--protocol", "ocpp2.1"])
+    with pytest.raises(SystemExit):  # load mode is 1.6 only
+        cli.main(["--load", "--protocol", "ocpp2.0.1"])
+    with pytest.raises(SystemExit):
+        cli.main(["--key", "k.pem"])
     with pytest.raises(SystemExit):
         cli.main(["--load", "--mix", "Reset:1"])
 

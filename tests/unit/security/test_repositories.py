@@ -1,0 +1,59 @@
+"""SQL repositories of the security feature, on SQLite and MariaDB."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from csms.db.repositories_security import (SqlAlarmRepository, SqlCertificateRepository, SqlDeviceModelRepository,
+                                           SqlSecurityEventRepository)
+from csms.db.session import make_engine, make_sessionmaker, upgrade
+from csms.domain.provisioning import DeviceEvent, DeviceVariable, Monitor
+from csms.domain.security import IssuedCertificate, SecurityEvent
+from csms.settings import DatabaseSettings
+
+AT = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+async def _sessions(db_url):
+    engine = make_engine(DatabaseSettings(url=db_url))
+    await upgrade(engine)
+    return engine, make_sessionmaker(engine)
+
+
+async def test_security_repositories(db_url):
+    engine, sf = await _sessions(db_url)
+    try:
+        events = SqlSecurityEventRepository(sf)
+        e, created = await events.add(SecurityEvent("CP1", "TamperDetectionActivated", AT, "lid", AT))
+        assert created and e.id
+        assert (await events.add(SecurityEvent("CP1", "TamperDetectionActivated", AT, "lid", AT)))[1] is False
+        assert (await events.list("CP1")).total == 1
+        alarms = SqlAlarmRepository(sf)
+        a = await alarms.add(charge_point_id="CP1", source="device_event", type="x", message="m", raised_at=AT,
+                             source_key="k")
+        assert [x.id for x in await alarms.open_with_key("CP1", "k")] == [a.id]
+        assert await alarms.transition(a.id, "Acknowledged", status="Cleared") is None
+        moved = await alarms.transition(a.id, "Raised", status="Cleared", cleared_at=AT)
+        assert moved.status == "Cleared" and moved.cleared_at == AT
+        assert (await alarms.list(status="Cleared")).total == 1
+        certs = SqlCertificateRepository(sf)
+        await certs.add(IssuedCertificate("CP1", "abc", "ChargePointCertificate", "CN=CP1", AT, AT, "pem", AT))
+        assert [c.serial for c in (await certs.list("CP1")).items] == ["abc"]
+        model = SqlDeviceModelRepository(sf)
+        v = DeviceVariable("CP1", "EVSE", "Power", value="1", evse_id=1, characteristics={"unit": "W"})
+        await model.put_variables([v, DeviceVariable("CP1", "OCPPCommCtrlr", "HeartbeatInterval", value="300")])
+        await model.put_variables([DeviceVariable("CP1", "EVSE", "Power", value="2", evse_id=1)])
+        assert await model.set_value("CP1", "OCPPCommCtrlr", "HeartbeatInterval", "60")
+        rows = (await model.variables("CP1")).items
+        assert [(r.component, r.evse_id, r.value, r.component_instance) for r in rows] == [
+            ("EVSE", 1, "2", None), ("OCPPCommCtrlr", None, "60", None)]
+        await model.put_monitors([Monitor("CP1", 5, "EVSE", "Power", "Delta", 10.0, 3)])
+        await model.put_monitors([Monitor("CP1", 5, "EVSE", "Power", "Delta", 20.0, 3)])
+        assert [m.value for m in await model.monitors("CP1")] == [20.0]
+        assert await model.delete_monitors("CP1", [5]) == 1
+        ev = DeviceEvent("CP1", 1, AT, "Alerting", "true", "HardWiredNotification", "Connector", "Problem",
+                         received_at=AT)
+        assert await model.add_event(ev) and not await model.add_event(ev)
+        assert (await model.events("CP1")).total == 1
+    finally:
+        await engine.dispose()

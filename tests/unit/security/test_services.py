@@ -1,0 +1,136 @@
+"""Security services on in-memory fakes: alarms' lifecycle, security events, credentials, CA."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from csms.domain.provisioning import DeviceEvent
+from csms.domain.security import SetBasicAuthPassword
+from csms.domain.states import IllegalTransition
+from csms.services.provisioning import ProvisioningService
+from csms.services.security import AlarmService, SecurityEventService, UnknownAlarm
+from csms.services.security_ca import CertificateAuthority, CsrRejected
+from csms.services.security_credentials import CredentialService, ProfileRefused, new_password
+from tests.fakes import EPOCH, FakeChargePointRepository, FakeClock
+from tests.fakes_security import FakeAlarmRepository, FakeDeviceModelRepository, FakeSecurityEventRepository
+
+
+class Bus:
+    def __init__(self):
+        self.events = []
+
+    def publish(self, e):
+        self.events.append(e)
+
+
+class Commands:
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.sent = []
+
+    async def send(self, cp_id, command):
+        self.sent.append(command)
+        return self.answers.pop(0)
+
+
+class Chargers:
+    def __init__(self):
+        self.forgotten = []
+
+    def forget(self, cp_id):
+        self.forgotten.append(cp_id)
+
+
+@pytest.fixture
+def alarms():
+    return AlarmService(FakeAlarmRepository(), Bus(), FakeClock())
+
+
+async def test_alarm_lifecycle(alarms):
+    a = await alarms.raise_("CP1", "security_event", "TamperDetectionActivated", "tamper")
+    assert a.status == "Raised"
+    assert (await alarms.acknowledge(a.id)).status == "Acknowledged"
+    assert (await alarms.acknowledge(a.id)).status == "Acknowledged"       # twice: no change
+    cleared = await alarms.clear(a.id)
+    assert cleared.status == "Cleared" and cleared.cleared_at == EPOCH
+    with pytest.raises(IllegalTransition):
+        await alarms.acknowledge(a.id)
+    with pytest.raises(UnknownAlarm):
+        await alarms.clear(404)
+
+
+async def test_critical_events_alarm_once(alarms):
+    service = SecurityEventService(FakeSecurityEventRepository(), alarms, Bus(), FakeClock())
+    await service.record("CP1", "StartupOfTheDevice", EPOCH)
+    await service.record("CP1", "InvalidChargePointCertificate", EPOCH, "bad chain")
+    await service.record("CP1", "InvalidChargePointCertificate", EPOCH, "bad chain")
+    assert (await service.list("CP1")).total == 2
+    page = await alarms.list(charge_point_id="CP1")
+    assert [a.type for a in page.items] == ["InvalidChargePointCertificate"]
+
+
+async def test_password_stored_only_when_accepted():
+    cps = FakeChargePointRepository()
+    await cps.create(id="CP1")
+    chargers = Chargers()
+    service = CredentialService(cps, Commands({"status": "Rejected"}, {"status": "Accepted"}), chargers)
+    assert (await service.rotate_password("CP1", "x" * 20))["password"] is None
+    assert (await cps.get("CP1")).password_hash is None and chargers.forgotten == []
+    result = await service.rotate_password("CP1")
+    assert len(result["password"]) == 32 and (await cps.get("CP1")).password_hash.startswith("$argon2")
+    assert service.commands.sent[1] == SetBasicAuthPassword(result["password"]) and chargers.forgotten == ["CP1"]
+    assert new_password() != new_password()
+
+
+async def test_profile_never_lowered():
+    cps = FakeChargePointRepository()
+    await cps.create(id="CP1", security_profile=2, password_hash="h")
+    service = CredentialService(cps, Commands(), Chargers())
+    from csms.domain.security import UpgradeSecurityProfile
+    with pytest.raises(ProfileRefused):
+        await service.upgrade_security_profile("CP1", UpgradeSecurityProfile(1))
+
+
+def _csr(cn):
+    key = ec.generate_private_key(ec.SECP256R1())
+    return (x509.CertificateSigningRequestBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]))
+            .sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode())
+
+
+async def test_ca_generated_once_and_signs(tmp_path):
+    ca = CertificateAuthority.from_env(tmp_path, env={})
+    issued = await ca.sign(_csr("CP1"), "CP1")
+    assert (tmp_path / "ca" / "ca.key").stat().st_mode & 0o777 == 0o600
+    again = CertificateAuthority.from_env(tmp_path, env={})
+    assert await again.certificate_pem() == await ca.certificate_pem()
+    leaf = x509.load_pem_x509_certificate(issued.pem.encode())
+    leaf.verify_directly_issued_by(x509.load_pem_x509_certificate((await ca.certificate_pem()).encode()))
+    with pytest.raises(CsrRejected):
+        await ca.check(_csr("CP2"), "CP1")
+    with pytest.raises(CsrRejected):
+        await ca.check("garbage", "CP1")
+
+
+async def test_ca_from_configured_files(tmp_path):
+    first = CertificateAuthority.from_env(tmp_path / "a", env={})
+    pem = await first.certificate_pem()
+    ca = CertificateAuthority.from_env(tmp_path / "b", env={"CSMS_CA_CERT": str(tmp_path / "a/ca/ca.pem"),
+                                                            "CSMS_CA_KEY": str(tmp_path / "a/ca/ca.key")})
+    assert await ca.certificate_pem() == pem and not (tmp_path / "b" / "ca").exists()
+
+
+async def test_problem_events_raise_then_clear(alarms):
+    service = ProvisioningService(FakeDeviceModelRepository(), Commands(), alarms, FakeClock())
+
+    def event(eid, value, cleared=False):
+        return DeviceEvent("CP1", eid, EPOCH, "Delta", value, "CustomMonitor", "Connector", "Tripped",
+                           cleared=cleared, evse_id=1)
+    await service.events_received("CP1", [event(1, "true"), event(2, "true")])
+    page = await alarms.list(charge_point_id="CP1")
+    assert [a.status for a in page.items] == ["Raised"]      # one open alarm per problem
+    await service.events_received("CP1", [event(3, "false")])
+    assert [a.status for a in (await alarms.list(charge_point_id="CP1")).items] == ["Cleared"]
