@@ -12,12 +12,9 @@ from .station import SessionError, SessionRejected
 from .v16 import ChargePoint16
 from .v201 import ChargePoint201
 
-CHARGE_POINT_CLASSES = {"ocpp1.6": ChargePoint16, "ocpp2.0.1": ChargePoint201}
-
 __all__ = [
     "CallError",
     "CallTimeout",
-    "CHARGE_POINT_CLASSES",
     "ChargePoint16",
     "ChargePoint201",
     "NotConnected",

@@ -44,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     tls.add_argument("--key", metavar="PEM", help="private key of --cert (if not inside the --cert file)")
     p.add_argument("--scenario", default="idle", choices=sorted(SCENARIOS))
     p.add_argument("--id-tag", default="SIMTAG")
-    p.add_argument("--meter-interval", type=float, help="seconds between MeterValues (default: MeterValueSampleInterval=60)")
+    p.add_argument("--meter-interval", type=float, help="seconds between meter samples (default: MeterValueSampleInterval / "
+                   "SampledDataCtrlr.TxUpdatedInterval = 60)")
     p.add_argument("--heartbeat-interval", type=float, help="override the interval from the BootNotification response")
     p.add_argument("--duration", type=float, help="seconds to run; 0 = until Ctrl-C (default 0; 10 with --load)")
     p.add_argument("--session-duration", type=float, default=60.0, help="charge scenario: seconds per session")

@@ -14,9 +14,9 @@ plus ``evse=`` / ``connector=`` for EVSE and connector components.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterable
 
 DATA_TYPES = ("string", "decimal", "integer", "dateTime", "boolean", "OptionList", "SequenceList", "MemberList")
 LISTS = ("OptionList", "SequenceList", "MemberList")
@@ -71,7 +71,7 @@ class Variable:
             return text.lower() in ("true", "false")
         if self.data_type == "dateTime":
             try:
-                datetime.fromisoformat(text.replace("Z", "+00:00"))
+                datetime.fromisoformat(text)
             except ValueError:
                 return False
             return True

@@ -68,7 +68,7 @@ def validate(version: str, action: str, payload: dict, response: bool = False) -
         rule = getattr(exc, "rule", None)
         if rule in ("required", "minItems", "maxItems"):
             code = "OccurenceConstraintViolation"
-        elif rule in ("type", "maxLength", "minLength"):
+        elif rule in ("type",):
             code = "TypeConstraintViolation"
         elif rule in ("additionalProperties",):
             code = "FormationViolation"

@@ -16,7 +16,16 @@ import time
 from .base import BaseChargePoint
 from .link import CallTimeout, NotConnected
 from .protocol import CallError
-from .station import CHARGING, FAULTED, SUSPENDED_EV, SUSPENDED_EVSE, TX_STATES, Connector, Meter, SessionError
+from .station import (
+    CHARGING,
+    FAULTED,
+    SUSPENDED_EV,
+    SUSPENDED_EVSE,
+    TX_STATES,
+    Connector,
+    Meter,
+    SessionError,
+)
 
 log = logging.getLogger("chargepoint_sim")
 

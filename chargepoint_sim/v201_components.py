@@ -5,7 +5,7 @@ defaults. Live values (availability, power, problems, clock) come from callbacks
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from .config_store import SUPPORTED_MEASURANDS
 from .device_model import DeviceModel, Variable

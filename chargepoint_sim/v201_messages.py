@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from .protocol import utc_now
 from .station import (
-    AVAILABLE, CHARGING, FAULTED, PREPARING, RESERVED, SUSPENDED_EV, SUSPENDED_EVSE, UNAVAILABLE, Connector, Meter,
+    AVAILABLE,
+    CHARGING,
+    FAULTED,
+    PREPARING,
+    RESERVED,
+    SUSPENDED_EV,
+    SUSPENDED_EVSE,
+    UNAVAILABLE,
+    Connector,
+    Meter,
     Transaction,
 )
 from .v16_messages import MEASURAND_UNITS

@@ -20,7 +20,16 @@ from . import v201_messages as msg
 from .link import CallTimeout, NotConnected
 from .protocol import CallError, utc_now
 from .station import (
-    AVAILABLE, CHARGING, FINISHING, PREPARING, RESERVED, SUSPENDED_EV, Connector, SessionError, SessionRejected, Transaction,
+    AVAILABLE,
+    CHARGING,
+    FINISHING,
+    PREPARING,
+    RESERVED,
+    SUSPENDED_EV,
+    Connector,
+    SessionError,
+    SessionRejected,
+    Transaction,
 )
 
 log = logging.getLogger("chargepoint_sim")

@@ -31,7 +31,8 @@ _SCHEDULE = obj({"charging_rate_unit": _UNIT, "periods": {**array(_PERIOD), "min
                  "duration": {"type": "integer", "minimum": 0}, "start_schedule": TIME,
                  "min_charging_rate": {"type": "number", "minimum": 0}}, ("charging_rate_unit", "periods"))
 PROFILE = obj({"id": _ID, "stack_level": {"type": "integer", "minimum": 0, "maximum": 1000}, "purpose": _PURPOSE,
-               "kind": {"enum": ["Absolute", "Recurring", "Relative"]}, "recurrency_kind": {"enum": ["Daily", "Weekly"]},
+               "kind": {"enum": ["Absolute", "Recurring", "Relative"]},
+               "recurrency_kind": {"enum": ["Daily", "Weekly"]},
                "valid_from": TIME, "valid_to": TIME, "transaction_id": {"type": "integer", "minimum": 1},
                "schedule": _SCHEDULE}, ("id", "stack_level", "purpose", "kind", "schedule"))
 INSTALLED = obj({"evse_id": INT, "connector_id": INT, "source": STR, "ocpp_transaction_id": NULL_STR,

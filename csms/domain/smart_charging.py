@@ -192,7 +192,8 @@ class ClearDisplayMessage:
 class ChargingReport:
     """What a station told us about limits and EV needs (2.0.1 K12-K17): kept as reported."""
     charge_point_id: str
-    kind: str                          # charging_limit | charging_limit_cleared | ev_charging_needs | ev_charging_schedule
+    # charging_limit | charging_limit_cleared | ev_charging_needs | ev_charging_schedule
+    kind: str
     evse_id: int | None
     data: dict = field(default_factory=dict)
     at: datetime | None = None

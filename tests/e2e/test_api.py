@@ -17,6 +17,22 @@ from tests.support.server import ADMIN
 
 TEST_SECRET = "test-secret-" + "x" * 32      # CSMS_JWT_SECRET in tests/support/server.py
 
+# Tests that look at nothing server-wide share one server and run in the module's event loop (see
+# shared_csms in conftest.py); those that count or list everything, or delete by guessed ids, get a
+# server of their own (@own_server with csms_with / csms_any_db and fresh_client).
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+own_server = pytest.mark.asyncio(loop_scope="function")
+
+
+@pytest.fixture
+def csms(shared_csms):
+    return shared_csms
+
+
+@pytest.fixture
+def open_client(shared_client):
+    return shared_client
+
 
 async def _raw(csms, method: str, path: str, data: bytes | None = None, headers: dict | None = None,
                token: bool = True):
@@ -260,6 +276,7 @@ async def test_junk_input_never_gets_a_500(csms, open_client):
 
 # -- stations ---------------------------------------------------------------------------------------
 
+@own_server
 async def test_stations_crud(csms_any_db):
     csms = csms_any_db
     code, created = await csms.post("/api/v1/admin/stations", {"name": "Hongqiao P3", "address": "Shenhong Rd",
@@ -294,6 +311,7 @@ async def test_stations_crud(csms_any_db):
     assert code == 404 and _is_error(body, "not_found")
 
 
+@own_server
 async def test_station_coordinates_keep_their_precision(csms_any_db, request):
     """GCJ-02 coordinates with 6 decimals (about 0.1 m) come back as given."""
     if request.node.callspec.params.get("csms_any_db") == "mariadb":
@@ -333,6 +351,7 @@ async def test_station_patch_needs_something_and_an_existing_station(csms):
 
 # -- charge points ----------------------------------------------------------------------------------
 
+@own_server
 async def test_charge_points_crud(csms_any_db):
     csms = csms_any_db
     station = await csms.a_station()
@@ -382,7 +401,9 @@ async def test_charge_point_with_bad_values_is_400(csms, body):
     assert code == 400 and _is_error(answer, "validation_error"), answer
 
 
-async def test_charge_point_list_filters_and_paging(csms, open_client):
+@own_server
+async def test_charge_point_list_filters_and_paging(csms_with, fresh_client):
+    csms, open_client = await csms_with(), fresh_client
     a, b = await csms.a_station(name="A"), await csms.a_station(name="B")
     in_a = [new_id("A") for _ in range(3)]
     for cp_id in in_a:
@@ -415,7 +436,9 @@ async def test_charge_point_list_filters_and_paging(csms, open_client):
 
 # -- id tags ----------------------------------------------------------------------------------------
 
-async def test_id_tags(csms):
+@own_server
+async def test_id_tags(csms_with):
+    csms = await csms_with()
     code, created = await csms.put("/api/v1/admin/id-tags/CARD-0001", {"status": "Accepted",
                                                                        "expiry_date": "2030-06-01T12:00:00+08:00",
                                                                        "group_id": "FLEET"})
@@ -457,7 +480,9 @@ async def test_id_tag_with_bad_values_is_400(csms, tag, body):
 
 # -- transactions -----------------------------------------------------------------------------------
 
-async def test_transaction_list_filters(csms, open_client):
+@own_server
+async def test_transaction_list_filters(csms_with, fresh_client):
+    csms, open_client = await csms_with(), fresh_client
     one, two = await open_client(csms), await open_client(csms)
     tag = await csms.an_id_tag()
     done = await one.result("StartTransaction", {"connectorId": 1, "idTag": tag, "meterStart": 0,
@@ -538,8 +563,10 @@ async def test_openapi_document_lists_every_route(csms):
             assert op["responses"] and op["operationId"], (path, method)
 
 
-async def test_every_documented_route_exists(csms):
+@own_server
+async def test_every_documented_route_exists(csms_with):
     """No phantom documentation: each documented (path, method) is served (anything but 404/405)."""
+    csms = await csms_with()
     code, spec = await csms.get("/api/v1/openapi.json", token=None)
     for path, ops in spec["paths"].items():
         concrete = path.replace("{id}", "1").replace("{id_tag}", "TAG").replace("{action}", "Reset")
@@ -551,7 +578,9 @@ async def test_every_documented_route_exists(csms):
                 assert "no route" not in body["error"]["message"], (method, path, body)
 
 
-async def test_charge_point_appears_online_over_rest_while_connected(csms, open_client):
+@own_server
+async def test_charge_point_appears_online_over_rest_while_connected(csms_with, fresh_client):
+    csms, open_client = await csms_with(), fresh_client
     client = await open_client(csms)
     code, listed = await csms.get("/api/v1/admin/charge-points?online=true")
     assert code == 200 and [cp["id"] for cp in listed] == [client.cp_id]

@@ -7,7 +7,22 @@ import asyncio
 
 import pytest
 
-from tests.e2e.helpers import a_time, answer, eventually, new_id, no_frame
+from tests.e2e.helpers import BOOT, a_time, answer, eventually, new_id, no_frame
+from tests.support.ocpp_client import RawClient
+
+# Every test here brings its own charge points and looks at nothing server-wide: one server for the
+# module, and the tests run in the module's event loop (see shared_csms in conftest.py).
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest.fixture
+def csms(shared_csms):
+    return shared_csms
+
+
+@pytest.fixture
+def open_client(shared_client):
+    return shared_client
 
 
 def _commands(cp_id: str, name: str) -> str:
@@ -102,9 +117,13 @@ async def test_invalid_response_from_the_charge_point_is_502(csms, open_client):
     assert status == 502 and body["error"]["code"] == "PropertyConstraintViolation", body
 
 
-async def test_no_answer_is_504_and_a_late_answer_is_ignored(csms_with, open_client):
+@pytest.mark.asyncio(loop_scope="function")
+async def test_no_answer_is_504_and_a_late_answer_is_ignored(csms_with):
     csms = await csms_with(**{"ocpp.call_timeout": 0.5})
-    client = await open_client(csms)
+    await csms.a_charge_point("CP-SILENT")
+    client = await RawClient.open(csms.ocpp_url, "CP-SILENT")
+    client.cp_id = "CP-SILENT"
+    await client.result("BootNotification", BOOT)
     task = asyncio.ensure_future(csms.post(_calls(client.cp_id, "ClearCache"), {}))
     unanswered = await client.next_call()
     status, body = await asyncio.wait_for(task, 5)
@@ -114,6 +133,7 @@ async def test_no_answer_is_504_and_a_late_answer_is_ignored(csms_with, open_cli
                                        {"status": "Rejected"})
     assert frame[1] != unanswered[1]
     assert (status, body) == (200, {"status": "Rejected"})
+    await client.close()
 
 
 async def test_one_outstanding_call_at_a_time(csms, open_client):

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from tests.e2e.helpers import answer
 
-SIGNED = {"signature": "c2lnbmF0dXJl", "signing_certificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"}
+SIGNED = {"signature": "c2lnbmF0dXJl",
+          "signing_certificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"}
 
 
 def _cmd(cp_id: str, name: str) -> str:

@@ -13,6 +13,21 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from tests.e2e.helpers import BOOT, answer, eventually, new_id
 from tests.support.ocpp_client import RawClient
 
+# Every test here (but auto-registration, which needs a server of its own) registers charge points
+# of its own and looks at nothing server-wide: one server for the module, and the tests run in the
+# module's event loop (see shared_csms in conftest.py).
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest.fixture
+def csms(shared_csms):
+    return shared_csms
+
+
+@pytest.fixture
+def open_client(shared_client):
+    return shared_client
+
 
 async def _refused(url: str, **kw) -> int:
     """Open a WebSocket that the server must refuse; return the HTTP status it answered."""
@@ -45,16 +60,16 @@ async def test_unknown_charge_point_is_refused_with_404(csms):
     assert await _refused(f"{csms.ocpp_url}/NOBODY-{new_id()}", subprotocols=["ocpp1.6"]) == 404
 
 
-@pytest.mark.parametrize("path", ["/", "/ocpp", "/ocpp/", "/ws/CP-1", "/ocpp/CP-1/extra", "/OCPP/CP-1",
+@pytest.mark.parametrize("path", ["/", "/ocpp", "/ocpp/", "/ws/{id}", "/ocpp/{id}/extra", "/OCPP/{id}",
                                   "/ocpp/" + "x" * 49])
 async def test_wrong_path_is_refused_with_404(csms, path):
-    await csms.a_charge_point("CP-1")
-    assert await _refused(_root(csms) + path, subprotocols=["ocpp1.6"]) == 404
+    cp_id = (await csms.a_charge_point())["id"]           # a registered id does not make a wrong path right
+    assert await _refused(_root(csms) + path.replace("{id}", cp_id), subprotocols=["ocpp1.6"]) == 404
 
 
 async def test_registered_id_with_trailing_slash_and_query_is_accepted(csms):
-    await csms.a_charge_point("CP-TRAIL")
-    ws = await connect(f"{csms.ocpp_url}/CP-TRAIL/?token=ignored", subprotocols=["ocpp1.6"])
+    cp_id = (await csms.a_charge_point())["id"]
+    ws = await connect(f"{csms.ocpp_url}/{cp_id}/?token=ignored", subprotocols=["ocpp1.6"])
     try:
         assert ws.subprotocol == "ocpp1.6"
     finally:
@@ -62,33 +77,34 @@ async def test_registered_id_with_trailing_slash_and_query_is_accepted(csms):
 
 
 async def test_no_subprotocol_is_refused_with_400(csms):
-    await csms.a_charge_point("CP-NOPROTO")
-    assert await _refused(f"{csms.ocpp_url}/CP-NOPROTO") == 400
+    cp_id = (await csms.a_charge_point())["id"]
+    assert await _refused(f"{csms.ocpp_url}/{cp_id}") == 400
 
 
 @pytest.mark.parametrize("offered", [["ocpp1.5"], ["ocpp2.1", "wamp"], ["OCPP1.6"]])
 async def test_unknown_subprotocol_is_refused_with_400(csms, offered):
-    await csms.a_charge_point("CP-BADPROTO")
-    assert await _refused(f"{csms.ocpp_url}/CP-BADPROTO", subprotocols=offered) == 400
+    cp_id = (await csms.a_charge_point())["id"]
+    assert await _refused(f"{csms.ocpp_url}/{cp_id}", subprotocols=offered) == 400
 
 
 @pytest.mark.parametrize("offered, chosen", [(["ocpp1.5", "ocpp1.6"], "ocpp1.6"),
                                              (["ocpp1.6", "ocpp2.0.1"], "ocpp1.6"),
                                              (["ocpp2.0.1", "ocpp1.6"], "ocpp2.0.1")])
 async def test_the_charge_points_first_supported_subprotocol_is_chosen(csms, offered, chosen):
-    await csms.a_charge_point("CP-CHOICE")
-    ws = await connect(f"{csms.ocpp_url}/CP-CHOICE", subprotocols=offered)
+    cp_id = (await csms.a_charge_point())["id"]
+    ws = await connect(f"{csms.ocpp_url}/{cp_id}", subprotocols=offered)
     try:
         assert ws.subprotocol == chosen
 
         async def protocol():
-            code, cp = await csms.get("/api/v1/admin/charge-points/CP-CHOICE")
+            code, cp = await csms.get(f"/api/v1/admin/charge-points/{cp_id}")
             return cp["protocol"] == chosen and cp["online"]
         await eventually(protocol, what=f"protocol {chosen} over REST")
     finally:
         await ws.close()
 
 
+@pytest.mark.asyncio(loop_scope="function")
 async def test_auto_register_accepts_an_unknown_id_and_registers_it(csms_with):
     csms = await csms_with(**{"ocpp.auto_register": True})
     cp_id = new_id("AUTO")

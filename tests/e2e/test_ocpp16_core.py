@@ -12,6 +12,22 @@ import pytest
 from tests.e2e.helpers import BOOT, a_time, eventually, new_id
 from tests.support.ocpp_client import RawClient
 
+# Most tests here bring their own charge point and look at nothing server-wide: they share one
+# server and run in the module's event loop (see shared_csms in conftest.py). The transaction flow
+# also runs on MariaDB, on a server of its own (csms_any_db, fresh_client).
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+own_server = pytest.mark.asyncio(loop_scope="function")
+
+
+@pytest.fixture
+def csms(shared_csms):
+    return shared_csms
+
+
+@pytest.fixture
+def open_client(shared_client):
+    return shared_client
+
 
 def _utc(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -203,9 +219,10 @@ async def test_TC_023_3_authorize_blocked(csms, open_client):
 
 # -- transactions -------------------------------------------------------------------------------
 
-async def test_TC_003_regular_charging_session_plugin_first(csms_any_db, open_client):
+@own_server
+async def test_TC_003_regular_charging_session_plugin_first(csms_any_db, fresh_client):
     csms = csms_any_db
-    client = await open_client(csms)
+    client = await fresh_client(csms)
     tag = await csms.an_id_tag()
     await _status(client, 1, "Available", timestamp=a_time(0))
     await _status(client, 1, "Preparing", timestamp=a_time(0, 10))
@@ -254,9 +271,10 @@ async def test_TC_003_regular_charging_session_plugin_first(csms_any_db, open_cl
     assert _connectors(await _cp(csms, client.cp_id)) == [(1, 1, "Available", "NoError")]
 
 
-async def test_start_transaction_retried_gets_the_same_transaction_id(csms_any_db, open_client):
+@own_server
+async def test_start_transaction_retried_gets_the_same_transaction_id(csms_any_db, fresh_client):
     csms = csms_any_db
-    client = await open_client(csms)
+    client = await fresh_client(csms)
     tag = await csms.an_id_tag()
     request = {"connectorId": 2, "idTag": tag, "meterStart": 42, "timestamp": "2026-01-01T08:00:00.123Z"}
     first = await client.result("StartTransaction", request)

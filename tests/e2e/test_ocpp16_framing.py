@@ -8,6 +8,22 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from tests.e2e.helpers import no_frame
+from tests.support.ocpp_client import RawClient
+
+# Every test here brings its own charge point and looks at nothing server-wide: one server for the
+# module, and the tests run in the module's event loop (see shared_csms in conftest.py).
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest.fixture
+def csms(shared_csms):
+    return shared_csms
+
+
+@pytest.fixture
+def open_client(shared_client):
+    return shared_client
+
 
 STATUS = {"connectorId": 1, "errorCode": "NoError", "status": "Available"}
 BOOT = {"chargePointVendor": "Acme", "chargePointModel": "X1"}
@@ -49,10 +65,9 @@ CASES = [
     ("extra_property", _frame("Heartbeat", {"uptime": 5}, "x1"), "x1", "FormationViolation"),
     ("unknown_action", _frame("FlyToTheMoon", {}, "n1"), "n1", "NotImplemented"),
     ("action_wrong_case", _frame("heartbeat", {}, "n2"), "n2", "NotImplemented"),
-    ("known_but_unsupported_action", _frame("SecurityEventNotification",
-                                            {"type": "FirmwareUpdated", "timestamp": "2026-01-01T00:00:00Z"}, "s1"),
-     "s1", "NotSupported"),
-    ("central_system_action_sent_by_charge_point", _frame("Reset", {"type": "Hard"}, "s2"), "s2", "NotSupported"),
+    # OCPP 1.6 actions the central system does not take from a charge point (its own commands)
+    ("known_but_unsupported_action", _frame("RemoteStartTransaction", {"idTag": "TAG-1"}, "s1"), "s1", "NotSupported"),
+    ("known_but_unsupported_reset", _frame("Reset", {"type": "Hard"}, "s2"), "s2", "NotSupported"),
 ]
 
 
@@ -99,9 +114,11 @@ async def test_malformed_answers_are_never_answered(csms, open_client, raw):
     await _alive(client)
 
 
-async def test_oversized_frame(csms_with, open_client):
+@pytest.mark.asyncio(loop_scope="function")
+async def test_oversized_frame(csms_with):
     csms = await csms_with(**{"ocpp.max_frame_bytes": 1000})
-    client = await open_client(csms)
+    await csms.a_charge_point("CP-BIG")
+    client = await RawClient.open(csms.ocpp_url, "CP-BIG")
     ok = [2, "fits", "DataTransfer", {"vendorId": "com.example", "data": "d" * 800}]
     await client.send(ok)
     assert (await client.recv())[:2] == [3, "fits"]
@@ -113,11 +130,17 @@ async def test_oversized_frame(csms_with, open_client):
     assert "1000" in answer[3]
     await _alive(client)
 
+    # the limit is in bytes: 400 three-byte characters are 1200 bytes
+    await client.send([2, "big-utf8", "DataTransfer", {"vendorId": "com.example", "data": "电" * 400}])
+    assert (await client.recv())[:3] == [4, "big-utf8", "FormationViolation"]
+    await _alive(client)
+
     # beyond 4x the limit the socket itself refuses the frame: closed with 1009 (message too big)
     await client.send([2, "big2", "DataTransfer", {"vendorId": "com.example", "data": "d" * 5000}])
     with pytest.raises(ConnectionClosed):
         await client.recv()
     assert client.ws.close_code == 1009
+    await client.close()
 
 
 async def test_many_errors_in_a_row_do_not_close_the_connection(csms, open_client):

@@ -12,6 +12,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from websockets.exceptions import InvalidStatus
 
 from csms.services import passwords
 from tests.e2e.helpers import a_time, answer, eventually
@@ -100,8 +101,13 @@ async def test_TC_073_update_charge_point_password(csms, open_client):
     assert len(password) == 32 and (status, body) == (200, {"status": "Accepted", "password": password})
     cp = await csms.container.charge_points.get(client.cp_id)
     assert await passwords.verify_password(cp.password_hash, password)
-    # the charge point reconnects with its new password; the old (none) is refused
+    # the charge point reconnects with its new password; without it (its old credentials) it is refused
+    with pytest.raises(InvalidStatus) as refused:
+        await RawClient.open(csms.ocpp_url, client.cp_id)
+    assert refused.value.response.status_code == 401
     new = await RawClient.open(csms.ocpp_url, client.cp_id, password=password)
+    assert (await new.result("BootNotification", {"chargePointVendor": "Acme", "chargePointModel": "X1"}))[
+        "status"] == "Accepted"
     await new.close()
 
 
@@ -281,3 +287,15 @@ async def test_TC_M_get_certificate_status_and_15118_certificate_fail_without_po
                                                             "action": "Install", "exiRequest": "AAAA"})
     assert answer_["status"] == "Failed" and answer_["exiResponse"] == ""
     assert answer_["statusInfo"]["reasonCode"] == "NoCertificatePool"
+
+
+async def test_TC_B_09_rejected_network_profile_changes_nothing(csms, open_client):
+    client = await client_of(open_client, csms, "ocpp2.0.1")
+    await csms.patch(f"/api/v1/admin/charge-points/{client.cp_id}", {"password": "p" * 20})
+    frame, status, body = await answer(client, csms.post(cmd(client.cp_id, "upgrade-security-profile"), {
+        "security_profile": 2, "ocpp_csms_url": "wss://csms.example/ocpp"}), {"status": "Rejected"})
+    assert frame[2] == "SetNetworkProfile" and (status, body["status"]) == (200, "Rejected")
+    assert len(body["steps"]) == 1       # no priority change after a refusal
+    assert (await csms.container.charge_points.get(client.cp_id)).security_profile == 0
+    status, body = await csms.post(cmd(client.cp_id, "upgrade-security-profile"), {"security_profile": 2})
+    assert status == 400 and body["error"]["code"] == "invalid_payload"      # 2.0.1 needs the CSMS URL

@@ -22,8 +22,8 @@ async def until(predicate, timeout: float = 8.0, step: float = 0.05):
 
 
 def sim(csms, cp_id: str, **kw) -> ChargePoint201:
-    options = dict(connectors=2, meter_interval=1.0, time_scale=60, ramp_s=0, call_timeout=5,
-                   reconnect_min_delay=0.1, reconnect_max_delay=0.5)
+    options = {"connectors": 2, "meter_interval": 1.0, "time_scale": 60, "ramp_s": 0, "call_timeout": 5,
+               "reconnect_min_delay": 0.1, "reconnect_max_delay": 0.5}
     return ChargePoint201(url=csms.ocpp_url, cp_id=cp_id, **{**options, **kw})
 
 
@@ -77,12 +77,13 @@ async def test_remote_start_and_stop_through_the_api(csms):
         status, result = await csms.post(commands("SIM201-2", "remote-start"), {"id_tag": tag, "connector_id": 1})
         assert (status, result["status"]) == (200, "Accepted"), result
         await cp.wait_for(lambda cp: cp.connectors[1].state == "Charging", timeout=5)
-        assert cp.connectors[1].transaction.remote_start_id is not None
+        assert cp.connectors[1].transaction.remote_start_id == result["remote_start_id"] is not None
 
         async def active():
             return [t for t in await transactions(csms, "SIM201-2") if t["status"] == "Active"]
         [tx] = await until(active)
         assert (tx["evse_id"], tx["id_tag"], tx["ocpp_transaction_id"]) == (1, tag, cp.connectors[1].transaction_id)
+        assert tx["remote_start_id"] == result["remote_start_id"]  # correlated through the TransactionEvent
         status, result = await csms.post(commands("SIM201-2", "remote-stop"), {"transaction_id": tx["id"]})
         assert (status, result["status"]) == (200, "Accepted"), result
         await cp.wait_for(lambda cp: cp.connectors[1].transaction is None, timeout=5)
@@ -161,5 +162,5 @@ async def test_transaction_while_offline_is_forwarded_after_reconnect(csms):
     finally:
         await cp.close()
     assert cp.protocol_errors == []
-    assert tx["ocpp_transaction_id"] == tx_id and tx["id_tag"] == tag
+    assert tx["ocpp_transaction_id"] == tx_id and tx["id_tag"] == tag and tx["offline"] is True
     assert tx["energy_wh"] == cp.connectors[1].last_transaction.energy_wh > 0

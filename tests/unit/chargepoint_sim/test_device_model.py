@@ -9,8 +9,8 @@ from chargepoint_sim.v201_messages import notify_reports
 
 
 def model(**kw) -> DeviceModel:
-    options = dict(evses=2, cp_id="CP1", vendor="acme", model="X1", serial="SN1", firmware="1.0", max_power_w=60000,
-                   password="secret-password-1")
+    options = {"evses": 2, "cp_id": "CP1", "vendor": "acme", "model": "X1", "serial": "SN1", "firmware": "1.0", "max_power_w": 60000,
+                   "password": "secret-password-1"}
     return standard_device_model(**{**options, **kw})
 
 

@@ -210,3 +210,17 @@ async def test_intervals_from_the_device_model(csms201, make_cp201):
     await csms201.wait(lambda: csms201.calls("Heartbeat"), timeout=2.5)
     await asyncio.sleep(0)
     assert cp._heartbeat_every() == 1
+
+
+async def test_clock_aligned_meter_values(csms201, make_cp201):
+    cp = make_cp201(meter_interval=0)  # no periodic samples: only the aligned ones
+    await cp.connect()
+    await cp.start_session(1, "T")
+    answer = await csms201.call("CP1", "SetVariables", {"setVariableData": [
+        {"attributeValue": "1", "component": {"name": "AlignedDataCtrlr"}, "variable": {"name": "Interval"}}]})
+    assert answer["setVariableResult"][0]["attributeStatus"] == "Accepted"
+    idle = (await csms201.wait_call("MeterValues", timeout=2.5)).payload  # EVSE 2, no transaction
+    assert idle["evseId"] == 2 and idle["meterValue"][0]["sampledValue"][0]["context"] == "Sample.Clock"
+    clock = await csms201.wait(lambda: [p for p in csms201.events() if p["triggerReason"] == "MeterValueClock"])
+    assert clock[0]["meterValue"][0]["sampledValue"][0]["context"] == "Sample.Clock"
+    cp.config.set("AlignedDataCtrlr.Interval", 0)

@@ -24,5 +24,6 @@ def a_profile(**overrides: Any) -> ChargingProfile:
     return ChargingProfile(**fields)
 
 
-def installed(profile: ChargingProfile | None = None, evse_id: int = 0, cp_id: str = "CP1", **overrides) -> InstalledProfile:
+def installed(profile: ChargingProfile | None = None, evse_id: int = 0, cp_id: str = "CP1",
+              **overrides) -> InstalledProfile:
     return InstalledProfile(cp_id, evse_id, profile or a_profile(**overrides))

@@ -45,10 +45,11 @@ async def test_profiles_round_trip_and_stack(db):
 
 
 async def test_reports_display_messages_and_jobs(db):
-    await db.reports.add(ChargingReport("CP1", "charging_limit", 1, {"chargingLimit": {"chargingLimitSource": "SO"}}, T0))
+    limit = {"chargingLimit": {"chargingLimitSource": "SO"}}
+    await db.reports.add(ChargingReport("CP1", "charging_limit", 1, limit, T0))
     await db.reports.add(ChargingReport("CP1", "ev_charging_needs", 2, {"a": 1}, T0))
     assert [(r.kind, r.evse_id, r.data) for r in await db.reports.list("CP1", "charging_limit")] == [
-        ("charging_limit", 1, {"chargingLimit": {"chargingLimitSource": "SO"}})]
+        ("charging_limit", 1, limit)]
     assert [r.kind for r in await db.reports.list("CP1")] == ["ev_charging_needs", "charging_limit"]
 
     assert await db.messages.next_id("CP1") == 1
