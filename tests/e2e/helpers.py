@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from typing import Any, Awaitable, Callable
+from typing import Any
+from collections.abc import Awaitable, Callable
 
 from tests.support.ocpp_client import RawClient
 
@@ -59,6 +60,6 @@ async def no_frame(client: RawClient, within: float = 0.2) -> None:
     """Assert the CSMS sends nothing to ``client`` for ``within`` seconds."""
     try:
         frame = await client.recv(within)
-    except (asyncio.TimeoutError, TimeoutError):
+    except TimeoutError:
         return
     raise AssertionError(f"expected no frame, got {frame}")

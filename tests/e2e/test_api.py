@@ -143,7 +143,7 @@ async def test_operator_and_admin_roles(csms):
     # operator endpoints are open to operators
     code, _ = await csms.get("/api/v1/admin/charge-points", token=operator)
     assert code == 200
-    code, station = await csms.post("/api/v1/admin/stations", {"name": "By an operator"}, token=operator)
+    code, _station = await csms.post("/api/v1/admin/stations", {"name": "By an operator"}, token=operator)
     assert code == 201
 
 
@@ -455,7 +455,7 @@ async def test_id_tags(csms_with):
     await csms.an_id_tag("CARD-0003", status="Expired")
     code, blocked = await csms.get("/api/v1/admin/id-tags?status=Blocked")
     assert code == 200 and [t["id_tag"] for t in blocked] == ["CARD-0001"]
-    status, headers, everything, _ = await _raw(csms, "GET", "/api/v1/admin/id-tags?limit=2")
+    _status, headers, everything, _ = await _raw(csms, "GET", "/api/v1/admin/id-tags?limit=2")
     assert [t["id_tag"] for t in everything] == ["CARD-0001", "CARD-0002"] and headers["X-Total-Count"] == "3"
     code, body = await csms.get("/api/v1/admin/id-tags?status=Lost")
     assert code == 400 and _is_error(body)
@@ -507,7 +507,7 @@ async def test_transaction_list_filters(csms_with, fresh_client):
     assert await ids("status=Active") == [elsewhere["transactionId"], active["transactionId"]]
     assert await ids("charge_point_id=NOBODY") == []
     assert await ids(f"since={a_time(6)}&until={a_time(7)}") == [active["transactionId"]]
-    status, headers, page, _ = await _raw(csms, "GET", "/api/v1/admin/transactions?limit=1")
+    _status, headers, page, _ = await _raw(csms, "GET", "/api/v1/admin/transactions?limit=1")
     assert headers["X-Total-Count"] == "3" and len(page) == 1
 
     code, body = await csms.get("/api/v1/admin/transactions?status=Paused")
@@ -567,7 +567,7 @@ async def test_openapi_document_lists_every_route(csms):
 async def test_every_documented_route_exists(csms_with):
     """No phantom documentation: each documented (path, method) is served (anything but 404/405)."""
     csms = await csms_with()
-    code, spec = await csms.get("/api/v1/openapi.json", token=None)
+    _code, spec = await csms.get("/api/v1/openapi.json", token=None)
     for path, ops in spec["paths"].items():
         concrete = path.replace("{id}", "1").replace("{id_tag}", "TAG").replace("{action}", "Reset")
         for method in ops:
@@ -587,6 +587,6 @@ async def test_charge_point_appears_online_over_rest_while_connected(csms_with, 
     await client.close()
 
     async def gone():
-        code, listed = await csms.get("/api/v1/admin/charge-points?online=true")
+        _code, listed = await csms.get("/api/v1/admin/charge-points?online=true")
         return listed == []
     await eventually(gone, what="no charge point online")

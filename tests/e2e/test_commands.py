@@ -259,7 +259,7 @@ async def test_TC_013_hard_reset(csms, open_client):
     # the charge point reboots: a new connection and a new boot
     await client.close()
     again = await open_client(csms, client.cp_id, register=False)
-    code, cp = await csms.get(f"/api/v1/admin/charge-points/{again.cp_id}")
+    _code, cp = await csms.get(f"/api/v1/admin/charge-points/{again.cp_id}")
     assert cp["online"] is True
 
 
@@ -297,7 +297,7 @@ async def test_TC_040_change_availability(csms, open_client):
     assert (status, body) == (200, {"status": "Accepted"})
     await _status(client, 0, "Unavailable")
     await _status(client, 1, "Unavailable")
-    code, cp = await csms.get(f"/api/v1/admin/charge-points/{client.cp_id}")
+    _code, cp = await csms.get(f"/api/v1/admin/charge-points/{client.cp_id}")
     assert cp["status"] == "Unavailable" and cp["connectors"][0]["status"] == "Unavailable"
 
     frame, status, body = await answer(

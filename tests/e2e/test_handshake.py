@@ -97,7 +97,7 @@ async def test_the_charge_points_first_supported_subprotocol_is_chosen(csms, off
         assert ws.subprotocol == chosen
 
         async def protocol():
-            code, cp = await csms.get(f"/api/v1/admin/charge-points/{cp_id}")
+            _code, cp = await csms.get(f"/api/v1/admin/charge-points/{cp_id}")
             return cp["protocol"] == chosen and cp["online"]
         await eventually(protocol, what=f"protocol {chosen} over REST")
     finally:

@@ -4,6 +4,8 @@ lives on: a valid Heartbeat is answered after each."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from websockets.exceptions import ConnectionClosed
 
@@ -131,7 +133,10 @@ async def test_oversized_frame(csms_with):
     await _alive(client)
 
     # the limit is in bytes: 400 three-byte characters are 1200 bytes
-    await client.send([2, "big-utf8", "DataTransfer", {"vendorId": "com.example", "data": "电" * 400}])
+    text = json.dumps([2, "big-utf8", "DataTransfer", {"vendorId": "com.example", "data": "电" * 400}],
+                      ensure_ascii=False)
+    assert len(text) < 1000 < len(text.encode())
+    await client.send(text)
     assert (await client.recv())[:3] == [4, "big-utf8", "FormationViolation"]
     await _alive(client)
 
