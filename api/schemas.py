@@ -96,9 +96,12 @@ COMMANDS: dict[str, dict] = {
     "get-configuration": obj({"keys": array({"type": "string", "maxLength": 50})}),
     "change-configuration": obj({"key": {"type": "string", "minLength": 1, "maxLength": 50},
                                  "value": {"type": "string", "maxLength": 500}}, ("key", "value")),
+    # 1.6 and 2.0.1 names; one the charge point's version lacks is refused with 400 invalid_payload
     "trigger-message": obj({"message": {"enum": ["BootNotification", "DiagnosticsStatusNotification",
                                                  "FirmwareStatusNotification", "Heartbeat", "MeterValues",
-                                                 "StatusNotification"]},
+                                                 "StatusNotification", "LogStatusNotification", "TransactionEvent",
+                                                 "SignChargingStationCertificate", "SignV2GCertificate",
+                                                 "SignCombinedCertificate", "PublishFirmwareStatusNotification"]},
                             "connector_id": {"type": "integer", "minimum": 0}}, ("message",)),
     "clear-cache": obj({}),
     "get-transaction-status": obj({"transaction_id": INT}),

@@ -121,10 +121,6 @@ async def test_configuration_is_answered_from_the_device_model(csms):
     assert cp.protocol_errors == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "CSMS bug: csms/ocpp/v201/commands.py::_get_variables_result names the keys of the answer with key_of() "
-    "instead of the keys asked for, so unknown_keys holds 'OCPPCommCtrlr.NoSuchKey' for 'NoSuchKey' and "
-    "'AuthorizationKey' for 'SecurityCtrlr.BasicAuthPassword' (1.6 answers with the keys asked for)"))
 async def test_get_configuration_answers_with_the_keys_asked_for(csms):
     await csms.a_charge_point("SIM201-5")
     cp = sim(csms, "SIM201-5")

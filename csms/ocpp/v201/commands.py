@@ -65,9 +65,13 @@ def _get_variables(cmd: c.GetConfiguration) -> tuple[str, dict]:
 def _get_variables_result(cmd: c.GetConfiguration, resp: dict) -> dict:
     if "getVariableResult" not in resp:     # GetBaseReport: the values arrive in NotifyReport
         return {"status": resp["status"], "configuration": [], "unknown_keys": [], "report": "requested"}
+    def ident(component: dict, variable: dict) -> tuple:
+        return component.get("name"), component.get("instance"), variable.get("name"), variable.get("instance")
+
+    asked = {ident(**component_variable(k)): k for k in cmd.keys}   # answer with the keys as asked
     configuration, unknown = [], []
     for r in resp["getVariableResult"]:
-        key = key_of(r["component"], r["variable"])
+        key = asked.get(ident(r["component"], r["variable"])) or key_of(r["component"], r["variable"])
         if r["attributeStatus"] == "Accepted":
             configuration.append({"key": key, "value": r.get("attributeValue"), "readonly": None})
         else:
