@@ -100,7 +100,7 @@ class Container:
         self.encoders = {"ocpp1.6": dict(v16_commands.ENCODERS), "ocpp2.0.1": dict(v201_commands.ENCODERS)}
         self.tolerance = ToleranceService(self.charge_points, parse_models(o.tolerant_models))
         self.dispatcher = Dispatcher(self.routes, self.message_log.observe, max_frame_bytes=o.max_frame_bytes,
-                                     tolerate=self.tolerance.tolerate)
+                                     tolerate=self.tolerance.tolerate, admit=self.chargers.admit)
         self.bus.subscribe(events.ChargePointBooted, lambda e: self.tolerance.forget(e.charge_point_id))
         self.gateway = LocalGateway(self.registry, self.dispatcher, self.encoders, timeout=o.call_timeout)
         self.commands = CommandService(self.gateway, self.transactions)

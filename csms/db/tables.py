@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import (BigInteger, Boolean, Column, DateTime, Float, ForeignKey, Index, Integer,
+from sqlalchemy import (BigInteger, Boolean, Column, DateTime, Double, ForeignKey, Index, Integer,
                         MetaData, String, Table, Text, UniqueConstraint)
 from sqlalchemy.dialects import mysql
 from sqlalchemy.types import TypeDecorator
@@ -49,8 +49,8 @@ stations = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(128), nullable=False),
     Column("address", String(255), nullable=False, default=""),
-    Column("lat", Float, nullable=True),
-    Column("lng", Float, nullable=True),
+    Column("lat", Double, nullable=True),     # double precision: FLOAT would be ~70 m off on MariaDB
+    Column("lng", Double, nullable=True),
     Column("timezone", String(64), nullable=False, default="Asia/Shanghai"),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -154,7 +154,7 @@ meter_values = Table(
     Column("location", String(16), nullable=True),
     Column("format", String(16), nullable=True),
     Column("value", String(64), nullable=False),
-    Column("value_num", Float, nullable=True),
+    Column("value_num", Double, nullable=True),
     Index(None, "transaction_id", "timestamp"),
     Index(None, "charge_point_id", "timestamp"),
 )

@@ -62,7 +62,8 @@ class _Outbound:
 class Dispatcher:
     def __init__(self, routes: dict[str, dict[str, Handler]], observe: FrameObserver,
                  max_frame_bytes: int = 65536, strict_responses: bool = True,
-                 tolerate: Callable[..., Awaitable[dict]] | None = None):
+                 tolerate: Callable[..., Awaitable[dict]] | None = None,
+                 admit: Callable[[str, str], Awaitable[bool]] | None = None):
         self.routes = routes
         self.observe = observe
         self.max_frame_bytes = max_frame_bytes
@@ -70,6 +71,8 @@ class Dispatcher:
         # tolerant mode: (cp_id, version, action, payload, response) -> repaired payload, or raises the
         # strict OcppError; called only for frames that break their schema
         self.tolerate = tolerate
+        # admission: (cp_id, action) -> may this charge point send this now? (no: SecurityError)
+        self.admit = admit
         self._ids = itertools.count(1)
         self._prefix = f"{int(time.time()) % 100000:05d}"
 
@@ -120,6 +123,8 @@ class Dispatcher:
                 if action in schemas.actions(version):
                     raise OcppError("NotSupported", f"{action} is not supported by this central system")
                 raise OcppError("NotImplemented", f"unknown action {action!r}")
+            if self.admit is not None and not await self.admit(conn.cp_id, action):
+                raise OcppError("SecurityError", f"{action} refused: the registration of {conn.cp_id} is rejected")
             payload = frame.payload
             try:
                 schemas.validate(version, action, payload)
@@ -202,6 +207,8 @@ class Dispatcher:
     def validate_call(self, version: str, action: str, payload: dict) -> None:
         if action not in schemas.actions(version):
             raise OcppError("NotImplemented", f"{action} is not an OCPP {version[4:]} action")
+        if action not in schemas.CSMS_INITIATED[version]:
+            raise OcppError("NotSupported", f"{action} is sent by charge points, not to them")
         schemas.validate(version, action, payload)
 
     async def call(self, conn: Connection, action: str, payload: dict, timeout: float) -> dict:

@@ -165,6 +165,10 @@ class ChargerService:
             status = self._registration[cp_id] = cp.registration_status
         return status
 
+    async def admit(self, cp_id: str, action: str) -> bool:
+        """A charge point whose registration is Rejected may send BootNotification and nothing else."""
+        return action == "BootNotification" or await self.registration_status(cp_id) != "Rejected"
+
     def heartbeat(self, cp_id: str) -> datetime:
         return self.clock.now()
 

@@ -314,10 +314,6 @@ async def test_stations_crud(csms_any_db):
 @own_server
 async def test_station_coordinates_keep_their_precision(csms_any_db, request):
     """GCJ-02 coordinates with 6 decimals (about 0.1 m) come back as given."""
-    if request.node.callspec.params.get("csms_any_db") == "mariadb":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "stations.lat/lng are sa.Float, i.e. single-precision FLOAT on MariaDB: 121.473701 comes back as "
-            "121.474 (about 70 m off). Needs Double columns and a migration.")))
     csms = csms_any_db
     code, created = await csms.post("/api/v1/admin/stations", {"name": "People's Square", "lat": 31.232317,
                                                                "lng": 121.473701})

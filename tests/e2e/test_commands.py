@@ -76,7 +76,7 @@ async def test_raw_call_with_an_invalid_payload_is_400_and_nothing_is_sent(csms,
     assert frame[2:] == ["Reset", {"type": "Soft"}] and status == 200
 
 
-@pytest.mark.parametrize("action", ["FlyToTheMoon", "reset", "Reset!", "X"])
+@pytest.mark.parametrize("action", ["FlyToTheMoon", "reset", "Reset!", "X", "Heartbeat", "StartTransaction"])
 async def test_raw_call_of_an_unknown_action_is_400(csms, open_client, action):
     client = await open_client(csms)
     status, body = await csms.post(_calls(client.cp_id, action), {})

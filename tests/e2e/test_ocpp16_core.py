@@ -115,11 +115,6 @@ async def test_boot_rejected_other_calls_get_security_error(csms, open_client):
     assert (await client.result("BootNotification", BOOT))["status"] == "Rejected"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "docs/contract.md: 'While Rejected, every other CALL gets CALLERROR SecurityError', but only Authorize, "
-    "StatusNotification and StartTransaction check it (V16Handlers._require_accepted); Heartbeat, MeterValues, "
-    "StopTransaction, DataTransfer and the firmware/diagnostics notifications of a Rejected charge point are "
-    "answered and recorded"))
 async def test_boot_rejected_every_other_call_gets_security_error(csms, open_client):
     client = await open_client(csms, boot=False)
     await csms.patch(f"/api/v1/admin/charge-points/{client.cp_id}", {"registration_status": "Rejected"})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from csms.ocpp.dispatcher import CallContext, Handler
-from csms.ocpp.errors import OcppError
 from csms.ocpp.v16 import mapping
 from csms.services.chargers import BootInfo, ChargerService
 from csms.services.clock import ocpp_time, parse_time
@@ -32,9 +31,6 @@ class V16Handlers:
             "StopTransaction": self.stop_transaction,
         }
 
-    async def _require_accepted(self, ctx: CallContext) -> None:
-        if await self.chargers.registration_status(ctx.cp_id) == "Rejected":
-            raise OcppError("SecurityError", "registration rejected: only BootNotification is allowed")
 
     async def boot_notification(self, ctx: CallContext, req: dict) -> dict:
         result = await self.chargers.boot(ctx.cp_id, BootInfo(
@@ -47,7 +43,6 @@ class V16Handlers:
         return {"currentTime": ocpp_time(self.chargers.heartbeat(ctx.cp_id))}
 
     async def status_notification(self, ctx: CallContext, req: dict) -> dict:
-        await self._require_accepted(ctx)
         connector = req["connectorId"]
         at = parse_time(req["timestamp"]) if req.get("timestamp") else ctx.received_at
         await self.chargers.status(ctx.cp_id, connector, connector, status=req["status"], error_code=req["errorCode"],
@@ -55,12 +50,10 @@ class V16Handlers:
         return {}
 
     async def authorize(self, ctx: CallContext, req: dict) -> dict:
-        await self._require_accepted(ctx)
         info = await self.sessions.authorize(ctx.cp_id, req["idTag"])
         return {"idTagInfo": mapping.id_tag_info(info)}
 
     async def start_transaction(self, ctx: CallContext, req: dict) -> dict:
-        await self._require_accepted(ctx)
         connector = req["connectorId"]
         tx, info = await self.sessions.start(
             ctx.cp_id, evse_id=connector, connector_id=connector, id_tag=req["idTag"],

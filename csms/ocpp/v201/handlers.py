@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from csms.ocpp.dispatcher import CallContext, Handler
-from csms.ocpp.errors import OcppError
 from csms.ocpp.v201 import mapping
 from csms.services import meter
 from csms.services.chargers import BootInfo, ChargerService
@@ -50,9 +49,6 @@ class V201Handlers:
             routes[action] = self._notice(kind)
         return routes
 
-    async def _require_accepted(self, ctx: CallContext) -> None:
-        if await self.chargers.registration_status(ctx.cp_id) == "Rejected":
-            raise OcppError("SecurityError", "registration rejected: only BootNotification is allowed")
 
     def _notice(self, kind: str) -> Handler:
         async def handler(ctx: CallContext, req: dict) -> dict:
@@ -75,13 +71,11 @@ class V201Handlers:
         return {"currentTime": ocpp_time(self.chargers.heartbeat(ctx.cp_id))}
 
     async def status_notification(self, ctx: CallContext, req: dict) -> dict:
-        await self._require_accepted(ctx)
         await self.chargers.status(ctx.cp_id, req["evseId"], req["connectorId"], status=req["connectorStatus"],
                                    error_code="NoError", at=parse_time(req["timestamp"]))
         return {}
 
     async def authorize(self, ctx: CallContext, req: dict) -> dict:
-        await self._require_accepted(ctx)
         info = await self.sessions.authorize(ctx.cp_id, req["idToken"]["idToken"])
         return {"idTokenInfo": mapping.id_token_info(info)}
 
@@ -91,7 +85,6 @@ class V201Handlers:
         return {}
 
     async def transaction_event(self, ctx: CallContext, req: dict) -> dict:
-        await self._require_accepted(ctx)
         info = req["transactionInfo"]
         at = parse_time(req["timestamp"])
         samples = mapping.samples(req.get("meterValue") or [])
