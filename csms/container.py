@@ -101,7 +101,8 @@ class Container:
         self.tolerance = ToleranceService(self.charge_points, parse_models(o.tolerant_models))
         self.dispatcher = Dispatcher(self.routes, self.message_log.observe, max_frame_bytes=o.max_frame_bytes,
                                      tolerate=self.tolerance.tolerate, admit=self.chargers.admit)
-        self.bus.subscribe(events.ChargePointBooted, lambda e: self.tolerance.forget(e.charge_point_id))
+        self.bus.subscribe(events.ChargePointBooted,
+                           lambda e: self.tolerance.booted(e.charge_point_id, e.vendor, e.model))
         self.gateway = LocalGateway(self.registry, self.dispatcher, self.encoders, timeout=o.call_timeout)
         self.commands = CommandService(self.gateway, self.transactions)
         self.jobs: list[tuple[str, dict, object]] = []   # (id, APScheduler interval kwargs, coroutine function)

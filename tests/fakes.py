@@ -324,11 +324,12 @@ class FakeOperatorRepository:
 
 # -- batch writes ------------------------------------------------------------------------------------
 # what update_latest may change, per table (as csms.db.batch writes it); anything else is ignored
-LIVE_COLUMNS = {
-    "transactions": {"last_meter_wh", "power_w", "soc", "updated_at", "seq_no", "offline"},
-    "charge_points": {"last_seen", "status", "error_code"},
-    "connectors": {"status", "error_code", "info", "vendor_error_code", "status_at"},
-}
+def _live_columns() -> dict[str, set[str]]:
+    from csms.db.batch import _UPDATE
+    return {name: set(cols) for name, (_table, _keys, cols) in _UPDATE.items()}
+
+
+LIVE_COLUMNS = _live_columns()
 
 
 class FakeBatch:

@@ -51,7 +51,9 @@ class _RawInsert:
 _UPDATE = {
     "transactions": (t.transactions, (t.transactions.c.id,),
                      ("last_meter_wh", "power_w", "soc", "updated_at", "seq_no", "offline")),
-    "charge_points": (t.charge_points, (t.charge_points.c.id,), ("last_seen", "status", "error_code")),
+    "charge_points": (t.charge_points, (t.charge_points.c.id,),
+                      ("last_seen", "status", "error_code", "online", "protocol", "vendor", "model", "serial_number",
+                       "firmware_version", "last_boot_at")),
     "connectors": (t.connectors, (t.connectors.c.charge_point_id, t.connectors.c.evse_id, t.connectors.c.connector_id),
                    ("status", "error_code", "info", "vendor_error_code", "status_at")),
 }

@@ -30,26 +30,29 @@ def _to(cls, row) -> Any:
 class _Repo:
     def __init__(self, sessions: async_sessionmaker):
         self.sessions = sessions
+        # Core connections, not ORM sessions: these repositories speak in tables and rows, and a
+        # session's unit-of-work bookkeeping costs more CPU than the query on the hot paths
+        self.engine = sessions.kw["bind"]
 
     async def _one(self, stmt):
-        async with self.sessions() as s:
+        async with self.engine.connect() as s:
             return (await s.execute(stmt)).first()
 
     async def _page(self, cls, table, where, order, limit: int, offset: int) -> Page:
-        async with self.sessions() as s:
+        async with self.engine.connect() as s:
             total = (await s.execute(select(func.count()).select_from(table).where(*where))).scalar_one()
             rows = (await s.execute(select(table).where(*where).order_by(*order).limit(limit).offset(offset))).all()
         return Page([_to(cls, r) for r in rows], total, limit, offset)
 
     async def _write(self, stmt) -> int:
-        async with self.sessions.begin() as s:
+        async with self.engine.begin() as s:
             return (await s.execute(stmt)).rowcount
 
 
 class SqlStationRepository(_Repo):
     async def create(self, **f: Any) -> Station:
         ts = now()
-        async with self.sessions.begin() as s:
+        async with self.engine.begin() as s:
             res = await s.execute(t.stations.insert().values(**f, created_at=ts, updated_at=ts))
             sid = res.inserted_primary_key[0]
         return await self.get(sid)
@@ -77,7 +80,7 @@ class SqlChargePointRepository(_Repo):
     async def create(self, **f: Any) -> ChargePoint:
         ts = now()
         try:
-            async with self.sessions.begin() as s:
+            async with self.engine.begin() as s:
                 await s.execute(t.charge_points.insert().values(**f, created_at=ts, updated_at=ts))
         except IntegrityError:
             raise Conflict(f"charge point {f.get('id')!r} exists") from None
@@ -111,8 +114,8 @@ class SqlChargePointRepository(_Repo):
             return
         stmt = (update(t.charge_points).where(t.charge_points.c.id == bindparam("b_id"))
                 .values(last_seen=bindparam("b_seen")))
-        async with self.sessions.begin() as s:
-            await (await s.connection()).execute(stmt, [{"b_id": k, "b_seen": v} for k, v in last_seen.items()])
+        async with self.engine.begin() as s:
+            await s.execute(stmt, [{"b_id": k, "b_seen": v} for k, v in last_seen.items()])
 
 
 class SqlConnectorRepository(_Repo):
@@ -121,7 +124,7 @@ class SqlConnectorRepository(_Repo):
         key = and_(c.charge_point_id == cp_id, c.evse_id == evse_id, c.connector_id == connector_id)
         values = dict(status=status, error_code=error_code, info=info, vendor_error_code=vendor_error_code,
                       status_at=at)
-        async with self.sessions.begin() as s:
+        async with self.engine.begin() as s:
             row = (await s.execute(select(c.status, c.status_at).where(key).with_for_update())).first()
             if row is None:
                 try:
@@ -138,7 +141,7 @@ class SqlConnectorRepository(_Repo):
 
     async def list_for(self, cp_id: str) -> list[Connector]:
         c = t.connectors.c
-        async with self.sessions() as s:
+        async with self.engine.connect() as s:
             rows = (await s.execute(select(t.connectors).where(c.charge_point_id == cp_id)
                                     .order_by(c.evse_id, c.connector_id))).all()
         return [_to(Connector, r) for r in rows]
@@ -156,7 +159,7 @@ class SqlIdTagRepository(_Repo):
     async def put(self, tag: IdTag) -> tuple[IdTag, bool]:
         ts = now()
         values = asdict(tag)
-        async with self.sessions.begin() as s:
+        async with self.engine.begin() as s:
             exists = (await s.execute(select(t.id_tags.c.id_tag).where(t.id_tags.c.id_tag == tag.id_tag)
                                       .with_for_update())).first()
             if exists:
@@ -186,7 +189,7 @@ class SqlTransactionRepository(_Repo):
         if existing is not None:
             return _to(Transaction, existing), False
         try:
-            async with self.sessions.begin() as s:
+            async with self.engine.begin() as s:
                 res = await s.execute(t.transactions.insert().values(
                     charge_point_id=charge_point_id, evse_id=evse_id, connector_id=connector_id, id_tag=id_tag,
                     started_at=started_at, meter_start_wh=meter_start_wh, ocpp_tx_id=ocpp_tx_id,
@@ -207,7 +210,7 @@ class SqlTransactionRepository(_Repo):
 
     async def active_on(self, cp_id: str, connector_id: int) -> list[Transaction]:
         c = t.transactions.c
-        async with self.sessions() as s:
+        async with self.engine.connect() as s:
             rows = (await s.execute(select(t.transactions).where(
                 c.charge_point_id == cp_id, c.connector_id == connector_id, c.status == "Active"))).all()
         return [_to(Transaction, r) for r in rows]
@@ -241,7 +244,7 @@ class SqlMeterValueRepository(_Repo):
     async def list_for_transaction(self, tx_id: int) -> list[dict]:
         c = t.meter_values.c
         cols = [c.timestamp, c.measurand, c.phase, c.unit, c.context, c.location, c.value]
-        async with self.sessions() as s:
+        async with self.engine.connect() as s:
             rows = (await s.execute(select(*cols).where(c.transaction_id == tx_id).order_by(c.timestamp, c.id))).all()
         return [dict(r._mapping) for r in rows]
 
@@ -269,7 +272,7 @@ class SqlOperatorRepository(_Repo):
 
     async def create(self, username: str, password_hash: str, role: str) -> Operator:
         try:
-            async with self.sessions.begin() as s:
+            async with self.engine.begin() as s:
                 await s.execute(t.operators.insert().values(username=username, password_hash=password_hash,
                                                             role=role, active=True, created_at=now()))
         except IntegrityError:
@@ -278,7 +281,7 @@ class SqlOperatorRepository(_Repo):
 
     async def count(self, role: str | None = None) -> int:
         where = [t.operators.c.role == role] if role else []
-        async with self.sessions() as s:
+        async with self.engine.connect() as s:
             return (await s.execute(select(func.count()).select_from(t.operators).where(*where))).scalar_one()
 
     async def update(self, operator_id: int, **f: Any) -> Operator | None:

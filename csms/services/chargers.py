@@ -84,7 +84,9 @@ class ChargerService:
                 log.info("auto-registered charge point %s", cp_id)
             except Conflict:  # registered concurrently
                 pass
+            self._registration[cp_id] = "Accepted"
             return ACCEPT
+        self._registration[cp_id] = cp.registration_status   # fresh: the boot that follows reads no database
         if cp.security_profile >= 2 and not tls:
             return UNAUTHORIZED
         if cp.security_profile == 3 and client_cn != cp_id:
@@ -98,8 +100,9 @@ class ChargerService:
 
     async def connected(self, cp_id: str, protocol: str) -> None:
         at = self.clock.now()
-        self.forget(cp_id)
-        await self.charge_points.update(cp_id, online=True, protocol=protocol, last_seen=at)
+        self._connector_state.pop(cp_id, None)
+        # batched: a reconnect storm of thousands costs no write each; live presence is in the registry
+        self.batch.update_latest("charge_points", cp_id, {"online": True, "protocol": protocol, "last_seen": at})
         self.bus.publish(events.ChargePointConnected(cp_id, protocol, at))
 
     async def disconnected(self, cp_id: str, current: bool) -> None:
@@ -108,7 +111,7 @@ class ChargerService:
             return
         self.forget(cp_id)
         at = self.clock.now()
-        await self.charge_points.update(cp_id, online=False, last_seen=at)
+        self.batch.update_latest("charge_points", cp_id, {"online": False, "last_seen": at})
         self.bus.publish(events.ChargePointDisconnected(cp_id, at))
 
     def record_presence(self) -> None:
@@ -146,12 +149,10 @@ class ChargerService:
     # -- OCPP-facing operations ----------------------------------------------------------------------
     async def boot(self, cp_id: str, info: BootInfo) -> BootResult:
         at = self.clock.now()
-        cp = await self.charge_points.get(cp_id)
-        status = cp.registration_status if cp else "Rejected"
-        self._registration[cp_id] = status
-        await self.charge_points.update(cp_id, vendor=info.vendor, model=info.model,
-                                        serial_number=info.serial_number, firmware_version=info.firmware_version,
-                                        last_boot_at=at, last_seen=at)
+        status = await self.registration_status(cp_id) or "Rejected"
+        self.batch.update_latest("charge_points", cp_id, {
+            "vendor": info.vendor, "model": info.model, "serial_number": info.serial_number,
+            "firmware_version": info.firmware_version, "last_boot_at": at, "last_seen": at})
         interval = self.config.heartbeat_interval if status == "Accepted" else self.config.boot_retry_interval
         self.bus.publish(events.ChargePointBooted(cp_id, status, info.vendor, info.model, info.firmware_version, at))
         return BootResult(status, interval, at)

@@ -46,6 +46,14 @@ class ToleranceService:
     def forget(self, cp_id: str) -> None:
         self._enabled.pop(cp_id, None)
 
+    def booted(self, cp_id: str, vendor: str | None, model: str | None) -> None:
+        """The boot names vendor and model (stored a moment later, in a batch): listed ones are tolerant
+        at once; otherwise the record decides."""
+        if self._listed(vendor, model):
+            self._enabled[cp_id] = True
+        else:
+            self._enabled.pop(cp_id, None)
+
     async def tolerate(self, cp_id: str, version: str, action: str, payload: dict, response: bool = False) -> dict:
         """The repaired payload, or the strict OcppError if the charge point is strict or the
         violation is not a known deviation."""

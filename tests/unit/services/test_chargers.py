@@ -98,24 +98,27 @@ async def test_profile_3_needs_a_client_certificate_naming_the_charge_point(char
 
 
 # -- presence ----------------------------------------------------------------------------------------
-async def test_connect_and_disconnect_set_online_and_publish(chargers, charge_points, bus, clock):
+async def test_connect_and_disconnect_set_online_and_publish(chargers, charge_points, bus, clock, batch):
     await a_registered(charge_points)
 
     await chargers.connected("CP1", "ocpp1.6")
+    await batch.flush()                      # presence is written in batches
     assert ((await charge_points.get("CP1")).online, (await charge_points.get("CP1")).last_seen) == (True, clock.now())
     clock.advance(60)
     await chargers.disconnected("CP1", current=True)
+    await batch.flush()
 
     cp = await charge_points.get("CP1")
     assert (cp.online, cp.last_seen) == (False, clock.now())
     assert [type(e) for e in bus.events] == [events.ChargePointConnected, events.ChargePointDisconnected]
 
 
-async def test_the_close_of_a_replaced_connection_leaves_the_charge_point_online(chargers, charge_points, bus):
+async def test_the_close_of_a_replaced_connection_leaves_the_charge_point_online(chargers, charge_points, bus, batch):
     await a_registered(charge_points)
     await chargers.connected("CP1", "ocpp1.6")
 
     await chargers.disconnected("CP1", current=False)
+    await batch.flush()
 
     assert (await charge_points.get("CP1")).online is True
     assert bus.of(events.ChargePointDisconnected) == []
@@ -171,10 +174,11 @@ async def test_boot_answers_the_registration_status_with_its_interval(chargers, 
     assert result.current_time == clock.now()
 
 
-async def test_boot_stores_what_the_charge_point_says_of_itself(chargers, charge_points, bus, clock):
+async def test_boot_stores_what_the_charge_point_says_of_itself(chargers, charge_points, bus, clock, batch):
     await a_registered(charge_points)
 
     await chargers.boot("CP1", BootInfo("ACME", "Fast-50", "SN-1", "1.2.3"))
+    await batch.flush()                      # written with the next batch
 
     cp = await charge_points.get("CP1")
     assert (cp.vendor, cp.model, cp.serial_number, cp.firmware_version) == ("ACME", "Fast-50", "SN-1", "1.2.3")
@@ -300,6 +304,7 @@ async def test_registration_status_follows_the_record_after_a_reconnect(chargers
     assert await chargers.registration_status("CP1") == "Pending"
 
     await charge_points.update("CP1", registration_status="Accepted")
+    assert await chargers.authenticate("CP1", None, tls=False, client_cn=None) == ACCEPT   # the reconnect's handshake
     await chargers.connected("CP1", "ocpp1.6")
 
     assert await chargers.registration_status("CP1") == "Accepted"
