@@ -48,6 +48,36 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def register(env: dict, count: int, prefix: str, connectors: int = 2) -> None:
+    """Register the charge points and their connectors up front, as an operator would have: the
+    benchmark measures a running network, not auto-registration."""
+    code = f"""
+import asyncio
+from datetime import datetime, timezone
+from csms.settings import load_settings
+from csms.db.session import make_engine, upgrade
+from csms.db import tables as t
+
+async def main():
+    s = load_settings()
+    engine = make_engine(s.database, s.var_dir)
+    await upgrade(engine)
+    now = datetime.now(timezone.utc)
+    width = max(4, len(str({count})))
+    ids = [f"{prefix}{{i:0{{width}}d}}" for i in range(1, {count} + 1)]
+    async with engine.begin() as c:
+        await c.execute(t.charge_points.insert(), [dict(id=i, registration_status="Accepted", security_profile=0,
+                        online=False, created_at=now, updated_at=now) for i in ids])
+        await c.execute(t.connectors.insert(), [dict(charge_point_id=i, evse_id=n, connector_id=n, status="Available",
+                        error_code="NoError") for i in ids for n in range(1, {connectors} + 1)])
+        await c.execute(t.id_tags.insert().values(id_tag="LOADTAG", status="Accepted", created_at=now, updated_at=now))
+    await engine.dispose()
+
+asyncio.run(main())
+"""
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
+
+
 def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -73,7 +103,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--count", type=int, default=1000, help="charge points (connections)")
     ap.add_argument("--duration", type=float, default=20, help="seconds of load after all have connected")
-    ap.add_argument("--ramp", type=float, default=None, help="seconds over which to connect (default count/500)")
+    ap.add_argument("--ramp", type=float, default=None, help="seconds over which to connect (default count/100)")
     ap.add_argument("--rate", default="max", help="calls/s per charge point, or max")
     ap.add_argument("--mix", default="Heartbeat:1,StatusNotification:1,MeterValues:2")
     ap.add_argument("--transaction", action="store_true", default=True,
@@ -82,6 +112,8 @@ def main() -> int:
     ap.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     ap.add_argument("--server-core", type=int, default=0)
     ap.add_argument("--client-core", type=int, default=1)
+    ap.add_argument("--server", choices=["csms", "ocpp-lib"], default="csms",
+                    help="ocpp-lib: the reference central system of bench/ocpp_lib_server.py (no persistence)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     ap.add_argument("--profile", metavar="SVG", help="record the server with py-spy into this flame graph")
     args = ap.parse_args()
@@ -94,17 +126,25 @@ def main() -> int:
         "CSMS_DATABASE_URL": args.database_url or f"sqlite+aiosqlite:///{tmp / 'bench.db'}",
         "CSMS_OCPP_HOST": "127.0.0.1", "CSMS_OCPP_PORT": str(ocpp_port),
         "CSMS_API_HOST": "127.0.0.1", "CSMS_API_PORT": str(api_port),
-        "CSMS_OCPP_AUTO_REGISTER": "true",
+        "CSMS_OCPP_AUTO_REGISTER": "false",
         "CSMS_OCPP_HEARTBEAT_INTERVAL": "3600",
         "CSMS_LOG_LEVEL": "WARNING",
         "CSMS_JWT_SECRET": "bench-secret-" + "x" * 32,
     }
-    server = subprocess.Popen([*pinned(args.server_core), sys.executable, "-m", "csms.cli", "serve"],
+    if args.server == "csms":
+        register(env, args.count, "BENCH-")
+        cmd = [sys.executable, "-m", "csms.cli", "serve"]
+    else:
+        cmd = [sys.executable, str(ROOT / "bench" / "ocpp_lib_server.py")]
+    server = subprocess.Popen([*pinned(args.server_core), *cmd],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / "server.log", "w"))
     try:
-        wait_ready(f"http://127.0.0.1:{api_port}/readyz", server)
+        if args.server == "csms":
+            wait_ready(f"http://127.0.0.1:{api_port}/readyz", server)
+        else:
+            time.sleep(2)
         rss_idle = rss_kib(server.pid)
-        ramp = args.ramp if args.ramp is not None else max(1.0, args.count / 500)
+        ramp = args.ramp if args.ramp is not None else max(1.0, args.count / 100)
         sim_cmd = [*pinned(args.client_core), sys.executable, "-m", "chargepoint_sim", "--load", "-q",
                    "--url", f"ws://127.0.0.1:{ocpp_port}/ocpp", "--count", str(args.count),
                    "--id-prefix", "BENCH-", "--duration", str(args.duration), "--ramp", str(ramp),
@@ -136,7 +176,9 @@ def main() -> int:
         connected = summary.get("connections_ok") or args.count
         result = {
             "command": " ".join(["python", "bench/load.py", *sys.argv[1:]]),
-            "server": "csms serve (1 core, SQLite)" if not args.database_url else f"csms serve (1 core, {args.database_url.split(':')[0]})",
+            "server": ("ocpp library reference (1 core, no persistence)" if args.server == "ocpp-lib" else
+                       "csms serve (1 core, SQLite)" if not args.database_url
+                       else f"csms serve (1 core, {args.database_url.split(':')[0]})"),
             "connections": connected,
             "calls_per_s": summary.get("calls_per_s"),
             "latency_ms": {k: (summary.get("latency_ms") or {}).get(k) for k in ("p50", "p95", "p99", "max")},

@@ -185,20 +185,18 @@ class SqlTransactionRepository(_Repo):
         else:
             same = select(t.transactions).where(c.charge_point_id == charge_point_id, c.connector_id == connector_id,
                                                 c.started_at == started_at, c.meter_start_wh == meter_start_wh)
-        existing = await self._one(same)
-        if existing is not None:
-            return _to(Transaction, existing), False
-        try:
+        values = dict(charge_point_id=charge_point_id, evse_id=evse_id, connector_id=connector_id, id_tag=id_tag,
+                      started_at=started_at, meter_start_wh=meter_start_wh, ocpp_tx_id=ocpp_tx_id,
+                      reservation_id=reservation_id, status="Active", last_meter_wh=meter_start_wh, updated_at=now())
+        try:   # insert first: the unique keys make a repeated start fail here, and only then we look
             async with self.engine.begin() as s:
-                res = await s.execute(t.transactions.insert().values(
-                    charge_point_id=charge_point_id, evse_id=evse_id, connector_id=connector_id, id_tag=id_tag,
-                    started_at=started_at, meter_start_wh=meter_start_wh, ocpp_tx_id=ocpp_tx_id,
-                    reservation_id=reservation_id, status="Active", last_meter_wh=meter_start_wh,
-                    updated_at=now()))
-                tx_id = res.inserted_primary_key[0]
-        except IntegrityError:  # the same start raced in: it is one transaction
-            return _to(Transaction, await self._one(same)), False
-        return await self.get(tx_id), True
+                tx_id = (await s.execute(t.transactions.insert().values(**values))).inserted_primary_key[0]
+        except IntegrityError:
+            existing = await self._one(same)
+            if existing is None:
+                raise
+            return _to(Transaction, existing), False
+        return Transaction(id=tx_id, **values), True
 
     async def get(self, tx_id: int) -> Transaction | None:
         return _to(Transaction, await self._one(select(t.transactions).where(t.transactions.c.id == tx_id)))
