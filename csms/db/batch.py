@@ -88,6 +88,10 @@ class BatchWriter:
         else:
             pending[key] = dict(row)
 
+    def discard_latest(self, table: str, key: Any) -> None:
+        """Forget a queued update (the row is about to be written in full by its owner)."""
+        self._updates[table].pop(key, None)
+
     def pending(self) -> int:
         return sum(map(len, self._inserts.values())) + sum(map(len, self._updates.values()))
 

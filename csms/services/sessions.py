@@ -143,7 +143,9 @@ class SessionService:
             return tx, info
         for row in meter.rows(cp_id, tx.evse_id, tx.connector_id, tx.id, samples):
             self.batch.insert("meter_values", row)
-        await self.batch.flush()          # live figures and samples land before the final record
+        # the final record carries the last meter reading: a queued live update must not overwrite it
+        # later (no flush here: a stop storm would serialise on it)
+        self.batch.discard_latest("transactions", tx.id)
         energy = meter_stop_wh - tx.meter_start_wh
         anomaly = METER_BELOW_START if energy < 0 else None
         TRANSACTION.check(tx.status, "Completed")

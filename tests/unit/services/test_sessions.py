@@ -182,15 +182,21 @@ async def test_stop_computes_the_energy_and_closes_the_transaction(sessions, tra
     assert (published.transaction_id, published.energy_wh, published.reason) == (tx.id, 7500, "EVDisconnected")
 
 
-async def test_stop_writes_its_transaction_data_before_the_final_record(sessions, meter_repo, batch):
+async def test_stop_queues_its_transaction_data_and_no_live_figure_outlives_the_final_record(
+        sessions, meter_repo, batch, transactions):
     tx = await start(sessions)
+    await sessions.meter_values("CP1", evse_id=1, connector_id=1, transaction_id=tx.id,
+                                samples=[a_sample(a_value(tx.meter_start_wh + 4000))])
     flushes = batch.flushes
 
-    await stop(sessions, tx, samples=[a_sample(a_value(tx.meter_start_wh + 5000, context="Transaction.End"))])
+    await stop(sessions, tx, meter_stop_wh=tx.meter_start_wh + 5000,
+               samples=[a_sample(a_value(tx.meter_start_wh + 5000, context="Transaction.End"))])
+    assert batch.flushes == flushes            # a stop storm must not serialise on flushes
+    await batch.flush()
 
-    assert batch.flushes == flushes + 1
-    [row] = await meter_repo.list_for_transaction(tx.id)
-    assert row["context"] == "Transaction.End"
+    rows = await meter_repo.list_for_transaction(tx.id)
+    assert [r["context"] for r in rows][-1] == "Transaction.End"
+    assert (await transactions.get(tx.id)).last_meter_wh == tx.meter_start_wh + 5000
 
 
 async def test_a_duplicate_stop_changes_nothing_and_publishes_once(sessions, transactions, bus):
