@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from csms.domain import commands as c
+from csms.ocpp.shared_commands import data_transfer as _data_transfer
+from csms.ocpp.shared_commands import data_transfer_result as _data_transfer_result
+from csms.ocpp.shared_commands import remote_start_result as _remote_start_result
+from csms.ocpp.shared_commands import status as _status
 
 Encoder = Callable[[Any], tuple[str, dict]]
 Decoder = Callable[[Any, dict], dict]
@@ -30,23 +34,6 @@ def _trigger(cmd: c.TriggerMessage) -> tuple[str, dict]:
     return "TriggerMessage", payload
 
 
-def _data_transfer(cmd: c.DataTransfer) -> tuple[str, dict]:
-    payload = {"vendorId": cmd.vendor_id}
-    if cmd.message_id is not None:
-        payload["messageId"] = cmd.message_id
-    if cmd.data is not None:
-        payload["data"] = cmd.data
-    return "DataTransfer", payload
-
-
-def _status(_cmd, resp: dict) -> dict:
-    return {"status": resp["status"]}
-
-
-def _remote_start_result(cmd: c.RemoteStart, resp: dict) -> dict:
-    return {"status": resp["status"], "remote_start_id": cmd.remote_start_id}
-
-
 def _configuration(_cmd, resp: dict) -> dict:
     return {
         "status": "Accepted",
@@ -54,13 +41,6 @@ def _configuration(_cmd, resp: dict) -> dict:
                           for k in resp.get("configurationKey", [])],
         "unknown_keys": list(resp.get("unknownKey", [])),
     }
-
-
-def _data_transfer_result(_cmd, resp: dict) -> dict:
-    out = {"status": resp["status"]}
-    if "data" in resp:
-        out["data"] = resp["data"]
-    return out
 
 
 ENCODERS: dict[type, tuple[Encoder, Decoder]] = {

@@ -8,6 +8,10 @@ import time
 from typing import Any, Callable
 
 from csms.domain import commands as c
+from csms.ocpp.shared_commands import data_transfer as _data_transfer
+from csms.ocpp.shared_commands import data_transfer_result as _data_transfer_result
+from csms.ocpp.shared_commands import remote_start_result as _remote_start_result
+from csms.ocpp.shared_commands import status as _status
 from csms.ocpp.v201.mapping import component_variable, key_of
 
 Encoder = Callable[[Any], tuple[str, dict]]
@@ -27,13 +31,6 @@ def _remote_start(cmd: c.RemoteStart) -> tuple[str, dict]:
     if cmd.charging_profile is not None:
         payload["chargingProfile"] = cmd.charging_profile
     return "RequestStartTransaction", payload
-
-
-def _remote_start_result(cmd, resp: dict) -> dict:
-    out = {"status": resp["status"], "remote_start_id": cmd.remote_start_id}
-    if resp.get("transactionId"):
-        out["ocpp_transaction_id"] = resp["transactionId"]
-    return out
 
 
 def _unlock(cmd: c.UnlockConnector) -> tuple[str, dict]:
@@ -93,23 +90,6 @@ def _trigger(cmd: c.TriggerMessage) -> tuple[str, dict]:
     if cmd.connector_id:
         payload["evse"] = {"id": cmd.connector_id}
     return "TriggerMessage", payload
-
-
-def _data_transfer(cmd: c.DataTransfer) -> tuple[str, dict]:
-    payload: dict = {"vendorId": cmd.vendor_id}
-    if cmd.message_id is not None:
-        payload["messageId"] = cmd.message_id
-    if cmd.data is not None:
-        payload["data"] = cmd.data
-    return "DataTransfer", payload
-
-
-def _status(_cmd, resp: dict) -> dict:
-    return {"status": resp["status"]}
-
-
-def _data_transfer_result(_cmd, resp: dict) -> dict:
-    return {"status": resp["status"], **({"data": resp["data"]} if "data" in resp else {})}
 
 
 def _transaction_status(cmd: c.GetTransactionStatus) -> tuple[str, dict]:
