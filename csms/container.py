@@ -133,6 +133,7 @@ class Container:
         for version in self.dispatcher.versions:
             schemas.warm(version)
         await self.charge_points.mark_all_offline()   # single node: nobody is connected before we listen
+        await self.chargers.preload()
         if self.settings.api.admin_username:
             await self.operators.ensure_admin(self.settings.api.admin_username, self.settings.api.admin_password)
         self.batch.start()

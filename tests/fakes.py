@@ -158,6 +158,9 @@ class FakeConnectorRepository:
     async def list_for(self, cp_id: str) -> list[Connector]:
         return [c for key, c in sorted(self.rows.items()) if key[0] == cp_id]
 
+    async def all_states(self) -> list[tuple[str, int, int, str, datetime | None]]:
+        return [(c.charge_point_id, c.evse_id, c.connector_id, c.status, c.status_at) for c in self.rows.values()]
+
     async def get(self, cp_id: str, evse_id: int, connector_id: int) -> Connector | None:
         return self.rows.get((cp_id, evse_id, connector_id))
 

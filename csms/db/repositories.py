@@ -146,6 +146,12 @@ class SqlConnectorRepository(_Repo):
                                     .order_by(c.evse_id, c.connector_id))).all()
         return [_to(Connector, r) for r in rows]
 
+    async def all_states(self) -> list[tuple]:
+        c = t.connectors.c
+        async with self.engine.connect() as s:
+            rows = (await s.execute(select(c.charge_point_id, c.evse_id, c.connector_id, c.status, c.status_at))).all()
+        return [tuple(r) for r in rows]
+
     async def get(self, cp_id, evse_id, connector_id) -> Connector | None:
         c = t.connectors.c
         return _to(Connector, await self._one(select(t.connectors).where(

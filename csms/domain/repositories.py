@@ -40,6 +40,8 @@ class ConnectorRepository(Protocol):
         stored is not applied (store-and-forward may deliver out of order)."""
     async def list_for(self, cp_id: str) -> list[Connector]: ...
     async def get(self, cp_id: str, evse_id: int, connector_id: int) -> Connector | None: ...
+    async def all_states(self) -> list[tuple[str, int, int, str, datetime | None]]:
+        """(charge point, evse, connector, status, status_at) of every connector: one read at start-up."""
 
 
 class IdTagRepository(Protocol):

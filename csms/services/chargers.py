@@ -98,9 +98,16 @@ class ChargerService:
             return UNAUTHORIZED        # the profile demands a password and none is set: refuse, never open
         return ACCEPT
 
+    async def preload(self) -> int:
+        """Load every connector's last status once at start-up, so the reconnect storm that follows
+        a restart costs no read per charge point. (Single writer: this service; multi-node will
+        invalidate through the bus.)"""
+        for cp_id, evse_id, connector_id, status, status_at in await self.connectors.all_states():
+            self._connector_state.setdefault(cp_id, {})[(evse_id, connector_id)] = (status, status_at)
+        return sum(map(len, self._connector_state.values()))
+
     async def connected(self, cp_id: str, protocol: str) -> None:
         at = self.clock.now()
-        self._connector_state.pop(cp_id, None)
         # batched: a reconnect storm of thousands costs no write each; live presence is in the registry
         self.batch.update_latest("charge_points", cp_id, {"online": True, "protocol": protocol, "last_seen": at})
         self.bus.publish(events.ChargePointConnected(cp_id, protocol, at))
@@ -109,7 +116,7 @@ class ChargerService:
         """``current`` is False when a newer connection for the same id has replaced this one."""
         if not current:
             return
-        self.forget(cp_id)
+        self._registration.pop(cp_id, None)       # read again at the next handshake
         at = self.clock.now()
         self.batch.update_latest("charge_points", cp_id, {"online": False, "last_seen": at})
         self.bus.publish(events.ChargePointDisconnected(cp_id, at))

@@ -321,3 +321,23 @@ async def test_firmware_and_diagnostics_status_are_stored(chargers, charge_point
 
     assert getattr(await charge_points.get("CP1"), column) == "Uploading"
     assert bus.of(events.ChargePointNotice)[0].data == {"status": "Uploading"}
+
+
+async def test_preloaded_states_make_the_first_status_after_a_restart_need_no_read(charge_points, connectors, bus,
+                                                                                   batch, clock, presence):
+    await a_registered(charge_points)
+    first = ChargerService(charge_points, connectors, bus, batch, clock, presence, ChargerConfig())
+    await first.status("CP1", 1, 1, status="Charging", error_code="NoError", at=clock.now())
+    await batch.flush()
+
+    restarted = ChargerService(charge_points, connectors, bus, batch, clock, presence, ChargerConfig())
+    assert await restarted.preload() == 1
+
+    async def no_reads(cp_id):
+        raise AssertionError("list_for must not be needed after preload")
+    connectors.list_for = no_reads
+    await restarted.status("CP1", 1, 1, status="Available", error_code="NoError", at=clock.now() - timedelta(minutes=1))
+    await restarted.status("CP1", 1, 1, status="Finishing", error_code="NoError", at=clock.now() + timedelta(seconds=1))
+    await batch.flush()
+    assert (await connectors.get("CP1", 1, 1)).status == "Finishing"   # the older report was ignored
+    assert [e.status for e in bus.of(events.ConnectorStatusChanged)] == ["Charging", "Finishing"]
