@@ -368,8 +368,8 @@ class FakeBatch:
         self.latest[table].setdefault(key, {}).update(row)
         self._pending_latest[table].setdefault(key, {}).update(row)
 
-    def discard_latest(self, table: str, key: Any) -> None:
-        self._pending_latest[table].pop(key, None)
+    def take_latest(self, table: str, key: Any) -> dict | None:
+        return self._pending_latest[table].pop(key, None)
 
     def pending(self) -> int:
         return sum(map(len, self._pending_rows.values())) + sum(map(len, self._pending_latest.values()))

@@ -88,9 +88,9 @@ class BatchWriter:
         else:
             pending[key] = dict(row)
 
-    def discard_latest(self, table: str, key: Any) -> None:
-        """Forget a queued update (the row is about to be written in full by its owner)."""
-        self._updates[table].pop(key, None)
+    def take_latest(self, table: str, key: Any) -> dict | None:
+        """Take a queued update out of the queue (its owner is about to write the row itself)."""
+        return self._updates[table].pop(key, None)
 
     def pending(self) -> int:
         return sum(map(len, self._inserts.values())) + sum(map(len, self._updates.values()))

@@ -143,16 +143,17 @@ class SessionService:
             return tx, info
         for row in meter.rows(cp_id, tx.evse_id, tx.connector_id, tx.id, samples):
             self.batch.insert("meter_values", row)
-        # the final record carries the last meter reading: a queued live update must not overwrite it
-        # later (no flush here: a stop storm would serialise on it)
-        self.batch.discard_latest("transactions", tx.id)
+        # the final record takes over the queued live figures (no flush here: a stop storm would
+        # serialise on it), and a live update can no longer overwrite its last meter reading
+        live = self.batch.take_latest("transactions", tx.id) or {}
+        live = {k: v for k, v in live.items() if k in ("power_w", "soc", "seq_no", "offline")}
         energy = meter_stop_wh - tx.meter_start_wh
         anomaly = METER_BELOW_START if energy < 0 else None
         TRANSACTION.check(tx.status, "Completed")
         done = await self.transactions.transition(
             tx.id, tx.status, status="Completed", stopped_at=stopped_at, meter_stop_wh=meter_stop_wh,
             energy_wh=max(0, energy), stop_reason=reason, stop_id_tag=id_tag, anomaly=anomaly,
-            last_meter_wh=meter_stop_wh)
+            **live, last_meter_wh=meter_stop_wh)
         self._active.pop(tx.id, None)
         self._seq.pop(tx.id, None)
         if done is None:    # a concurrent duplicate got there first

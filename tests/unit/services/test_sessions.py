@@ -340,3 +340,15 @@ async def test_a_driver_identified_after_the_start_is_recorded_once(sessions, tr
 
     assert (info.status, late.status) == ("Accepted", "Blocked")
     assert (await transactions.get(tx.id)).id_tag == first.id_tag
+
+
+async def test_live_figures_still_queued_at_the_stop_go_into_the_final_record(sessions, transactions, batch):
+    tx = await start(sessions)
+    assert sessions.sequence(tx, 3, offline=True)
+    assert not sessions.sequence(tx, 3, offline=True)          # the same seqNo again: a duplicate
+
+    await stop(sessions, tx, meter_stop_wh=tx.meter_start_wh + 100)
+    await batch.flush()
+
+    stored = await transactions.get(tx.id)
+    assert (stored.offline, stored.seq_no, stored.last_meter_wh) == (True, 3, tx.meter_start_wh + 100)
