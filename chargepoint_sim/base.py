@@ -274,6 +274,16 @@ class BaseChargePoint:
             await self._reconnect_loop(first_delay=False)
 
     # ---------------------------------------------------------------- outbound
+    async def on_DataTransfer(self, payload: dict) -> dict:
+        """The same in 1.6 and 2.0.1: our own vendor id is Accepted and its data echoed (so tests
+        can check the round trip); any other vendor is unknown."""
+        if payload["vendorId"] != self.vendor:
+            return {"status": "UnknownVendorId"}
+        response = {"status": "Accepted"}
+        if "data" in payload:
+            response["data"] = payload["data"]
+        return response
+
     async def call(self, action: str, payload: dict, timeout: float | None = None) -> dict:
         """Send a CALL now; return the CALLRESULT payload or raise CallError/CallTimeout/NotConnected."""
         link = self._link

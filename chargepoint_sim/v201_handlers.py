@@ -196,14 +196,6 @@ class Handlers201:
         self.auth_cache.clear()
         return {"status": "Accepted"}
 
-    async def on_DataTransfer(self, payload: dict) -> dict:
-        if payload["vendorId"] != self.vendor:
-            return {"status": "UnknownVendorId"}
-        response = {"status": "Accepted"}
-        if "data" in payload:
-            response["data"] = payload["data"]  # echo: lets tests check the round trip
-        return response
-
     # ------------------------------------------------------------------ TriggerMessage
     async def on_TriggerMessage(self, payload: dict) -> dict:
         requested = payload["requestedMessage"]
