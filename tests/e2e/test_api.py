@@ -541,8 +541,8 @@ async def test_openapi_document_lists_every_route(csms):
     code, spec = await csms.get("/api/v1/openapi.json", token=None)
     assert code == 200
     assert spec["openapi"].startswith("3.1")
-    validator = pytest.importorskip("openapi_spec_validator")
-    validator.validate(spec)
+    import openapi_spec_validator        # a test dependency (setup.cfg [test])
+    openapi_spec_validator.validate(spec)
 
     expected: dict[str, set[str]] = {}
     for route in route_table().routes:
