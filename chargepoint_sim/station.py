@@ -225,6 +225,7 @@ class Connector:
         self.faulted = False
         self.transaction: Transaction | None = None
         self.last_transaction: Transaction | None = None  # the most recent one that ended
+        self.reservation: dict | None = None  # ReserveNow (id, idTag, expiry ...): rests Reserved while set
         self.meter = meter
 
     def __repr__(self) -> str:
@@ -276,7 +277,7 @@ class Connector:
             return self.state if self.state in TX_STATES else CHARGING
         if self.plugged:
             return FINISHING if self.state in (FINISHING, *TX_STATES) else PREPARING
-        return AVAILABLE
+        return RESERVED if self.reservation is not None else AVAILABLE
 
     def settle_path(self) -> list[str]:
         """The legal sequence of states leading to ``resting_state()`` (empty if already there)."""

@@ -52,6 +52,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run(coro):
+    """Run on uvloop when it is installed (the `fast` extra): the same code, a faster event loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coro)
+    return uvloop.run(coro)
+
+
 def _settings(args):
     flags = {k: v for k, v in vars(args).items() if "." in k}
     return load_settings(flags=flags, config_file=args.config)
@@ -103,10 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "serve":
             from csms.runner import serve_forever
-            asyncio.run(serve_forever(settings, args.role))
+            run(serve_forever(settings, args.role))
         elif args.command == "demo":
             from csms.demo import run_demo
-            asyncio.run(run_demo(settings, args))
+            run(run_demo(settings, args))
         elif args.command == "db":
             asyncio.run(_db(args, settings))
         elif args.command == "create-operator":
