@@ -20,6 +20,7 @@ from .outbox import OutboxMessage
 from .station import Connector, SessionError, SessionRejected
 from .station_runtime import StationChargePoint
 from .v201_components import standard_device_model
+from .v201_features import Features201
 from .v201_handlers import CSMS_ACTIONS_201, Handlers201
 from .v201_sessions import Sessions201, Transaction201
 
@@ -28,7 +29,7 @@ log = logging.getLogger("chargepoint_sim")
 __all__ = ["ChargePoint201", "SessionError", "SessionRejected", "Transaction201"]
 
 
-class ChargePoint201(Sessions201, Handlers201, StationChargePoint):
+class ChargePoint201(Features201, Sessions201, Handlers201, StationChargePoint):
     """Constructor: as ChargePoint16 (see StationChargePoint), plus ``items_per_message`` (NotifyReport
     size, DeviceDataCtrlr.ItemsPerMessage of GetReport) and ``security_profile`` (reported only; by
     default derived from the URL and the TLS options)."""

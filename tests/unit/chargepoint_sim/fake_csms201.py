@@ -38,3 +38,12 @@ class FakeCSMS201(FakeCSMS):
 
     def default_DataTransfer(self, cp_id, payload):
         return {"status": "UnknownVendorId"}
+
+    def default_ReservationStatusUpdate(self, cp_id, payload):
+        return {}
+
+    def default_ReportChargingProfiles(self, cp_id, payload):
+        return {}
+
+    def default_NotifyDisplayMessages(self, cp_id, payload):
+        return {}

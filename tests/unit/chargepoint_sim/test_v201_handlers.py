@@ -217,8 +217,7 @@ async def test_transaction_status_cache_and_data_transfer(csms201, cp):
 async def test_unsupported_unknown_and_invalid_calls(csms201, cp):
     for action, payload, code in [
         ("MakeCoffee", {}, "NotImplemented"),
-        ("ReserveNow", {"id": 1, "expiryDateTime": "2030-01-01T00:00:00Z",
-                        "idToken": {"idToken": "A", "type": "Central"}}, "NotSupported"),
+        ("GetMonitoringReport", {"requestId": 1}, "NotSupported"),
         ("RequestStartTransaction", {"remoteStartId": 1}, "OccurrenceConstraintViolation"),
         ("Reset", {"type": "Soft"}, "PropertyConstraintViolation"),
         ("ClearCache", {"extra": 1}, "FormatViolation"),
@@ -226,7 +225,7 @@ async def test_unsupported_unknown_and_invalid_calls(csms201, cp):
         with pytest.raises(CsmsCallError) as info:
             await csms201.call("CP1", action, payload)
         assert info.value.code == code, action
-    assert [a for a, _ in cp.received] == ["MakeCoffee", "ReserveNow", "RequestStartTransaction", "Reset", "ClearCache"]
+    assert [a for a, _ in cp.received] == ["MakeCoffee", "GetMonitoringReport", "RequestStartTransaction", "Reset", "ClearCache"]
     with pytest.raises(CsmsCallError) as info:
         await csms201.call_raw("CP1", "bad-1", orjson.dumps([2, "bad-1", "Reset", []]).decode())
     assert info.value.code == "FormatViolation"

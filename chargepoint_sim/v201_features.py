@@ -1,0 +1,182 @@
+"""Answers of the simulated 2.0.1 charging station for the non-core functional blocks: H Reservation,
+D Local Authorization List, K Smart Charging, L Firmware management (UpdateFirmware), N Diagnostics
+(GetLog), O Display messages. The state is in features_common.py (plus ``display_messages`` here);
+follow-up messages go out after the answer (``after_reply``). Mixed into ChargePoint201 (v201.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from .features_common import FeatureState, composite_periods
+from .protocol import utc_now
+
+
+class Features201(FeatureState):
+    """Mixin; relies on the ChargePoint201 attributes (connectors, config, after_reply, _evse ...)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.display_messages: dict[int, dict] = {}  # id -> MessageInfoType
+
+    # ------------------------------------------------------------------ H Reservation
+    async def on_ReserveNow(self, payload: dict) -> dict:
+        reservation_id, evse_id = payload["id"], payload.get("evseId")
+        if not self.config.get_bool("ReservationCtrlr.Enabled", True):
+            return {"status": "Rejected"}
+        if evse_id is None or evse_id == 0:  # any EVSE: kept on the station, no EVSE turns Reserved
+            connector = self.connectors[0]
+            refusal = self._reservation_fault(connector, reservation_id)
+            if refusal is None and not any(self._reservation_fault(c, reservation_id) is None
+                                           for c in self.connectors[1:]):
+                refusal = "Occupied"
+        else:
+            connector = self._evse(evse_id)
+            if connector is None:
+                return {"status": "Rejected"}
+            refusal = self._reservation_fault(connector, reservation_id)
+        if refusal is not None:
+            return {"status": refusal}
+        reservation = {"id": reservation_id, "idToken": payload["idToken"], "expiry": payload["expiryDateTime"]}
+        if "groupIdToken" in payload:
+            reservation["groupIdToken"] = payload["groupIdToken"]
+        self.after_reply(self._reserve(connector, reservation))
+        return {"status": "Accepted"}
+
+    async def on_CancelReservation(self, payload: dict) -> dict:
+        connector = self._reservation(payload["reservationId"])
+        if connector is None:
+            return {"status": "Rejected"}
+        connector.reservation = None  # at once: a second cancel is Rejected
+        self.after_reply(self._unreserve(connector))
+        return {"status": "Accepted"}
+
+    async def _reservation_expired(self, reservation: dict) -> None:
+        await self._call_quiet("ReservationStatusUpdate", {
+            "reservationId": reservation["id"], "reservationUpdateStatus": "Expired"})
+
+    # ------------------------------------------------------------------ D Local Authorization List
+    async def on_SendLocalList(self, payload: dict) -> dict:
+        if not self.config.get_bool("LocalAuthListCtrlr.Enabled", True):
+            return {"status": "Failed"}
+        entries = payload.get("localAuthorizationList") or []
+        pairs = [(entry["idToken"]["idToken"], entry.get("idTokenInfo")) for entry in entries]
+        return {"status": self._update_local_list(payload["versionNumber"], payload["updateType"], pairs)}
+
+    async def on_GetLocalListVersion(self, payload: dict) -> dict:
+        return {"versionNumber": self.local_list_version}
+
+    # ------------------------------------------------------------------ K Smart Charging
+    async def on_SetChargingProfile(self, payload: dict) -> dict:
+        evse_id, raw = payload["evseId"], payload["chargingProfile"]
+        purpose = raw["chargingProfilePurpose"]
+        if evse_id != 0 and self._evse(evse_id) is None:
+            return {"status": "Rejected"}
+        if (purpose == "ChargingStationMaxProfile") != (evse_id == 0) and purpose != "TxDefaultProfile":
+            return {"status": "Rejected"}  # station maximum on EVSE 0 only, Tx profiles on an EVSE
+        if purpose == "TxProfile":
+            tx_id = self.connectors[evse_id].transaction_id
+            if tx_id is None or raw.get("transactionId") != tx_id:
+                return {"status": "Rejected"}  # K01.FR.09: only for the EVSE's running transaction
+        schedule = raw["chargingSchedule"][0]
+        self._store_profile(evse_id, {
+            "id": raw["id"], "stackLevel": raw["stackLevel"], "purpose": purpose, "raw": raw,
+            "unit": schedule["chargingRateUnit"], "periods": schedule["chargingSchedulePeriod"]})
+        return {"status": "Accepted"}
+
+    async def on_ClearChargingProfile(self, payload: dict) -> dict:
+        profile_id, criteria = payload.get("chargingProfileId"), payload.get("chargingProfileCriteria") or {}
+
+        def match(where: int, profile: dict) -> bool:
+            if profile_id is not None:
+                return profile["id"] == profile_id
+            return (criteria.get("evseId", where) == where
+                    and criteria.get("chargingProfilePurpose", profile["purpose"]) == profile["purpose"]
+                    and criteria.get("stackLevel", profile["stackLevel"]) == profile["stackLevel"])
+        return {"status": "Accepted" if self._remove_profiles(match) else "Unknown"}
+
+    async def on_GetChargingProfiles(self, payload: dict) -> dict:
+        evse_id, criteria = payload.get("evseId"), payload["chargingProfile"]
+        ids = criteria.get("chargingProfileId")
+        sources = criteria.get("chargingLimitSource")
+        found: dict[int, list[dict]] = {}
+        for where, profiles in sorted(self.charging_profiles.items()):
+            if evse_id is not None and where != evse_id:
+                continue
+            for profile in profiles.values():
+                if ((ids is None or profile["id"] in ids)
+                        and criteria.get("chargingProfilePurpose", profile["purpose"]) == profile["purpose"]
+                        and criteria.get("stackLevel", profile["stackLevel"]) == profile["stackLevel"]
+                        and (sources is None or "CSO" in sources)):
+                    found.setdefault(where, []).append(profile["raw"])
+        if not found:
+            return {"status": "NoProfiles"}
+        self.after_reply(self._report_profiles(payload["requestId"], found))
+        return {"status": "Accepted"}
+
+    async def _report_profiles(self, request_id: int, found: dict[int, list[dict]]) -> None:
+        items = list(found.items())
+        for index, (where, profiles) in enumerate(items):
+            report = {"requestId": request_id, "chargingLimitSource": "CSO", "evseId": where,
+                      "chargingProfile": profiles}
+            if index < len(items) - 1:
+                report["tbc"] = True
+            if await self._call_quiet("ReportChargingProfiles", report) is None:
+                return
+
+    async def on_GetCompositeSchedule(self, payload: dict) -> dict:
+        evse_id, duration = payload["evseId"], payload["duration"]
+        if evse_id != 0 and self._evse(evse_id) is None:
+            return {"status": "Rejected"}
+        profiles = self._limiting_profiles(evse_id, "TxProfile", "ChargingStationMaxProfile")
+        if not profiles:
+            return {"status": "Rejected"}
+        unit = payload.get("chargingRateUnit") or profiles[0]["unit"]
+        periods = composite_periods([(p["unit"], p["periods"]) for p in profiles], duration, unit)
+        if not periods:
+            return {"status": "Rejected"}
+        return {"status": "Accepted", "schedule": {
+            "evseId": evse_id, "duration": duration, "scheduleStart": utc_now(), "chargingRateUnit": unit,
+            "chargingSchedulePeriod": periods}}
+
+    # ------------------------------------------------------------------ L Firmware / N Diagnostics
+    async def on_UpdateFirmware(self, payload: dict) -> dict:
+        self.after_reply(self._transfer("FirmwareStatusNotification",
+                                        ["Downloading", "Downloaded", "Installing", "Installed"],
+                                        {"requestId": payload["requestId"]}, "firmware_status"))
+        return {"status": "Accepted"}
+
+    async def on_GetLog(self, payload: dict) -> dict:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        kind = "security" if payload["logType"] == "SecurityLog" else "diagnostics"
+        self.after_reply(self._transfer("LogStatusNotification", ["Uploading", "Uploaded"],
+                                        {"requestId": payload["requestId"]}, "upload_status"))
+        return {"status": "Accepted", "filename": f"{kind}-{self.cp_id}-{stamp}.log"[:255]}
+
+    # ------------------------------------------------------------------ O Display messages
+    async def on_SetDisplayMessage(self, payload: dict) -> dict:
+        message = payload["message"]
+        tx_id = message.get("transactionId")
+        if tx_id is not None and not any(c.transaction_id == tx_id for c in self.connectors[1:]):
+            return {"status": "UnknownTransaction"}
+        self.display_messages[message["id"]] = message  # the same id replaces the message
+        self.notify()
+        return {"status": "Accepted"}
+
+    async def on_GetDisplayMessages(self, payload: dict) -> dict:
+        ids = payload.get("id")
+        selected = [m for m in self.display_messages.values()
+                    if (ids is None or m["id"] in ids)
+                    and payload.get("priority", m["priority"]) == m["priority"]
+                    and ("state" not in payload or m.get("state") == payload["state"])]
+        if not selected:
+            return {"status": "Unknown"}
+        self.after_reply(self._call_quiet("NotifyDisplayMessages", {
+            "requestId": payload["requestId"], "messageInfo": selected}))
+        return {"status": "Accepted"}
+
+    async def on_ClearDisplayMessage(self, payload: dict) -> dict:
+        if self.display_messages.pop(payload["id"], None) is None:
+            return {"status": "Unknown"}
+        self.notify()
+        return {"status": "Accepted"}
