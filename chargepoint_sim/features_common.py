@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .station import TX_STATES, Connector
 
@@ -30,10 +30,10 @@ def parse_time(text: str | None) -> datetime | None:
     if not isinstance(text, str):
         return None
     try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        value = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def convert_limit(limit: float, from_unit: str, to_unit: str, phases: int | None) -> float:
@@ -101,7 +101,7 @@ class FeatureState:
             self.spawn(self._expire_later(connector, reservation, expiry), name=f"reservation-{reservation['id']}")
 
     async def _expire_later(self, connector: Connector, reservation: dict, expiry: datetime) -> None:
-        await asyncio.sleep(max(0.0, (expiry - datetime.now(timezone.utc)).total_seconds()))
+        await asyncio.sleep(max(0.0, (expiry - datetime.now(UTC)).total_seconds()))
         if connector.reservation is reservation:
             log.info("%s: reservation %s expired", self.cp_id, reservation["id"])
             await self._unreserve(connector)

@@ -5,7 +5,7 @@ features_common.py; follow-up messages go out after the answer (``after_reply``)
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .config_store import ConfigKey
 from .features_common import FeatureState, composite_periods
@@ -133,7 +133,7 @@ class Features16(FeatureState):
         return {}
 
     async def on_GetDiagnostics(self, payload: dict) -> dict:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         file_name = f"diagnostics-{self.cp_id}-{stamp}.log"[:255]
         self.after_reply(self._transfer("DiagnosticsStatusNotification", ["Uploading", "Uploaded"], {},
                                         "upload_status"))

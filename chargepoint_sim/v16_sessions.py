@@ -81,8 +81,10 @@ class Sessions16:
             if not connector.usable():
                 raise SessionError(f"{self.cp_id}: connector {connector_id} became unusable ({connector.state})")
             tx = self._begin_transaction(connector, id_tag, remote)
-            future = self.enqueue("StartTransaction", msg.start_transaction(
-                connector.id, id_tag, tx.meter_start, tx.timestamp), tx)
+            payload = msg.start_transaction(connector.id, id_tag, tx.meter_start, tx.timestamp)
+            if connector.reservation is not None:  # the transaction uses the connector's reservation
+                payload["reservationId"] = connector.reservation["id"]
+            future = self.enqueue("StartTransaction", payload, tx)
             if self.ready:
                 try:
                     async with asyncio.timeout(self.call_timeout + 1):

@@ -55,6 +55,7 @@ class ChargePoint201(Features201, Sessions201, Handlers201, StationChargePoint):
             enabled=lambda evse: self.connectors[evse].operative,
             problem=lambda evse: self.connectors[evse].faulted, power=lambda evse: self.connectors[evse].power_w)
         self.device_model.listeners.append(self._variable_changed)
+        self._init_feature_variables()
         self.boot_reason = "PowerUp"  # of the next BootNotification
         self._booted = False  # Accepted since the last (re)boot: a reconnect does not boot again
         self._tx_seq = itertools.count(0)  # TransactionEvent seqNo, one counter for the station

@@ -6,10 +6,42 @@ follow-up messages go out after the answer (``after_reply``). Mixed into ChargeP
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from .device_model import Variable
 from .features_common import FeatureState, composite_periods
 from .protocol import utc_now
+from .v201_components import _bool, _int, _ro
+
+
+def feature_variables(station) -> list[Variable]:
+    """The controller components of the blocks answered here (Enabled is what the handlers check)."""
+    local, smart, display = "LocalAuthListCtrlr", "SmartChargingCtrlr", "DisplayMessageCtrlr"
+    return [
+        _bool("ReservationCtrlr", "Available", True, "ReadOnly"),
+        _bool("ReservationCtrlr", "Enabled", True),
+        _bool("ReservationCtrlr", "NonEvseSpecific", True, "ReadOnly"),
+        _bool(local, "Available", True, "ReadOnly"),
+        _bool(local, "Enabled", True),
+        _int(local, "Entries", 0, mutability="ReadOnly", getter=lambda: str(len(station.local_list)),
+             persistent=False),
+        _int(local, "ItemsPerMessage", 50, mutability="ReadOnly"),
+        _int(local, "BytesPerMessage", 8192, mutability="ReadOnly"),
+        _bool(smart, "Available", True, "ReadOnly"),
+        _bool(smart, "Enabled", True),
+        _int(smart, "ProfileStackLevel", 10, mutability="ReadOnly"),
+        _ro(smart, "RateUnit", "A,W", "MemberList", values_list=("A", "W")),
+        _int(smart, "PeriodsPerSchedule", 24, mutability="ReadOnly"),
+        _int(smart, "Entries", 0, mutability="ReadOnly", instance="ChargingProfiles", persistent=False,
+             getter=lambda: str(sum(len(p) for p in station.charging_profiles.values()))),
+        _bool(display, "Available", True, "ReadOnly"),
+        _bool(display, "Enabled", True),
+        _int(display, "DisplayMessages", 0, mutability="ReadOnly", getter=lambda: str(len(station.display_messages)),
+             persistent=False),
+        _ro(display, "SupportedFormats", "ASCII,HTML,URI,UTF8", "MemberList", values_list=("ASCII", "HTML", "URI", "UTF8")),
+        _ro(display, "SupportedPriorities", "AlwaysFront,InFront,NormalCycle", "MemberList",
+            values_list=("AlwaysFront", "InFront", "NormalCycle")),
+    ]
 
 
 class Features201(FeatureState):
@@ -18,6 +50,10 @@ class Features201(FeatureState):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.display_messages: dict[int, dict] = {}  # id -> MessageInfoType
+
+    def _init_feature_variables(self) -> None:
+        for variable in feature_variables(self):
+            self.config.add(variable)
 
     # ------------------------------------------------------------------ H Reservation
     async def on_ReserveNow(self, payload: dict) -> dict:
@@ -70,6 +106,10 @@ class Features201(FeatureState):
     async def on_SetChargingProfile(self, payload: dict) -> dict:
         evse_id, raw = payload["evseId"], payload["chargingProfile"]
         purpose = raw["chargingProfilePurpose"]
+        if not self.config.get_bool("SmartChargingCtrlr.Enabled", True):
+            return {"status": "Rejected"}
+        if raw["stackLevel"] > self.config.get_int("SmartChargingCtrlr.ProfileStackLevel", 10):
+            return {"status": "Rejected"}
         if evse_id != 0 and self._evse(evse_id) is None:
             return {"status": "Rejected"}
         if (purpose == "ChargingStationMaxProfile") != (evse_id == 0) and purpose != "TxDefaultProfile":
@@ -147,7 +187,7 @@ class Features201(FeatureState):
         return {"status": "Accepted"}
 
     async def on_GetLog(self, payload: dict) -> dict:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         kind = "security" if payload["logType"] == "SecurityLog" else "diagnostics"
         self.after_reply(self._transfer("LogStatusNotification", ["Uploading", "Uploaded"],
                                         {"requestId": payload["requestId"]}, "upload_status"))
@@ -156,6 +196,8 @@ class Features201(FeatureState):
     # ------------------------------------------------------------------ O Display messages
     async def on_SetDisplayMessage(self, payload: dict) -> dict:
         message = payload["message"]
+        if not self.config.get_bool("DisplayMessageCtrlr.Enabled", True):
+            return {"status": "Rejected"}
         tx_id = message.get("transactionId")
         if tx_id is not None and not any(c.transaction_id == tx_id for c in self.connectors[1:]):
             return {"status": "UnknownTransaction"}

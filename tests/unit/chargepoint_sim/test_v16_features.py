@@ -1,12 +1,12 @@
 """1.6 optional feature profiles: Reservation, Local Auth List, Smart Charging, Firmware Management."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 
 def later(seconds=3600):
-    return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def reserve(connector_id, reservation_id=1, tag="R1", expiry=None):
@@ -64,6 +64,7 @@ async def test_reservation_is_used_by_a_transaction(csms, cp):
     await csms.wait(lambda: csms.statuses(1)[-1] == "Reserved")
     await cp.start_session(1, "R1")
     assert cp.connectors[1].reservation is None
+    assert csms.calls("StartTransaction")[-1].payload["reservationId"] == 7
     assert csms.statuses(1)[-2:] == ["Preparing", "Charging"]
 
 

@@ -1,13 +1,13 @@
 """2.0.1 functional blocks beyond the core: reservations, local list, smart charging, firmware, logs,
 display messages."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 
 def later(seconds=3600):
-    return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def reserve(reservation_id, evse=None, token="R1", expiry=None):
@@ -63,7 +63,7 @@ async def test_reservation_expiry_sends_status_update(csms201, cp):
 
 async def test_send_local_list_and_version(csms201, cp):
     assert await csms201.call("CP1", "GetLocalListVersion", {}) == {"versionNumber": 0}
-    entry = lambda tag, status=None: {"idToken": {"idToken": tag, "type": "ISO14443"},  # noqa: E731
+    entry = lambda tag, status=None: {"idToken": {"idToken": tag, "type": "ISO14443"},
                                       **({"idTokenInfo": {"status": status}} if status else {})}
     full = {"versionNumber": 2, "updateType": "Full", "localAuthorizationList": [entry("A", "Accepted"),
                                                                                   entry("B", "Blocked")]}
@@ -155,3 +155,17 @@ async def test_display_messages(csms201, cp):
     assert await csms201.call("CP1", "ClearDisplayMessage", {"id": 2}) == {"status": "Unknown"}
     assert set(cp.display_messages) == {1}
     assert await csms201.call("CP1", "GetDisplayMessages", {"requestId": 5, "id": [2]}) == {"status": "Unknown"}
+
+
+async def test_feature_controllers_in_the_device_model(csms201, cp):
+    await csms201.call("CP1", "SendLocalList", {"versionNumber": 1, "updateType": "Full", "localAuthorizationList": [
+        {"idToken": {"idToken": "A", "type": "ISO14443"}, "idTokenInfo": {"status": "Accepted"}}]})
+    await csms201.call("CP1", "SetDisplayMessage", {"message": display(1)})
+    names = [("LocalAuthListCtrlr", "Entries"), ("DisplayMessageCtrlr", "DisplayMessages"),
+             ("ReservationCtrlr", "Enabled"), ("SmartChargingCtrlr", "Enabled")]
+    answer = await csms201.call("CP1", "GetVariables", {"getVariableData": [
+        {"component": {"name": c}, "variable": {"name": v}} for c, v in names]})
+    assert [r["attributeValue"] for r in answer["getVariableResult"]] == ["1", "1", "true", "true"]
+    await csms201.call("CP1", "SetVariables", {"setVariableData": [
+        {"component": {"name": "ReservationCtrlr"}, "variable": {"name": "Enabled"}, "attributeValue": "false"}]})
+    assert await csms201.call("CP1", "ReserveNow", reserve(1, 1)) == {"status": "Rejected"}
