@@ -81,6 +81,15 @@ class FeatureState:
         self.upload_status = "Idle"  # diagnostics (1.6) / log (2.0.1) upload
 
     # ------------------------------------------------------------------ reservations
+    async def on_CancelReservation(self, payload: dict) -> dict:
+        """The same in 1.6 and 2.0.1."""
+        connector = self._reservation(payload["reservationId"])
+        if connector is None:
+            return {"status": "Rejected"}
+        connector.reservation = None  # at once: a second cancel is Rejected
+        self.after_reply(self._unreserve(connector))
+        return {"status": "Accepted"}
+
     def _reservation(self, reservation_id: int) -> Connector | None:
         for connector in self.connectors:
             if connector.reservation is not None and connector.reservation["id"] == reservation_id:

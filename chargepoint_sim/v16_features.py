@@ -56,14 +56,6 @@ class Features16(FeatureState):
         self.after_reply(self._reserve(connector, reservation))
         return {"status": "Accepted"}
 
-    async def on_CancelReservation(self, payload: dict) -> dict:
-        connector = self._reservation(payload["reservationId"])
-        if connector is None:
-            return {"status": "Rejected"}
-        connector.reservation = None  # at once: a second cancel is Rejected
-        self.after_reply(self._unreserve(connector))
-        return {"status": "Accepted"}
-
     # ------------------------------------------------------------------ Local Auth List Management
     async def on_SendLocalList(self, payload: dict) -> dict:
         if not self.config.get_bool("LocalAuthListEnabled", True):

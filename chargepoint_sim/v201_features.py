@@ -79,14 +79,6 @@ class Features201(FeatureState):
         self.after_reply(self._reserve(connector, reservation))
         return {"status": "Accepted"}
 
-    async def on_CancelReservation(self, payload: dict) -> dict:
-        connector = self._reservation(payload["reservationId"])
-        if connector is None:
-            return {"status": "Rejected"}
-        connector.reservation = None  # at once: a second cancel is Rejected
-        self.after_reply(self._unreserve(connector))
-        return {"status": "Accepted"}
-
     async def _reservation_expired(self, reservation: dict) -> None:
         await self._call_quiet("ReservationStatusUpdate", {
             "reservationId": reservation["id"], "reservationUpdateStatus": "Expired"})

@@ -145,13 +145,10 @@ class ChargerService:
 
     def overlay(self, cp: ChargePoint) -> ChargePoint:
         seen = self.presence.last_frame_at(cp.id)
-        if seen is None:
-            return replace(cp, online=False) if cp.online and not self._elsewhere(cp) else cp
+        if seen is None:   # single node: the registry is the whole truth (multi-node will ask the bus)
+            return replace(cp, online=False) if cp.online else cp
         last = max(seen, cp.last_seen) if cp.last_seen else seen
         return replace(cp, online=True, last_seen=last, protocol=self.presence.protocol_of(cp.id) or cp.protocol)
-
-    def _elsewhere(self, cp: ChargePoint) -> bool:
-        return False  # single node: the registry is the whole truth (multi-node: ask the bus)
 
     # -- OCPP-facing operations ----------------------------------------------------------------------
     async def boot(self, cp_id: str, info: BootInfo) -> BootResult:

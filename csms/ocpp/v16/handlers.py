@@ -22,8 +22,6 @@ class V16Handlers:
             "Authorize": self.authorize,
             "BootNotification": self.boot_notification,
             "DataTransfer": self.data_transfer,
-            "DiagnosticsStatusNotification": self.diagnostics_status_notification,
-            "FirmwareStatusNotification": self.firmware_status_notification,
             "Heartbeat": self.heartbeat,
             "MeterValues": self.meter_values,
             "StartTransaction": self.start_transaction,
@@ -80,11 +78,3 @@ class V16Handlers:
         if req["vendorId"] not in self.vendor_ids:
             return {"status": "UnknownVendorId"}
         return {"status": "UnknownMessageId"}
-
-    async def diagnostics_status_notification(self, ctx: CallContext, req: dict) -> dict:
-        await self.chargers.notice(ctx.cp_id, "diagnostics_status", {"status": req["status"]})
-        return {}
-
-    async def firmware_status_notification(self, ctx: CallContext, req: dict) -> dict:
-        await self.chargers.notice(ctx.cp_id, "firmware_status", {"status": req["status"]})
-        return {}

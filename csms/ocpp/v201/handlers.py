@@ -11,22 +11,6 @@ from csms.services.sessions import SessionService
 
 VERSION = "ocpp2.0.1"
 
-# reports a charge point sends that need only to be stored and acknowledged with {}
-_NOTICES = {
-    "FirmwareStatusNotification": "firmware_status",
-    "LogStatusNotification": "log_status",
-    "SecurityEventNotification": "security_event",
-    "NotifyEvent": "event",
-    "NotifyReport": "report",
-    "NotifyMonitoringReport": "monitoring_report",
-    "NotifyCustomerInformation": "customer_information",
-    "NotifyDisplayMessages": "display_messages",
-    "NotifyChargingLimit": "charging_limit",
-    "ClearedChargingLimit": "charging_limit_cleared",
-    "ReportChargingProfiles": "charging_profiles",
-    "ReservationStatusUpdate": "reservation_status",
-    "PublishFirmwareStatusNotification": "publish_firmware_status",
-}
 
 
 class V201Handlers:
@@ -45,20 +29,9 @@ class V201Handlers:
             "StatusNotification": self.status_notification,
             "TransactionEvent": self.transaction_event,
         }
-        for action, kind in _NOTICES.items():
-            routes[action] = self._notice(kind)
         return routes
 
 
-    def _notice(self, kind: str) -> Handler:
-        async def handler(ctx: CallContext, req: dict) -> dict:
-            data = {k: v for k, v in req.items() if k != "customData"}
-            if kind == "firmware_status":
-                data = {"status": req["status"], **data}
-            await self.chargers.notice(ctx.cp_id, kind, data)
-            return {}
-        handler.__name__ = kind
-        return handler
 
     async def boot_notification(self, ctx: CallContext, req: dict) -> dict:
         station = req["chargingStation"]
