@@ -1,4 +1,6 @@
-"""Bearer JWTs (HS256, pyjwt) for operators; roles: operator < admin."""
+"""Bearer JWTs (HS256, pyjwt). Two kinds of caller: operators (roles operator < admin) and drivers
+(kind "driver", subject = the user id). A route's ``auth`` names what it needs: operator, admin or
+driver; a token of the other kind is refused with 403."""
 
 from __future__ import annotations
 
@@ -36,6 +38,10 @@ def authenticate(request: web.Request, secret: str, need: str) -> dict:
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "send Authorization: Bearer <access_token>")
     claims = verify(secret, token.strip())
+    if need == "driver":
+        if claims.get("kind") != "driver":
+            raise ApiError(403, "forbidden", "this endpoint is for drivers")
+        return claims
     if claims.get("kind") != "operator" or ROLES.get(claims.get("role"), 0) < ROLES[need]:
         raise ApiError(403, "forbidden", f"this endpoint needs the {need} role")
     return claims

@@ -74,6 +74,50 @@ class ApiSettings:
 
 
 @dataclass(frozen=True)
+class WechatSettings:
+    """WeChat mini-program login / subscribe messages and WeChat Pay v3 (docs/wechat.md).
+    ``mode = "emulator"`` points every call at the local emulator (csms/wechat/emulator/), which
+    ``csms serve``/``csms demo`` start in-process; ``mode = "live"`` requires every credential and a
+    non-local gateway, and never falls back to the emulator."""
+    mode: str = "emulator"                       # emulator | live
+    appid: str = "wx0000000000000000"
+    secret: str = ""
+    api_base: str = "https://api.weixin.qq.com"  # code2session, access token, phone number, subscribe
+    mch_id: str = ""
+    mch_serial_no: str = ""
+    mch_private_key: str = ""                    # path to the merchant API private key (PEM)
+    apiv3_key: str = ""                          # 32-byte APIv3 key (resource decryption)
+    pay_base: str = "https://api.mch.weixin.qq.com"
+    platform_cert_dir: str = ""                  # WeChat Pay platform certificates (PEM files)
+    notify_url: str = ""                         # public https URL of /api/v1/pay/wechat/notify
+    refund_notify_url: str = ""                  # public https URL of /api/v1/pay/wechat/refund-notify
+    bill_template_id: str = ""                   # subscribe message template: the bill of a session
+    complete_template_id: str = ""               # subscribe message template: charging complete
+    emulator_port: int = 0                       # emulator mode: where the in-process emulator listens (0 = any)
+    http_timeout: float = 10.0
+
+
+@dataclass(frozen=True)
+class DriverSettings:
+    """Driver services: scan-to-charge, funds, reservations, request signatures, rate limits."""
+    qr_base_url: str = "https://csms.example.com/qr"   # QR content: {qr_base_url}/{charge_point_id}/{connector_id}
+    start_timeout: float = 120.0                 # seconds from RemoteStart accepted to a transaction starting
+    min_wallet_fen: int = 500                    # wallet sessions need at least this balance to start
+    min_prepay_fen: int = 100
+    max_prepay_fen: int = 100000
+    funds_margin_fen: int = 50                   # stop when the funds left fall below this
+    refresh_ttl: int = 30 * 24 * 3600            # driver refresh token lifetime, seconds
+    access_ttl: int = 2 * 3600                   # driver access token lifetime, seconds
+    signature_window: int = 300                  # seconds a signed request's timestamp may be off
+    login_rate: str = "10/60"                    # requests / seconds per client address
+    start_rate: str = "5/60"                     # session starts / seconds per driver
+    reservation_hold_minutes: int = 15
+    reservation_fee_fen: int = 0
+    pii_key: str = ""                            # base64 32-byte key for PII at rest; empty: generated into var/
+    pay_query_after: int = 60                    # seconds before an unconfirmed payment is queried actively
+
+
+@dataclass(frozen=True)
 class LogSettings:
     level: str = "INFO"
     json: bool = False
@@ -86,6 +130,8 @@ class Settings:
     ocpp: OcppSettings
     api: ApiSettings
     log: LogSettings
+    wechat: WechatSettings = WechatSettings()
+    driver: DriverSettings = DriverSettings()
     var_dir: Path = ROOT / "var"
 
     def replace(self, **sections: Any) -> "Settings":
@@ -102,6 +148,8 @@ SECTIONS: dict[str, type] = {
     "ocpp": OcppSettings,
     "api": ApiSettings,
     "log": LogSettings,
+    "wechat": WechatSettings,
+    "driver": DriverSettings,
 }
 
 
@@ -240,3 +288,44 @@ def validate(s: Settings) -> None:
              "admin username and password go together")
     if s.log.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         fail("log.level", f"unknown level {s.log.level!r}")
+    validate_wechat(s.wechat, fail)
+    for key, rate in (("driver.login_rate", s.driver.login_rate), ("driver.start_rate", s.driver.start_rate)):
+        try:
+            parse_rate(rate)
+        except ValueError:
+            fail(key, f"expected COUNT/SECONDS such as 10/60, got {rate!r}")
+
+
+def parse_rate(text: str) -> tuple[int, float]:
+    """``"10/60"`` -> (10, 60.0): at most 10 in any 60 seconds."""
+    count, _, seconds = text.partition("/")
+    n, secs = int(count), float(seconds)
+    if n <= 0 or secs <= 0:
+        raise ValueError(text)
+    return n, secs
+
+
+_LOCAL_HOSTS = ("localhost", "127.", "0.0.0.0", "[::1]", "::1")
+
+
+def validate_wechat(w: WechatSettings, fail) -> None:
+    """Live mode must be complete and must point at WeChat, never at a local emulator."""
+    if w.mode not in ("emulator", "live"):
+        fail("wechat.mode", f"expected emulator or live, got {w.mode!r}")
+    if w.mode != "live":
+        return
+    for key in ("appid", "secret", "mch_id", "mch_serial_no", "mch_private_key", "apiv3_key", "platform_cert_dir",
+                "notify_url", "refund_notify_url"):
+        if not getattr(w, key):
+            fail(f"wechat.{key}", "required when wechat.mode = live")
+    if len(w.apiv3_key.encode()) != 32:
+        fail("wechat.apiv3_key", "must be 32 bytes")
+    for key in ("api_base", "pay_base", "notify_url", "refund_notify_url"):
+        url = getattr(w, key)
+        host = url.split("://", 1)[-1]
+        if not url.startswith("https://") or host.startswith(_LOCAL_HOSTS):
+            fail(f"wechat.{key}", f"live mode needs a public https URL, got {url!r}")
+    if not Path(w.mch_private_key).is_file():
+        fail("wechat.mch_private_key", f"file not found: {w.mch_private_key}")
+    if not Path(w.platform_cert_dir).is_dir():
+        fail("wechat.platform_cert_dir", f"directory not found: {w.platform_cert_dir}")
