@@ -4,6 +4,7 @@ driver; a token of the other kind is refused with 403."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta, timezone
 
 import jwt
@@ -15,10 +16,16 @@ ROLES = {"operator": 1, "admin": 2}
 ISSUER = "csms"
 
 
-def issue(secret: str, subject: str, role: str, ttl: int, kind: str = "operator") -> str:
+def new_jti() -> str:
+    return secrets.token_hex(12)
+
+
+def issue(secret: str, subject: str, role: str, ttl: int, kind: str = "operator", jti: str | None = None) -> str:
+    """A signed access token; ``jti`` (generated when not given) also keys the caller's request
+    signing key (api/signing.py sign_key_for)."""
     now = datetime.now(timezone.utc)
     claims = {"sub": subject, "role": role, "kind": kind, "iss": ISSUER, "iat": now,
-              "exp": now + timedelta(seconds=ttl)}
+              "exp": now + timedelta(seconds=ttl), "jti": jti or new_jti()}
     return jwt.encode(claims, secret, algorithm="HS256")
 
 

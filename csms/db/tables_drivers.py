@@ -167,3 +167,11 @@ notifications = Table(
     Column("body", Text, nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
 )
+
+driver_reservations = Table(
+    "driver_reservations", metadata,      # which driver holds a reservation (csms/db/tables_reservations.py)
+    Column("reservation_id", Integer, ForeignKey("reservations.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("fee_fen", BigInteger, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+)

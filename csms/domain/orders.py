@@ -1,0 +1,169 @@
+"""Driver services' records and lifecycles: users (drivers), orders, wallet ledger, WeChat Pay
+payments and refunds. Every allowed transition is listed here, once (frozen dataclasses, no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from csms.domain.states import StateMachine
+
+# created (awaiting a prepayment) -> starting (remote start sent, waiting for the transaction) ->
+# charging -> settling (bill computed, money moved) -> paid | unpaid -> refunded
+ORDER = StateMachine("order", {
+    "created": {"starting", "cancelled", "abnormal"},
+    "starting": {"charging", "cancelled", "abnormal"},
+    "charging": {"settling", "abnormal"},
+    "settling": {"paid", "unpaid", "abnormal"},
+    "unpaid": {"paid"},
+    "paid": {"refunded"},
+    "refunded": set(),
+    "cancelled": set(),
+    "abnormal": {"settling"},        # a charger back from the dead still reports its stop
+})
+OPEN_ORDER_STATES = frozenset({"created", "starting", "charging", "settling"})
+FINISHED_ORDER_STATES = frozenset({"paid", "unpaid", "refunded"})
+
+# what the driver sees of an order's progress
+STEPS = ("awaiting_payment", "starting", "plug_in", "charging", "stopping", "finished", "failed")
+
+PAYMENT = StateMachine("payment", {
+    "pending": {"paid", "closed"},
+    "paid": {"refunding"},
+    "refunding": {"refunded", "paid"},    # paid again when a refund is closed / abnormal
+    "refunded": {"refunding"},            # another partial refund
+    "closed": {"paid"},                   # a payment WeChat confirms after we closed it (late notification)
+})
+
+REFUND = StateMachine("refund", {
+    "processing": {"success", "closed", "abnormal"},
+    "success": set(),
+    "closed": set(),
+    "abnormal": {"success", "closed"},
+})
+
+LEDGER_KINDS = ("topup", "charge", "refund", "adjustment")
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    openid: str
+    nickname: str
+    avatar_url: str
+    balance_fen: int
+    created_at: datetime
+    updated_at: datetime
+    unionid: str | None = None
+    phone_enc: str | None = None
+    phone_hash: str | None = None
+    phone_masked: str | None = None
+    active: int = 1
+
+
+@dataclass(frozen=True)
+class Order:
+    id: int
+    user_id: int
+    state: str
+    step: str
+    charge_point_id: str
+    connector_id: int
+    id_tag: str
+    pay_mode: str
+    created_at: datetime
+    updated_at: datetime
+    reason: str | None = None
+    station_id: int | None = None
+    protocol: str | None = None
+    remote_start_id: int | None = None
+    transaction_id: int | None = None
+    vehicle_id: int | None = None
+    prepay_fen: int = 0
+    stop_energy_wh: int | None = None
+    stop_amount_fen: int | None = None
+    stop_minutes: int | None = None
+    energy_wh: int = 0
+    power_w: int | None = None
+    soc: int | None = None
+    cost_fen: int = 0
+    energy_fen: int = 0
+    service_fen: int = 0
+    idle_fee_fen: int = 0
+    total_fen: int = 0
+    paid_fen: int = 0
+    refunded_fen: int = 0
+    stop_reason: str | None = None
+    stop_requested_at: datetime | None = None
+    started_at: datetime | None = None
+    stopped_at: datetime | None = None
+    settled_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class BillLine:
+    period: str
+    start: datetime
+    end: datetime
+    energy_wh: int
+    energy_price: int
+    service_price: int
+    energy_fen: int
+    service_fen: int
+
+    @property
+    def amount_fen(self) -> int:
+        return self.energy_fen + self.service_fen
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    id: int
+    user_id: int
+    kind: str
+    amount_fen: int
+    balance_after_fen: int
+    ref: str
+    note: str
+    created_at: datetime
+    order_id: int | None = None
+    payment_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Payment:
+    id: int
+    user_id: int
+    kind: str
+    state: str
+    out_trade_no: str
+    amount_fen: int
+    openid: str
+    created_at: datetime
+    expires_at: datetime
+    updated_at: datetime
+    order_id: int | None = None
+    prepay_id: str | None = None
+    wx_transaction_id: str | None = None
+    refunded_fen: int = 0
+    paid_at: datetime | None = None
+    last_query_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Refund:
+    id: int
+    payment_id: int
+    out_refund_no: str
+    amount_fen: int
+    state: str
+    reason: str
+    created_at: datetime
+    updated_at: datetime
+    order_id: int | None = None
+    wx_refund_id: str | None = None
+    succeeded_at: datetime | None = None
+
+
+class InsufficientFunds(Exception):
+    """A wallet debit larger than the balance."""
