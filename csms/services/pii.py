@@ -1,0 +1,126 @@
+"""Personal data at rest (drivers' phone numbers): AES-256-GCM tokens, a keyed hash for equality
+lookups without decrypting, and masking for display. One 32-byte master key (``driver.pii_key``,
+or generated once into var/pii_key); the encryption and lookup keys are derived from it (HKDF)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+import re
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from csms.settings import Settings, SettingsError
+
+VERSION = "v1"
+NONCE_BYTES = 12
+KEY_BYTES = 32
+
+
+def _derive(key: bytes, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=b"csms-pii:" + purpose).derive(key)
+
+
+class PiiCipher:
+    """``encrypt(text)`` -> ``"v1:" + base64url(nonce || ciphertext || tag)`` (no padding); a phone
+    number gives 55 characters. ``decrypt`` raises ValueError on a token it cannot open."""
+
+    def __init__(self, key: bytes):
+        if len(key) != KEY_BYTES:
+            raise ValueError(f"PII key must be {KEY_BYTES} bytes, got {len(key)}")
+        self._aead = AESGCM(_derive(key, b"enc-v1"))
+        self._lookup_key = _derive(key, b"lookup-v1")
+
+    def encrypt(self, text: str) -> str:
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self._aead.encrypt(nonce, text.encode("utf-8"), VERSION.encode())
+        return f"{VERSION}:" + base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+
+    def decrypt(self, token: str) -> str:
+        version, _, payload = token.partition(":")
+        if version != VERSION or not payload:
+            raise ValueError("not a PII token of this system")
+        try:
+            raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        except (binascii.Error, ValueError):
+            raise ValueError("PII token is not valid base64") from None
+        if len(raw) < NONCE_BYTES + 16:
+            raise ValueError("PII token is too short")
+        try:
+            plain = self._aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], VERSION.encode())
+        except InvalidTag:
+            raise ValueError("PII token does not open with this key (wrong key or altered)") from None
+        return plain.decode("utf-8")
+
+    def lookup_hash(self, text: str) -> str:
+        """HMAC-SHA256 hex (64 characters): equal texts give equal hashes, without the key nothing."""
+        return hmac.new(self._lookup_key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+_SEPARATORS = re.compile(r"[\s\-().]")
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """``"13800138000"`` -> ``"138****8000"``. A +86/0086 prefix is dropped (mainland numbers are
+    shown bare); another ``+`` number keeps its ``+``. Shorter numbers show at most their last two
+    digits. At most 12 characters."""
+    if not phone:
+        return None
+    digits = _SEPARATORS.sub("", phone.strip())
+    plus = digits.startswith("+")
+    digits = digits.lstrip("+")
+    if plus and digits.startswith("86"):
+        digits, plus = digits[2:], False
+    elif not plus and digits.startswith("0086"):
+        digits = digits[4:]
+    elif not plus and len(digits) == 13 and digits.startswith("861"):
+        digits = digits[2:]
+    if not digits:
+        return None
+    n = len(digits)
+    if n >= 8:
+        masked = digits[:3] + "****" + digits[-4:]
+    elif n >= 4:
+        masked = "*" * (n - 2) + digits[-2:]
+    else:
+        masked = "*" * n
+    return ("+" if plus else "") + masked
+
+
+def load_pii_key(settings: Settings) -> bytes:
+    """``driver.pii_key`` (base64 of 32 bytes), or one generated once into var/pii_key (0600)."""
+    configured = settings.driver.pii_key
+    if configured:
+        try:
+            key = base64.b64decode(configured.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            raise SettingsError("setting driver.pii_key: not valid base64 (expected base64 of 32 bytes)") from None
+        if len(key) != KEY_BYTES:
+            raise SettingsError(f"setting driver.pii_key: expected base64 of {KEY_BYTES} bytes, got {len(key)} bytes")
+        return key
+    path = Path(settings.var_dir) / "pii_key"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = os.urandom(KEY_BYTES)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:      # another process made it first: use theirs
+            pass
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(base64.b64encode(key).decode() + "\n")
+            return key
+    try:
+        key = base64.b64decode(path.read_text().strip(), validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(key) != KEY_BYTES:
+        raise SettingsError(f"setting driver.pii_key: {path} does not hold base64 of {KEY_BYTES} bytes")
+    return key
