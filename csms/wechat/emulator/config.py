@@ -1,0 +1,23 @@
+"""What an emulator is told: where its keys live, whose app it plays, how fast it retries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+# WeChat Pay's own notification retry schedule (seconds between attempts, 15 s ... 6 h, ~24 h in all)
+WECHAT_RETRY_DELAYS: tuple[float, ...] = (15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600,
+                                          10800, 10800, 10800, 21600, 21600)
+
+
+@dataclass(frozen=True)
+class EmulatorConfig:
+    data_dir: Path                         # keys are generated here once (e.g. var/wechat-emulator)
+    appid: str = "wx0000000000000000"
+    secret: str | None = None              # None: the generated one (emulator.json)
+    mchid: str | None = None               # None: the generated one
+    retry_delays: tuple[float, ...] = WECHAT_RETRY_DELAYS   # between notification attempts; tests: short
+    refund_delay: float | None = 1.0       # seconds until a refund succeeds; None: only complete_refund()
+    token_ttl: int = 7200                  # access token lifetime, seconds
+    code_ttl: int = 300                    # login / phone code lifetime, seconds
+    request_window: int = 300              # a v3 request's Authorization timestamp may be this far off
