@@ -6,12 +6,14 @@ import time
 
 from aiohttp import web
 
-from api import auth
+from api import auth, push, signing
 from api.context import BODY, CLAIMS, CONTAINER, QUERY
 from api.errors import error_middleware
 from api.openapi import document
 from api.routing import Route, RouteTable
 from api.validation import json_body, query
+from api.views import admin_orders, driver_auth, driver_money, driver_sessions, pay_notify
+from api.views import driver_profile, driver_stations, feedback_admin, qr, uploads
 from api.views import auth as auth_views
 from api.views import (charge_points, commands, health, id_tags, reservations, security, smart_charging, stations,
                        transactions)
@@ -24,7 +26,9 @@ MAX_BODY = 1024 * 1024
 def route_table() -> RouteTable:
     table = RouteTable()
     for module in (health, auth_views, stations, charge_points, id_tags, transactions, commands,
-                   reservations, smart_charging, security):
+                   reservations, smart_charging, security, driver_auth, driver_sessions, driver_money, pay_notify,
+                   admin_orders,
+                   driver_stations, driver_profile, qr, feedback_admin, uploads):
         table.extend(module.routes)
     return table
 
@@ -34,6 +38,11 @@ def _wrap(route: Route):
         c = request.app[CONTAINER]
         if route.auth:
             request[CLAIMS] = auth.authenticate(request, c.jwt_secret, route.auth)
+        if route.signed:
+            required = route.auth == "driver" or c.settings.driver.operator_signatures == "required"
+            await signing.verify_request(request, await request.read(), request[CLAIMS], secret=c.jwt_secret,
+                                         window=c.settings.driver.signature_window, nonces=c.nonces,
+                                         now=time.time(), required=required)
         request[QUERY] = query(request, route)
         if request.method in ("POST", "PUT", "PATCH"):
             request[BODY] = await json_body(request, route)
@@ -66,6 +75,7 @@ def create_app(container: Container) -> web.Application:
     for route in table.routes:
         app.router.add_route(route.method, route.path, _wrap(route))
     spec = document(table)
+    push.setup(app)
 
     async def openapi(request: web.Request) -> web.Response:
         return web.json_response(spec)

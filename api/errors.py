@@ -38,7 +38,9 @@ async def error_middleware(request: web.Request, handler):
     try:
         return await handler(request)
     except ApiError as exc:
-        return error_response(exc.status, exc.code, exc.message, **exc.extra)
+        resp = error_response(exc.status, exc.code, exc.message, **exc.extra)
+        resp.headers.update(getattr(exc, "headers", None) or {})
+        return resp
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

@@ -33,6 +33,7 @@ class Route:
     query: tuple[Query, ...] = ()
     errors: tuple[int, ...] = ()
     raw_response: str | None = None  # non-JSON content type (e.g. text/plain for /metrics)
+    signed: bool = False            # a sensitive operation: request signature (api/signing.py)
 
 
 @dataclass

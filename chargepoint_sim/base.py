@@ -11,12 +11,13 @@ import logging
 import random
 import ssl
 from collections import deque
+from datetime import timedelta
 from typing import Any, Callable, Coroutine
 
 from . import schemas
 from .link import CallTimeout, NotConnected, OcppLink, make_ssl_context
 from .outbox import Outbox, OutboxMessage
-from .protocol import Call, CallError, MessageIds, encode_error, encode_result, error_code
+from .protocol import CLOCK_OFFSET, Call, CallError, MessageIds, encode_error, encode_result, error_code
 from .station import Transaction
 
 log = logging.getLogger("chargepoint_sim")
@@ -46,9 +47,12 @@ class BaseChargePoint:
         cafile: str | None = None,
         certfile: str | None = None,
         keyfile: str | None = None,
+        clock_offset: float = 0.0,
     ):
         """TLS (wss:// URLs): ``ssl_context``, or one built from ``cafile`` (PEM CA to trust instead of
-        the system store) and ``certfile``/``keyfile`` (client certificate, security profile 3)."""
+        the system store) and ``certfile``/``keyfile`` (client certificate, security profile 3).
+        ``clock_offset``: seconds this station's clock is ahead (negative: behind) of the real time."""
+        self.clock_offset = clock_offset
         if ssl_context is None and (cafile or certfile or keyfile):
             ssl_context = make_ssl_context(cafile, certfile, keyfile)
         self.ssl_context = ssl_context
@@ -142,6 +146,7 @@ class BaseChargePoint:
     async def connect(self, timeout: float | None = None) -> dict:
         """Open the WebSocket and boot; return the BootNotification response (status Accepted)."""
         self._closing = False
+        CLOCK_OFFSET.set(timedelta(seconds=self.clock_offset))   # inherited by the tasks spawned from here
         return await self.reconnect(timeout)
 
     async def reconnect(self, timeout: float | None = None) -> dict:

@@ -10,9 +10,10 @@ Pure functions, no I/O; orjson for speed (the load mode encodes/decodes millions
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 import orjson
 
 CALL = 2
@@ -167,9 +168,14 @@ class MessageIds:
         return f"{self._prefix}{next(self._counter)}"
 
 
+# a station whose clock is off (BaseChargePoint(clock_offset=...)): set in its connect(), inherited by
+# every task the station spawns from there, so each simulated station keeps its own clock
+CLOCK_OFFSET: contextvars.ContextVar[timedelta] = contextvars.ContextVar("clock_offset", default=timedelta(0))
+
+
 def utc_now() -> str:
-    """Current UTC time as ISO-8601 with milliseconds and a 'Z' suffix."""
-    return format_utc(datetime.now(timezone.utc))
+    """The station's current UTC time as ISO-8601 with milliseconds and a 'Z' suffix."""
+    return format_utc(datetime.now(timezone.utc) + CLOCK_OFFSET.get())
 
 
 def format_utc(dt: datetime) -> str:

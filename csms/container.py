@@ -106,6 +106,9 @@ class Container:
         self.gateway = LocalGateway(self.registry, self.dispatcher, self.encoders, timeout=o.call_timeout)
         self.commands = CommandService(self.gateway, self.transactions)
         self.jobs: list[tuple[str, dict, object]] = []   # (id, APScheduler interval kwargs, coroutine function)
+        self.starters: list = []        # coroutine functions of feature modules, run by start()
+        self.stoppers: list = []        # ... and by stop(), in reverse order
+        self.api_started: list = []     # functions called with the API's base URL once it listens
         install_features(self)
         listener = dict(host=o.host, versions=self.dispatcher.versions, registry=self.registry,
                         authenticate=self.chargers.authenticate, on_frame=self.dispatcher.on_frame,
@@ -137,6 +140,8 @@ class Container:
         if self.settings.api.admin_username:
             await self.operators.ensure_admin(self.settings.api.admin_username, self.settings.api.admin_password)
         self.batch.start()
+        for starter in self.starters:
+            await starter()
         if ocpp:
             await self.ocpp_server.start()
             if self.ocpp_tls_server is not None:
@@ -154,5 +159,7 @@ class Container:
         if self.ocpp_tls_server is not None:
             await self.ocpp_tls_server.stop()
         await self.bus.drain()
+        for stopper in reversed(self.stoppers):
+            await stopper()
         await self.batch.stop()
         await self.engine.dispose()

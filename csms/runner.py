@@ -45,6 +45,9 @@ async def start(settings: Settings, role: str = "all", jobs: bool = True) -> Run
         site = web.TCPSite(runner, settings.api.host, settings.api.port)
         await site.start()
         api_port = runner.addresses[0][1]
+        base = f"http://{public_host(settings.api.host)}:{api_port}"
+        for hook in container.api_started:
+            hook(base)
     return Running(container, runner, api_port)
 
 

@@ -115,6 +115,7 @@ class DriverSettings:
     reservation_fee_fen: int = 0
     pii_key: str = ""                            # base64 32-byte key for PII at rest; empty: generated into var/
     pay_query_after: int = 60                    # seconds before an unconfirmed payment is queried actively
+    operator_signatures: str = "optional"        # optional | required: signed operator remote control
 
 
 @dataclass(frozen=True)
@@ -289,6 +290,8 @@ def validate(s: Settings) -> None:
     if s.log.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         fail("log.level", f"unknown level {s.log.level!r}")
     validate_wechat(s.wechat, fail)
+    if s.driver.operator_signatures not in ("optional", "required"):
+        fail("driver.operator_signatures", f"expected optional or required, got {s.driver.operator_signatures!r}")
     for key, rate in (("driver.login_rate", s.driver.login_rate), ("driver.start_rate", s.driver.start_rate)):
         try:
             parse_rate(rate)

@@ -8,6 +8,7 @@ from api import auth, schemas
 from api.context import body, container
 from api.errors import ApiError
 from api.routing import RouteTable
+from api.signing import sign_key_for
 from csms.domain.repositories import Conflict
 
 routes = RouteTable()
@@ -22,8 +23,10 @@ async def login(request: web.Request) -> web.Response:
     if op is None:
         raise ApiError(401, "invalid_credentials", "wrong user name or password")
     ttl = c.settings.api.jwt_ttl
-    token = auth.issue(c.jwt_secret, str(op.id), op.role, ttl)
-    return web.json_response({"access_token": token, "token_type": "Bearer", "expires_in": ttl})
+    jti = auth.new_jti()
+    token = auth.issue(c.jwt_secret, str(op.id), op.role, ttl, jti=jti)
+    return web.json_response({"access_token": token, "token_type": "Bearer", "expires_in": ttl,
+                              "sign_key": sign_key_for(c.jwt_secret, jti)})
 
 
 @routes.add("POST", "/api/v1/admin/operators", "Create an operator account", "auth", auth="admin",

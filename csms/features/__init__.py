@@ -18,6 +18,8 @@ FEATURES = (
     "csms.features.reservations",
     "csms.features.smart_charging",
     "csms.features.security",
+    "csms.features.driver_profile",
+    "csms.features.drivers",
 )
 
 

@@ -107,7 +107,7 @@ class PaymentService:
     async def on_notification(self, headers: Mapping[str, str], body: bytes) -> None:
         """A payment notification: verified and decrypted by the client (raises on a bad signature
         or a stale timestamp); a replayed notification id changes nothing."""
-        note = self.pay.parse_notification(headers, body, self.clock.now())
+        note = await self.pay.parse_notification(headers, body, self.clock.now())
         if not await self.notifications.record(note.id, note.event_type, json.dumps(note.resource)):
             log.info("notification %s seen before; ignored", note.id)
             return
@@ -131,7 +131,7 @@ class PaymentService:
         if state in ("CLOSED", "REVOKED", "PAYERROR"):
             return await self._closed(payment)
         if state == "NOTPAY" and self.clock.now() >= payment.expires_at:
-            await self.pay.close(payment.out_trade_no)
+            await self.pay.close_order(payment.out_trade_no)
             return await self._closed(payment)
         return await self.payments.get(payment.id)
 
@@ -142,7 +142,7 @@ class PaymentService:
         result = await self.pay.query(payment.out_trade_no)
         if result.get("trade_state") == "SUCCESS":       # paid after all: keep the money
             return await self._confirm(payment, result)
-        await self.pay.close(payment.out_trade_no)
+        await self.pay.close_order(payment.out_trade_no)
         return await self._closed(payment)
 
     async def query_pending(self, older_than: timedelta) -> int:
@@ -220,7 +220,7 @@ class PaymentService:
         return await self._refund_result(refund, await self.pay.query_refund(refund.out_refund_no))
 
     async def on_refund_notification(self, headers: Mapping[str, str], body: bytes) -> None:
-        note = self.pay.parse_notification(headers, body, self.clock.now())
+        note = await self.pay.parse_notification(headers, body, self.clock.now())
         if not await self.notifications.record(note.id, note.event_type, json.dumps(note.resource)):
             return
         r = note.resource
@@ -240,18 +240,18 @@ class PaymentService:
         rows = await self.pay.trade_bill(day)
         theirs = {}
         for row in rows:
-            if row.get("trade_state", "SUCCESS") in ("SUCCESS", "REFUND"):
+            if row.get("trade_state") == "SUCCESS":      # refunds are rows of their own (REFUND)
                 theirs[row["out_trade_no"]] = row
         mismatched = []
         for no in sorted(set(ours) & set(theirs)):
-            their_fen = int(theirs[no]["amount_fen"])
+            their_fen = int(theirs[no]["total_fen"])
             if their_fen != ours[no].amount_fen:
                 mismatched.append({"out_trade_no": no, "ours_fen": ours[no].amount_fen, "wechat_fen": their_fen})
         report = {"date": day.isoformat(), "matched": len(set(ours) & set(theirs)) - len(mismatched),
                   "missing_here": sorted(set(theirs) - set(ours)), "missing_at_wechat": sorted(set(ours) - set(theirs)),
                   "amount_mismatch": mismatched,
                   "ours_total_fen": sum(p.amount_fen for p in ours.values()),
-                  "wechat_total_fen": sum(int(r["amount_fen"]) for r in theirs.values())}
+                  "wechat_total_fen": sum(int(r["total_fen"]) for r in theirs.values())}
         report["balanced"] = not (report["missing_here"] or report["missing_at_wechat"] or mismatched)
         if not report["balanced"]:
             log.error("reconciliation %s does not balance: %s", day, report)

@@ -1,0 +1,144 @@
+"""Operators' view of driver services: orders (and refunds), drivers and wallet adjustments,
+payments and the daily reconciliation with WeChat Pay."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiohttp import web
+
+from api import schemas as s
+from api.context import body, container, int_param, paged, paging, params
+from api.errors import ApiError, bad_request, not_found
+from api.routing import Query, RouteTable
+from api.serializers import ts
+from api.validation import PAGING
+from api.views.driver_money import LEDGER, ORDER_SCHEMA, PAYMENT, full_order, ledger_view
+from csms.domain.orders import ORDER, PAYMENT as PAYMENT_STATES, InsufficientFunds
+from csms.services.order_views import payment_view
+from csms.services.payments import PaymentError
+
+routes = RouteTable()
+
+USER = s.obj({"id": s.INT, "openid": s.STR, "nickname": s.STR, "phone": s.NULL_STR, "balance_fen": s.INT},
+             extra=True)
+REFUND = s.obj({"amount_fen": {"type": "integer", "minimum": 1, "maximum": 10**7},
+                "reason": {"type": "string", "minLength": 1, "maxLength": 80}}, ("amount_fen", "reason"))
+ADJUST = s.obj({"amount_fen": {"type": "integer", "minimum": -10**7, "maximum": 10**7, "not": {"const": 0}},
+                "note": {"type": "string", "minLength": 1, "maxLength": 255}}, ("amount_fen", "note"))
+
+
+@routes.add("GET", "/api/v1/admin/orders", "Orders of every driver", "orders", response=s.array(ORDER_SCHEMA),
+            query=PAGING + (Query("state", enum=tuple(sorted(ORDER.states))), Query("user_id", "integer", minimum=1),
+                            Query("station_id", "integer", minimum=1)))
+async def list_orders(request: web.Request) -> web.Response:
+    q = params(request)
+    lim, off = paging(request)
+    page = await container(request).orders.list(user_id=q.get("user_id"), state=q.get("state"),
+                                                station_id=q.get("station_id"), limit=lim, offset=off)
+    items = []
+    for o in page.items:
+        view = await full_order(request, o)
+        view["user_id"] = o.user_id
+        items.append(view)
+    return paged(items, page.total, lim, off)
+
+
+async def _order(request: web.Request):
+    order = await container(request).orders.get(int_param(request, "id"))
+    if order is None:
+        raise not_found("order")
+    return order
+
+
+@routes.add("GET", "/api/v1/admin/orders/{id}", "One order", "orders", response=ORDER_SCHEMA, errors=(404,))
+async def get_order(request: web.Request) -> web.Response:
+    order = await _order(request)
+    view = await full_order(request, order)
+    view["user_id"] = order.user_id
+    return web.json_response(view)
+
+
+@routes.add("POST", "/api/v1/admin/orders/{id}/refund", "Refund part or all of an order's payment", "orders",
+            body=REFUND, response=PAYMENT, errors=(404, 409, 503), signed=True)
+async def refund_order(request: web.Request) -> web.Response:
+    c = container(request)
+    order = await _order(request)
+    data = body(request)
+    payment = await c.payment_repo.for_order(order.id)
+    if payment is None:       # a wallet order: the money goes back to the wallet
+        if order.state not in ("paid", "refunded") or data["amount_fen"] > order.paid_fen - order.refunded_fen:
+            raise ApiError(409, "refund_exceeds_payment", "more than what was paid for this order")
+        key = f"order:{order.id}:refund:{order.refunded_fen}"
+        await c.wallet.move(order.user_id, "refund", data["amount_fen"], key, order_id=order.id, note=data["reason"])
+        await c.orders.update(order.id, refunded_fen=order.refunded_fen + data["amount_fen"])
+        if order.state == "paid":
+            await c.orders.transition(order.id, "paid", state="refunded")
+        return web.json_response(await full_order(request, await c.orders.get(order.id)))
+    try:
+        await c.payments.refund(payment, data["amount_fen"], data["reason"],
+                                f"op{payment.refunded_fen}-{request.headers.get('X-Nonce', '')[:16]}")
+    except PaymentError as exc:
+        raise ApiError(409, exc.code, str(exc)) from None
+    p = await c.payment_repo.get(payment.id)
+    return web.json_response(payment_view(p, None))
+
+
+def user_view(u, c) -> dict:
+    return {"id": u.id, "openid": u.openid, "nickname": u.nickname, "phone": u.phone_masked,
+            "balance_fen": u.balance_fen, "created_at": ts(u.created_at)}
+
+
+@routes.add("GET", "/api/v1/admin/users", "Drivers", "orders", response=s.array(USER),
+            query=PAGING + (Query("q", description="nickname, openid or phone digits"),))
+async def list_users(request: web.Request) -> web.Response:
+    c = container(request)
+    lim, off = paging(request)
+    page = await c.users.list(q=params(request).get("q"), limit=lim, offset=off)
+    return paged([user_view(u, c) for u in page.items], page.total, lim, off)
+
+
+@routes.add("POST", "/api/v1/admin/users/{id}/wallet/adjustments", "Adjust a driver's balance", "orders",
+            body=ADJUST, response=LEDGER, status=201, errors=(404, 409), signed=True)
+async def adjust(request: web.Request) -> web.Response:
+    c = container(request)
+    uid = int_param(request, "id")
+    if await c.users.get(uid) is None:
+        raise not_found("user")
+    data = body(request)
+    ref = f"adjust:{uid}:{request.headers.get('X-Nonce') or c.clock.now().timestamp()}"
+    try:
+        entry, _ = await c.wallet.move(uid, "adjustment", data["amount_fen"], ref, note=data["note"])
+    except InsufficientFunds:
+        raise ApiError(409, "insufficient_funds", "the balance cannot go below zero") from None
+    return web.json_response(ledger_view(entry), status=201)
+
+
+@routes.add("GET", "/api/v1/admin/payments", "WeChat Pay payments", "orders", response=s.array(PAYMENT),
+            query=PAGING + (Query("state", enum=tuple(sorted(PAYMENT_STATES.states))),
+                            Query("user_id", "integer", minimum=1)))
+async def list_payments(request: web.Request) -> web.Response:
+    q = params(request)
+    lim, off = paging(request)
+    page = await container(request).payment_repo.list(user_id=q.get("user_id"), state=q.get("state"),
+                                                      limit=lim, offset=off)
+    return paged([payment_view(p, None) for p in page.items], page.total, lim, off)
+
+
+@routes.add("GET", "/api/v1/admin/reconciliation", "Our payments of a day against WeChat Pay's trade bill",
+            "orders", response=s.ANY_OBJ, query=(Query("date", description="YYYY-MM-DD (Beijing)"),),
+            errors=(400, 503))
+async def reconciliation(request: web.Request) -> web.Response:
+    raw = params(request).get("date")
+    try:
+        day = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise bad_request(f"date: not YYYY-MM-DD: {raw!r}", "validation_error", field="date") from None
+    if day is None:
+        raise bad_request("date is required", "validation_error", field="date")
+    from csms.wechat.errors import WechatFailure
+    try:
+        report = await container(request).payments.reconcile(day)
+    except WechatFailure as exc:
+        raise ApiError(503, "wechat_unavailable", str(exc)) from None
+    return web.json_response(report)

@@ -1,0 +1,121 @@
+"""Driver login (wx.login code), token refresh and logout, profile, phone binding, subscribe-message
+consent, and the public configuration the mini-program reads."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from api import auth
+from api import schemas as s
+from api.context import body, container
+from api.errors import ApiError
+from api.routing import RouteTable
+from api.serializers import ts
+from api.signing import sign_key_for
+from api.views.driver_common import limit, user_id, wechat_error
+from csms.services.driver_auth import InvalidRefreshToken
+from csms.wechat.errors import WechatFailure
+
+routes = RouteTable()
+
+USER = s.obj({"id": s.INT, "nickname": s.STR, "avatar_url": s.STR, "phone": s.NULL_STR, "phone_bound": s.BOOL,
+              "balance_fen": s.INT, "created_at": s.TIME})
+TOKENS = s.obj({"access_token": s.STR, "refresh_token": s.STR, "token_type": {"const": "Bearer"},
+                "expires_in": s.INT, "sign_key": s.STR, "user": USER})
+_CODE = {"type": "string", "minLength": 1, "maxLength": 128}
+_NICK = {"type": "string", "maxLength": 64}
+_URL = {"type": "string", "maxLength": 512}
+LOGIN = s.obj({"code": _CODE, "nickname": _NICK, "avatar_url": _URL}, ("code",))
+REFRESH = s.obj({"refresh_token": {"type": "string", "minLength": 1, "maxLength": 128}}, ("refresh_token",))
+PROFILE = {**s.obj({"nickname": _NICK, "avatar_url": _URL}), "minProperties": 1}
+PHONE = s.obj({"code": _CODE}, ("code",))
+SUBSCRIBE = s.obj({"results": {"type": "object", "maxProperties": 10,
+                               "additionalProperties": {"enum": ["accept", "reject", "ban", "filter"]}}},
+                  ("results",))
+
+
+def user_view(u) -> dict:
+    return {"id": u.id, "nickname": u.nickname, "avatar_url": u.avatar_url, "phone": u.phone_masked,
+            "phone_bound": u.phone_enc is not None, "balance_fen": u.balance_fen, "created_at": ts(u.created_at)}
+
+
+def _tokens(request: web.Request, user, refresh_token: str) -> dict:
+    c = container(request)
+    ttl = c.settings.driver.access_ttl
+    jti = auth.new_jti()
+    access = auth.issue(c.jwt_secret, str(user.id), "driver", ttl, kind="driver", jti=jti)
+    return {"access_token": access, "refresh_token": refresh_token, "token_type": "Bearer", "expires_in": ttl,
+            "sign_key": sign_key_for(c.jwt_secret, jti), "user": user_view(user)}
+
+
+@routes.add("POST", "/api/v1/driver/auth/wx-login", "Log in with a wx.login code", "driver", auth=None,
+            body=LOGIN, response=TOKENS, errors=(401, 429, 503))
+async def wx_login(request: web.Request) -> web.Response:
+    c = container(request)
+    await limit(request, f"login:{request.remote}", c.settings.driver.login_rate)
+    data = body(request)
+    try:
+        login = await c.driver_auth.login(data["code"], data.get("nickname"), data.get("avatar_url"))
+    except WechatFailure as exc:
+        raise wechat_error(exc) from None
+    return web.json_response(_tokens(request, login.user, login.refresh_token))
+
+
+@routes.add("POST", "/api/v1/driver/auth/refresh", "New tokens for a refresh token (rotated)", "driver", auth=None,
+            body=REFRESH, response=TOKENS, errors=(401, 429))
+async def refresh(request: web.Request) -> web.Response:
+    c = container(request)
+    await limit(request, f"login:{request.remote}", c.settings.driver.login_rate)
+    try:
+        user, token = await c.driver_auth.refresh(body(request)["refresh_token"])
+    except InvalidRefreshToken as exc:
+        raise ApiError(401, "invalid_refresh_token", str(exc)) from None
+    return web.json_response(_tokens(request, user, token))
+
+
+@routes.add("POST", "/api/v1/driver/auth/logout", "Revoke a refresh token", "driver", auth="driver", body=REFRESH,
+            status=204)
+async def logout(request: web.Request) -> web.Response:
+    await container(request).driver_auth.logout(body(request)["refresh_token"])
+    return web.Response(status=204)
+
+
+@routes.add("GET", "/api/v1/driver/me", "The caller's profile", "driver", auth="driver", response=USER)
+async def me(request: web.Request) -> web.Response:
+    return web.json_response(user_view(await container(request).users.get(user_id(request))))
+
+
+@routes.add("PATCH", "/api/v1/driver/me", "Change nickname or avatar", "driver", auth="driver", body=PROFILE,
+            response=USER)
+async def patch_me(request: web.Request) -> web.Response:
+    return web.json_response(user_view(await container(request).users.update(user_id(request), **body(request))))
+
+
+@routes.add("POST", "/api/v1/driver/me/phone", "Bind the phone number (getPhoneNumber code)", "driver",
+            auth="driver", body=PHONE, response=USER, errors=(401, 503))
+async def bind_phone(request: web.Request) -> web.Response:
+    try:
+        user = await container(request).driver_auth.bind_phone(user_id(request), body(request)["code"])
+    except WechatFailure as exc:
+        raise wechat_error(exc) from None
+    return web.json_response(user_view(user))
+
+
+@routes.add("POST", "/api/v1/driver/me/subscriptions", "Record wx.requestSubscribeMessage results", "driver",
+            auth="driver", body=SUBSCRIBE, response=s.obj({"quota": {"type": "object"}}))
+async def subscriptions(request: web.Request) -> web.Response:
+    quota = await container(request).driver_auth.subscribe(user_id(request), body(request)["results"])
+    return web.json_response({"quota": quota})
+
+
+@routes.add("GET", "/api/v1/driver/config", "What the mini-program needs to know", "driver", auth=None,
+            response=s.ANY_OBJ)
+async def config(request: web.Request) -> web.Response:
+    st = container(request).settings
+    d, w = st.driver, st.wechat
+    return web.json_response({"qr_base_url": d.qr_base_url, "min_wallet_fen": d.min_wallet_fen,
+                              "min_prepay_fen": d.min_prepay_fen, "max_prepay_fen": d.max_prepay_fen,
+                              "bill_template_id": w.bill_template_id, "complete_template_id": w.complete_template_id,
+                              "signature_window": d.signature_window,
+                              "reservation_hold_minutes": d.reservation_hold_minutes,
+                              "reservation_fee_fen": d.reservation_fee_fen})

@@ -1,0 +1,35 @@
+"""WeChat Pay v3 notifications (public endpoints WeChat Pay calls): verified, decrypted, applied
+exactly once. Answers in WeChat's format: 204 on success (and for a replay), 4xx {code, message}."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from api.context import container
+from api.routing import RouteTable
+from csms.wechat.errors import BadNotification, NotificationError
+
+routes = RouteTable()
+
+
+async def _handle(request: web.Request, apply) -> web.Response:
+    raw = await request.read()
+    try:
+        await apply(request.headers, raw)
+    except BadNotification as exc:
+        return web.json_response({"code": "FAIL", "message": str(exc)}, status=400)
+    except NotificationError as exc:      # bad signature, stale timestamp
+        return web.json_response({"code": "FAIL", "message": str(exc)}, status=401)
+    return web.Response(status=204)
+
+
+@routes.add("POST", "/api/v1/pay/wechat/notify", "WeChat Pay payment notification", "payments", auth=None,
+            status=204, errors=(400, 401))
+async def notify(request: web.Request) -> web.Response:
+    return await _handle(request, container(request).payments.on_notification)
+
+
+@routes.add("POST", "/api/v1/pay/wechat/refund-notify", "WeChat Pay refund notification", "payments", auth=None,
+            status=204, errors=(400, 401))
+async def refund_notify(request: web.Request) -> web.Response:
+    return await _handle(request, container(request).payments.on_refund_notification)

@@ -1,0 +1,436 @@
+"""Scan to charge: a driver's session from the start request to the transaction's end.
+
+Start: check the connector and the funds, create the order with a per-session id tag issued by the
+CSMS (so a 1.6 transaction is tied to its order without guessing; 2.0.1 also carries the
+remoteStartId), then RemoteStart / RequestStartTransaction. The transaction's events move the order
+on; the running cost is watched and the session stopped before it exceeds the funds or the driver's
+stop-at limits. Settlement (money) is csms/services/settlement.py."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from csms.domain import commands as c
+from csms.domain import events
+from csms.domain.driver_events import SessionChanged
+from csms.domain.models import IdTag
+from csms.domain.orders import ORDER, Order, Payment
+from csms.ocpp.errors import CallTimeout, NotConnected
+from csms.services.availability import connector_availability
+from csms.services.clock import Clock
+from csms.services.order_views import session_view
+
+log = logging.getLogger(__name__)
+
+# remoteStartId of driver sessions: below 2**31, distinct across restarts
+_remote_start_ids = itertools.count(1_000_000_000 + int(time.time()) % 1_000_000 * 1000)
+STEP_OF_STATE = {"created": "awaiting_payment", "starting": "starting", "charging": "charging",
+                 "settling": "finished", "paid": "finished", "unpaid": "finished", "refunded": "finished",
+                 "cancelled": "failed", "abnormal": "failed"}
+
+
+class StartRefused(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code = status, code
+
+
+@dataclass
+class Live:
+    """A charging order's running figures (kept in memory; persisted on every change)."""
+    order_id: int
+    station_id: int | None
+    meter_start_wh: int
+    samples: list[tuple[datetime, int]] = field(default_factory=list)   # (time, meter reading Wh)
+    funds_fen: int | None = None
+    stopping: bool = False
+    cost_fen: int = 0
+    cost_step_fen: int = 0          # what the last meter interval cost: the next one will cost about as much
+
+
+@dataclass(frozen=True)
+class DriverConfig:
+    start_timeout: float = 120.0
+    min_wallet_fen: int = 500
+    min_prepay_fen: int = 100
+    max_prepay_fen: int = 100000
+    funds_margin_fen: int = 50
+
+
+def new_session_tag() -> str:
+    """A per-session id tag: 20 characters at most (OCPP 1.6 CiString20)."""
+    return "D" + secrets.token_hex(9).upper()
+
+
+class ChargingService:
+    def __init__(self, *, orders, users, charge_points, connectors, id_tags, transactions, meter_values,
+                 reservations, driver_reservations, commands, gateway, tariffs, payments, settlement, bus,
+                 clock: Clock, config: DriverConfig):
+        self.orders = orders
+        self.users = users
+        self.charge_points = charge_points
+        self.connectors = connectors
+        self.id_tags = id_tags                # IdTagRepository
+        self.transactions = transactions
+        self.meter_values = meter_values
+        self.reservations = reservations      # ReservationRepository (csms/db/repositories_reservations.py)
+        self.driver_reservations = driver_reservations
+        self.commands = commands
+        self.gateway = gateway
+        self.tariffs = tariffs
+        self.payments = payments
+        self.settlement = settlement
+        self.bus = bus
+        self.clock = clock
+        self.config = config
+        self._live: dict[int, Live] = {}          # transaction id -> live figures of its order
+        self._tasks: set[asyncio.Task] = set()
+        payments.hooks.paid.append(self._on_paid)
+        payments.hooks.closed.append(self._on_payment_closed)
+
+    # --- availability ------------------------------------------------------------------------------
+
+    async def availability(self, cp_id: str, connector_id: int, user_id: int | None = None) -> tuple[str, str | None]:
+        """(state, reservation id tag of this driver or None): free|occupied|reserved|faulted|offline|
+        unavailable|unknown_connector. One rule for the scan page and the start."""
+        cp = await self.charge_points.get(cp_id)
+        if cp is None:
+            return "unknown_connector", None
+        evse = [x for x in await self.connectors.list_for(cp_id) if x.evse_id == connector_id and x.connector_id > 0]
+        if not evse and cp.protocol == "ocpp1.6":
+            evse = [x for x in await self.connectors.list_for(cp_id) if x.connector_id == connector_id]
+        if not evse:
+            return "unknown_connector", None
+        my_tag = None
+        reserved_other = False
+        for r in await self.reservations.accepted(charge_point_id=cp_id):
+            if r.connector_id in (connector_id, 0):
+                holder = await self.driver_reservations.holder(r.id)
+                if user_id is not None and holder == user_id:
+                    my_tag = r.id_tag
+                else:
+                    reserved_other = True
+        busy = bool(await self.transactions.active_on(cp_id, connector_id))
+        busy = busy or bool(await self.orders.open_orders(charge_point_id=cp_id, connector_id=connector_id))
+        state = connector_availability([x.status for x in evse], online=self.gateway.protocol_of(cp_id) is not None,
+                                       active_transaction=busy, reserved=reserved_other and my_tag is None,
+                                       mine=my_tag is not None)
+        return state, my_tag
+
+    # --- start -------------------------------------------------------------------------------------
+
+    async def start(self, user_id: int, cp_id: str, connector_id: int, *, pay_mode: str, prepay_fen: int = 0,
+                    vehicle_id: int | None = None, stop_at: dict | None = None) -> tuple[Order, Payment | None]:
+        cfg = self.config
+        if await self.orders.open_orders(user_id=user_id):
+            raise StartRefused(409, "session_in_progress", "you already have a charging session open")
+        state, my_tag = await self.availability(cp_id, connector_id, user_id)
+        if state == "unknown_connector":
+            raise StartRefused(404, "not_found", f"no connector {connector_id} on charge point {cp_id}")
+        if state != "free":
+            raise StartRefused(409, state, f"connector {cp_id}/{connector_id} is {state}")
+        cp = await self.charge_points.get(cp_id)
+        now = self.clock.now()
+        if cp.station_id is None or await self.tariffs.price_at(cp.station_id, now) is None:
+            raise StartRefused(409, "no_tariff", "this station has no tariff; charging is not offered here")
+        user = await self.users.get(user_id)
+        if pay_mode == "wallet":
+            if user.balance_fen < cfg.min_wallet_fen:
+                raise StartRefused(402, "insufficient_funds",
+                                   f"a wallet session needs at least {cfg.min_wallet_fen} fen; you have {user.balance_fen}")
+        elif not cfg.min_prepay_fen <= prepay_fen <= cfg.max_prepay_fen:
+            raise StartRefused(400, "validation_error",
+                               f"prepay_fen must be {cfg.min_prepay_fen}-{cfg.max_prepay_fen} fen")
+        id_tag = my_tag or new_session_tag()
+        await self.id_tags.put(IdTag(id_tag, "Accepted"))     # valid for as long as the session lasts
+        stop_at = stop_at or {}
+        order = await self.orders.create(
+            user_id=user_id, state="created" if pay_mode == "prepay" else "starting",
+            step="awaiting_payment" if pay_mode == "prepay" else "starting", charge_point_id=cp_id,
+            connector_id=connector_id, station_id=cp.station_id, protocol=self.gateway.protocol_of(cp_id),
+            id_tag=id_tag, remote_start_id=next(_remote_start_ids), vehicle_id=vehicle_id, pay_mode=pay_mode,
+            prepay_fen=prepay_fen if pay_mode == "prepay" else 0, stop_energy_wh=stop_at.get("energy_wh"),
+            stop_amount_fen=stop_at.get("amount_fen"), stop_minutes=stop_at.get("minutes"))
+        payment = None
+        if pay_mode == "prepay":
+            try:
+                payment = await self.payments.create(user_id, "prepay", prepay_fen, order.id)
+            except Exception:
+                await self._fail(order, "payment_failed")
+                raise
+        else:
+            self._spawn(self._remote_start(order))
+        self._changed(order)
+        return order, payment
+
+    def _spawn(self, coro) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _on_paid(self, payment: Payment) -> None:
+        if payment.kind == "prepay" and payment.order_id is not None:
+            order = await self.orders.transition(payment.order_id, "created", state="starting", step="starting")
+            if order is not None:
+                self._changed(order)
+                self._spawn(self._remote_start(order))
+            else:   # paid after the order was cancelled (timeout, cancel): give the money back
+                order = await self.orders.get(payment.order_id)
+                if order is not None and order.state == "cancelled":
+                    await self.payments.refund(payment, payment.amount_fen, "订单已取消", "cancelled")
+        elif payment.kind == "topup":
+            for live in self._live.values():
+                order = await self.orders.get(live.order_id)
+                if order is not None and order.user_id == payment.user_id and order.pay_mode == "wallet":
+                    live.funds_fen = (await self.users.get(payment.user_id)).balance_fen
+
+    async def _on_payment_closed(self, payment: Payment) -> None:
+        if payment.kind == "prepay" and payment.order_id is not None:
+            order = await self.orders.get(payment.order_id)
+            if order is not None and order.state == "created":
+                await self._fail(order, "payment_failed")
+
+    async def _remote_start(self, order: Order) -> None:
+        command = c.RemoteStart(order.id_tag, order.connector_id, remote_start_id=order.remote_start_id)
+        try:
+            result = await self.commands.send(order.charge_point_id, command)
+        except NotConnected:
+            await self._fail(order, "offline")
+            return
+        except CallTimeout:
+            log.warning("order %s: no answer to the remote start; waiting for a transaction", order.id)
+            return
+        except Exception as exc:
+            log.warning("order %s: remote start failed: %s", order.id, exc)
+            await self._fail(order, "rejected")
+            return
+        if result.get("status") != "Accepted":
+            await self._fail(order, "rejected")
+            return
+        moved = await self.orders.transition(order.id, "starting", step="plug_in")
+        if moved is not None and moved.step == "plug_in":
+            self._changed(moved)
+
+    async def _fail(self, order: Order, reason: str) -> None:
+        """A session that never started: cancel the order, retire its id tag, refund a prepayment."""
+        ORDER.check(order.state, "cancelled")
+        done = await self.orders.transition(order.id, ("created", "starting"), state="cancelled", step="failed",
+                                            reason=reason)
+        if done is None:
+            return
+        await self._retire_tag(done.id_tag)
+        self._changed(done)
+        payment = await self.payments.payments.for_order(done.id)
+        if payment is not None:
+            if payment.state == "pending":
+                await self.payments.cancel(payment)
+            elif payment.state == "paid":
+                await self.payments.refund(payment, payment.amount_fen, "充电未开始，全额退款", "cancelled")
+
+    async def _retire_tag(self, id_tag: str) -> None:
+        tag = await self.id_tags.get(id_tag)
+        if tag is not None and tag.status == "Accepted":
+            now = self.clock.now()
+            await self.id_tags.put(IdTag(id_tag, "Expired", tag.expiry_date, tag.group_id))
+
+    # --- the transaction's events ----------------------------------------------------------------------
+
+    async def _order_for(self, tx_id: int, id_tag: str | None) -> Order | None:
+        order = await self.orders.find(transaction_id=tx_id)
+        if order is not None:
+            return order
+        if id_tag:
+            order = await self.orders.find(id_tag=id_tag)
+        if order is None:
+            tx = await self.transactions.get(tx_id)
+            if tx is not None and tx.remote_start_id is not None:
+                order = await self.orders.find(remote_start_id=tx.remote_start_id)
+            if order is None and tx is not None and tx.id_tag and tx.id_tag != id_tag:
+                order = await self.orders.find(id_tag=tx.id_tag)
+        if order is not None and order.transaction_id not in (None, tx_id):
+            return None     # the tag's order already has its transaction: this is another one
+        return order
+
+    async def on_transaction_started(self, e: events.TransactionStarted) -> None:
+        order = await self._order_for(e.transaction_id, e.id_tag)
+        if order is None:
+            return
+        if order.state in ("cancelled",):   # too late: the driver gave up or it timed out; stop it
+            log.warning("order %s was %s but transaction %s started; stopping it", order.id, order.state,
+                        e.transaction_id)
+            self._spawn(self._send_stop(e.charge_point_id, e.transaction_id))
+            return
+        moved = await self.orders.transition(order.id, ("created", "starting"), state="charging", step="charging",
+                                             transaction_id=e.transaction_id, started_at=e.at)
+        if moved is None:
+            return
+        funds = moved.prepay_fen if moved.pay_mode == "prepay" else (await self.users.get(moved.user_id)).balance_fen
+        self._live[e.transaction_id] = Live(moved.id, moved.station_id, e.meter_start_wh,
+                                            [(e.at, e.meter_start_wh)], funds)
+        self._changed(moved)
+
+    async def on_transaction_updated(self, e: events.TransactionUpdated) -> None:
+        live = self._live.get(e.transaction_id)
+        if live is None:
+            order = await self._order_for(e.transaction_id, None)
+            if order is None or order.state not in ("starting", "charging"):
+                return
+            if order.state == "starting":   # 2.0.1: identified after the start event
+                tx = await self.transactions.get(e.transaction_id)
+                await self.on_transaction_started(events.TransactionStarted(
+                    tx.id, tx.charge_point_id, tx.connector_id, tx.id_tag, tx.meter_start_wh, tx.started_at))
+            live = self._live.get(e.transaction_id) or await self._restore(e.transaction_id)
+            if live is None:
+                return
+        reading = live.meter_start_wh + e.energy_wh
+        if e.energy_wh and (not live.samples or e.at >= live.samples[-1][0]):
+            live.samples.append((e.at, max(reading, live.samples[-1][1] if live.samples else reading)))
+        energy = max(0, live.samples[-1][1] - live.meter_start_wh) if live.samples else 0
+        cost = await self._running_cost(live)
+        live.cost_step_fen, live.cost_fen = max(0, cost - live.cost_fen), cost
+        order = await self.orders.get(live.order_id)
+        if order is None or order.state != "charging":
+            return
+        figures = {"energy_wh": energy, "cost_fen": cost}
+        if e.power_w is not None:
+            figures["power_w"] = e.power_w
+        if e.soc is not None:
+            figures["soc"] = e.soc
+        await self.orders.update(order.id, **figures)
+        order = await self.orders.get(order.id)
+        self._changed(order)
+        reason = self._limit_reached(order, live, cost, energy)
+        if reason and not live.stopping:
+            await self.stop(order, reason)
+
+    async def _running_cost(self, live: Live) -> int:
+        if live.station_id is None or len(live.samples) < 2:
+            return 0
+        try:
+            return (await self.tariffs.bill(live.station_id, live.samples)).total_fen
+        except Exception as exc:
+            log.warning("running cost of order %s: %s", live.order_id, exc)
+            return 0
+
+    def _limit_reached(self, order: Order, live: Live, cost: int, energy: int) -> str | None:
+        # stop before the next interval could take the cost past the funds
+        margin = max(self.config.funds_margin_fen, 2 * live.cost_step_fen)
+        if live.funds_fen is not None and cost + margin >= live.funds_fen:
+            return "funds"
+        if order.stop_energy_wh is not None and energy >= order.stop_energy_wh:
+            return "stop_at_energy"
+        if order.stop_amount_fen is not None and cost >= order.stop_amount_fen:
+            return "stop_at_amount"
+        if order.stop_minutes is not None and order.started_at is not None and \
+                self.clock.now() - order.started_at >= timedelta(minutes=order.stop_minutes):
+            return "stop_at_time"
+        return None
+
+    async def on_transaction_stopped(self, e: events.TransactionStopped) -> None:
+        live = self._live.pop(e.transaction_id, None)
+        order = await self.orders.find(transaction_id=e.transaction_id)
+        if order is None:
+            order = await self._order_for(e.transaction_id, None)
+            if order is None:
+                return
+            if order.state in ("created", "starting"):    # the start was never seen (lost, or offline)
+                tx = await self.transactions.get(e.transaction_id)
+                order = await self.orders.transition(order.id, order.state, state="charging",
+                                                     transaction_id=e.transaction_id, started_at=tx.started_at)
+                if order is None:
+                    return
+        reason = order.stop_reason or ("charger" if live is None or not live.stopping else "driver")
+        samples = live.samples if live is not None else None
+        await self._retire_tag(order.id_tag)
+        settled = await self.settlement.settle(order, e, samples, reason)
+        if settled is not None:
+            self._changed(settled)
+
+    async def _restore(self, tx_id: int) -> Live | None:
+        """After a restart: a charging order's figures from the stored meter values."""
+        order = await self.orders.find(transaction_id=tx_id)
+        tx = await self.transactions.get(tx_id)
+        if order is None or tx is None or order.state != "charging":
+            return None
+        samples = [(tx.started_at, tx.meter_start_wh)]
+        for at, wh in await self.settlement.register_readings(tx_id):
+            if at >= samples[-1][0] and wh >= samples[-1][1]:
+                samples.append((at, wh))
+        funds = order.prepay_fen if order.pay_mode == "prepay" else (await self.users.get(order.user_id)).balance_fen
+        live = Live(order.id, order.station_id, tx.meter_start_wh, samples, funds,
+                    stopping=order.stop_requested_at is not None, cost_fen=order.cost_fen)
+        self._live[tx_id] = live
+        return live
+
+    # --- stopping ------------------------------------------------------------------------------------
+
+    async def stop(self, order: Order, reason: str) -> Order:
+        """Stop a session: the driver, a limit, or the funds. Before the transaction started this
+        cancels the order; after, RemoteStop (the settlement follows the transaction's end)."""
+        if order.state in ("created", "starting"):
+            await self._fail(order, "cancelled" if reason == "driver" else reason)
+            return await self.orders.get(order.id)
+        if order.state != "charging" or order.transaction_id is None:
+            return order
+        live = self._live.get(order.transaction_id)
+        if live is not None:
+            live.stopping = True
+        await self.orders.update(order.id, step="stopping", stop_reason=order.stop_reason or reason,
+                                 stop_requested_at=self.clock.now())
+        order = await self.orders.get(order.id)
+        self._changed(order)
+        self._spawn(self._send_stop(order.charge_point_id, order.transaction_id))
+        return order
+
+    async def _send_stop(self, cp_id: str, tx_id: int) -> None:
+        try:
+            result = await self.commands.send(cp_id, c.RemoteStop(tx_id))
+            if result.get("status") != "Accepted":
+                log.warning("%s refused to stop transaction %s: %s", cp_id, tx_id, result)
+        except Exception as exc:
+            log.warning("stop of transaction %s on %s failed: %s", tx_id, cp_id, exc)
+
+    async def set_stop_at(self, order: Order, stop_at: dict) -> Order:
+        await self.orders.update(order.id, stop_energy_wh=stop_at.get("energy_wh"),
+                                 stop_amount_fen=stop_at.get("amount_fen"), stop_minutes=stop_at.get("minutes"))
+        order = await self.orders.get(order.id)
+        self._changed(order)
+        live = self._live.get(order.transaction_id) if order.transaction_id else None
+        if live is not None and not live.stopping:
+            reason = self._limit_reached(order, live, order.cost_fen, order.energy_wh)
+            if reason:
+                order = await self.stop(order, reason)
+        return order
+
+    # --- the periodic check --------------------------------------------------------------------------
+
+    async def tick(self) -> None:
+        """Every few seconds: starts that never came (timeout) and time limits."""
+        now = self.clock.now()
+        for order in await self.orders.open_orders():
+            if order.state == "starting" and now - order.updated_at > timedelta(seconds=self.config.start_timeout) \
+                    and now - order.created_at > timedelta(seconds=self.config.start_timeout):
+                await self._fail(order, "timeout")
+            elif order.state == "charging" and order.transaction_id is not None:
+                live = self._live.get(order.transaction_id) or await self._restore(order.transaction_id)
+                if live is not None and not live.stopping:
+                    reason = self._limit_reached(order, live, order.cost_fen, order.energy_wh)
+                    if reason:
+                        await self.stop(order, reason)
+
+    async def drain(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    # --- views -----------------------------------------------------------------------------------------
+
+    def _changed(self, order: Order) -> None:
+        live = self._live.get(order.transaction_id) if order.transaction_id else None
+        view = session_view(order, self.clock.now(), balance_fen=live.funds_fen if live else None)
+        self.bus.publish(SessionChanged(order.user_id, order.id, view))

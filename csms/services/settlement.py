@@ -1,0 +1,140 @@
+"""Settlement: when a driver's transaction ends, bill it from its meter readings (split exactly at
+tariff period boundaries), move the money once (wallet debit, or the prepayment with the unused part
+refunded), and send the bill to the driver."""
+
+from __future__ import annotations
+
+import logging
+
+from csms.domain import events
+from csms.domain.driver_events import OrderChanged
+from csms.domain.orders import InsufficientFunds, Order, Refund
+from csms.services.clock import Clock
+from csms.services.order_views import order_view
+
+log = logging.getLogger(__name__)
+REGISTER = "Energy.Active.Import.Register"
+
+
+class SettlementService:
+    def __init__(self, *, orders, transactions, meter_values, batch, tariffs, wallet, payments, notices, bus,
+                 clock: Clock):
+        self.orders = orders
+        self.transactions = transactions
+        self.meter_values = meter_values
+        self.batch = batch
+        self.tariffs = tariffs
+        self.wallet = wallet
+        self.payments = payments
+        self.notices = notices
+        self.bus = bus
+        self.clock = clock
+        payments.hooks.refunded.append(self._on_refunded)
+
+    async def register_readings(self, tx_id: int) -> list[tuple]:
+        """The stored energy register readings of a transaction, in Wh, oldest first."""
+        await self.batch.flush()
+        out = []
+        for row in await self.meter_values.list_for_transaction(tx_id):
+            if row["measurand"] != REGISTER or row.get("phase"):
+                continue
+            try:
+                value = float(row["value"])
+            except (TypeError, ValueError):
+                continue
+            wh = int(round(value * 1000)) if (row.get("unit") or "Wh") == "kWh" else int(round(value))
+            out.append((row["timestamp"], wh))
+        return out
+
+    async def settle(self, order: Order, e: events.TransactionStopped, samples: list | None, reason: str) -> Order | None:
+        tx = await self.transactions.get(e.transaction_id)
+        if tx is None:
+            return None
+        if samples is None:
+            samples = [(tx.started_at, tx.meter_start_wh)]
+            for at, wh in await self.register_readings(tx.id):
+                if at >= samples[-1][0] and wh >= samples[-1][1]:
+                    samples.append((at, wh))
+        samples = list(samples)
+        stop_reading = tx.meter_start_wh + (tx.energy_wh or 0)
+        stopped_at = tx.stopped_at or e.at
+        samples = [s for s in samples if s[0] <= stopped_at]
+        if not samples or samples[0][0] > tx.started_at:
+            samples.insert(0, (tx.started_at, tx.meter_start_wh))
+        last = samples[-1][1]
+        samples.append((max(stopped_at, samples[-1][0]), max(stop_reading, last) if tx.anomaly is None else last))
+        try:
+            bill = await self.tariffs.bill(order.station_id, samples)
+        except Exception as exc:
+            log.error("order %s: cannot bill (%s); marked abnormal", order.id, exc)
+            done = await self.orders.transition(order.id, ("charging",), state="abnormal", step="failed",
+                                                reason="billing_failed", stopped_at=stopped_at)
+            return done
+        energy = bill.energy_wh if tx.anomaly is None else 0
+        settled = await self.orders.settle(
+            order.id, order.state, list(bill.lines) if tx.anomaly is None else [],
+            step="finished", energy_wh=energy, energy_fen=bill.energy_fen if energy else 0,
+            service_fen=bill.service_fen if energy else 0, total_fen=bill.total_fen if energy else 0,
+            cost_fen=bill.total_fen if energy else 0, stopped_at=stopped_at, settled_at=self.clock.now(),
+            stop_reason=reason, power_w=0)
+        if settled is None:
+            return None      # settled before (a repeated stop)
+        return await self.collect(settled)
+
+    async def collect(self, order: Order) -> Order | None:
+        """Take the money for a settling order (idempotent: every movement has its own ref)."""
+        total = order.total_fen
+        paid = 0
+        if order.pay_mode == "prepay":
+            payment = await self.payments.payments.for_order(order.id)
+            prepaid = payment.amount_fen if payment is not None and payment.state != "pending" else 0
+            paid = min(total, prepaid)
+            if prepaid > paid:
+                await self.payments.refund(payment, prepaid - paid, "预付金额未用完部分退款", "remainder")
+        debt = total - paid
+        if debt > 0:
+            try:
+                await self.wallet.move(order.user_id, "charge", -debt, f"order:{order.id}:charge", order_id=order.id,
+                                       note=f"充电订单 {order.id}")
+                paid += debt
+            except InsufficientFunds:
+                pass
+        state = "paid" if paid >= total else "unpaid"
+        done = await self.orders.transition(order.id, "settling", state=state, paid_fen=paid)
+        if done is None:
+            return await self.orders.get(order.id)
+        await self._publish(done)
+        await self.notices.bill(done)
+        return done
+
+    async def pay_unpaid(self, order: Order) -> Order:
+        """The driver pays an unpaid order from the wallet (InsufficientFunds when short)."""
+        debt = order.total_fen - order.paid_fen
+        if order.state != "unpaid" or debt <= 0:
+            return order
+        await self.wallet.move(order.user_id, "charge", -debt, f"order:{order.id}:charge-later", order_id=order.id,
+                               note=f"补缴订单 {order.id}")
+        done = await self.orders.transition(order.id, "unpaid", state="paid", paid_fen=order.total_fen)
+        if done is not None:
+            await self._publish(done)
+        return done or await self.orders.get(order.id)
+
+    async def _on_refunded(self, refund: Refund) -> None:
+        if refund.order_id is None:
+            return
+        refunds = await self.payments.refunds.for_payment(refund.payment_id)
+        total = sum(r.amount_fen for r in refunds if r.state == "success")
+        order = await self.orders.get(refund.order_id)
+        if order is None:
+            return
+        if order.state == "paid":
+            order = await self.orders.transition(order.id, "paid", state="refunded", refunded_fen=total)
+        else:
+            await self.orders.update(order.id, refunded_fen=total)
+            order = await self.orders.get(order.id)
+        if order is not None:
+            await self._publish(order)
+
+    async def _publish(self, order: Order) -> None:
+        lines = await self.orders.bill_lines(order.id)
+        self.bus.publish(OrderChanged(order.user_id, order.id, order_view(order, lines)))
