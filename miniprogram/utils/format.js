@@ -27,12 +27,17 @@ function yuan(fen) {
   return s[0] === '-' ? `-¥${s.slice(1)}` : `¥${s}`
 }
 
+/** Decimal text -> integer of value x 10^digits ("1.5", 3 -> 1500); bad text or too many decimals -> null. */
+function parseScaled(text, digits) {
+  const m = /^\s*(\d{1,7})(?:\.(\d+))?\s*$/.exec(String(text == null ? '' : text))
+  if (!m || (m[2] && m[2].length > digits)) return null
+  const frac = ((m[2] || '') + '000000').slice(0, digits)
+  return parseInt(m[1], 10) * Math.pow(10, digits) + (digits ? parseInt(frac, 10) : 0)
+}
+
 /** "12.3" / "12" / "0.05" -> fen; anything else (negative, 3 decimals, text) -> null. */
 function yuanToFen(text) {
-  const m = /^\s*(\d{1,7})(?:\.(\d{1,2}))?\s*$/.exec(String(text == null ? '' : text))
-  if (!m) return null
-  const cents = m[2] ? (m[2] + '0').slice(0, 2) : '00'
-  return parseInt(m[1], 10) * 100 + parseInt(cents, 10)
+  return parseScaled(text, 2)
 }
 
 /** Scaled integer -> decimal string with `digits` decimals, rounded half away from zero. */
@@ -107,6 +112,6 @@ function phone(masked) {
 }
 
 module.exports = {
-  pad, fenToYuan, yuan, yuanToFen, whToKwh, wToKw, duration, minutesText, dateTime, clock,
+  pad, fenToYuan, yuan, yuanToFen, parseScaled, whToKwh, wToKw, duration, minutesText, dateTime, clock,
   distance, pricePerKwh, phone,
 }
