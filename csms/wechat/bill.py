@@ -10,7 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -85,7 +85,7 @@ def fen_to_yuan(fen: int) -> str:
 def bill_time(text: str) -> datetime:
     """``"2024-01-02 10:00:00"`` (Beijing) -> aware UTC."""
     try:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=BEIJING).astimezone(timezone.utc)
+        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=BEIJING).astimezone(UTC)
     except ValueError:
         raise BillFormatError(f"not a bill time: {text!r}") from None
 

@@ -70,7 +70,7 @@ class MiniProgramClient:
                 text = await resp.text()
                 if resp.status != 200:
                     raise WechatUnavailable(f"{path}: HTTP {resp.status}")
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise WechatUnavailable(f"{path}: {type(exc).__name__}: {exc}") from None
         try:
             data = json.loads(text)

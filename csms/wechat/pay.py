@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,7 +35,9 @@ from csms.wechat.errors import (
     WechatPayUnavailable,
 )
 
+log = logging.getLogger(__name__)
 CHINA = timezone(timedelta(hours=8))
+CERT_REFRESH_INTERVAL = 60.0     # seconds between two downloads of /v3/certificates
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class WechatPayClient:
         )
         self._wxpay._core._gate_way = self.pay_base
         self._started = False
+        self._certs_refreshed = -CERT_REFRESH_INTERVAL
 
     async def start(self) -> None:
         """Open the HTTP client and load the platform certificates (raises if there is none)."""
@@ -83,7 +87,7 @@ class WechatPayClient:
             await self._wxpay.__aenter__()
         except httpx.HTTPError as exc:
             raise WechatPayUnavailable(0, "UNREACHABLE", f"{type(exc).__name__}: {exc}") from None
-        except Exception as exc:  # the package raises bare Exception when no certificate loads
+        except Exception as exc:  # noqa: BLE001 - the package raises bare Exception when no certificate loads
             raise WechatPayError(0, "NO_PLATFORM_CERTIFICATE", str(exc)) from None
         self._started = True
 
@@ -110,7 +114,7 @@ class WechatPayClient:
             err = json.loads(body) if body else {}
         except (ValueError, TypeError):
             err = {}
-        code, message = str(err.get("code") or "HTTP_%d" % status), str(err.get("message") or "")
+        code, message = str(err.get("code") or f"HTTP_{status}"), str(err.get("message") or "")
         cls = WechatPayUnavailable if status >= 500 else WechatPayError
         raise cls(status, code, message)
 
@@ -186,6 +190,23 @@ class WechatPayClient:
     def _platform_keys(self) -> dict[str, Any]:
         return {signing.serial_hex(c): c.public_key() for c in self._wxpay._core._certificates}
 
+    async def _refresh_certificates(self) -> dict[str, Any] | None:
+        """Download the platform certificates again (WeChat rotated them), at most once a minute so a
+        forged serial cannot make us hammer WeChat; the old ones stay if the download brings none."""
+        now = time.monotonic()
+        if not self._started or now - self._certs_refreshed < CERT_REFRESH_INTERVAL:
+            return None
+        self._certs_refreshed = now
+        core = self._wxpay._core
+        previous = list(core._certificates)
+        try:
+            await core._update_certificates()
+        except Exception as exc:  # noqa: BLE001 - network or a bad answer: keep what we had
+            log.warning("WeChat Pay platform certificates not refreshed: %s", exc)
+        if not core._certificates:
+            core._certificates.extend(previous)
+        return self._platform_keys()
+
     async def parse_notification(self, headers: Mapping[str, str], body: bytes | str, now: datetime,
                                  window: int = signing.NOTIFICATION_WINDOW) -> Notification:
         """Verify (signature with the platform certificate named by Wechatpay-Serial, timestamp within
@@ -194,9 +215,8 @@ class WechatPayClient:
         text = body.decode("utf-8") if isinstance(body, (bytes, bytearray)) else body
         serial = {k.lower(): v for k, v in headers.items()}.get("wechatpay-serial", "")
         keys = self._platform_keys()
-        if serial and (serial.upper().lstrip("0") or "0") not in keys and self._started:
-            await self._wxpay._core._update_certificates()       # a rotated platform certificate
-            keys = self._platform_keys()
+        if serial and (serial.upper().lstrip("0") or "0") not in keys:
+            keys = await self._refresh_certificates() or keys
         signing.verify_wechatpay(headers, text, keys, now=now, window=window)
         try:
             data = json.loads(text)
@@ -236,8 +256,8 @@ class WechatPayClient:
             text = plain.decode("utf-8-sig")
         except (OSError, UnicodeDecodeError, EOFError) as exc:
             raise BillHashMismatch(f"the bill file does not decode: {exc}") from None
-        if str(info.get("hash_type", "SHA1")).upper() == "SHA1":
-            if sha1_hex(plain) != str(info.get("hash_value", "")).lower():
-                raise BillHashMismatch("the bill's SHA1 is not the announced hash_value")
+        sha1 = str(info.get("hash_type", "SHA1")).upper() == "SHA1"
+        if sha1 and sha1_hex(plain) != str(info.get("hash_value", "")).lower():
+            raise BillHashMismatch("the bill's SHA1 is not the announced hash_value")
         bill = await asyncio.to_thread(parse_trade_bill, text)
         return bill.rows

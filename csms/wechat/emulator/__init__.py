@@ -6,5 +6,11 @@ from csms.wechat.emulator.config import WECHAT_RETRY_DELAYS, EmulatorConfig
 from csms.wechat.emulator.keys import EmulatorKeys, ensure_keys
 from csms.wechat.emulator.server import WechatEmulator
 
-__all__ = ["EmulatorConfig", "EmulatorKeys", "WECHAT_RETRY_DELAYS", "WechatEmulator", "create_emulator",
-           "ensure_keys"]
+__all__ = [
+           "WECHAT_RETRY_DELAYS",
+           "EmulatorConfig",
+           "EmulatorKeys",
+           "WechatEmulator",
+           "create_emulator",
+           "ensure_keys",
+]

@@ -17,7 +17,7 @@ import os
 import secrets
 import string
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from csms.wechat.signing import load_certificate, load_private_key, serial_hex
+from csms.wechat.signing import load_certificate, serial_hex
 
 _ALNUM = string.ascii_letters + string.digits
 
@@ -56,7 +56,7 @@ def _pem(key: rsa.RSAPrivateKey) -> str:
 
 
 def _certificate(key: rsa.RSAPrivateKey, common_name: str, org_unit: str) -> x509.Certificate:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     name = x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Tenpay.com (emulated)"),
@@ -94,7 +94,7 @@ def ensure_keys(directory: Path, mchid: str | None = None, secret: str | None = 
         if not cert_path.is_file():
             return False
         cert = load_certificate(cert_path.read_bytes())
-        return cert.not_valid_after_utc > datetime.now(timezone.utc) + timedelta(days=1)
+        return cert.not_valid_after_utc > datetime.now(UTC) + timedelta(days=1)
 
     if not (merchant_key_path.is_file() and fresh(merchant_cert_path)):
         key = _new_key()
@@ -117,7 +117,6 @@ def ensure_keys(directory: Path, mchid: str | None = None, secret: str | None = 
     _write(meta_path, json.dumps(meta, indent=2), private=True)
     merchant_key_pem = merchant_key_path.read_text()
     platform_key_pem = platform_key_path.read_text()
-    load_private_key(merchant_key_pem), load_private_key(platform_key_pem)  # fail early on a damaged file
     return EmulatorKeys(
         dir=directory, mchid=mchid or meta["mchid"], secret=secret or meta["secret"], apiv3_key=meta["apiv3_key"],
         merchant_key_path=merchant_key_path, merchant_key_pem=merchant_key_pem, merchant_cert_pem=merchant_cert_pem,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import aiohttp
 
@@ -56,7 +56,7 @@ class Notifier:
         """One POST of ``note``; True when the merchant acknowledged it (2xx)."""
         headers = {"Content-Type": "application/json", "User-Agent": "Mozilla/4.0",
                    **signing.signed_headers(self.state.platform_key, self.state.keys.platform_serial, note.body)}
-        record: dict = {"at": datetime.now(timezone.utc).isoformat()}
+        record: dict = {"at": datetime.now(UTC).isoformat()}
         ok = False
         try:
             assert self._session is not None
@@ -64,7 +64,7 @@ class Notifier:
                 await resp.read()
                 record["status"] = resp.status
                 ok = 200 <= resp.status < 300
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             record["error"] = f"{type(exc).__name__}: {exc}"
         note.attempts.append(record)
         if ok:
