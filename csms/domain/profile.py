@@ -70,25 +70,27 @@ def connector_kind(type_: str | None, max_power_w: int | None) -> str:
     return "dc" if (max_power_w or 0) > DC_POWER_ABOVE_W else "ac"
 
 
-# What a driver sees, ranked: a 2.0.1 EVSE with several connectors shows its highest-ranked one.
+# What a driver sees, ranked: a 2.0.1 EVSE with several connectors shows its highest-ranked one, so
+# it is faulted only when all its connectors are, occupied when any is busy or a transaction runs.
 # "offline" (charge point not connected) overrides all. Preparing / 2.0.1 Occupied without an
-# active transaction is a car plugged in and waiting to be started: free.
-RANK_UNAVAILABLE, RANK_FAULTED, RANK_FREE, RANK_RESERVED, RANK_OCCUPIED = 1, 2, 3, 4, 5
+# active transaction is a car plugged in and waiting to be started: free; so is Unknown (connected,
+# not reported yet). The same rule as csms.services.availability (sessions), rank by rank.
+RANK_FAULTED, RANK_UNAVAILABLE, RANK_FREE, RANK_RESERVED, RANK_OCCUPIED = 1, 2, 3, 4, 5
 RANK_STATUS = {RANK_UNAVAILABLE: "unavailable", RANK_FAULTED: "faulted", RANK_FREE: "free",
                RANK_RESERVED: "reserved", RANK_OCCUPIED: "occupied"}
 BUSY = ("Charging", "SuspendedEV", "SuspendedEVSE", "Finishing")
-PLUGGED = ("Preparing", "Occupied")
+STARTABLE = ("Available", "Preparing", "Occupied", "Unknown", "Reserved")
 DRIVER_STATUSES = ("free", "occupied", "reserved", "faulted", "offline", "unavailable")
 
 
 def connector_rank(ocpp_status: str, has_transaction: bool, reserved: bool) -> int:
     """The driver rank of one connector. csms.db.repositories_profile.rank_sql is the same in SQL."""
-    if ocpp_status in BUSY or (ocpp_status in PLUGGED and has_transaction):
-        return RANK_OCCUPIED
     if ocpp_status == "Faulted":
         return RANK_FAULTED
-    if ocpp_status not in ("Available", "Reserved", *PLUGGED):
-        return RANK_UNAVAILABLE           # Unavailable, Unknown (never reported)
+    if ocpp_status not in BUSY and ocpp_status not in STARTABLE:
+        return RANK_UNAVAILABLE           # Unavailable (or anything unexpected)
+    if ocpp_status in BUSY or has_transaction:
+        return RANK_OCCUPIED
     if ocpp_status == "Reserved" or reserved:
         return RANK_RESERVED
     return RANK_FREE

@@ -1,0 +1,55 @@
+"""Operators answer driver feedback: list by status, move it along open -> processing -> resolved
+-> closed (or close it at once) and reply."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from api import schemas as s
+from api.context import body, container, int_param, paged, paging, params
+from api.routing import Query, RouteTable
+from api.validation import PAGING
+from api.views.driver_profile import FEEDBACK_FIELDS, feedback
+from api.views.driver_stations import profile_errors
+from csms.domain.profile import FEEDBACK_STATES, Feedback, not_found
+
+routes = RouteTable()
+
+ADMIN_FEEDBACK = s.obj({**FEEDBACK_FIELDS, "user_id": s.INT})
+FEEDBACK_PATCH = {**s.obj({"status": {"enum": list(FEEDBACK_STATES)},
+                           "reply": {"type": "string", "maxLength": 2000}}), "minProperties": 1}
+
+
+def admin_feedback(f: Feedback) -> dict:
+    return {**feedback(f), "user_id": f.user_id}
+
+
+@routes.add("GET", "/api/v1/admin/feedback", "Driver feedback, newest first", "feedback",
+            response=s.array(ADMIN_FEEDBACK),
+            query=(Query("status", enum=FEEDBACK_STATES), Query("user_id", "integer", "one driver", 1, None), *PAGING))
+async def list_feedback(request: web.Request) -> web.Response:
+    q = params(request)
+    limit, offset = paging(request)
+    page = await container(request).feedback.list(q.get("user_id"), q.get("status"), limit, offset)
+    return paged([admin_feedback(f) for f in page.items], page.total, limit, offset)
+
+
+@routes.add("GET", "/api/v1/admin/feedback/{id}", "One feedback item", "feedback", response=ADMIN_FEEDBACK,
+            errors=(404,))
+@profile_errors
+async def get_feedback(request: web.Request) -> web.Response:
+    c = container(request)
+    f = await c.feedback_repo.get(int_param(request, "id"))
+    if f is None:
+        raise not_found("feedback")
+    return web.json_response(admin_feedback(f))
+
+
+@routes.add("PATCH", "/api/v1/admin/feedback/{id}", "Change the status and/or reply", "feedback",
+            body=FEEDBACK_PATCH, response=ADMIN_FEEDBACK, errors=(404, 409))
+@profile_errors
+async def patch_feedback(request: web.Request) -> web.Response:
+    d = body(request)
+    f = await container(request).feedback.handle(int_param(request, "id"), status=d.get("status"),
+                                                 reply=d.get("reply"))
+    return web.json_response(admin_feedback(f))
