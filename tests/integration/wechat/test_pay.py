@@ -15,6 +15,7 @@ from cryptography.x509.oid import NameOID
 
 from csms.wechat import (
     BadSignature,
+    BillHashMismatch,
     StaleNotification,
     WechatPayError,
     WechatPayUnavailable,
