@@ -4,6 +4,7 @@ or against WeChat itself (``mode = "live"``, which never starts or falls back to
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,8 +51,7 @@ async def build_wechat(settings: Settings, var_dir: Path, emulator_config: Emula
         raise ValueError(f"wechat.mode must be emulator or live, not {w.mode!r}")
 
     config = emulator_config or EmulatorConfig(data_dir=var_dir / EMULATOR_DIR)
-    config = EmulatorConfig(**{**config.__dict__, "appid": w.appid, "secret": w.secret or None,
-                               "mchid": w.mch_id or None})
+    config = dataclasses.replace(config, appid=w.appid, secret=w.secret or None, mchid=w.mch_id or None)
     emulator = WechatEmulator(config)
     await emulator.start(port=w.emulator_port)
     try:
