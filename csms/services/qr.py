@@ -133,8 +133,8 @@ def render_png(content: str, caption: str, size: int = DEFAULT_SIZE) -> bytes:
     qr_w = n * scale
     text = _text_rows(caption)
     text_px = len(text[0])
-    ts = max(1, min(scale * 2, (qr_w - 2 * scale) // max(1, text_px)))
-    width = max(qr_w, text_px * ts + 4 * ts)
+    ts = max(1, min(scale, qr_w // (text_px + 4)))      # text pixels: at most a module, fits the width
+    width = max(qr_w, (text_px + 4) * ts)
     white, black = b"\xff", b"\x00"
     left = (width - qr_w) // 2
     rows: list[bytes] = []
@@ -157,7 +157,7 @@ def render_png(content: str, caption: str, size: int = DEFAULT_SIZE) -> bytes:
             line += (black if on else white) * ts
         line += white * (width - len(line))
         rows.extend([bytes(line)] * ts)
-    rows.extend([blank] * max(scale * 2, ts * 3))
+    rows.extend([blank] * max(scale * 2, ts * 2))
     return _png(width, len(rows), rows)
 
 

@@ -227,3 +227,25 @@ async def test_price_now_and_max_price_with_a_tariff(csms, open_client):
     assert cards[1]["price_now"] is None
     assert [x["id"] for x in (await _nearby(csms, token, "&max_price_fen=120"))[1]] == [a["id"]]
     assert (await _nearby(csms, token, "&max_price_fen=119"))[1] == []
+
+
+async def test_map_and_profile_queries_on_both_databases(csms_any_db, fresh_client):
+    csms = csms_any_db
+    a, b, c, d, cp_a, _cp_b = await _map(csms, fresh_client)
+    uid, token = await a_driver(csms, nickname="Any")
+    order = await an_order(csms, uid, station_id=a["id"])
+    assert (await csms.post(f"/api/v1/driver/orders/{order}/rating", {"station_stars": 4, "experience_stars": 4},
+                            token=token))[0] == 201
+    code, cards, _ = await _nearby(csms, token, "&free=true")
+    assert code == 200 and [x["id"] for x in cards] == [a["id"]], cards
+    assert (cards[0]["free"], cards[0]["occupied"], cards[0]["rating"]) == (1, 1, {"average": 4.0, "count": 1})
+    code, detail = await csms.get(f"/api/v1/driver/stations/{a['id']}", token=token)
+    assert [x["status"] for x in detail["connectors"]] == ["free", "occupied"]
+    assert [x["id"] for x in (await csms.get("/api/v1/driver/stations/search?q=Nanjing", token=token))[1]] == [
+        a["id"], c["id"]]
+    code, v = await csms.post("/api/v1/driver/vehicles", {"plate": "粤B12345"}, token=token)
+    assert code == 201 and (await csms.post("/api/v1/driver/vehicles", {"plate": "粤B12345"}, token=token))[0] == 409
+    assert (await csms.put(f"/api/v1/driver/favourites/{b['id']}", token=token))[0] == 204
+    assert (await csms.put(f"/api/v1/driver/favourites/{b['id']}", token=token))[0] == 204
+    assert (await csms.put(f"/api/v1/admin/stations/{a['id']}/details", {"opening_hours": "8-22"}))[0] == 200
+    assert (await csms.put(f"/api/v1/admin/stations/{a['id']}/details", {"photos": []}))[1]["opening_hours"] == "8-22"
