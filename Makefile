@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo serve test test-fast bench lint clean install
+.PHONY: run demo serve test test-fast bench lint clean install test-miniprogram
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -x --ignore=tests/e2e
+
+test-miniprogram:
+	cd miniprogram && npm ci --no-audit --no-fund && npm test
 
 bench: $(STAMP)
 	$(PY) bench/load.py
