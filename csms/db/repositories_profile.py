@@ -71,8 +71,10 @@ def _connector_rank(now: datetime):
     tx, r = core.transactions.c, res.reservations.c
     has_tx = exists().where(tx.charge_point_id == c.charge_point_id, tx.status == "Active",
                             tx.evse_id == c.evse_id)
+    # Accepted until the reservations feature's job (every 10 s) or the charge point ends it; no expiry
+    # test here, which would lead SQLite to the (status, expiry) index instead of (charge point, status)
     reserved = exists().where(r.charge_point_id == c.charge_point_id, r.status == "Accepted",
-                              r.connector_id == c.evse_id, r.expiry_date > now)
+                              r.connector_id == c.evse_id)
     return rank_sql(c.status, has_tx, reserved)
 
 

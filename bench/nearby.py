@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Nearby-search benchmark: N stations (default 10,000) spread over a city, 2 charge points each
+with 2 connectors (a DC and an AC one, mixed statuses, some charge points offline, some active
+reservations and transactions), in a fresh temporary SQLite (or --database-url). Times the
+service call behind GET /api/v1/driver/stations/nearby (bounding box, haversine, one aggregate for
+the counts, ratings) from random points, and prints one JSON document with p50/p99 in ms.
+
+    python bench/nearby.py
+    python bench/nearby.py --stations 10000 --queries 300 --radius 5000 --filters
+    python bench/nearby.py --database-url mysql+aiomysql://root:@127.0.0.1:3306/bench_nearby
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import insert  # noqa: E402
+from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+
+from csms.db import tables as core  # noqa: E402
+from csms.db import tables_reservations as res  # noqa: E402
+from csms.db.repositories_profile import (  # noqa: E402
+    SqlFavouriteRepository,
+    SqlRatingRepository,
+    SqlStationMapRepository,
+)
+from csms.db.session import make_sessionmaker, upgrade  # noqa: E402
+from csms.services.clock import SystemClock  # noqa: E402
+from csms.services.station_cards import StationCards  # noqa: E402
+from csms.services.stations_geo import NearbyQuery, NearbySearch  # noqa: E402
+
+CENTRE = (31.2304, 121.4737)          # Shanghai, GCJ-02
+SPREAD_DEG = 0.35                     # about +-39 km north-south
+
+
+async def seed(engine, n: int, rnd: random.Random) -> None:
+    now = datetime.now(timezone.utc)
+    stations, cps, conns, reservations, txs = [], [], [], [], []
+    for sid in range(1, n + 1):
+        lat = CENTRE[0] + rnd.uniform(-SPREAD_DEG, SPREAD_DEG)
+        lng = CENTRE[1] + rnd.uniform(-SPREAD_DEG, SPREAD_DEG)
+        stations.append({"id": sid, "name": f"Station {sid}", "address": f"{sid} Bench Rd", "lat": lat, "lng": lng,
+                         "timezone": "Asia/Shanghai", "created_at": now, "updated_at": now})
+        for k in (1, 2):
+            cp_id = f"CP{sid:05d}-{k}"
+            cps.append({"id": cp_id, "station_id": sid, "security_profile": 0, "registration_status": "Accepted",
+                        "protocol": "ocpp1.6", "online": rnd.random() > 0.1, "tolerant": False,
+                        "created_at": now, "updated_at": now})
+            for c, (type_, power) in ((1, ("CCS2", 120000)), (2, ("Type2", 7000))):
+                status = rnd.choices(["Available", "Charging", "Preparing", "Faulted", "Unavailable"],
+                                     [60, 25, 5, 5, 5])[0]
+                conns.append({"charge_point_id": cp_id, "evse_id": c, "connector_id": c, "type": type_,
+                              "max_power_w": power, "status": status, "error_code": "NoError"})
+                if status == "Preparing" and rnd.random() < 0.5:
+                    txs.append({"charge_point_id": cp_id, "evse_id": c, "connector_id": c, "status": "Active",
+                                "started_at": now - timedelta(minutes=len(txs) % 600, seconds=len(txs)),
+                                "meter_start_wh": len(txs), "updated_at": now, "offline": False})
+                elif status == "Available" and rnd.random() < 0.03:
+                    reservations.append({"charge_point_id": cp_id, "connector_id": c, "id_tag": "BENCH",
+                                         "expiry_date": now + timedelta(hours=1), "status": "Accepted",
+                                         "created_at": now, "updated_at": now})
+    async with engine.begin() as conn:
+        for table, rows in ((core.stations, stations), (core.charge_points, cps), (core.connectors, conns),
+                            (core.transactions, txs), (res.reservations, reservations)):
+            for i in range(0, len(rows), 2000):
+                await conn.execute(insert(table), rows[i:i + 2000])
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--stations", type=int, default=10000)
+    ap.add_argument("--queries", type=int, default=300)
+    ap.add_argument("--radius", type=int, default=5000)
+    ap.add_argument("--filters", action="store_true", help="also kind=dc&free=true (counts over the whole box)")
+    ap.add_argument("--database-url", default=None)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    rnd = random.Random(args.seed)
+    tmp = tempfile.TemporaryDirectory()
+    url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp.name) / 'nearby.db'}"
+    engine = create_async_engine(url)
+    await upgrade(engine)
+    started = time.perf_counter()
+    await seed(engine, args.stations, rnd)
+    seeded_s = time.perf_counter() - started
+    sf = make_sessionmaker(engine)
+    map_repo = SqlStationMapRepository(sf)
+    cards = StationCards(map_repo, SqlRatingRepository(sf), SqlFavouriteRepository(sf), lambda: None, SystemClock(),
+                         qr_base_url="https://bench.example.com/qr", min_wallet_fen=500)
+    nearby = NearbySearch(map_repo, cards, SystemClock())
+
+    async def run(kind=None, free=False) -> dict:
+        times, found = [], []
+        for _ in range(args.queries):
+            lat = CENTRE[0] + rnd.uniform(-SPREAD_DEG * 0.8, SPREAD_DEG * 0.8)
+            lng = CENTRE[1] + rnd.uniform(-SPREAD_DEG * 0.8, SPREAD_DEG * 0.8)
+            t0 = time.perf_counter()
+            page = await nearby.nearby(NearbyQuery(lat, lng, args.radius, kind, free, None, 20, 0))
+            times.append((time.perf_counter() - t0) * 1000)
+            found.append(page.total)
+        times.sort()
+        return {"p50_ms": round(statistics.median(times), 2), "p99_ms": round(times[int(len(times) * 0.99) - 1], 2),
+                "max_ms": round(times[-1], 2), "mean_in_radius": round(statistics.mean(found), 1)}
+
+    await run()                       # warm the caches
+    out = {"stations": args.stations, "charge_points": args.stations * 2, "connectors": args.stations * 4,
+           "radius_m": args.radius, "queries": args.queries, "seed_s": round(seeded_s, 1),
+           "database": url.split(":", 1)[0], "plain": await run()}
+    if args.filters:
+        out["kind_dc_free"] = await run("dc", True)
+    print(json.dumps(out, indent=2))
+    await engine.dispose()
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
