@@ -89,3 +89,15 @@ def test_feedback_lifecycle():
     assert not FEEDBACK.can("open", "resolved") and not FEEDBACK.can("processing", "closed")
     assert not any(FEEDBACK.can("closed", s) for s in ("open", "processing", "resolved"))
     assert FEEDBACK.can("closed", "closed")      # setting the same status is a no-op
+
+
+def test_the_map_rule_is_the_session_start_rule():
+    """Cards, detail and scan (ranks, EVSE = its highest-ranked connector) say what
+    csms.services.availability says when a session starts, for every EVSE of one or two connectors."""
+    from csms.services.availability import connector_availability
+    for size in (1, 2):
+        for statuses in itertools.product(STATUSES, repeat=size):
+            for online, tx, reserved in itertools.product((False, True), repeat=3):
+                ours = driver_status(online, max(connector_rank(s, tx, reserved) for s in statuses))
+                theirs = connector_availability(statuses, online=online, active_transaction=tx, reserved=reserved)
+                assert ours == theirs, (statuses, online, tx, reserved)
