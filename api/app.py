@@ -16,7 +16,7 @@ from api.views import admin_orders, driver_auth, driver_money, driver_sessions, 
 from api.views import driver_profile, driver_stations, feedback_admin, qr, uploads
 from api.views import auth as auth_views
 from api.views import (charge_points, commands, health, id_tags, reservations, security, smart_charging, stations,
-                       transactions)
+                       tariffs, transactions)
 from csms import metrics
 from csms.container import Container
 
@@ -27,7 +27,7 @@ def route_table() -> RouteTable:
     table = RouteTable()
     for module in (health, auth_views, stations, charge_points, id_tags, transactions, commands,
                    reservations, smart_charging, security, driver_auth, driver_sessions, driver_money, pay_notify,
-                   admin_orders,
+                   admin_orders, tariffs,
                    driver_stations, driver_profile, qr, feedback_admin, uploads):
         table.extend(module.routes)
     return table

@@ -14,18 +14,10 @@ from csms.db import tables as core
 from csms.db import tables_tariffs as t
 from csms.db.repositories import _Repo
 from csms.domain.repositories import Conflict
-from csms.domain.tariffs import PeriodPrice, Segment, StationTariffs, TariffVersion, parse_segments
+from csms.domain.tariffs import (PeriodPrice, StationTariffs, TariffVersion, parse_segments, prices_doc,
+                                 segments_doc)
 
 _CHUNK = 5000        # station ids per IN (...): SQLite allows 32766 parameters, MariaDB far more
-
-
-def segments_json(segments: Sequence[Segment]) -> list[dict]:
-    return [{"start": s.start, "end": s.end, "period": s.period} for s in segments]
-
-
-def prices_json(prices) -> dict:
-    return {k: {"energy_fen_per_kwh": p.energy_fen_per_kwh, "service_fen_per_kwh": p.service_fen_per_kwh}
-            for k, p in prices.items()}
 
 
 def _version(row) -> TariffVersion:
@@ -41,8 +33,8 @@ class SqlTariffRepository(_Repo):
     async def add(self, version: TariffVersion) -> TariffVersion:
         created_at = datetime.now(timezone.utc)
         values = {"station_id": version.station_id, "effective_from": version.effective_from,
-                  "segments": orjson.dumps(segments_json(version.segments)).decode(),
-                  "prices": orjson.dumps(prices_json(version.prices)).decode(),
+                  "segments": orjson.dumps(segments_doc(version.segments)).decode(),
+                  "prices": orjson.dumps(prices_doc(version.prices)).decode(),
                   "idle_fee_fen_per_min": version.idle_fee_fen_per_min,
                   "idle_grace_minutes": version.idle_grace_minutes, "created_at": created_at}
         try:

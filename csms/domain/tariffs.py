@@ -19,6 +19,8 @@ MAX_SEGMENTS = 48
 MAX_PRICE_FEN = 100_000           # 1000 yuan per kWh / per minute: beyond that it is a typo
 MAX_GRACE_MINUTES = 24 * 60
 DEFAULT_GRACE_MINUTES = 15
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)      # what every database stores
+LATEST = datetime(9999, 1, 1, tzinfo=timezone.utc)
 _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
 
@@ -141,6 +143,17 @@ class StationTariffs:
     versions: tuple[TariffVersion, ...] = field(default_factory=tuple)
 
 
+def segments_doc(segments: Sequence[Segment]) -> list[dict]:
+    """Segments as written: [{"start": "HH:MM", "end": "HH:MM", "period"}]."""
+    return [{"start": s.start, "end": s.end, "period": s.period} for s in segments]
+
+
+def prices_doc(prices: Mapping[str, PeriodPrice]) -> dict:
+    """Prices as written: {period: {"energy_fen_per_kwh", "service_fen_per_kwh"}}."""
+    return {k: {"energy_fen_per_kwh": p.energy_fen_per_kwh, "service_fen_per_kwh": p.service_fen_per_kwh}
+            for k, p in prices.items()}
+
+
 # -- validation --------------------------------------------------------------------------------------
 def _int(value: Any, name: str, high: int) -> int:
     if type(value) is not int or not 0 <= value <= high:
@@ -169,9 +182,12 @@ def _time(value: Any, name: str) -> datetime:
     if value.tzinfo is None:
         raise InvalidTariff(name, "needs a UTC offset (e.g. 2025-01-01T00:00:00+08:00)")
     try:
-        return value.astimezone(timezone.utc)
+        value = value.astimezone(timezone.utc)
     except OverflowError:
         raise InvalidTariff(name, "out of range") from None
+    if not EARLIEST <= value < LATEST:
+        raise InvalidTariff(name, f"must be from {EARLIEST.year} to {LATEST.year - 1}")
+    return value
 
 
 def parse_segments(raw: Any) -> tuple[Segment, ...]:

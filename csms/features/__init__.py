@@ -18,6 +18,7 @@ FEATURES = (
     "csms.features.reservations",
     "csms.features.smart_charging",
     "csms.features.security",
+    "csms.features.tariffs",
     "csms.features.driver_profile",
     "csms.features.drivers",
 )
