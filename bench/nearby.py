@@ -20,33 +20,33 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from csms.db import tables as core  # noqa: E402
-from csms.db import tables_reservations as res  # noqa: E402
-from csms.db.repositories_profile import (  # noqa: E402
+from csms.db import tables as core
+from csms.db import tables_reservations as res
+from csms.db.repositories_profile import (
     SqlFavouriteRepository,
     SqlRatingRepository,
     SqlStationMapRepository,
 )
-from csms.db.session import make_sessionmaker, upgrade  # noqa: E402
-from csms.services.clock import SystemClock  # noqa: E402
-from csms.services.station_cards import StationCards  # noqa: E402
-from csms.services.stations_geo import NearbyQuery, NearbySearch  # noqa: E402
+from csms.db.session import make_sessionmaker, upgrade
+from csms.services.clock import SystemClock
+from csms.services.station_cards import StationCards
+from csms.services.stations_geo import NearbyQuery, NearbySearch
 
 CENTRE = (31.2304, 121.4737)          # Shanghai, GCJ-02
 SPREAD_DEG = 0.35                     # about +-39 km north-south
 
 
 async def seed(engine, n: int, rnd: random.Random) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     stations, cps, conns, reservations, txs = [], [], [], [], []
     for sid in range(1, n + 1):
         lat = CENTRE[0] + rnd.uniform(-SPREAD_DEG, SPREAD_DEG)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert
@@ -15,7 +15,14 @@ from sqlalchemy import insert
 from api import auth
 from csms.db import tables_drivers as drivers
 from csms.domain.models import Page
-from csms.domain.profile import Feedback, OrderRef, Rating, RatingSummary, Review, Vehicle
+from csms.domain.profile import (
+    Feedback,
+    OrderRef,
+    Rating,
+    RatingSummary,
+    Review,
+    Vehicle,
+)
 from csms.domain.repositories import Conflict
 from tests.fakes import FakeClock, _page
 
@@ -166,7 +173,7 @@ class FakeRatingRepository:
 # -- builders for tests on a running server ---------------------------------------------------------------
 async def a_driver(csms, nickname: str = "driver", balance_fen: int = 0) -> tuple[int, str]:
     """A users row and a driver access token for it: (user id, token)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     async with csms.container.engine.begin() as conn:
         res = await conn.execute(insert(drivers.users).values(
             openid=f"o-{uuid.uuid4().hex}", nickname=nickname, avatar_url="", balance_fen=balance_fen, active=1,
@@ -177,7 +184,7 @@ async def a_driver(csms, nickname: str = "driver", balance_fen: int = 0) -> tupl
 
 async def an_order(csms, user_id: int, *, state: str = "paid", station_id: int | None = None,
                    charge_point_id: str = "CP-X", connector_id: int = 1) -> int:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     async with csms.container.engine.begin() as conn:
         res = await conn.execute(insert(drivers.orders).values(
             user_id=user_id, state=state, step="finished", charge_point_id=charge_point_id,

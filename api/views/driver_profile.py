@@ -11,7 +11,13 @@ from api.routing import Query, RouteTable
 from api.serializers import ts
 from api.validation import PAGING
 from api.views.driver_stations import CARD, card, coordinate, profile_errors, user_id
-from csms.domain.profile import FEEDBACK_CATEGORIES, FEEDBACK_STATES, MAX_PHOTOS, Feedback, Vehicle
+from csms.domain.profile import (
+    FEEDBACK_CATEGORIES,
+    FEEDBACK_STATES,
+    MAX_PHOTOS,
+    Feedback,
+    Vehicle,
+)
 
 routes = RouteTable()
 

@@ -15,7 +15,12 @@ from api.errors import ApiError, bad_request
 from api.routing import Query, RouteTable
 from api.serializers import ts
 from api.validation import PAGING
-from csms.domain.profile import DRIVER_STATUSES, ProfileError, StationCard, StationDetails
+from csms.domain.profile import (
+    DRIVER_STATUSES,
+    ProfileError,
+    StationCard,
+    StationDetails,
+)
 from csms.services.qr import InvalidQr
 from csms.services.station_cards import ConnectorView, StationDetail
 from csms.services.stations_geo import MAX_RADIUS_M, NearbyQuery

@@ -11,7 +11,14 @@ from api import schemas as s
 from api.context import container, int_param, params
 from api.errors import bad_request, not_found
 from api.routing import Query, RouteTable
-from api.views.driver_stations import CONNECTOR, NULL_PRICE, connector, price, profile_errors, user_id
+from api.views.driver_stations import (
+    CONNECTOR,
+    NULL_PRICE,
+    connector,
+    price,
+    profile_errors,
+    user_id,
+)
 from csms.services import qr
 
 routes = RouteTable()

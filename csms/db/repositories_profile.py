@@ -6,8 +6,9 @@ computed in SQL by ``rank_sql`` (the same rule as csms.domain.profile.connector_
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 from sqlalchemy import and_, case, delete, exists, func, or_, select, update
@@ -47,7 +48,7 @@ from csms.domain.repositories import Conflict
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def kind_sql(type_col, power_col):
@@ -66,8 +67,8 @@ def rank_sql(status_col, has_transaction, reserved):
                 (or_(status_col == "Reserved", reserved), RANK_RESERVED), else_=RANK_FREE)
 
 
-def _connector_rank(now: datetime):
-    c, cp = core.connectors.c, core.charge_points.c
+def _connector_rank():
+    c = core.connectors.c
     tx, r = core.transactions.c, res.reservations.c
     has_tx = exists().where(tx.charge_point_id == c.charge_point_id, tx.status == "Active",
                             tx.evse_id == c.evse_id)
@@ -127,7 +128,7 @@ class SqlStationMapRepository(_Repo):
             frm = frm.join(core.stations, core.stations.c.id == cp.station_id)
             where.extend(_box(*box))
         evse = (select(cp.station_id.label("sid"), cp.online.label("online"),
-                       func.max(_connector_rank(now)).label("rank"),
+                       func.max(_connector_rank()).label("rank"),
                        func.max(kind_sql(c.type, c.max_power_w)).label("dc"),
                        func.max(c.max_power_w).label("power"))
                 .select_from(frm).where(*where)
@@ -137,10 +138,10 @@ class SqlStationMapRepository(_Repo):
         def n(cond):
             return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
-        is_on = on == True  # noqa: E712  (a column comparison, not a Python bool)
+        is_on = on == True
         free = and_(is_on, rank == RANK_FREE)
         stmt = select(evse.c.sid, func.count(), n(free), n(and_(is_on, rank >= RANK_RESERVED)),
-                      n(and_(is_on, rank == RANK_FAULTED)), n(or_(on == False, rank == RANK_UNAVAILABLE)),  # noqa: E712
+                      n(and_(is_on, rank == RANK_FAULTED)), n(or_(on == False, rank == RANK_UNAVAILABLE)),
                       n(and_(free, dc == 1)), n(and_(free, dc == 0)), n(dc == 1), n(dc == 0),
                       func.max(evse.c.power)).group_by(evse.c.sid)
         async with self.engine.connect() as conn:
@@ -158,7 +159,7 @@ class SqlStationMapRepository(_Repo):
         if charge_point_id is not None:
             where.append(cp.id == charge_point_id)
         stmt = (select(cp.station_id, cp.id, cp.online, c.evse_id, c.status, c.type, c.max_power_w,
-                       _connector_rank(now).label("rank"))
+                       _connector_rank().label("rank"))
                 .select_from(core.connectors.join(core.charge_points, c.charge_point_id == cp.id))
                 .where(*where).order_by(cp.id, c.evse_id, c.connector_id))
         async with self.engine.connect() as conn:

@@ -7,9 +7,10 @@ Tariffs come from the tariffs feature when it is installed (``tariffs()`` return
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from csms.domain.models import Page

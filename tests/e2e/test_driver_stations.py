@@ -4,7 +4,7 @@ station detail with connectors, operator details and connector metadata, reviews
 
 from __future__ import annotations
 
-from tests.e2e.helpers import answer, eventually
+from tests.e2e.helpers import answer
 from tests.fakes_profile import a_driver, an_order
 from tests.support.ocpp_client import RawClient
 
@@ -63,7 +63,7 @@ async def test_nearby_is_sorted_by_distance_with_live_counts(csms, open_client):
     assert code == 200, cards
     assert [x["id"] for x in cards] == [a["id"], b["id"], c["id"]]
     assert headers["X-Total-Count"] == "3"
-    assert [x["distance_m"] for x in cards][0] == 0
+    assert cards[0]["distance_m"] == 0
     assert abs(cards[1]["distance_m"] - 1000) <= 2 and abs(cards[2]["distance_m"] - 3000) <= 5
     ca, cb, cc = cards
     assert {k: ca[k] for k in ("total", "free", "occupied", "faulted", "offline", "kinds", "max_power_w")} == {
@@ -95,7 +95,7 @@ async def test_a_charging_session_and_a_reservation_make_connectors_occupied(csm
     assert code == 200, body
     card = (await _nearby(csms, token, "&radius_m=10"))[1][0]
     assert (card["free"], card["occupied"]) == (1, 1)
-    code, detail = await csms.get(f"/api/v1/driver/stations/{a['id']}", token=token)
+    _code, detail = await csms.get(f"/api/v1/driver/stations/{a['id']}", token=token)
     assert [(x["connector_id"], x["status"]) for x in detail["connectors"]] == [(1, "reserved"), (2, "free")]
     # a car plugged in (Preparing) with no transaction is still free; once a transaction runs, occupied
     await _status(csms, cp_a, 2, "Preparing")
@@ -109,7 +109,7 @@ async def test_a_charging_session_and_a_reservation_make_connectors_occupied(csm
 
 async def test_station_detail_with_connectors_details_and_favourite(csms, open_client):
     a, *_rest, cp_a, _cp_b = await _map(csms, open_client)
-    uid, token = await a_driver(csms)
+    _uid, token = await a_driver(csms)
     code, body = await csms.put(f"/api/v1/admin/stations/{a['id']}/details",
                                 {"opening_hours": "24h", "photos": ["https://img.example.com/a.jpg"]})
     assert code == 200 and body["opening_hours"] == "24h", body
@@ -152,7 +152,7 @@ async def test_a_201_evse_is_one_driver_connector(csms):
         await _connector(csms, cp["id"], 1, type="CCS2", max_power_w=120000)
         await csms.container.batch.flush()
         _, token = await a_driver(csms)
-        code, d = await csms.get(f"/api/v1/driver/stations/{st['id']}", token=token)
+        _code, d = await csms.get(f"/api/v1/driver/stations/{st['id']}", token=token)
         assert [(x["connector_id"], x["status"], x["kind"], x["max_power_w"]) for x in d["connectors"]] == [
             (1, "free", "dc", 120000), (2, "unavailable", "ac", None)]
         assert (d["total"], d["free"], d["offline"], d["faulted"]) == (2, 1, 1, 0)
@@ -161,7 +161,7 @@ async def test_a_201_evse_is_one_driver_connector(csms):
 
 
 async def test_search_by_name_or_address(csms, open_client):
-    a, b, c, d, *_ = await _map(csms, open_client)
+    a, _b, c, d, *_ = await _map(csms, open_client)
     _, token = await a_driver(csms)
     lat, lng = ORIGIN
     code, cards = await csms.get(f"/api/v1/driver/stations/search?q=Nanjing&lat={lat}&lng={lng}", token=token)
@@ -212,26 +212,38 @@ async def test_reviews_and_rating_on_cards(csms):
     assert (await csms.get("/api/v1/driver/stations/999999/reviews", token=token))[0] == 404
 
 
-async def test_price_now_and_max_price_with_a_tariff(csms, open_client):
+async def test_price_now_detail_tariff_and_max_price_with_a_tariff(csms, open_client):
     if getattr(csms.container, "tariffs", None) is None:
         import pytest
-        pytest.skip("the tariffs feature is not installed yet")
-    a, b, *_ = await _map(csms, open_client)
-    spec = {"timezone": "Asia/Shanghai", "segments": [{"start": "00:00", "end": "24:00", "period": "flat"}],
-            "prices": {"flat": {"energy_fen_per_kwh": 80, "service_fen_per_kwh": 40}}}
+        pytest.skip("the tariffs feature is not installed")
+    a, *_ = await _map(csms, open_client)
+    spec = {"effective_from": "2020-01-01T00:00:00Z", "segments": [{"start": "00:00", "end": "24:00", "period": "flat"}],
+            "prices": {"flat": {"energy_fen_per_kwh": 80, "service_fen_per_kwh": 40}},
+            "idle_fee_fen_per_min": 10, "idle_grace_minutes": 15}
     code, body = await csms.put(f"/api/v1/admin/stations/{a['id']}/tariff", spec)
     assert code in (200, 201), body
     _, token = await a_driver(csms)
     cards = (await _nearby(csms, token))[1]
-    assert cards[0]["price_now"]["total_fen_per_kwh"] == 120 and cards[0]["price_now"]["period"] == "flat"
+    price = cards[0]["price_now"]
+    assert (price["period"], price["energy_fen_per_kwh"], price["service_fen_per_kwh"], price["total_fen_per_kwh"]) \
+        == ("flat", 80, 40, 120)
+    assert price["until"].endswith("Z")
     assert cards[1]["price_now"] is None
     assert [x["id"] for x in (await _nearby(csms, token, "&max_price_fen=120"))[1]] == [a["id"]]
     assert (await _nearby(csms, token, "&max_price_fen=119"))[1] == []
+    _, d = await csms.get(f"/api/v1/driver/stations/{a['id']}", token=token)
+    assert (d["idle_fee_fen_per_min"], d["idle_grace_minutes"]) == (10, 15)
+    assert d["tariff_today"] == [{"start": "00:00", "end": "24:00", "period": "flat", "energy_fen_per_kwh": 80,
+                                  "service_fen_per_kwh": 40, "total_fen_per_kwh": 120}]
+    assert d["price_now"]["total_fen_per_kwh"] == 120
+    cp_id = d["connectors"][0]["charge_point_id"]
+    _, scan = await csms.get(f"/api/v1/driver/scan?qr={d['connectors'][0]['qr']}", token=token)
+    assert (scan["charge_point_id"], scan["price_now"]["total_fen_per_kwh"]) == (cp_id, 120)
 
 
 async def test_map_and_profile_queries_on_both_databases(csms_any_db, fresh_client):
     csms = csms_any_db
-    a, b, c, d, cp_a, _cp_b = await _map(csms, fresh_client)
+    a, b, c, _d, _cp_a, _cp_b = await _map(csms, fresh_client)
     uid, token = await a_driver(csms, nickname="Any")
     order = await an_order(csms, uid, station_id=a["id"])
     assert (await csms.post(f"/api/v1/driver/orders/{order}/rating", {"station_stars": 4, "experience_stars": 4},
@@ -243,7 +255,7 @@ async def test_map_and_profile_queries_on_both_databases(csms_any_db, fresh_clie
     assert [x["status"] for x in detail["connectors"]] == ["free", "occupied"]
     assert [x["id"] for x in (await csms.get("/api/v1/driver/stations/search?q=Nanjing", token=token))[1]] == [
         a["id"], c["id"]]
-    code, v = await csms.post("/api/v1/driver/vehicles", {"plate": "粤B12345"}, token=token)
+    code, _v = await csms.post("/api/v1/driver/vehicles", {"plate": "粤B12345"}, token=token)
     assert code == 201 and (await csms.post("/api/v1/driver/vehicles", {"plate": "粤B12345"}, token=token))[0] == 409
     assert (await csms.put(f"/api/v1/driver/favourites/{b['id']}", token=token))[0] == 204
     assert (await csms.put(f"/api/v1/driver/favourites/{b['id']}", token=token))[0] == 204

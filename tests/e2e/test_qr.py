@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from datetime import UTC
 from urllib.parse import quote
 
 from tests.e2e.helpers import answer
@@ -44,7 +45,7 @@ async def test_scan_a_free_connector(csms, open_client):
 
 
 async def test_scan_says_why_a_connector_cannot_start(csms, open_client):
-    st, client = await _site(csms, open_client)
+    _st, client = await _site(csms, open_client)
     _, token = await a_driver(csms)
     body = (await _scan(csms, token, f"{_base(csms)}/{client.cp_id}/2"))[1]
     assert (body["can_start"], body["reason"], body["connector"]["status"]) == (False, "occupied", "occupied")
@@ -70,14 +71,14 @@ async def test_a_reservation_blocks_others_but_not_its_holder(csms, open_client)
     _f, code, body = await answer(client, csms.post(f"/api/v1/admin/charge-points/{client.cp_id}/commands/reserve-now",
                                                     {"connector_id": 1, "id_tag": "TAG-Q"}), {"status": "Accepted"})
     assert code == 200, body
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from sqlalchemy import insert
 
     from csms.db import tables_drivers as drivers
     async with csms.container.engine.begin() as conn:
         await conn.execute(insert(drivers.driver_reservations).values(
-            reservation_id=body["reservation_id"], user_id=uid, fee_fen=0, created_at=datetime.now(timezone.utc)))
+            reservation_id=body["reservation_id"], user_id=uid, fee_fen=0, created_at=datetime.now(UTC)))
     content = f"{_base(csms)}/{client.cp_id}/1"
     assert (await _scan(csms, other, content))[1]["reason"] == "reserved"
     mine = (await _scan(csms, token, content))[1]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from sqlalchemy import case, column, literal, select, String, Integer, Boolean
+from sqlalchemy import Boolean, Integer, String, literal, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from csms.db.repositories_profile import kind_sql, rank_sql
@@ -63,7 +63,7 @@ def test_driver_status_rule():
     assert RANK_STATUS[connector_rank("Unavailable", False, False)] == "unavailable"
     assert driver_status(False, connector_rank("Available", False, False)) == "offline"
     # an EVSE shows its highest rank: faulted only when every connector is
-    evse = lambda *ranks: RANK_STATUS[max(ranks)]  # noqa: E731
+    evse = lambda *ranks: RANK_STATUS[max(ranks)]
     assert evse(connector_rank("Faulted", False, False), connector_rank("Available", False, False)) == "free"
     assert evse(connector_rank("Faulted", False, False), connector_rank("Unavailable", False, False)) == "unavailable"
 
