@@ -94,7 +94,8 @@ async def delete_vehicle(request: web.Request) -> web.Response:
 # -- favourites ------------------------------------------------------------------------------------------
 @routes.add("GET", "/api/v1/driver/favourites", "My favourite stations, newest first", "driver-profile",
             auth="driver", response=s.array(CARD),
-            query=(Query("lat", "number", "GCJ-02 latitude (for distance_m)"), Query("lng", "number", "GCJ-02 longitude")))
+            query=(Query("lat", "number", "GCJ-02 latitude (for distance_m)"),
+                   Query("lng", "number", "GCJ-02 longitude")))
 @profile_errors
 async def list_favourites(request: web.Request) -> web.Response:
     lat = coordinate(request, "lat", -90, 90, False)

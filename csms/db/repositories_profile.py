@@ -90,7 +90,8 @@ class SqlStationMapRepository(_Repo):
     async def geo_candidates(self, min_lat: float, max_lat: float, min_lng: float, max_lng: float) -> list[GeoPoint]:
         s = core.stations.c
         async with self.engine.connect() as conn:
-            rows = (await conn.execute(select(s.id, s.lat, s.lng).where(*_box(min_lat, max_lat, min_lng, max_lng)))).all()
+            stmt = select(s.id, s.lat, s.lng).where(*_box(min_lat, max_lat, min_lng, max_lng))
+            rows = (await conn.execute(stmt)).all()
         return [GeoPoint(r.id, r.lat, r.lng) for r in rows]
 
     async def summaries(self, station_ids: Iterable[int]) -> dict[int, StationSummary]:

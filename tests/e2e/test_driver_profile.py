@@ -13,7 +13,7 @@ from tests.fakes_profile import a_driver, an_order
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 uploads_wired = pytest.mark.skipif("raw_body" not in Route.__dataclass_fields__,
-                                   reason="multipart needs api.routing.Route.raw_body and api/app.py _wrap to honour it")
+                                   reason="multipart needs Route.raw_body, honoured by api/app.py _wrap")
 
 
 async def _upload(csms, token: str, data: bytes, filename: str = "p.png", field: str = "file"):

@@ -217,7 +217,8 @@ async def test_price_now_detail_tariff_and_max_price_with_a_tariff(csms, open_cl
         import pytest
         pytest.skip("the tariffs feature is not installed")
     a, *_ = await _map(csms, open_client)
-    spec = {"effective_from": "2020-01-01T00:00:00Z", "segments": [{"start": "00:00", "end": "24:00", "period": "flat"}],
+    spec = {"effective_from": "2020-01-01T00:00:00Z",
+            "segments": [{"start": "00:00", "end": "24:00", "period": "flat"}],
             "prices": {"flat": {"energy_fen_per_kwh": 80, "service_fen_per_kwh": 40}},
             "idle_fee_fen_per_min": 10, "idle_grace_minutes": 15}
     code, body = await csms.put(f"/api/v1/admin/stations/{a['id']}/tariff", spec)

@@ -145,7 +145,8 @@ async def test_printable_codes(csms, open_client):
 
     code, codes = await csms.get(f"/api/v1/admin/stations/{st['id']}/qr-codes")
     assert code == 200
-    assert codes == [{"charge_point_id": client.cp_id, "connector_id": n, "content": f"{_base(csms)}/{client.cp_id}/{n}"}
+    assert codes == [{"charge_point_id": client.cp_id, "connector_id": n,
+                      "content": f"{_base(csms)}/{client.cp_id}/{n}"}
                      for n in (1, 2)]
     assert (await csms.get("/api/v1/admin/stations/999999/qr-codes"))[0] == 404
 
