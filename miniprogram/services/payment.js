@@ -4,6 +4,8 @@
  */
 const wallet = require('./wallet')
 
+const OUTCOME = { paid: 'paid', refunding: 'paid', refunded: 'paid', pending: 'pending', closed: 'failed' }
+
 function requestPayment(params) {
   return new Promise((resolve, reject) => {
     wx.requestPayment(Object.assign({}, params, { success: resolve, fail: reject }))
@@ -38,7 +40,7 @@ async function pay(payment, opts = {}) {
     await wait(opts.confirmDelayMs || 1000)
     current = await wallet.payment(payment.id)
   }
-  return { outcome: current.state === 'pending' ? 'pending' : 'paid', payment: current }
+  return { outcome: OUTCOME[current.state] || 'failed', payment: current }
 }
 
 module.exports = { pay }

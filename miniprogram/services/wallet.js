@@ -22,8 +22,9 @@ function syncPayment(id) {
   return api.post(`/driver/payments/${encodeURIComponent(id)}/sync`)
 }
 
+/** Signed: the CSMS treats giving up a payment as sensitive (it cancels the order too). */
 function cancelPayment(id) {
-  return api.post(`/driver/payments/${encodeURIComponent(id)}/cancel`)
+  return api.post(`/driver/payments/${encodeURIComponent(id)}/cancel`, undefined, { signed: true })
 }
 
 module.exports = { balance, ledger, topup, payment, syncPayment, cancelPayment }
