@@ -226,13 +226,33 @@ def bill(samples: Sequence[tuple[datetime, int]], versions: Sequence[TariffVersi
         for p, wh in zip(parts, apportion(delta, [(p.end - p.start) // _US for p in parts])):
             add(p.start, p.end, p.key, wh)
 
-    lines = tuple(BillLine(period=a[0], start=a[1], end=a[2], energy_wh=a[3], energy_price=a[4],
-                           service_price=a[5], energy_fen=fen(a[3], a[4]), service_fen=fen(a[3], a[5]))
-                  for a in acc)
+    return _total([_line(*a) for a in acc])
+
+
+def _line(period: str, start: datetime, end: datetime, wh: int, energy_price: int, service_price: int) -> BillLine:
+    return BillLine(period=period, start=start, end=end, energy_wh=wh, energy_price=energy_price,
+                    service_price=service_price, energy_fen=fen(wh, energy_price), service_fen=fen(wh, service_price))
+
+
+def _total(lines: Sequence[BillLine]) -> Bill:
     energy_fen = sum(line.energy_fen for line in lines)
     service_fen = sum(line.service_fen for line in lines)
-    return Bill(lines=lines, energy_wh=sum(line.energy_wh for line in lines), energy_fen=energy_fen,
+    return Bill(lines=tuple(lines), energy_wh=sum(line.energy_wh for line in lines), energy_fen=energy_fen,
                 service_fen=service_fen, total_fen=energy_fen + service_fen)
+
+
+def merge(first: Bill, then: Bill) -> Bill:
+    """The bill of a session from the bills of its two parts split at a sample (``then`` starting
+    where ``first`` ends): exactly ``bill`` of the whole, since each interval is rounded on its own;
+    the line running through the split is joined and its money rounded once. Lets a running cost
+    grow one meter interval at a time."""
+    if not first.lines or not then.lines:
+        return then if not first.lines else first
+    a, b = first.lines[-1], then.lines[0]
+    if (a.period, a.energy_price, a.service_price, a.end) == (b.period, b.energy_price, b.service_price, b.start):
+        joined = _line(a.period, a.start, b.end, a.energy_wh + b.energy_wh, a.energy_price, a.service_price)
+        return _total((*first.lines[:-1], joined, *then.lines[1:]))
+    return _total((*first.lines, *then.lines))
 
 
 def idle_fee(stopped_at: datetime, unplugged_at: datetime, version: TariffVersion) -> int:

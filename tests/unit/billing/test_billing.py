@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from csms.domain.tariffs import NoTariff
-from csms.services.billing import apportion, bill, day_schedule, fen, idle_fee, price_at
+from csms.services.billing import apportion, bill, day_schedule, fen, idle_fee, merge, price_at
 from tests.unit.billing.builders import SHANGHAI, UTC, a_version, local, sessions
 
 PROPS = settings(max_examples=int(__import__("os").environ.get("H_EX", 150)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -202,6 +202,24 @@ def test_splitting_a_session_at_a_sample_keeps_every_wh_and_moves_at_most_a_fen_
     # lines away from the split are the very same
     assert _lines(whole)[:len(a.lines) - 1] == _lines(a)[:-1]
     assert _lines(whole)[len(whole.lines) - len(b.lines) + 1:] == _lines(b)[1:]
+
+
+@given(sessions(min_samples=3), st.data())
+@PROPS
+def test_merging_the_bills_of_two_halves_gives_the_bill_of_the_whole(case, data):
+    samples, versions, tz = case
+    k = data.draw(st.integers(1, len(samples) - 2))
+    assert merge(bill(samples[:k + 1], versions, tz), bill(samples[k:], versions, tz)) == bill(samples, versions, tz)
+
+
+@given(sessions(min_samples=2), st.data())
+@PROPS
+def test_a_running_bill_grown_one_interval_at_a_time_is_the_whole_bill(case, data):
+    samples, versions, tz = case
+    running = bill(samples[:1], versions, tz)
+    for a, b in zip(samples, samples[1:]):
+        running = merge(running, bill([a, b], versions, tz))
+    assert running == bill(samples, versions, tz)
 
 
 @given(sessions(min_samples=2, resets=False), st.data())
