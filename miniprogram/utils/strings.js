@@ -274,6 +274,13 @@ module.exports = {
     forbidden: '无权限',
     unauthorized: '登录已失效，请重新登录',
     location_failed: '无法获取位置',
+    not_running: '充电已结束',
+    not_cancellable: '该预约已不能取消',
+    file_too_large: '图片不能超过5MB',
+    signature_required: '请求签名缺失，请重新登录',
+    bad_signature: '请求签名错误，请重新登录',
+    invalid_refresh_token: '登录已失效，请重新登录',
+    payment_failed: '支付失败',
     server_error: '服务暂时不可用，请稍后重试',
     unknown: '出错了，请重试',
   },
@@ -323,5 +330,8 @@ module.exports = {
   ledgerKinds: { topup: '充值', charge: '充电消费', refund: '退款', adjustment: '调整' },
   feedbackCategories: { fault: '设备故障', payment: '支付问题', station: '电站问题', app: '小程序问题', other: '其他' },
   feedbackStatus: { open: '待处理', processing: '处理中', resolved: '已解决', closed: '已关闭' },
-  reservationStates: { active: '生效中', used: '已使用', cancelled: '已取消', expired: '已过期' },
+  reservationStates: {
+    requested: '预约中', active: '生效中', used: '已使用', cancelled: '已取消', expired: '已过期', failed: '预约失败',
+    rejected: '被拒绝',
+  },
 }

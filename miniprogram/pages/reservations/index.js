@@ -13,7 +13,7 @@ function itemView(r) {
     stateText: strings.reservationStates[r.state] || r.state,
     expires: fmt.dateTime(r.expires_at),
     fee: r.fee_fen ? fmt.yuan(r.fee_fen) : '',
-    active: r.state === 'active' || r.state === 'accepted' || r.state === 'pending',
+    active: r.state === 'active',
   }
 }
 

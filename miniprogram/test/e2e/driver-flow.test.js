@@ -53,6 +53,9 @@ suite('mini-program services against a running CSMS', () => {
       wallet: require('../../services/wallet'),
       uploads: require('../../services/uploads'),
       feedback: require('../../services/feedback'),
+      favourites: require('../../services/favourites'),
+      vehicles: require('../../services/vehicles'),
+      reservations: require('../../services/reservations'),
     }
   })
 
@@ -87,9 +90,66 @@ suite('mini-program services against a running CSMS', () => {
     env.payer.result = 'SUCCESS'
     const paid = await s.payment.pay(await s.wallet.topup(1500))
     expect(paid).toMatchObject({ outcome: 'paid', payment: { state: 'paid', amount_fen: 1500 } })
-    expect((await s.wallet.balance()).balance_fen).toBe(1500)
+    // The credit may land a moment after the payment reads 'paid' (the CSMS confirms the payment
+    // and credits the wallet in two steps when the notification and the sync race).
+    await eventually(async () => (await s.wallet.balance()).balance_fen === 1500, 'wallet credit', 5000, 100)
     const ledger = await s.wallet.ledger()
     expect(ledger.items[0]).toMatchObject({ kind: 'topup', amount_fen: 1500, balance_after_fen: 1500 })
+  })
+
+  test('map: nearby, search, detail with tariff and connectors; favourites', async () => {
+    const cfg = await s.driverConfig.load()
+    const cpId = process.env.CSMS_E2E_CHARGE_POINT || 'DEMO-SCAN'
+    const info = await s.stations.scan(process.env.CSMS_E2E_QR || `${cfg.qr_base_url}/${cpId}/1`)
+    const detail = await s.stations.detail(info.station.id)
+    expect(detail.connectors.map((c) => c.charge_point_id)).toContain(info.charge_point_id)
+    expect(detail.tariff_today.length).toBeGreaterThan(0)
+    const nearby = await s.stations.nearby(detail.lat, detail.lng, { radiusM: 2000 })
+    expect(nearby.items.map((x) => x.id)).toContain(detail.id)
+    expect(nearby.total).toBeGreaterThanOrEqual(1)
+    const dc = await s.stations.nearby(detail.lat, detail.lng, { radiusM: 2000, free: true })
+    dc.items.forEach((x) => expect(x.free).toBeGreaterThan(0))
+    const found = await s.stations.search(detail.name.slice(0, 3), detail.lat, detail.lng)
+    expect(found.items.map((x) => x.id)).toContain(detail.id)
+
+    await s.favourites.add(detail.id)
+    expect((await s.favourites.list()).map((x) => x.id)).toContain(detail.id)
+    expect((await s.stations.detail(detail.id)).favourite).toBe(true)
+    await s.favourites.remove(detail.id)
+    expect((await s.favourites.list()).map((x) => x.id)).not.toContain(detail.id)
+  })
+
+  test('personal centre: vehicles and subscribe-message consent', async () => {
+    const car = await s.vehicles.create({ plate: '沪A12345F', model: 'E2E', connector_type: 'GB/T DC', is_default: true })
+    expect(car).toMatchObject({ plate: '沪A12345F', is_default: true })
+    await expect(s.vehicles.create({ plate: '沪A12345F' })).rejects.toMatchObject({ status: 409 })
+    await s.vehicles.update(car.id, { model: 'E2E 2' })
+    expect((await s.vehicles.list()).find((v) => v.id === car.id).model).toBe('E2E 2')
+    await s.vehicles.remove(car.id)
+    expect(await s.vehicles.list()).toEqual([])
+
+    const cfg = await s.driverConfig.load()
+    const ids = [cfg.bill_template_id, cfg.complete_template_id].filter(Boolean)
+    if (ids.length) {
+      const res = await new Promise((resolve, reject) => env.wx.requestSubscribeMessage({ tmplIds: ids, success: resolve, fail: reject }))
+      const results = {}
+      ids.forEach((id) => { results[id] = res[id] })
+      const answer = await s.me.saveSubscriptions(results)
+      ids.forEach((id) => expect(answer.quota[id]).toBeGreaterThanOrEqual(1))
+    }
+  })
+
+  test('reserve a free connector, see it, cancel it (signed)', async () => {
+    const cfg = await s.driverConfig.load()
+    const cpId = process.env.CSMS_E2E_CHARGE_POINT || 'DEMO-SCAN'
+    const connector = Number(process.env.CSMS_E2E_RESERVE_CONNECTOR || 2)
+    const info = await s.stations.scan(`${cfg.qr_base_url}/${cpId}/${connector}`)
+    expect(info.can_start).toBe(true)
+    const r = await s.reservations.create(cpId, connector)
+    expect(r).toMatchObject({ state: 'active', charge_point_id: cpId, connector_id: connector })
+    expect((await s.reservations.list()).map((x) => x.id)).toContain(r.id)
+    const cancelled = await s.reservations.cancel(r.id)
+    expect(cancelled.state).toBe('cancelled')
   })
 
   test('scan -> prepay -> charge (live push) -> stop -> bill -> refund -> rating', async () => {
@@ -124,6 +184,9 @@ suite('mini-program services against a running CSMS', () => {
       expect(charging.cost_fen).toBeGreaterThanOrEqual(0)
       expect(modes).toContain('live')
 
+      const withStopAt = await s.sessions.setStopAt(session.order_id, { minutes: 600 })
+      expect(withStopAt.stop_at).toMatchObject({ minutes: 600 })
+
       const stopping = await s.sessions.stop(session.order_id)
       expect(['stopping', 'finished']).toContain(stopping.step)
 
@@ -156,6 +219,8 @@ suite('mini-program services against a running CSMS', () => {
     await s.orders.rate(session.order_id, { station_stars: 5, experience_stars: 4, comment: '端到端' })
     await expect(s.orders.rate(session.order_id, { station_stars: 5, experience_stars: 5 }))
       .rejects.toMatchObject({ status: 409, code: 'already_rated' })
+    const reviews = await s.stations.reviews(info.station.id)
+    expect(reviews.items.map((r) => r.comment)).toContain('端到端')
   })
 
   test('feedback with an uploaded photo', async () => {

@@ -27,6 +27,7 @@ function createNodeWx({ emulatorUrl, user }) {
   const storage = {}
   const payer = { result: 'SUCCESS' } // what the payer answers next: SUCCESS | CANCEL | FAIL
   const log = { requests: [], sockets: [] }
+  const identity = { openid: '' }
 
   const wx = {
     getStorageSync: (k) => (k in storage ? storage[k] : ''),
@@ -74,7 +75,20 @@ function createNodeWx({ emulatorUrl, user }) {
 
     login(opts) {
       emulatorPost(emulatorUrl, '/emulator/login-code', { user })
-        .then((r) => opts.success({ code: r.code, errMsg: 'login:ok' }), (e) => opts.fail({ errMsg: `login:fail ${e.message}` }))
+        .then((r) => {
+          identity.openid = r.openid
+          opts.success({ code: r.code, errMsg: 'login:ok' })
+        }, (e) => opts.fail({ errMsg: `login:fail ${e.message}` }))
+    },
+
+    // The user accepts every template once (the emulator records the consent WeChat would hold).
+    requestSubscribeMessage(opts) {
+      Promise.all(opts.tmplIds.map((id) => emulatorPost(emulatorUrl, '/emulator/subscriptions', { openid: identity.openid, template_id: id })))
+        .then(() => {
+          const res = { errMsg: 'requestSubscribeMessage:ok' }
+          opts.tmplIds.forEach((id) => { res[id] = 'accept' })
+          opts.success(res)
+        }, (e) => opts.fail({ errMsg: `requestSubscribeMessage:fail ${e.message}` }))
     },
 
     requestPayment(opts) {
@@ -93,7 +107,7 @@ function createNodeWx({ emulatorUrl, user }) {
     log.sockets.forEach((s) => { try { s.terminate() } catch (e) { /* closed */ } })
   }
 
-  return { wx, storage, payer, log, closeAll }
+  return { wx, storage, payer, log, identity, closeAll }
 }
 
 module.exports = { createNodeWx, emulatorPost }
