@@ -44,7 +44,7 @@ def _wrap(route: Route):
                                          window=c.settings.driver.signature_window, nonces=c.nonces,
                                          now=time.time(), required=required)
         request[QUERY] = query(request, route)
-        if request.method in ("POST", "PUT", "PATCH"):
+        if request.method in ("POST", "PUT", "PATCH") and not route.raw_body:
             request[BODY] = await json_body(request, route)
         return await route.handler(request)
     handler.__name__ = route.handler.__name__

@@ -34,6 +34,7 @@ class Route:
     errors: tuple[int, ...] = ()
     raw_response: str | None = None  # non-JSON content type (e.g. text/plain for /metrics)
     signed: bool = False            # a sensitive operation: request signature (api/signing.py)
+    raw_body: bool = False          # the handler reads the body itself (multipart uploads)
 
 
 @dataclass

@@ -16,6 +16,21 @@ log = logging.getLogger("csms.demo")
 
 DEMO_ADMIN = ("admin", "admin123")
 DEMO_TAGS = ("DEMO-TAG-1", "DEMO-TAG-2", "DEMO-TAG-3", "DEMO-TAG-4")
+SCAN_CHARGER = "DEMO-SCAN"     # left free for drivers: scan its QR code in the mini-program
+# a Shanghai-style time-of-use tariff (尖峰平谷), fen per kWh
+DEMO_TARIFF = {
+    "segments": [{"start": "00:00", "end": "08:00", "period": "valley"},
+                 {"start": "08:00", "end": "10:00", "period": "flat"},
+                 {"start": "10:00", "end": "12:00", "period": "sharp"},
+                 {"start": "12:00", "end": "17:00", "period": "flat"},
+                 {"start": "17:00", "end": "21:00", "period": "peak"},
+                 {"start": "21:00", "end": "22:00", "period": "flat"},
+                 {"start": "22:00", "end": "24:00", "period": "valley"}],
+    "prices": {"sharp": {"energy_fen_per_kwh": 132, "service_fen_per_kwh": 80},
+               "peak": {"energy_fen_per_kwh": 110, "service_fen_per_kwh": 80},
+               "flat": {"energy_fen_per_kwh": 68, "service_fen_per_kwh": 60},
+               "valley": {"energy_fen_per_kwh": 31, "service_fen_per_kwh": 40}},
+    "idle_fee_fen_per_min": 50, "idle_grace_minutes": 15}
 
 
 async def register(running: Running, chargers: int) -> list[str]:
@@ -32,6 +47,13 @@ async def register(running: Running, chargers: int) -> list[str]:
                                          security_profile=0)
         except Conflict:
             pass
+    try:
+        await c.charge_points.create(id=SCAN_CHARGER, station_id=station.id, registration_status="Accepted",
+                                     security_profile=0)
+    except Conflict:
+        pass
+    if not await c.tariffs.versions(station.id):
+        await c.tariffs.set_tariff(station.id, DEMO_TARIFF)
     for tag in DEMO_TAGS:
         await c.id_tags.put(IdTag(tag, "Accepted"))
     if not c.settings.api.admin_username:
@@ -67,9 +89,13 @@ async def run_demo(settings: Settings, args) -> None:
         url = f"ws://127.0.0.1:{running.ocpp_port}/ocpp"
         sims = [ChargePoint16(url=url, cp_id=cp_id, connectors=args.connectors, meter_interval=args.meter_interval)
                 for cp_id in ids]
-        for sim in sims:
+        scan = ChargePoint16(url=url, cp_id=SCAN_CHARGER, connectors=2, meter_interval=args.meter_interval,
+                             time_scale=10)
+        for sim in (*sims, scan):
             await sim.connect()
         tasks = [asyncio.create_task(drive(sim, args.connectors, args.session_seconds)) for sim in sims]
+        wechat = running.container.wechat
+        emulator = wechat.emulator.url if wechat is not None and wechat.emulator is not None else "(live WeChat)"
         api = settings.api.public_url or f"http://{public_host(settings.api.host)}:{running.api_port}"
         user = settings.api.admin_username or DEMO_ADMIN[0]
         password = "(from CSMS_ADMIN_PASSWORD)" if settings.api.admin_username else DEMO_ADMIN[1]
@@ -79,13 +105,15 @@ async def run_demo(settings: Settings, args) -> None:
               f"  OpenAPI  {api}/api/v1/openapi.json\n"
               f"  metrics  {api}/metrics\n"
               f"  id tags  {', '.join(DEMO_TAGS)}\n"
+              f"  drivers  {api}/api/v1/driver/...   WeChat emulator {emulator}\n"
+              f"           scan to charge: {settings.driver.qr_base_url}/{SCAN_CHARGER}/1 (and /2)\n"
               f"  Ctrl-C stops everything.\n", flush=True)
 
         async def cleanup():
             for t in tasks:
                 t.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            await asyncio.gather(*(sim.close() for sim in sims), return_exceptions=True)
+            await asyncio.gather(*(sim.close() for sim in (*sims, scan)), return_exceptions=True)
         return cleanup
 
     await serve_forever(settings, "all", on_started=started)

@@ -22,7 +22,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 BILL = "TPL-BILL-0001"
 PEAK = {"energy_fen_per_kwh": 100, "service_fen_per_kwh": 50}     # 150 fen/kWh until 22:00
 VALLEY = {"energy_fen_per_kwh": 30, "service_fen_per_kwh": 20}    # 50 fen/kWh from 22:00
-PREPAY = 2000
+PREPAY = 500
 
 
 async def eventually(check, timeout: float = 15.0, what: str = "condition"):
@@ -68,7 +68,7 @@ async def test_scan_prepay_charge_across_a_boundary_stop_at_funds_settle_refund_
     cp_id = f"DRV-{version[-3:].replace('.', '')}"
     await csms.a_charge_point(cp_id, station_id=station["id"])
     cp = VERSIONS[version](url=csms.ocpp_url, cp_id=cp_id, connectors=2, meter_interval=0.3, time_scale=60,
-                           max_power_w=60000, ramp_s=1, clock_offset=before_ten_pm(2.0))
+                           max_power_w=60000, ramp_s=1, clock_offset=before_ten_pm(1.5))
     await cp.connect()
     try:
         alice = Driver(csms, "alice")
@@ -96,10 +96,17 @@ async def test_scan_prepay_charge_across_a_boundary_stop_at_funds_settle_refund_
 
         emulator.pay(params["package"].split("=", 1)[1], "SUCCESS")     # the driver confirms in WeChat
 
+        seen = []
+
         async def settled():
             _, order = await alice.get(f"/api/v1/driver/orders/{order_id}")
+            _, live = await alice.get(f"/api/v1/driver/sessions/{order_id}")
+            seen.append((live["state"], live["step"], live["reason"], live["energy_wh"], live["cost_fen"]))
             return order if order["state"] in ("paid", "refunded", "unpaid") else None
-        order = await eventually(settled, 30, "settlement")
+        try:
+            order = await eventually(settled, 30, "settlement")
+        except AssertionError:
+            raise AssertionError(sorted(set(seen), key=seen.index)) from None
 
         # stopped by the funds watch, before the prepayment ran out
         assert order["stop_reason"] == "funds", order
@@ -128,7 +135,7 @@ async def test_scan_prepay_charge_across_a_boundary_stop_at_funds_settle_refund_
 
         # the bill went out as a subscribe message
         async def billed():
-            return [m for m in emulator.messages() if m.get("touser") == alice.openid]
+            return [m for m in emulator.messages if m.get("touser") == alice.openid]
         sent = await eventually(billed, 5, "bill message")
         assert sent[0]["template_id"] == BILL
         assert str(order_id) in orjson.dumps(sent[0]["data"]).decode()
@@ -149,7 +156,7 @@ async def test_scan_prepay_charge_across_a_boundary_stop_at_funds_settle_refund_
 
         # replays change nothing: the payment notification again, and the exact signed request again
         before = (order, await alice.get("/api/v1/driver/wallet/ledger"))
-        paid_note = next(n for n in emulator.notifications() if n.event_type == "TRANSACTION.SUCCESS")
+        paid_note = next(n for n in emulator.notifications if n.event_type == "TRANSACTION.SUCCESS")
         emulator.redeliver(paid_note.id)
         await emulator.wait_delivered(paid_note.id)
         _, after_order = await alice.get(f"/api/v1/driver/orders/{order_id}")
