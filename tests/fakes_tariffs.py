@@ -4,8 +4,8 @@ version per (station, effective_from) or Conflict, versions oldest first, unknow
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 from csms.domain.repositories import Conflict
 from csms.domain.tariffs import StationTariffs, TariffVersion

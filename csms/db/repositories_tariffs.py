@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timezone
-from typing import Sequence
+from datetime import UTC, datetime
 
 import orjson
 from sqlalchemy import select
@@ -14,8 +14,14 @@ from csms.db import tables as core
 from csms.db import tables_tariffs as t
 from csms.db.repositories import _Repo
 from csms.domain.repositories import Conflict
-from csms.domain.tariffs import (PeriodPrice, StationTariffs, TariffVersion, parse_segments, prices_doc,
-                                 segments_doc)
+from csms.domain.tariffs import (
+    PeriodPrice,
+    StationTariffs,
+    TariffVersion,
+    parse_segments,
+    prices_doc,
+    segments_doc,
+)
 
 _CHUNK = 5000        # station ids per IN (...): SQLite allows 32766 parameters, MariaDB far more
 
@@ -31,7 +37,7 @@ def _version(row) -> TariffVersion:
 
 class SqlTariffRepository(_Repo):
     async def add(self, version: TariffVersion) -> TariffVersion:
-        created_at = datetime.now(timezone.utc)
+        created_at = datetime.now(UTC)
         values = {"station_id": version.station_id, "effective_from": version.effective_from,
                   "segments": orjson.dumps(segments_doc(version.segments)).decode(),
                   "prices": orjson.dumps(prices_doc(version.prices)).decode(),

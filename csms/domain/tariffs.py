@@ -9,9 +9,10 @@ A version applies from its ``effective_from`` until the next version's; versions
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Mapping, Protocol, Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 PERIODS = ("sharp", "peak", "flat", "valley")
 DAY_MINUTES = 24 * 60
@@ -19,8 +20,8 @@ MAX_SEGMENTS = 48
 MAX_PRICE_FEN = 100_000           # 1000 yuan per kWh / per minute: beyond that it is a typo
 MAX_GRACE_MINUTES = 24 * 60
 DEFAULT_GRACE_MINUTES = 15
-EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)      # what every database stores
-LATEST = datetime(9999, 1, 1, tzinfo=timezone.utc)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)      # what every database stores
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
 _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
 
@@ -174,7 +175,7 @@ def _minutes(value: Any, name: str) -> int:
 def _time(value: Any, name: str) -> datetime:
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            value = datetime.fromisoformat(value)
         except ValueError:
             raise InvalidTariff(name, "not an ISO 8601 time") from None
     if not isinstance(value, datetime):
@@ -182,7 +183,7 @@ def _time(value: Any, name: str) -> datetime:
     if value.tzinfo is None:
         raise InvalidTariff(name, "needs a UTC offset (e.g. 2025-01-01T00:00:00+08:00)")
     try:
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
     except OverflowError:
         raise InvalidTariff(name, "out of range") from None
     if not EARLIEST <= value < LATEST:
@@ -230,7 +231,7 @@ def parse_prices(raw: Any, used: set[str]) -> dict[str, PeriodPrice]:
             raise InvalidTariff(name, "must be an object {energy_fen_per_kwh, service_fen_per_kwh}")
         extra = set(value) - {"energy_fen_per_kwh", "service_fen_per_kwh"}
         if extra:
-            raise InvalidTariff(f"{name}.{sorted(extra)[0]}", "unknown field")
+            raise InvalidTariff(f"{name}.{min(extra)}", "unknown field")
         out[period] = PeriodPrice(
             _int(value.get("energy_fen_per_kwh"), f"{name}.energy_fen_per_kwh", MAX_PRICE_FEN),
             _int(value.get("service_fen_per_kwh"), f"{name}.service_fen_per_kwh", MAX_PRICE_FEN))
@@ -247,7 +248,7 @@ def version_from_spec(station_id: int, spec: Mapping[str, Any], now: datetime) -
     known = {"effective_from", "segments", "prices", "idle_fee_fen_per_min", "idle_grace_minutes"}
     extra = set(spec) - known
     if extra:
-        raise InvalidTariff(sorted(extra)[0], "unknown field")
+        raise InvalidTariff(min(extra), "unknown field")
     segments = parse_segments(spec.get("segments"))
     prices = parse_prices(spec.get("prices"), {s.period for s in segments})
     effective_from = spec.get("effective_from")

@@ -16,11 +16,11 @@ How a bill is made
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from itertools import pairwise
-from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from csms.domain.tariffs import (
@@ -33,7 +33,6 @@ from csms.domain.tariffs import (
     hhmm,
 )
 
-UTC = timezone.utc
 _US = timedelta(microseconds=1)
 _PRICE_HORIZON = timedelta(hours=26)   # a period that does not change within a day ends with its segment
 

@@ -8,9 +8,10 @@ until it changes, so pricing the map's thousands of stations costs no query and 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Awaitable, Callable, Mapping, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from csms.domain.models import SampledValue, Transaction
@@ -248,4 +249,4 @@ class TransactionCosts:
         self._open.pop(tx_id, None)
 
 
-__all__ = ["TariffService", "TransactionCosts", "InvalidTariff", "NoTariff", "UnknownStation"]
+__all__ = ["InvalidTariff", "NoTariff", "TariffService", "TransactionCosts", "UnknownStation"]

@@ -4,10 +4,10 @@ Revision ID: 0010
 Revises: 0009
 Create Date: 2026-11-25 14:17:07.420717
 """
-from alembic import op
 import sqlalchemy as sa
-import csms.db.tables
+from alembic import op
 
+import csms.db.tables
 
 revision = '0010'
 down_revision = '0009'

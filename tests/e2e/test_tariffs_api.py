@@ -3,7 +3,7 @@ schedule, and every bad input answered with a 4xx JSON error naming the field.""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -44,7 +44,7 @@ async def test_put_a_tariff_then_list_versions_newest_first(csms):
                      "idle_fee_fen_per_min": 50, "idle_grace_minutes": 15, "created_at": first["created_at"]}
     code, second = await csms.put(_tariff(sid), _body((("00:00", "flat"),)))       # from now
     assert code == 201
-    assert abs(datetime.fromisoformat(second["effective_from"]) - datetime.now(timezone.utc)) < timedelta(seconds=30)
+    assert abs(datetime.fromisoformat(second["effective_from"]) - datetime.now(UTC)) < timedelta(seconds=30)
 
     code, versions = await csms.get(f"/api/v1/admin/stations/{sid}/tariffs")
     assert code == 200 and [v["id"] for v in versions] == [second["id"], first["id"]]
@@ -58,7 +58,7 @@ async def test_price_now_in_the_station_time_zone(csms):
     berlin = ZoneInfo("Europe/Berlin")
     midnight = datetime.combine(datetime.now(berlin).date() + timedelta(days=1), datetime.min.time(), tzinfo=berlin)
     assert price == {"period": "flat", "energy_fen_per_kwh": 70, "service_fen_per_kwh": 60, "total_fen_per_kwh": 130,
-                     "until": midnight.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")}
+                     "until": midnight.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")}
 
 
 async def test_no_price_without_a_tariff_and_404_for_an_unknown_station(csms):

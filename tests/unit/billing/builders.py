@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
 from csms.domain.tariffs import PERIODS, PeriodPrice, Segment, TariffVersion, hhmm
 
-UTC = timezone.utc
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # zones with and without DST (Lord Howe moves by 30 minutes), and dates around their changes
 ZONES = ("Asia/Shanghai", "UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe")

@@ -4,8 +4,9 @@ and properties over random sessions, tariffs and time zones (hypothesis)."""
 from __future__ import annotations
 
 from collections import Counter
-from fractions import Fraction
 from datetime import date, datetime, timedelta
+from fractions import Fraction
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +14,15 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from csms.domain.tariffs import NoTariff
-from csms.services.billing import apportion, bill, day_schedule, fen, idle_fee, merge, price_at
+from csms.services.billing import (
+    apportion,
+    bill,
+    day_schedule,
+    fen,
+    idle_fee,
+    merge,
+    price_at,
+)
 from tests.unit.billing.builders import SHANGHAI, UTC, a_version, local, sessions
 
 PROPS = settings(max_examples=int(__import__("os").environ.get("H_EX", 150)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -127,7 +136,7 @@ def test_money_is_rounded_half_up_per_line():
 def test_the_alabama_paradox_cannot_happen():
     # largest remainder gives piece 2 one Wh at 10 and none at 11 (the classic paradox) for these weights
     weights = [600, 300, 100]
-    for total in range(0, 200):
+    for total in range(200):
         before, after = apportion(total, weights), apportion(total + 1, weights)
         assert sum(before) == total and all(a >= b for a, b in zip(after, before))
 
@@ -146,7 +155,7 @@ def test_apportioning_sums_exactly_and_no_piece_loses_when_the_total_grows(total
 def test_lines_sum_to_the_energy_and_the_money(case):
     samples, versions, tz = case
     b = bill(samples, versions, tz)
-    rises = sum(max(0, r1 - r0) for (_, r0), (_, r1) in zip(samples, samples[1:]))
+    rises = sum(max(0, r1 - r0) for (_, r0), (_, r1) in pairwise(samples))
     assert b.energy_wh == sum(l.energy_wh for l in b.lines) == rises
     assert b.energy_fen == sum(l.energy_fen for l in b.lines)
     assert b.service_fen == sum(l.service_fen for l in b.lines)
@@ -217,7 +226,7 @@ def test_merging_the_bills_of_two_halves_gives_the_bill_of_the_whole(case, data)
 def test_a_running_bill_grown_one_interval_at_a_time_is_the_whole_bill(case, data):
     samples, versions, tz = case
     running = bill(samples[:1], versions, tz)
-    for a, b in zip(samples, samples[1:]):
+    for a, b in pairwise(samples):
         running = merge(running, bill([a, b], versions, tz))
     assert running == bill(samples, versions, tz)
 
@@ -245,11 +254,11 @@ def test_each_line_stays_near_its_exact_share(case):
     part are rounded; Webster keeps a piece within 1/2 + n/2 x (its share of the interval's time) of
     its quota, n the pieces of the interval (proof: a = round(w/L), q = w/M, |sum(w/L) - total| <= n/2)."""
     samples, versions, tz = case
-    assume(all(t1 > t0 for (t0, _), (t1, _) in zip(samples, samples[1:])))
+    assume(all(t1 > t0 for (t0, _), (t1, _) in pairwise(samples)))
     b = bill(samples, versions, tz)
     for l in b.lines:
         exact, bound = Fraction(0), Fraction(0)
-        for (t0, r0), (t1, r1) in zip(samples, samples[1:]):
+        for (t0, r0), (t1, r1) in pairwise(samples):
             lo, hi = max(t0, l.start), min(t1, l.end)
             if hi > lo:
                 share = Fraction((hi - lo) // US, (t1 - t0) // US)

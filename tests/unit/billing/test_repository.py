@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
@@ -15,7 +15,7 @@ from csms.domain.repositories import Conflict
 from csms.settings import DatabaseSettings
 from tests.unit.billing.builders import a_version
 
-T0 = datetime(2030, 5, 1, 8, 0, 0, 123456, tzinfo=timezone.utc)
+T0 = datetime(2030, 5, 1, 8, 0, 0, 123456, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ async def test_loading_thousands_of_stations_is_one_statement(sf):
     for sid in ids:
         await repo.add(a_version(station_id=sid, effective_from=T0))
     statements = []
-    listener = lambda *args: statements.append(args[2])     # noqa: E731
+    listener = lambda *args: statements.append(args[2])
     event.listen(repo.engine.sync_engine, "before_cursor_execute", listener)
     try:
         loaded = await repo.load(ids + list(range(10_000, 14_000)))

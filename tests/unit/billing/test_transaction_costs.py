@@ -10,7 +10,12 @@ import pytest
 
 from csms.domain.models import Transaction
 from csms.services.billing import bill
-from csms.services.tariffs import TariffService, TransactionCosts, register_readings, transaction_samples
+from csms.services.tariffs import (
+    TariffService,
+    TransactionCosts,
+    register_readings,
+    transaction_samples,
+)
 from tests.fakes import FakeClock
 from tests.fakes_tariffs import FakeTariffRepository
 from tests.unit.billing.builders import SHANGHAI, local, spec
@@ -68,7 +73,7 @@ async def test_the_final_cost_is_recomputed_from_every_stored_reading(world):
 
 
 async def test_a_meter_below_its_start_costs_nothing_and_no_tariff_no_cost(world):
-    costs, stored = world
+    costs, _ = world
     tx = a_tx(status="Completed", stopped_at=START + timedelta(minutes=40), meter_stop_wh=0, meter_start_wh=500,
               anomaly="meter_below_start")
     assert (await costs.final(tx)).total_fen == 0
