@@ -63,14 +63,20 @@ def _edges(v: TariffVersion, tz: ZoneInfo, lo: datetime, hi: datetime) -> set[da
     (both occurrences of a repeated local time; none for a time the clock skips)."""
     starts = {s.start_min for s in v.segments}
     out: set[datetime] = set()
-    day = lo.astimezone(tz).date() - timedelta(days=1)
-    last = hi.astimezone(tz).date() + timedelta(days=1)
+    # without a UTC offset change in between, local dates only move forward: no margin needed
+    steady = hi - lo <= timedelta(days=7) and _offset(lo, tz) == _offset(hi, tz)
+    margin = timedelta(0) if steady else timedelta(days=1)
+    day = lo.astimezone(tz).date() - margin
+    last = hi.astimezone(tz).date() + margin
     while day <= last:
         for m in starts:
             naive = datetime.combine(day, time(m // 60, m % 60))
-            for fold in (0, 1):
-                u = naive.replace(tzinfo=tz, fold=fold).astimezone(UTC)
-                if lo < u < hi and u.astimezone(tz).replace(tzinfo=None) == naive:
+            local = naive.replace(tzinfo=tz)
+            folds = (local,) if local.utcoffset() == local.replace(fold=1).utcoffset() else \
+                (local, local.replace(fold=1))
+            for candidate in folds:
+                u = candidate.astimezone(UTC)
+                if lo < u < hi and (len(folds) == 1 or u.astimezone(tz).replace(tzinfo=None) == naive):
                     out.add(u)
         day += timedelta(days=1)
     return out
