@@ -17,6 +17,7 @@ function watch(orderId, handlers = {}, options = {}) {
   const onSession = handlers.onSession || (() => {})
   const onOrder = handlers.onOrder || (() => {})
   const onMode = handlers.onMode || (() => {})
+  const key = String(orderId)
   let task = null
   let closed = false
   let attempts = 0
@@ -67,8 +68,9 @@ function watch(orderId, handlers = {}, options = {}) {
       return
     }
     if (!payload || closed) return
-    if (payload.type === 'session' && payload.data && payload.data.order_id === orderId) onSession(payload.data)
-    else if (payload.type === 'order' && payload.data && payload.data.id === orderId) onOrder(payload.data)
+    // ids arrive as numbers from the API and as strings from page query options
+    if (payload.type === 'session' && payload.data && String(payload.data.order_id) === key) onSession(payload.data)
+    else if (payload.type === 'order' && payload.data && String(payload.data.id) === key) onOrder(payload.data)
   }
 
   function connect() {

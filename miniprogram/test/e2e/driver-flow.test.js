@@ -35,7 +35,7 @@ suite('mini-program services against a running CSMS', () => {
   let s // services
 
   beforeAll(() => {
-    env = createNodeWx({ emulatorUrl: EMULATOR.replace(/\/$/, ''), user: `mp-e2e-${Date.now()}` })
+    env = createNodeWx({ emulatorUrl: EMULATOR.replace(/\/$/, ''), user: `mp-e2e-${Date.now()}-${Math.floor(Math.random() * 1e6)}` })
     global.wx = env.wx
     config = require('../../config')
     config.apiBaseUrl = API.replace(/\/$/, '')

@@ -71,3 +71,11 @@ test('ignores other orders, non-JSON and pongs', async () => {
   expect(onOrder).toHaveBeenCalledWith({ id: 'ord-1' })
   w.close()
 })
+
+test('a numeric order id from the API matches the string id of the page query', async () => {
+  const onSession = jest.fn()
+  const w = live.watch('7', { onSession })
+  env.sockets[0].receive({ type: 'session', data: aSession({ order_id: 7 }) })
+  expect(onSession).toHaveBeenCalledWith(expect.objectContaining({ order_id: 7 }))
+  w.close()
+})
