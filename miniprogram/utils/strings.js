@@ -41,6 +41,7 @@ module.exports = {
     freeOfTotal: '空闲',
     detail: '详情',
     navigate: '导航',
+    resume: '您有正在进行的充电，点击查看 ›',
   },
   station: {
     title: '电站详情',

@@ -24,5 +24,3 @@ Component({
     },
   },
 })
-
-module.exports = { view }

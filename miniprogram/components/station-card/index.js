@@ -1,26 +1,6 @@
 /** A station in the list/map: name, distance, price now, free/total, kinds. Emits open / navigate. */
 const strings = require('../../utils/strings')
-const fmt = require('../../utils/format')
-
-function view(s) {
-  if (!s) return null
-  const price = s.price_now
-  let availability = 'free'
-  if (!s.free) availability = s.occupied ? 'occupied' : 'offline'
-  return {
-    name: s.name,
-    address: s.address,
-    distance: fmt.distance(s.distance_m),
-    price: price ? fmt.pricePerKwh(price.total_fen_per_kwh) : '--',
-    period: price ? strings.periods[price.period] || price.period : '',
-    free: s.free || 0,
-    total: s.total || 0,
-    availability,
-    kinds: (s.kinds || []).map((k) => strings.kinds[k] || k),
-    maxPower: s.max_power_w ? `${fmt.wToKw(s.max_power_w, 0)} ${strings.common.kwUnit}` : '',
-    rating: s.rating && s.rating.count ? `${s.rating.average}` : '',
-  }
-}
+const { stationView } = require('../../utils/station-view')
 
 Component({
   properties: {
@@ -29,7 +9,7 @@ Component({
   data: { t: strings.index, v: null },
   observers: {
     station(s) {
-      this.setData({ v: view(s) })
+      this.setData({ v: stationView(s) })
     },
   },
   methods: {
@@ -41,5 +21,3 @@ Component({
     },
   },
 })
-
-module.exports = { view }

@@ -3,8 +3,9 @@ const strings = require('../../utils/strings')
 const pageState = require('../../utils/page-state')
 const { createPager, advance } = require('../../utils/pager')
 const { scanConnector, confirmUrl } = require('../../utils/scan')
-const { view: cardView } = require('../../components/station-card/index')
+const { availabilityOf } = require('../../utils/station-view')
 const stations = require('../../services/stations')
+const sessions = require('../../services/sessions')
 const config = require('../../config')
 
 function getLocation() {
@@ -20,7 +21,7 @@ function getLocation() {
 /** Map markers coloured by availability; marker id = index in `list`. */
 function markersFor(list) {
   return list.map((s, i) => {
-    const availability = cardView(s).availability
+    const availability = availabilityOf(s)
     return {
       id: i,
       latitude: s.lat,
@@ -56,6 +57,7 @@ Component({
     selected: null,
     pager: createPager(20),
     loadingMore: false,
+    current: null,
   },
   methods: {
     async onLoad() {
@@ -63,6 +65,21 @@ Component({
       const loc = await getLocation()
       this.setData({ latitude: loc.latitude, longitude: loc.longitude, locationDenied: loc.denied })
       await this.reload()
+    },
+
+    /** A session still open (the app was closed while charging): offer to go back to it. */
+    async onShow() {
+      try {
+        const open = await sessions.current()
+        this.setData({ current: open && open.length ? open[0] : null })
+      } catch (err) {
+        this.setData({ current: null })
+      }
+    },
+
+    onResume() {
+      const s = this.data.current
+      if (s) wx.navigateTo({ url: `/pages/charging/index?order_id=${encodeURIComponent(s.order_id)}` })
     },
 
     fetchPage(pager) {

@@ -114,3 +114,12 @@ test('pull-to-refresh reloads and stops the indicator; reach bottom loads more i
   expect(page.data.stations).toHaveLength(21)
   expect(page.data.pager.done).toBe(true)
 })
+
+test('an open session is offered on the home page', async () => {
+  nearbyReturns([aStation()])
+  env.route('GET /api/v1/driver/sessions/current', () => [{ order_id: 42, step: 'charging' }])
+  const page = await renderPage('pages/index/index')
+  expect(text(page)).toContain(strings.index.resume)
+  await tap(page, '.resume')
+  expect(env.wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/charging/index?order_id=42' }))
+})
