@@ -20,7 +20,7 @@ run demo: $(STAMP)
 serve: $(STAMP)
 	$(VENV)/bin/csms serve
 
-test: $(STAMP)
+test: $(STAMP) test-miniprogram
 	$(PY) -m pytest -q -p no:cacheprovider
 
 test-fast: $(STAMP)

@@ -25,7 +25,7 @@ ANY_OBJ = {"type": "object"}
 
 LOGIN = obj({"username": {"type": "string", "minLength": 1, "maxLength": 64},
              "password": {"type": "string", "minLength": 1, "maxLength": 256}}, ("username", "password"))
-TOKEN = obj({"access_token": STR, "token_type": {"const": "Bearer"}, "expires_in": INT, "sign_key": STR})
+TOKEN = obj({"access_token": STR, "token_type": {"const": "Bearer"}, "expires_in": INT})
 OPERATOR_CREATE = obj({"username": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[\w.@-]+$"},
                        "password": {"type": "string", "minLength": 8, "maxLength": 256},
                        "role": {"enum": ["operator", "admin"]}}, ("username", "password"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from api import auth, schemas
-from api.context import body, container
+from api.context import CLAIMS, body, container
 from api.errors import ApiError
 from api.routing import RouteTable
 from api.signing import sign_key_for
@@ -25,8 +25,16 @@ async def login(request: web.Request) -> web.Response:
     ttl = c.settings.api.jwt_ttl
     jti = auth.new_jti()
     token = auth.issue(c.jwt_secret, str(op.id), op.role, ttl, jti=jti)
-    return web.json_response({"access_token": token, "token_type": "Bearer", "expires_in": ttl,
-                              "sign_key": sign_key_for(c.jwt_secret, jti)})
+    return web.json_response({"access_token": token, "token_type": "Bearer", "expires_in": ttl})
+
+
+@routes.add("GET", "/api/v1/auth/sign-key", "The request-signing key of the caller's access token", "auth",
+            auth="operator", response=schemas.obj({"sign_key": schemas.STR}))
+async def sign_key(request: web.Request) -> web.Response:
+    claims = request[CLAIMS]
+    if not claims.get("jti"):
+        raise ApiError(409, "no_sign_key", "this token cannot sign requests; log in again")
+    return web.json_response({"sign_key": sign_key_for(container(request).jwt_secret, claims["jti"])})
 
 
 @routes.add("POST", "/api/v1/admin/operators", "Create an operator account", "auth", auth="admin",

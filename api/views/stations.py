@@ -57,6 +57,7 @@ async def patch(request: web.Request) -> web.Response:
     station = await container(request).stations.update(int_param(request, "id"), **data)
     if station is None:
         raise not_found("station")
+    container(request).tariffs.forget(station.id)     # its time zone decides its tariff periods
     return web.json_response(serializers.station(station))
 
 

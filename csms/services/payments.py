@@ -84,14 +84,16 @@ class PaymentService:
             log.error("payment %s: WeChat reports %s fen, we asked %s; not credited", payment.out_trade_no,
                       amount, payment.amount_fen)
             return payment
+        if payment.kind == "topup" and payment.state in ("pending", "closed"):
+            # credit first (idempotent under its ref), then show the payment paid: whoever sees
+            # "paid" also sees the balance; a notification racing a query credits once
+            await self.wallet.move(payment.user_id, "topup", payment.amount_fen, f"pay:{payment.id}",
+                                   payment_id=payment.id, note="微信支付充值")
         paid = await self.payments.transition(payment.id, ("pending", "closed"), state="paid",
                                               wx_transaction_id=resource.get("transaction_id"),
                                               paid_at=_parse_time(resource.get("success_time")) or self.clock.now())
         if paid is None:
             return await self.payments.get(payment.id)   # already confirmed: nothing twice
-        if paid.kind == "topup":
-            await self.wallet.move(paid.user_id, "topup", paid.amount_fen, f"pay:{paid.id}", payment_id=paid.id,
-                                   note="微信支付充值")
         for hook in self.hooks.paid:
             await hook(paid)
         return paid
