@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from aiohttp import web
 
@@ -30,6 +31,9 @@ def route_table() -> RouteTable:
                    admin_orders, tariffs,
                    driver_stations, driver_profile, qr, feedback_admin, uploads):
         table.extend(module.routes)
+    # operator remote control is signed (checked when sent; required with driver.operator_signatures)
+    table.routes = [replace(r, signed=True) if r.method == "POST" and ("/commands/" in r.path or "/calls/" in r.path)
+                    else r for r in table.routes]
     return table
 
 
