@@ -395,18 +395,6 @@ class SqlFeedbackRepository(_Repo):
     async def order_of(self, order_id: int) -> OrderRef | None:
         return await _order_ref(self, order_id)
 
-    async def reserved_for(self, user_id: int, cp_id: str, connector_id: int, now: datetime) -> bool:
-        """Whether an active reservation of this connector is held by this driver."""
-        r, d = res.reservations.c, drivers.driver_reservations.c
-        row = await self._one(select(r.id).select_from(res.reservations.join(
-            drivers.driver_reservations, d.reservation_id == r.id)).where(
-            r.charge_point_id == cp_id, r.connector_id == connector_id, r.status == "Accepted",
-            r.expiry_date > now, d.user_id == user_id).limit(1))
-        return row is not None
-
-    async def station_exists(self, station_id: int) -> bool:
-        s = core.stations.c
-        return await self._one(select(s.id).where(s.id == station_id)) is not None
 
 
 async def _order_ref(repo: _Repo, order_id: int) -> OrderRef | None:

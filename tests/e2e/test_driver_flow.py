@@ -6,8 +6,7 @@ notification or signed request changes nothing."""
 
 from __future__ import annotations
 
-import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -15,6 +14,7 @@ import pytest
 
 from chargepoint_sim import ChargePoint16
 from chargepoint_sim.v201 import ChargePoint201
+from tests.e2e.helpers import eventually
 from tests.support.driver import Driver
 
 VERSIONS = {"ocpp1.6": ChargePoint16, "ocpp2.0.1": ChargePoint201}
@@ -25,20 +25,9 @@ VALLEY = {"energy_fen_per_kwh": 30, "service_fen_per_kwh": 20}    # 50 fen/kWh f
 PREPAY = 500
 
 
-async def eventually(check, timeout: float = 15.0, what: str = "condition"):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"{what} not reached in {timeout} s")
-        await asyncio.sleep(0.05)
-
-
 def before_ten_pm(seconds: float) -> float:
     """The clock offset that puts a station at ``seconds`` before 22:00 Shanghai time today."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     target = now.astimezone(SHANGHAI).replace(hour=22, minute=0, second=0, microsecond=0) - timedelta(seconds=seconds)
     return (target - now).total_seconds()
 
@@ -50,7 +39,7 @@ async def server(csms_with):
 
 async def a_priced_station(csms) -> dict:
     station = await csms.a_station(name="Riverside Supercharge", lat=31.2304, lng=121.4737, timezone="Asia/Shanghai")
-    since = (datetime.now(timezone.utc) - timedelta(days=2)).isoformat()
+    since = (datetime.now(UTC) - timedelta(days=2)).isoformat()
     status, body = await csms.put(f"/api/v1/admin/stations/{station['id']}/tariff", {
         "effective_from": since,
         "segments": [{"start": "00:00", "end": "22:00", "period": "peak"},
@@ -104,7 +93,7 @@ async def test_scan_prepay_charge_across_a_boundary_stop_at_funds_settle_refund_
             seen.append((live["state"], live["step"], live["reason"], live["energy_wh"], live["cost_fen"]))
             return order if order["state"] in ("paid", "refunded", "unpaid") else None
         try:
-            order = await eventually(settled, 30, "settlement")
+            order = await eventually(settled, 30, what="settlement")
         except AssertionError:
             raise AssertionError(sorted(set(seen), key=seen.index)) from None
 
@@ -128,7 +117,7 @@ async def test_scan_prepay_charge_across_a_boundary_stop_at_funds_settle_refund_
         async def refunded():
             _, o = await alice.get(f"/api/v1/driver/orders/{order_id}")
             return o if o["state"] == "refunded" else None
-        order = await eventually(refunded, 15, "refund")
+        order = await eventually(refunded, 15, what="refund")
         assert order["refunded_fen"] == PREPAY - order["total_fen"]
         status, payment = await alice.get(f"/api/v1/driver/payments/{session['payment']['id']}")
         assert (payment["state"], payment["refunded_fen"]) == ("refunded", PREPAY - order["total_fen"])
@@ -136,7 +125,7 @@ async def test_scan_prepay_charge_across_a_boundary_stop_at_funds_settle_refund_
         # the bill went out as a subscribe message
         async def billed():
             return [m for m in emulator.messages if m.get("touser") == alice.openid]
-        sent = await eventually(billed, 5, "bill message")
+        sent = await eventually(billed, 5, what="bill message")
         assert sent[0]["template_id"] == BILL
         assert str(order_id) in orjson.dumps(sent[0]["data"]).decode()
 
@@ -145,7 +134,7 @@ async def test_scan_prepay_charge_across_a_boundary_stop_at_funds_settle_refund_
         while True:
             try:
                 msg = await push.receive_json(timeout=0.5)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 break
             kinds.add(msg["type"])
             if msg["type"] == "session":
@@ -177,7 +166,7 @@ async def test_a_replayed_signed_request_is_refused_and_starts_nothing(server):
     from api.signing import signed_headers
     headers = {"Authorization": f"Bearer {bob.tokens['access_token']}", "Content-Type": "application/json",
                **signed_headers(bob.tokens["sign_key"], "POST", "/api/v1/driver/wallet/topups", raw,
-                                timestamp=int(datetime.now(timezone.utc).timestamp()), nonce="n" * 20)}
+                                timestamp=int(datetime.now(UTC).timestamp()), nonce="n" * 20)}
     status, first = await bob.raw("POST", "/api/v1/driver/wallet/topups", raw, headers)
     assert status == 201, first
     status, second = await bob.raw("POST", "/api/v1/driver/wallet/topups", raw, headers)

@@ -3,25 +3,13 @@ the station keeps real state, so what the CSMS stores must match what the statio
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from chargepoint_sim import ChargePoint16
 from chargepoint_sim.v201 import ChargePoint201
+from tests.e2e.helpers import eventually
 
 VERSIONS = {"ocpp1.6": ChargePoint16, "ocpp2.0.1": ChargePoint201}
-
-
-async def eventually(check, timeout: float = 8.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
 
 
 @pytest.fixture(params=list(VERSIONS))
@@ -49,7 +37,7 @@ async def test_reserve_then_cancel_moves_the_connector(csms, station):
     async def shown_reserved():
         _, view = await csms.get(f"/api/v1/admin/charge-points/{station.cp_id}")
         return {c["evse_id"]: c["status"] for c in view["connectors"]}.get(1) == "Reserved"
-    await eventually(shown_reserved)
+    await eventually(shown_reserved, timeout=8)
 
     status, cancelled = await csms.post(f"{cmd(station)}/cancel-reservation",
                                         {"reservation_id": reserved["reservation_id"]})
@@ -106,5 +94,5 @@ async def test_firmware_update_job_follows_the_status_notifications(csms, statio
     async def installed():
         _, jobs = await csms.get(f"/api/v1/admin/charge-points/{station.cp_id}/firmware-updates")
         return jobs if jobs and jobs[0]["status"] == "Installed" else None
-    jobs = await eventually(installed)
+    jobs = await eventually(installed, timeout=8)
     assert jobs[0]["request_id"] == started["request_id"]
