@@ -211,3 +211,45 @@ def test_a_missing_required_value_names_its_variable(load, tmp_path):
                                      ({"CSMS_REDIS_URL": "http://cache"}, "redis.url")])
 def test_other_invalid_values_name_their_key(load, env, key):
     assert key in error_of(load, env=env)
+
+
+# -- WeChat live mode: complete, public, never the emulator -------------------------------------------
+def _live(tmp_path, **overrides) -> dict:
+    key = tmp_path / "apiclient_key.pem"
+    key.write_text("-----BEGIN PRIVATE KEY-----\n")
+    certs = tmp_path / "platform"
+    certs.mkdir(exist_ok=True)
+    env = {"CSMS_WECHAT_MODE": "live", "CSMS_WECHAT_APPID": "wx1234567890abcdef", "CSMS_WECHAT_SECRET": "s" * 32,
+           "CSMS_WECHAT_MCH_ID": "1900000001", "CSMS_WECHAT_MCH_SERIAL_NO": "ABC123",
+           "CSMS_WECHAT_MCH_PRIVATE_KEY": str(key), "CSMS_WECHAT_APIV3_KEY": "k" * 32,
+           "CSMS_WECHAT_PLATFORM_CERT_DIR": str(certs),
+           "CSMS_WECHAT_NOTIFY_URL": "https://pay.example.com/api/v1/pay/wechat/notify",
+           "CSMS_WECHAT_REFUND_NOTIFY_URL": "https://pay.example.com/api/v1/pay/wechat/refund-notify"}
+    env.update(overrides)
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def test_a_complete_live_wechat_configuration_loads(load, tmp_path):
+    s = load(env=_live(tmp_path))
+    assert s.wechat.mode == "live" and s.wechat.pay_base == "https://api.mch.weixin.qq.com"
+
+
+@pytest.mark.parametrize("key", ["CSMS_WECHAT_SECRET", "CSMS_WECHAT_APIV3_KEY", "CSMS_WECHAT_NOTIFY_URL",
+                                 "CSMS_WECHAT_MCH_PRIVATE_KEY"])
+def test_live_mode_needs_every_credential(load, tmp_path, key):
+    message = error_of(load, env=_live(tmp_path, **{key: None}))
+    assert key.removeprefix("CSMS_WECHAT_").lower() in message and "live" in message
+
+
+@pytest.mark.parametrize("key,value", [("CSMS_WECHAT_PAY_BASE", "http://127.0.0.1:8099"),
+                                       ("CSMS_WECHAT_API_BASE", "https://localhost:9999"),
+                                       ("CSMS_WECHAT_NOTIFY_URL", "http://pay.example.com/notify")])
+def test_live_mode_never_points_at_a_local_emulator_or_plain_http(load, tmp_path, key, value):
+    message = error_of(load, env=_live(tmp_path, **{key: value}))
+    assert "public https URL" in message
+
+
+def test_unknown_wechat_mode_and_bad_rates_are_refused(load):
+    assert "wechat.mode" in error_of(load, env={"CSMS_WECHAT_MODE": "sandbox"})
+    assert "driver.login_rate" in error_of(load, env={"CSMS_DRIVER_LOGIN_RATE": "ten"})
+    assert "driver.operator_signatures" in error_of(load, env={"CSMS_DRIVER_OPERATOR_SIGNATURES": "maybe"})
