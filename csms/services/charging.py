@@ -102,11 +102,14 @@ class ChargingService:
         cp = await self.charge_points.get(cp_id)
         if cp is None:
             return "unknown_connector", None
-        evse = [x for x in await self.connectors.list_for(cp_id) if x.evse_id == connector_id and x.connector_id > 0]
+        online = self.gateway.protocol_of(cp_id) is not None
+        known = await self.connectors.list_for(cp_id)
+        evse = [x for x in known if x.evse_id == connector_id and x.connector_id > 0]
         if not evse and cp.protocol == "ocpp1.6":
-            evse = [x for x in await self.connectors.list_for(cp_id) if x.connector_id == connector_id]
-        if not evse:
-            return "unknown_connector", None
+            evse = [x for x in known if x.connector_id == connector_id]
+        if not evse:     # a charge point that never reported its connectors cannot tell: offline it is
+            return ("offline" if not online and not [x for x in known if x.connector_id > 0]
+                    else "unknown_connector"), None
         my_tag = None
         reserved_other = False
         for r in await self.reservations.accepted(charge_point_id=cp_id):
@@ -118,7 +121,7 @@ class ChargingService:
                     reserved_other = True
         busy = bool(await self.transactions.active_on(cp_id, connector_id))
         busy = busy or bool(await self.orders.open_orders(charge_point_id=cp_id, connector_id=connector_id))
-        state = connector_availability([x.status for x in evse], online=self.gateway.protocol_of(cp_id) is not None,
+        state = connector_availability([x.status for x in evse], online=online,
                                        active_transaction=busy, reserved=reserved_other and my_tag is None,
                                        mine=my_tag is not None)
         return state, my_tag
@@ -345,6 +348,10 @@ class ChargingService:
                                                      transaction_id=e.transaction_id, started_at=tx.started_at)
                 if order is None:
                     return
+        if not ORDER.can(order.state, "settling") or order.state == "settling":
+            # cancelled before it started (the CSMS stopped it), or settled already (a repeated stop)
+            log.info("order %s is %s; transaction %s stop not billed", order.id, order.state, e.transaction_id)
+            return
         reason = order.stop_reason or ("charger" if live is None or not live.stopping else "driver")
         samples = live.samples if live is not None else None
         await self._retire_tag(order.id_tag)

@@ -1,16 +1,20 @@
-"""Notices to drivers through WeChat subscribe messages: the bill of a session. A message is sent
-only while the driver has quota for its template (each "accept" in wx.requestSubscribeMessage
-allows one); a refusal or an outage never affects the order."""
+"""Notices to drivers through WeChat subscribe messages: charging complete (the transaction stopped)
+and the bill of a session. A message is sent only while the driver has quota for its template (each
+"accept" in wx.requestSubscribeMessage allows one); a refusal or an outage never affects the order."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from csms.domain.orders import Order
 
 log = logging.getLogger(__name__)
 CHINA = ZoneInfo("Asia/Shanghai")
+# why charging ended, as the driver reads it (a "thing" field: 20 characters at most)
+STOP_REASONS = {"driver": "您已结束充电", "funds": "余额或预付金额不足", "stop_at_energy": "已达到设定电量",
+                "stop_at_amount": "已达到设定金额", "stop_at_time": "已达到设定时长", "charger": "充电桩结束充电"}
 
 
 def yuan(fen: int) -> str:
@@ -30,18 +34,33 @@ class NoticeService:
         self.sent = 0
 
     async def bill(self, order: Order) -> bool:
-        if not self.bill_template_id or not await self.subscriptions.take(order.user_id, self.bill_template_id):
+        """The bill of a settled order (amount, station, energy, stop time)."""
+        station = await self._station_name(order)
+        stopped = (order.stopped_at or order.updated_at).astimezone(CHINA)
+        data = {"character_string1": str(order.id), "amount2": f"¥{yuan(order.total_fen)}", "thing3": station,
+                "number4": f"{order.energy_wh / 1000:.2f}", "time5": stopped.strftime("%Y-%m-%d %H:%M")}
+        return await self._send(order, self.bill_template_id, data, "bill")
+
+    async def complete(self, order: Order, stopped_at: datetime, energy_wh: int) -> bool:
+        """Charging complete: the transaction of this order stopped (sent before the bill is made)."""
+        reason = STOP_REASONS.get(order.stop_reason or "", STOP_REASONS["charger"])
+        data = {"character_string1": str(order.id), "thing2": await self._station_name(order),
+                "number3": f"{energy_wh / 1000:.2f}", "time4": stopped_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
+                "thing5": reason}
+        return await self._send(order, self.complete_template_id, data, "complete")
+
+    async def _station_name(self, order: Order) -> str:
+        station = await self.stations.get(order.station_id) if order.station_id else None
+        return (station.name if station else order.charge_point_id)[:20]
+
+    async def _send(self, order: Order, template_id: str, data: dict, what: str) -> bool:
+        if not template_id or not await self.subscriptions.take(order.user_id, template_id):
             return False
         user = await self.users.get(order.user_id)
-        station = await self.stations.get(order.station_id) if order.station_id else None
-        stopped = (order.stopped_at or order.updated_at).astimezone(CHINA)
-        data = {"character_string1": str(order.id), "amount2": f"¥{yuan(order.total_fen)}",
-                "thing3": (station.name if station else order.charge_point_id)[:20],
-                "number4": f"{order.energy_wh / 1000:.2f}", "time5": stopped.strftime("%Y-%m-%d %H:%M")}
         try:
-            await self.mini.send_subscribe(user.openid, self.bill_template_id, data, f"pages/order-detail/index?id={order.id}")
+            await self.mini.send_subscribe(user.openid, template_id, data, f"pages/order-detail/index?id={order.id}")
         except Exception as exc:     # refused, no quota at WeChat, or unreachable: the order is unaffected
-            log.warning("bill notice of order %s not sent: %s", order.id, exc)
+            log.warning("%s notice of order %s not sent: %s", what, order.id, exc)
             return False
         self.sent += 1
         return True

@@ -8,12 +8,13 @@ import logging
 
 from csms.domain import events
 from csms.domain.driver_events import OrderChanged
-from csms.domain.orders import InsufficientFunds, Order, Refund
+from csms.domain.orders import ORDER, InsufficientFunds, Order, Refund
 from csms.services.clock import Clock
 from csms.services.order_views import order_view
 
 log = logging.getLogger(__name__)
 REGISTER = "Energy.Active.Import.Register"
+SETTLEABLE = tuple(s for s in ORDER.states if "settling" in ORDER.transitions.get(s, ()))   # charging, abnormal
 
 
 class SettlementService:
@@ -72,13 +73,14 @@ class SettlementService:
             return done
         energy = bill.energy_wh if tx.anomaly is None else 0
         settled = await self.orders.settle(
-            order.id, order.state, list(bill.lines) if tx.anomaly is None else [],
+            order.id, SETTLEABLE, list(bill.lines) if tx.anomaly is None else [],
             step="finished", energy_wh=energy, energy_fen=bill.energy_fen if energy else 0,
             service_fen=bill.service_fen if energy else 0, total_fen=bill.total_fen if energy else 0,
             cost_fen=bill.total_fen if energy else 0, stopped_at=stopped_at, settled_at=self.clock.now(),
             stop_reason=reason, power_w=0)
         if settled is None:
             return None      # settled before (a repeated stop)
+        await self.notices.complete(settled, stopped_at, settled.energy_wh)     # once: only the first stop gets here
         return await self.collect(settled)
 
     async def collect(self, order: Order) -> Order | None:
