@@ -12,14 +12,20 @@ from csms.wechat.errors import BadNotification, NotificationError
 routes = RouteTable()
 
 
+def _fail(status: int, code: str, message: str) -> web.Response:
+    """WeChat reads ``code``/``message``; ``error`` is this API's usual error shape."""
+    return web.json_response({"code": "FAIL", "message": message, "error": {"code": code, "message": message}},
+                             status=status)
+
+
 async def _handle(request: web.Request, apply) -> web.Response:
     raw = await request.read()
     try:
         await apply(request.headers, raw)
     except BadNotification as exc:
-        return web.json_response({"code": "FAIL", "message": str(exc)}, status=400)
+        return _fail(400, "bad_notification", str(exc))
     except NotificationError as exc:      # bad signature, stale timestamp
-        return web.json_response({"code": "FAIL", "message": str(exc)}, status=401)
+        return _fail(401, "bad_signature", str(exc))
     return web.Response(status=204)
 
 

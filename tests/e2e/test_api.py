@@ -3,6 +3,8 @@ input of every kind answered with a 4xx JSON error, never a 500."""
 
 from __future__ import annotations
 
+import re
+
 import asyncio
 import json
 import time
@@ -566,9 +568,13 @@ async def test_every_documented_route_exists(csms_with):
     _code, spec = await csms.get("/api/v1/openapi.json", token=None)
     for path, ops in spec["paths"].items():
         concrete = path.replace("{id}", "1").replace("{id_tag}", "TAG").replace("{action}", "Reset")
+        concrete = re.sub(r"\{[a-z_]+\}", "1", concrete)
         for method in ops:
             status, _, body, _ = await _raw(csms, method.upper(), concrete, b"{}", {"Content-Type": "application/json"})
             assert status != 405, (method, path)
+            if path.startswith("/api/v1/pay/wechat/"):   # WeChat Pay's own answer format: {code, message}
+                assert status < 400 or body["code"] == "FAIL", (method, path, body)
+                continue
             assert _is_error(body) or status < 400, (method, path, body)
             if status == 404:        # a missing record, not a missing route
                 assert "no route" not in body["error"]["message"], (method, path, body)
