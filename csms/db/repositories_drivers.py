@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from csms.db import tables_drivers as t
 from csms.db.repositories import _Repo, _to, now
 from csms.domain.models import Page
-from csms.domain.orders import (OPEN_ORDER_STATES, BillLine, InsufficientFunds, LedgerEntry, Order, Payment, Refund,
-                                User)
+from csms.domain.orders import (FINISHED_ORDER_STATES, OPEN_ORDER_STATES, BillLine, InsufficientFunds, LedgerEntry,
+                                Order, Payment, Refund, User)
 
 
 class SqlUserRepository(_Repo):
@@ -125,6 +125,26 @@ class SqlOrderRepository(_Repo):
                      "energy_wh": ln.energy_wh, "energy_price": ln.energy_price, "service_price": ln.service_price,
                      "energy_fen": ln.energy_fen, "service_fen": ln.service_fen} for ln in lines])
         return await self.get(order_id)
+
+    async def add_idle_fee(self, order_id: int, fee_fen: int) -> Order | None:
+        """Add the idle fee to a finished order once (None when it has one already or is not finished)."""
+        c = t.orders.c
+        changed = await self._write(update(t.orders).where(
+            c.id == order_id, c.idle_fee_fen == 0, c.state.in_(FINISHED_ORDER_STATES))
+            .values(idle_fee_fen=fee_fen, total_fen=c.total_fen + fee_fen, updated_at=now()))
+        return await self.get(order_id) if changed else None
+
+    async def add_paid(self, order_id: int, amount_fen: int) -> Order | None:
+        c = t.orders.c
+        await self._write(update(t.orders).where(c.id == order_id)
+                          .values(paid_fen=c.paid_fen + amount_fen, updated_at=now()))
+        return await self.get(order_id)
+
+    async def last_on(self, charge_point_id: str, connector_id: int) -> Order | None:
+        """The newest order of a connector."""
+        c = t.orders.c
+        return _to(Order, await self._one(select(t.orders).where(
+            c.charge_point_id == charge_point_id, c.connector_id == connector_id).order_by(c.id.desc()).limit(1)))
 
     async def bill_lines(self, order_id: int) -> list[BillLine]:
         bl = t.bill_lines

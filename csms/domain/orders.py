@@ -9,15 +9,19 @@ from datetime import datetime
 from csms.domain.states import StateMachine
 
 # created (awaiting a prepayment) -> starting (remote start sent, waiting for the transaction) ->
-# charging -> settling (bill computed, money moved) -> paid | unpaid -> refunded
+# charging -> settling (bill computed, money moved) -> paid | unpaid -> refunded.
+# An idle fee (the car left plugged in after the stop) comes after the settlement: it is added to the
+# order and taken from the wallet; when the wallet cannot pay it, a paid or refunded order goes back
+# to unpaid (the only way back), and paying it returns the order to paid, or refunded when part of it
+# was refunded before.
 ORDER = StateMachine("order", {
     "created": {"starting", "cancelled", "abnormal"},
     "starting": {"charging", "cancelled", "abnormal"},
     "charging": {"settling", "abnormal"},
     "settling": {"paid", "unpaid", "abnormal"},
-    "unpaid": {"paid"},
-    "paid": {"refunded"},
-    "refunded": set(),
+    "unpaid": {"paid", "refunded"},
+    "paid": {"refunded", "unpaid"},
+    "refunded": {"unpaid"},
     "cancelled": set(),
     "abnormal": {"settling"},        # a charger back from the dead still reports its stop
 })

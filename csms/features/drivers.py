@@ -79,7 +79,7 @@ def install(container) -> None:
         reservations=c.reservation_repo, driver_reservations=c.driver_reservation_repo, commands=c.commands,
         gateway=c.gateway, tariffs=_Late(c, "tariffs"), payments=c.payments, settlement=c.settlement, bus=c.bus,
         clock=c.clock, config=DriverConfig(d.start_timeout, d.min_wallet_fen, d.min_prepay_fen, d.max_prepay_fen,
-                                           d.funds_margin_fen))
+                                           d.funds_margin_fen), reservation_service=c.reservations)
     c.driver_reservations = DriverReservationService(
         reservations=c.reservations, holders=c.driver_reservation_repo, charging=c.charging, id_tags=c.id_tag_repo,
         users=c.users, wallet=c.wallet, clock=c.clock, hold_minutes=d.reservation_hold_minutes,
@@ -88,6 +88,7 @@ def install(container) -> None:
     c.bus.subscribe(events.TransactionStarted, c.charging.on_transaction_started)
     c.bus.subscribe(events.TransactionUpdated, c.charging.on_transaction_updated)
     c.bus.subscribe(events.TransactionStopped, c.charging.on_transaction_stopped)
+    c.bus.subscribe(events.ConnectorStatusChanged, c.charging.on_connector_status)
 
     async def start_wechat() -> None:
         from csms.wechat.factory import build_wechat

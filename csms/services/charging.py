@@ -20,7 +20,7 @@ from csms.domain import commands as c
 from csms.domain import events
 from csms.domain.driver_events import SessionChanged
 from csms.domain.models import IdTag
-from csms.domain.orders import ORDER, Order, Payment
+from csms.domain.orders import FINISHED_ORDER_STATES, ORDER, Order, Payment
 from csms.ocpp.errors import CallTimeout, NotConnected
 from csms.services.availability import connector_availability
 from csms.services.clock import Clock
@@ -54,6 +54,16 @@ class Live:
     cost_step_fen: int = 0          # what the last meter interval cost: the next one will cost about as much
 
 
+@dataclass
+class IdleWatch:
+    """A stopped session whose car may still be plugged in: the idle fee runs from ``stopped_at``
+    until the connector is Available again (``unplugged_at``), and is added once the order is settled."""
+    order_id: int
+    stopped_at: datetime
+    settled: bool = False
+    unplugged_at: datetime | None = None
+
+
 @dataclass(frozen=True)
 class DriverConfig:
     start_timeout: float = 120.0
@@ -71,7 +81,7 @@ def new_session_tag() -> str:
 class ChargingService:
     def __init__(self, *, orders, users, charge_points, connectors, id_tags, transactions, meter_values,
                  reservations, driver_reservations, commands, gateway, tariffs, payments, settlement, bus,
-                 clock: Clock, config: DriverConfig):
+                 clock: Clock, config: DriverConfig, reservation_service=None):
         self.orders = orders
         self.users = users
         self.charge_points = charge_points
@@ -81,6 +91,7 @@ class ChargingService:
         self.meter_values = meter_values
         self.reservations = reservations      # ReservationRepository (csms/db/repositories_reservations.py)
         self.driver_reservations = driver_reservations
+        self.reservation_service = reservation_service   # ReservationService: marks a reservation Used
         self.commands = commands
         self.gateway = gateway
         self.tariffs = tariffs
@@ -90,6 +101,8 @@ class ChargingService:
         self.clock = clock
         self.config = config
         self._live: dict[int, Live] = {}          # transaction id -> live figures of its order
+        self._idle: dict[tuple[str, int], IdleWatch] = {}     # (charge point, connector) -> the stopped session on it
+        self._freed: dict[tuple[str, int], datetime] = {}     # (charge point, connector) -> last time it went Available
         self._tasks: set[asyncio.Task] = set()
         payments.hooks.paid.append(self._on_paid)
         payments.hooks.closed.append(self._on_payment_closed)
@@ -273,10 +286,21 @@ class ChargingService:
                                              transaction_id=e.transaction_id, started_at=e.at)
         if moved is None:
             return
+        self._idle.pop((moved.charge_point_id, moved.connector_id), None)   # charging again: no longer idle
+        await self._use_reservation(moved, e.transaction_id)
         funds = moved.prepay_fen if moved.pay_mode == "prepay" else (await self.users.get(moved.user_id)).balance_fen
         self._live[e.transaction_id] = Live(moved.id, moved.station_id, e.meter_start_wh,
                                             [(e.at, e.meter_start_wh)], funds)
         self._changed(moved)
+
+    async def _use_reservation(self, order: Order, tx_id: int) -> None:
+        """A session started under its driver's reservation tag uses that reservation, whether or not
+        the charger reports the reservationId (2.0.1 charge points often do not)."""
+        if self.reservation_service is None:
+            return
+        for r in await self.reservations.accepted(charge_point_id=order.charge_point_id):
+            if r.id_tag == order.id_tag:
+                await self.reservation_service.used(order.charge_point_id, r.id, tx_id)
 
     async def on_transaction_updated(self, e: events.TransactionUpdated) -> None:
         live = self._live.get(e.transaction_id)
@@ -354,10 +378,44 @@ class ChargingService:
             return
         reason = order.stop_reason or ("charger" if live is None or not live.stopping else "driver")
         samples = live.samples if live is not None else None
+        key = (order.charge_point_id, order.connector_id)
+        watch = self._idle[key] = IdleWatch(order.id, e.at)
+        freed = self._freed.get(key)
+        if freed is not None and freed >= e.at:       # the Available was handled before this stop
+            watch.unplugged_at = freed
         await self._retire_tag(order.id_tag)
         settled = await self.settlement.settle(order, e, samples, reason)
         if settled is not None:
             self._changed(settled)
+        watch.settled = True
+        if settled is None or settled.state not in FINISHED_ORDER_STATES:
+            if self._idle.get(key) is watch:
+                del self._idle[key]
+        elif watch.unplugged_at is not None:
+            await self._charge_idle(key, watch)
+
+    # --- the idle fee -----------------------------------------------------------------------------------
+
+    async def on_connector_status(self, e: events.ConnectorStatusChanged) -> None:
+        """A connector Available again after a session: the car has left; the idle fee follows."""
+        if e.status != "Available" or e.evse_id <= 0:
+            return
+        key = (e.charge_point_id, e.evse_id)
+        self._freed[key] = e.at
+        watch = self._idle.get(key)
+        if watch is None or watch.unplugged_at is not None or e.at < watch.stopped_at:
+            return
+        watch.unplugged_at = e.at
+        if watch.settled:
+            await self._charge_idle(key, watch)
+
+    async def _charge_idle(self, key: tuple[str, int], watch: IdleWatch) -> None:
+        if self._idle.get(key) is watch:
+            del self._idle[key]
+        try:
+            await self.settlement.idle_fee(watch.order_id, watch.unplugged_at)
+        except Exception:
+            log.exception("idle fee of order %s failed", watch.order_id)
 
     async def _restore(self, tx_id: int) -> Live | None:
         """After a restart: a charging order's figures from the stored meter values."""

@@ -5,6 +5,7 @@ refunded), and send the bill to the driver."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from csms.domain import events
 from csms.domain.driver_events import OrderChanged
@@ -110,16 +111,50 @@ class SettlementService:
         return done
 
     async def pay_unpaid(self, order: Order) -> Order:
-        """The driver pays an unpaid order from the wallet (InsufficientFunds when short)."""
+        """The driver pays an unpaid order from the wallet (InsufficientFunds when short). The ledger
+        ref names the debt by what was paid before, so a retry pays once and a later debt (an idle
+        fee) is a movement of its own."""
         debt = order.total_fen - order.paid_fen
-        if order.state != "unpaid" or debt <= 0:
+        if order.state != "unpaid":
             return order
-        await self.wallet.move(order.user_id, "charge", -debt, f"order:{order.id}:charge-later", order_id=order.id,
-                               note=f"补缴订单 {order.id}")
-        done = await self.orders.transition(order.id, "unpaid", state="paid", paid_fen=order.total_fen)
+        if debt > 0:
+            await self.wallet.move(order.user_id, "charge", -debt, f"order:{order.id}:pay:{order.paid_fen}",
+                                   order_id=order.id, note=f"补缴订单 {order.id}")
+        state = "refunded" if order.refunded_fen else "paid"
+        done = await self.orders.transition(order.id, "unpaid", state=state, paid_fen=order.total_fen)
         if done is not None:
             await self._publish(done)
         return done or await self.orders.get(order.id)
+
+    # --- idle fee ----------------------------------------------------------------------------------
+
+    async def idle_fee(self, order_id: int, unplugged_at: datetime) -> Order | None:
+        """The car left the connector at ``unplugged_at``: add the idle fee (from the stop, beyond the
+        tariff's grace) to the finished order once and take it from the wallet. A prepaid order's
+        idle fee comes from the wallet as well (the prepayment was settled and its rest refunded).
+        When the wallet cannot pay it, the order is unpaid until the driver pays it."""
+        order = await self.orders.get(order_id)
+        if order is None or order.stopped_at is None or order.station_id is None or order.idle_fee_fen:
+            return order
+        fee = await self.tariffs.idle_fee(order.station_id, order.stopped_at, unplugged_at)
+        if fee <= 0:
+            return order
+        order = await self.orders.add_idle_fee(order.id, fee)
+        if order is None:
+            return None          # added before (another node or a repeated status), or not finished
+        if order.state in ("paid", "refunded"):
+            try:
+                _, moved = await self.wallet.move(order.user_id, "charge", -fee, f"order:{order.id}:idle",
+                                                  order_id=order.id, note=f"占位费 订单 {order.id}")
+                if moved:
+                    order = await self.orders.add_paid(order.id, fee)
+            except InsufficientFunds:
+                order = await self.orders.transition(order.id, ("paid", "refunded"), state="unpaid") or \
+                    await self.orders.get(order.id)
+        log.info("order %s: idle fee %s fen (unplugged %s); now %s", order.id, fee, unplugged_at.isoformat(),
+                 order.state)
+        await self._publish(order)
+        return order
 
     async def _on_refunded(self, refund: Refund) -> None:
         if refund.order_id is None:
