@@ -6,8 +6,8 @@ otherwise Accepted. GetConfiguration returns the requested keys plus the list of
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 # Measurands the simulated meter can produce (for the *SampledData / *AlignedData keys).
 SUPPORTED_MEASURANDS = (
@@ -30,6 +30,7 @@ class ConfigKey:
     minimum: int | None = None
     members: tuple[str, ...] | None = None  # allowed members of a "csl" value
     max_items: int | None = None  # max members of a "csl" value
+    writeonly: bool = False  # GetConfiguration lists the key without its value (AuthorizationKey)
 
     def valid(self, value: str) -> bool:
         if not isinstance(value, str) or len(value) > 500:
@@ -129,7 +130,8 @@ class ConfigStore:
                     unknown.append(name)
                 elif key not in found:
                     found.append(key)
-        payload: dict = {"configurationKey": [{"key": k.name, "readonly": k.readonly, "value": k.value} for k in found]}
+        payload: dict = {"configurationKey": [{"key": k.name, "readonly": k.readonly}
+                                              | ({} if k.writeonly else {"value": k.value}) for k in found]}
         if unknown:
             payload["unknownKey"] = unknown
         return payload

@@ -46,6 +46,7 @@ class Variable:
     persistent: bool = True
     constant: bool = False
     getter: Callable[[], str] | None = None  # live value (availability state, clock ...)
+    check: Callable[[str], bool] | None = None  # a station rule a new value must also pass (SetVariables)
 
     @property
     def actual(self) -> str:
@@ -55,8 +56,16 @@ class Variable:
     def key(self) -> str:
         return f"{self.component}.{self.name}" + (f".{self.instance}" if self.instance else "")
 
+    @property
+    def supports_monitoring(self) -> bool:
+        """Live values (availability, problems, power, clock) can be monitored (2.0.1 block N)."""
+        return self.getter is not None
+
     def valid(self, value: object) -> bool:
-        """May ``value`` become this variable's Actual value (type, limits, values list)?"""
+        """May ``value`` become this variable's Actual value (type, limits, values list, station rule)?"""
+        return self._well_formed(value) and (self.check is None or self.check(self.normalize(value)))
+
+    def _well_formed(self, value: object) -> bool:
         if not isinstance(value, str) or len(value) > VALUE_SIZE:
             return False
         text = value.strip()
@@ -115,7 +124,7 @@ class Variable:
                            "constant": self.constant}
         if self.mutability != "WriteOnly":
             attribute["value"] = self.actual[:2500]
-        characteristics: dict = {"dataType": self.data_type, "supportsMonitoring": False}
+        characteristics: dict = {"dataType": self.data_type, "supportsMonitoring": self.supports_monitoring}
         if self.unit:
             characteristics["unit"] = self.unit
         if self.min_limit is not None:

@@ -14,6 +14,7 @@ from .station import Connector, SessionError, SessionRejected, core_keys_v16
 from .station_runtime import StationChargePoint
 from .v16_features import Features16
 from .v16_handlers import CSMS_ACTIONS_16, CoreHandlers16
+from .v16_security import Security16
 from .v16_sessions import Sessions16
 
 log = logging.getLogger("chargepoint_sim")
@@ -21,7 +22,7 @@ log = logging.getLogger("chargepoint_sim")
 __all__ = ["ChargePoint16", "SessionError", "SessionRejected"]
 
 
-class ChargePoint16(Features16, Sessions16, CoreHandlers16, StationChargePoint):
+class ChargePoint16(Security16, Features16, Sessions16, CoreHandlers16, StationChargePoint):
     """Constructor: see StationChargePoint (url, cp_id, connectors, password, vendor, model, max_power_w,
     meter_interval, heartbeat_interval, log_frames, call_timeout, reconnect, and keyword options)."""
 
@@ -36,6 +37,7 @@ class ChargePoint16(Features16, Sessions16, CoreHandlers16, StationChargePoint):
         sample = 60 if interval is None else max(1, round(interval)) if interval > 0 else 0
         self.config = core_keys_v16(connectors, meter_value_sample_interval=sample)
         self._init_feature_config()
+        self._init_security_config(bool(kwargs.get("certfile")))
 
     # ------------------------------------------------------------------ configuration hooks
     def _sample_interval(self) -> float:

@@ -20,8 +20,11 @@ from .outbox import OutboxMessage
 from .station import Connector, SessionError, SessionRejected
 from .station_runtime import StationChargePoint
 from .v201_components import standard_device_model
+from .v201_customer_info import CustomerInfo201
 from .v201_features import Features201
 from .v201_handlers import CSMS_ACTIONS_201, Handlers201
+from .v201_monitoring import Monitoring201
+from .v201_security import Security201
 from .v201_sessions import Sessions201, Transaction201
 
 log = logging.getLogger("chargepoint_sim")
@@ -29,7 +32,8 @@ log = logging.getLogger("chargepoint_sim")
 __all__ = ["ChargePoint201", "SessionError", "SessionRejected", "Transaction201"]
 
 
-class ChargePoint201(Features201, Sessions201, Handlers201, StationChargePoint):
+class ChargePoint201(Security201, Monitoring201, CustomerInfo201, Features201, Sessions201, Handlers201,
+                     StationChargePoint):
     """Constructor: as ChargePoint16 (see StationChargePoint), plus ``items_per_message`` (NotifyReport
     size, DeviceDataCtrlr.ItemsPerMessage of GetReport) and ``security_profile`` (reported only; by
     default derived from the URL and the TLS options)."""
@@ -183,6 +187,8 @@ class ChargePoint201(Features201, Sessions201, Handlers201, StationChargePoint):
     def _queued_answered(self, message: OutboxMessage, response: dict) -> None:
         info = response.get("idTokenInfo")
         tx = message.tx
+        if tx is not None and isinstance(response.get("totalCost"), (int, float)):
+            self._record_cost(tx.id, response["totalCost"])  # I02/I03: the running / final cost
         token = message.payload.get("idToken")
         if not info or tx is None or token is None:
             return

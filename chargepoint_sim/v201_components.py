@@ -15,6 +15,7 @@ TX_POINTS = ("ParkingBayOccupancy", "EVConnected", "Authorized", "DataSigned", "
 AVAILABILITY = ("Available", "Occupied", "Reserved", "Unavailable", "Faulted")
 TIME_SOURCES = ("Heartbeat", "NTP", "GPS", "RealTimeClock", "MobileNetwork", "RadioTimeTransmitter")
 MEASURANDS = SUPPORTED_MEASURANDS
+NETWORK_SLOTS = ("0", "1", "2", "3")  # configuration slots of network connection profiles (slot 0: the URL given)
 
 
 def _int(component, name, value, *, unit=None, minimum=0, mutability="ReadWrite", **kw) -> Variable:
@@ -63,7 +64,7 @@ def standard_device_model(
         _int(comm, "MessageTimeout", 30, unit="s", minimum=1, instance="Default"),
         _int(comm, "MessageAttempts", 3, minimum=1, instance="TransactionEvent"),
         _int(comm, "MessageAttemptInterval", 60, unit="s", instance="TransactionEvent"),
-        _members(comm, "NetworkConfigurationPriority", "0", ("0", "1"), "SequenceList", reboot_required=True),
+        _members(comm, "NetworkConfigurationPriority", "0", NETWORK_SLOTS, "SequenceList", reboot_required=True),
         _int(comm, "NetworkProfileConnectionAttempts", 3, minimum=1),
         _int(comm, "OfflineThreshold", 60, unit="s"),
         _int(comm, "ResetRetries", 3),
@@ -107,6 +108,9 @@ def standard_device_model(
         _ro(sec, "Identity", cp_id),
         Variable(sec, "OrganizationName", "csms-sim"),
         _ro(sec, "CertificateEntries", 0, "integer"),
+        _ro(sec, "MaxCertificateChainSize", 10000, "integer"),
+        _int(sec, "CertSigningWaitMinimum", 60, unit="s", minimum=1),
+        _int(sec, "CertSigningRepeatTimes", 3),
         _ro("ClockCtrlr", "DateTime", "", "dateTime", getter=utc_now, persistent=False),
         _members("ClockCtrlr", "TimeSource", "Heartbeat", TIME_SOURCES, "SequenceList"),
         _ro("ChargingStation", "Model", model, constant=True),

@@ -1,7 +1,12 @@
 """Answers of the simulated 2.0.1 charging station for the non-core functional blocks: H Reservation,
 D Local Authorization List, K Smart Charging, L Firmware management (UpdateFirmware), N Diagnostics
-(GetLog), O Display messages. The state is in features_common.py (plus ``display_messages`` here);
-follow-up messages go out after the answer (``after_reply``). Mixed into ChargePoint201 (v201.py).
+(GetLog), O Display messages, I Tariff and cost (CostUpdated). The state is in features_common.py (plus
+``display_messages``, ``costs`` and ``transaction_log`` here); follow-up messages go out after the answer
+(``after_reply``). Mixed into ChargePoint201 (v201.py).
+
+``costs``: transactionId -> the last total cost the CSMS gave (CostUpdated, or ``totalCost`` in a
+TransactionEventResponse), for transactions the station knows (running, or in ``transaction_log``, the
+last ``TRANSACTION_LOG`` ended ones), while TariffCostCtrlr.Enabled.Cost is true.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from .device_model import Variable
 from .features_common import FeatureState, composite_periods
 from .protocol import utc_now
 from .v201_components import _bool, _int, _ro
+
+TRANSACTION_LOG = 200  # ended transactions the station remembers (customer information, costs)
 
 
 def feature_variables(station) -> list[Variable]:
@@ -41,6 +48,11 @@ def feature_variables(station) -> list[Variable]:
         _ro(display, "SupportedFormats", "ASCII,HTML,URI,UTF8", "MemberList", values_list=("ASCII", "HTML", "URI", "UTF8")),
         _ro(display, "SupportedPriorities", "AlwaysFront,InFront,NormalCycle", "MemberList",
             values_list=("AlwaysFront", "InFront", "NormalCycle")),
+        _bool("TariffCostCtrlr", "Available", True, "ReadOnly", instance="Tariff"),
+        _bool("TariffCostCtrlr", "Available", True, "ReadOnly", instance="Cost"),
+        _bool("TariffCostCtrlr", "Enabled", True, instance="Tariff"),
+        _bool("TariffCostCtrlr", "Enabled", True, instance="Cost"),
+        _ro("TariffCostCtrlr", "Currency", "CNY"),
     ]
 
 
@@ -50,6 +62,8 @@ class Features201(FeatureState):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.display_messages: dict[int, dict] = {}  # id -> MessageInfoType
+        self.costs: dict[str, float] = {}  # transactionId -> total cost (TariffCostCtrlr.Currency)
+        self.transaction_log: list[dict] = []  # ended transactions, oldest first
 
     def _init_feature_variables(self) -> None:
         for variable in feature_variables(self):
@@ -214,3 +228,29 @@ class Features201(FeatureState):
             return {"status": "Unknown"}
         self.notify()
         return {"status": "Accepted"}
+
+    # ------------------------------------------------------------------ I Tariff and cost
+    async def on_CostUpdated(self, payload: dict) -> dict:
+        self._record_cost(payload["transactionId"], payload["totalCost"])
+        return {}
+
+    def _record_cost(self, tx_id: str, total: float) -> None:
+        """Keep the cost of a transaction this station knows (else it is ignored)."""
+        known = any(c.transaction_id == tx_id for c in self.connectors[1:]) or any(
+            r["transactionId"] == tx_id for r in self.transaction_log)
+        if known and self.config.get_bool("TariffCostCtrlr.Enabled.Cost", True):
+            self.costs[tx_id] = total
+            self.notify()
+
+    async def _end_transaction(self, connector, reason: str, id_tag: str | None = None) -> dict | None:
+        tx = connector.transaction
+        if tx is not None:
+            self.transaction_log.append({
+                "transactionId": tx.id, "idToken": tx.id_tag, "evseId": connector.id, "startTime": tx.timestamp,
+                "stopTime": utc_now(), "energyWh": None})
+            del self.transaction_log[:-TRANSACTION_LOG]
+            record = self.transaction_log[-1]
+        response = await super()._end_transaction(connector, reason, id_tag)
+        if tx is not None:
+            record["energyWh"] = tx.energy_wh
+        return response

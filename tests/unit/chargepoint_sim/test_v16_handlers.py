@@ -178,7 +178,7 @@ async def test_unknown_unsupported_and_invalid_calls_get_call_errors(csms, cp):
         await csms.call("CP1", "MakeCoffee", {})
     assert info.value.code == "NotImplemented"
     with pytest.raises(CsmsCallError) as info:
-        await csms.call("CP1", "GetInstalledCertificateIds", {"certificateType": "CentralSystemRootCertificate"})
+        await csms.call("CP1", "SignedUpdateFirmware", {"requestId": 1})
     assert info.value.code == "NotSupported"
     with pytest.raises(CsmsCallError) as info:
         await csms.call("CP1", "RemoteStartTransaction", {"connectorId": 1})
@@ -187,7 +187,7 @@ async def test_unknown_unsupported_and_invalid_calls_get_call_errors(csms, cp):
         await csms.call("CP1", "Reset", {"type": "Medium"})
     assert info.value.code == "PropertyConstraintViolation"
     # every CSMS call is recorded, answered or not
-    assert [a for a, _ in cp.received] == ["MakeCoffee", "GetInstalledCertificateIds", "RemoteStartTransaction", "Reset"]
+    assert [a for a, _ in cp.received] == ["MakeCoffee", "SignedUpdateFirmware", "RemoteStartTransaction", "Reset"]
     # a CALL whose payload is not an object still gets an answer with its id; the link survives
     with pytest.raises(CsmsCallError) as info:
         await csms.call_raw("CP1", "bad-1", orjson.dumps([2, "bad-1", "Reset", []]).decode())

@@ -192,7 +192,7 @@ async def test_trigger_message_variants(csms201, cp):
     assert event["transactionInfo"] == {"transactionId": tx, "chargingState": "Charging"}
     assert await csms201.call("CP1", "TriggerMessage", {"requestedMessage": "BootNotification"}) == {
         "status": "Rejected"}  # already Accepted
-    assert await csms201.call("CP1", "TriggerMessage", {"requestedMessage": "SignChargingStationCertificate"}) == {
+    assert await csms201.call("CP1", "TriggerMessage", {"requestedMessage": "SignCombinedCertificate"}) == {
         "status": "NotImplemented"}
     assert await csms201.call("CP1", "TriggerMessage", {"requestedMessage": "Heartbeat", "evse": {"id": 9}}) == {
         "status": "Rejected"}
@@ -217,7 +217,7 @@ async def test_transaction_status_cache_and_data_transfer(csms201, cp):
 async def test_unsupported_unknown_and_invalid_calls(csms201, cp):
     for action, payload, code in [
         ("MakeCoffee", {}, "NotImplemented"),
-        ("GetMonitoringReport", {"requestId": 1}, "NotSupported"),
+        ("UnpublishFirmware", {"checksum": "0" * 32}, "NotSupported"),
         ("RequestStartTransaction", {"remoteStartId": 1}, "OccurrenceConstraintViolation"),
         ("Reset", {"type": "Soft"}, "PropertyConstraintViolation"),
         ("ClearCache", {"extra": 1}, "FormatViolation"),
@@ -225,7 +225,7 @@ async def test_unsupported_unknown_and_invalid_calls(csms201, cp):
         with pytest.raises(CsmsCallError) as info:
             await csms201.call("CP1", action, payload)
         assert info.value.code == code, action
-    assert [a for a, _ in cp.received] == ["MakeCoffee", "GetMonitoringReport", "RequestStartTransaction", "Reset", "ClearCache"]
+    assert [a for a, _ in cp.received] == ["MakeCoffee", "UnpublishFirmware", "RequestStartTransaction", "Reset", "ClearCache"]
     with pytest.raises(CsmsCallError) as info:
         await csms201.call_raw("CP1", "bad-1", orjson.dumps([2, "bad-1", "Reset", []]).decode())
     assert info.value.code == "FormatViolation"
