@@ -19,6 +19,7 @@ FEATURES = (
     "csms.features.smart_charging",
     "csms.features.security",
     "csms.features.tariffs",
+    "csms.features.costs",
     "csms.features.driver_profile",
     "csms.features.drivers",
 )
