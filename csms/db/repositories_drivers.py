@@ -109,7 +109,8 @@ class SqlOrderRepository(_Repo):
     async def update(self, order_id: int, **f: Any) -> None:
         await self._write(update(t.orders).where(t.orders.c.id == order_id).values(**f, updated_at=now()))
 
-    async def settle(self, order_id: int, expected: str | Iterable[str], lines: list[BillLine], **f: Any) -> Order | None:
+    async def settle(self, order_id: int, expected: str | Iterable[str], lines: list[BillLine],
+                     **f: Any) -> Order | None:
         """Move to settling with the bill: the lines and the totals are written together or not at all."""
         c = t.orders.c
         states = [expected] if isinstance(expected, str) else list(expected)

@@ -252,7 +252,6 @@ class ChargingService:
     async def _retire_tag(self, id_tag: str) -> None:
         tag = await self.id_tags.get(id_tag)
         if tag is not None and tag.status == "Accepted":
-            now = self.clock.now()
             await self.id_tags.put(IdTag(id_tag, "Expired", tag.expiry_date, tag.group_id))
 
     # --- the transaction's events ----------------------------------------------------------------------

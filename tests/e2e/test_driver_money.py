@@ -11,8 +11,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.e2e.test_driver_sessions import (
+    a_charger,
+    a_driver,
+    charging,
+    ledger_consistent,
+)
 from tests.support.driver import Driver, a_priced_station, eventually, prepay_id
-from tests.e2e.test_driver_sessions import a_charger, a_driver, charging, ledger_consistent
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -115,7 +120,8 @@ async def test_operators_list_orders_and_refund_a_prepaid_order_through_wechat(c
         status, too_much = await csms.post(f"/api/v1/admin/orders/{oid}/refund",
                                            {"amount_fen": order["total_fen"] + 1, "reason": "goodwill"})
         assert (status, too_much["error"]["code"]) == (409, "refund_exceeds_payment")
-        status, payment = await csms.post(f"/api/v1/admin/orders/{oid}/refund", {"amount_fen": 10, "reason": "goodwill"})
+        status, payment = await csms.post(f"/api/v1/admin/orders/{oid}/refund",
+                                          {"amount_fen": 10, "reason": "goodwill"})
         assert status == 200 and payment["kind"] == "prepay", payment
 
         async def refunded_more():
@@ -150,9 +156,9 @@ async def test_operators_refund_a_wallet_order_to_the_wallet_and_adjust_balances
         status, below = await csms.post(f"/api/v1/admin/users/{ned.id}/wallet/adjustments",
                                         {"amount_fen": -(balance + 201), "note": "too much"})
         assert (status, below["error"]["code"]) == (409, "insufficient_funds")
-        status, zero = await csms.post(f"/api/v1/admin/users/{ned.id}/wallet/adjustments", {"amount_fen": 0, "note": "x"})
+        status, _ = await csms.post(f"/api/v1/admin/users/{ned.id}/wallet/adjustments", {"amount_fen": 0, "note": "x"})
         assert status == 400
-        status, nobody = await csms.post("/api/v1/admin/users/999999/wallet/adjustments", {"amount_fen": 1, "note": "x"})
+        status, _ = await csms.post("/api/v1/admin/users/999999/wallet/adjustments", {"amount_fen": 1, "note": "x"})
         assert status == 404
         ledger = await ned.ledger()
         assert [e["kind"] for e in ledger] == ["adjustment", "refund", "charge", "topup"]

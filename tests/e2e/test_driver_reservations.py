@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_driver_sessions import VERSIONS, a_charger, a_driver, charging, ledger_consistent
+from tests.e2e.test_driver_sessions import (
+    VERSIONS,
+    a_charger,
+    a_driver,
+    charging,
+    ledger_consistent,
+)
 from tests.support.driver import eventually
 
 FEE = 100

@@ -1,0 +1,207 @@
+"""Driver charging and settlement on a real SQLite database (orders, users, wallet, payments: the SQL
+repositories) with in-memory charge points, transactions and tariffs, a settable clock and a
+charge point that answers commands as scripted. Tests drive the services with the neutral events
+the OCPP adapters publish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from csms.db import tables_drivers  # noqa: F401  (registers the driver tables on the metadata)
+from csms.db.repositories_driver_reservations import SqlDriverReservationRepository
+from csms.db.repositories_drivers import (
+    SqlNotificationLog,
+    SqlOrderRepository,
+    SqlPaymentRepository,
+    SqlRefundRepository,
+    SqlSubscriptionRepository,
+    SqlUserRepository,
+    SqlWalletRepository,
+)
+from csms.db.session import make_engine, make_sessionmaker
+from csms.db.tables import metadata
+from csms.domain import events
+from csms.domain.models import ChargePoint, Station, Transaction
+from csms.domain.tariffs import PeriodPrice, Segment, TariffVersion
+from csms.ocpp.errors import NotConnected
+from csms.services.charging import ChargingService, DriverConfig
+from csms.services.notices import NoticeService
+from csms.services.payments import PaymentService
+from csms.services.settlement import SettlementService
+from csms.services.tariffs import TariffService
+from csms.settings import DatabaseSettings
+from tests.fakes import (
+    FakeBatch,
+    FakeChargePointRepository,
+    FakeClock,
+    FakeConnectorRepository,
+    FakeIdTagRepository,
+    FakeMeterValueRepository,
+    FakeStationRepository,
+    FakeTransactionRepository,
+    RecordingBus,
+)
+from tests.fakes_reservations import FakeReservationRepository
+from tests.fakes_tariffs import FakeTariffRepository
+
+CP = "CP-1"
+STATION = 7
+PRICE = PeriodPrice(100, 50)          # 150 fen per kWh all day
+
+
+class ScriptedCharger:
+    """CommandService.send for one charge point: records commands, answers from ``answers``
+    (action name -> dict or exception); Accepted by default."""
+
+    def __init__(self):
+        self.sent: list = []
+        self.answers: dict[str, object] = {}
+        self.online = True
+
+    async def send(self, cp_id: str, command) -> dict:
+        self.sent.append(command)
+        if not self.online:
+            raise NotConnected(cp_id)
+        answer = self.answers.get(type(command).__name__, {"status": "Accepted"})
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def of(self, kind) -> list:
+        return [x for x in self.sent if isinstance(x, kind)]
+
+
+class Gateway:
+    def __init__(self, charger: ScriptedCharger):
+        self.charger = charger
+
+    def protocol_of(self, cp_id: str) -> str | None:
+        return "ocpp1.6" if self.charger.online else None
+
+
+class RecordingMini:
+    def __init__(self):
+        self.sent: list[tuple[str, str, dict, str]] = []
+
+    async def send_subscribe(self, openid: str, template_id: str, data: dict, page: str) -> dict:
+        self.sent.append((openid, template_id, data, page))
+        return {"errcode": 0}
+
+
+@dataclass
+class World:
+    clock: FakeClock
+    charging: ChargingService
+    settlement: SettlementService
+    orders: SqlOrderRepository
+    users: SqlUserRepository
+    wallet: SqlWalletRepository
+    subscriptions: SqlSubscriptionRepository
+    transactions: FakeTransactionRepository
+    connectors: FakeConnectorRepository
+    id_tags: FakeIdTagRepository
+    tariff_repo: FakeTariffRepository
+    charger: ScriptedCharger
+    mini: RecordingMini
+    bus: RecordingBus
+    _next_user: list = field(default_factory=lambda: [0])
+
+    async def a_driver(self, balance_fen: int = 0) -> int:
+        self._next_user[0] += 1
+        user, _ = await self.users.upsert_by_openid(f"openid-{self._next_user[0]}", nickname="driver")
+        if balance_fen:
+            await self.wallet.move(user.id, "topup", balance_fen, f"test:topup:{user.id}")
+        return user.id
+
+    async def a_charging_session(self, user_id: int, connector_id: int = 1, **start) -> tuple[int, Transaction]:
+        """A wallet session whose transaction has started (meter at 0 Wh)."""
+        order, _ = await self.charging.start(user_id, CP, connector_id, pay_mode="wallet", **start)
+        await self.charging.drain()
+        tx = await self.start_transaction(order.id_tag, connector_id)
+        return order.id, tx
+
+    async def start_transaction(self, id_tag: str, connector_id: int = 1) -> Transaction:
+        tx, _ = await self.transactions.start(charge_point_id=CP, evse_id=connector_id, connector_id=connector_id,
+                                              id_tag=id_tag, started_at=self.clock.now(), meter_start_wh=0,
+                                              ocpp_tx_id=None, reservation_id=None)
+        await self.charging.on_transaction_started(events.TransactionStarted(
+            tx.id, CP, connector_id, id_tag, 0, tx.started_at))
+        return tx
+
+    async def meter(self, tx: Transaction, wh: int, power_w: int = 7000) -> None:
+        await self.charging.on_transaction_updated(events.TransactionUpdated(
+            tx.id, CP, tx.connector_id, wh, power_w, None, self.clock.now()))
+
+    async def stop_transaction(self, tx: Transaction, meter_stop_wh: int, reason: str | None = "Remote") -> None:
+        stopped = await self.transactions.transition(
+            tx.id, "Active", status="Completed", stopped_at=self.clock.now(), meter_stop_wh=meter_stop_wh,
+            energy_wh=meter_stop_wh - tx.meter_start_wh, stop_reason=reason)
+        at = stopped.stopped_at if stopped else self.clock.now()
+        await self.charging.on_transaction_stopped(events.TransactionStopped(
+            tx.id, CP, tx.connector_id, meter_stop_wh - tx.meter_start_wh, reason, None, at))
+
+    async def unplug(self, connector_id: int = 1, at: datetime | None = None) -> None:
+        await self.charging.on_connector_status(events.ConnectorStatusChanged(
+            CP, connector_id, connector_id, "Available", "Finishing", "NoError", at or self.clock.now()))
+
+    async def set_tariff(self, **fields) -> None:
+        await self.tariff_repo.add(TariffVersion(STATION, self.clock.now() - timedelta(days=30),
+                                                 (Segment(0, 1440, "flat"),), {"flat": PRICE}, **fields))
+
+    async def refs(self, user_id: int) -> list[str]:
+        return [e.ref for e in (await self.wallet.entries(user_id, limit=100)).items]
+
+
+@pytest.fixture
+async def engine(tmp_path):
+    engine = make_engine(DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path / 'orders.db'}", pool_size=1))
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def world(engine) -> World:
+    sf = make_sessionmaker(engine)
+    # the SQL repositories stamp rows with the real time: the fake clock starts there
+    clock = FakeClock(datetime.now(timezone.utc))
+    orders, users, wallet = SqlOrderRepository(sf), SqlUserRepository(sf), SqlWalletRepository(sf)
+    subscriptions = SqlSubscriptionRepository(sf)
+    transactions, meter_values = FakeTransactionRepository(clock), FakeMeterValueRepository()
+    charge_points, connectors = FakeChargePointRepository(clock), FakeConnectorRepository()
+    id_tags = FakeIdTagRepository()
+    batch = FakeBatch(transactions=transactions, meter_values=meter_values)
+    stations = FakeStationRepository(clock)
+    stations.rows[STATION] = Station(id=STATION, name="Riverside", created_at=clock.now())
+    charge_points.rows[CP] = ChargePoint(CP, station_id=STATION, protocol="ocpp1.6", online=True)
+    for n in (1, 2):
+        await connectors.set_status(CP, n, n, status="Available", error_code="NoError", info=None,
+                                    vendor_error_code=None, at=clock.now() - timedelta(hours=1))
+    tariff_repo = FakeTariffRepository(clock, {STATION: "Asia/Shanghai"})
+    tariffs = TariffService(tariff_repo, clock, cache_ttl=0)
+    charger, mini, bus = ScriptedCharger(), RecordingMini(), RecordingBus()
+    payments = PaymentService(SqlPaymentRepository(sf), SqlRefundRepository(sf), SqlNotificationLog(sf), wallet, users,
+                              None, clock)
+    notices = NoticeService(users, subscriptions, stations, mini, bill_template_id="BILL",
+                            complete_template_id="DONE")
+    settlement = SettlementService(orders=orders, transactions=transactions, meter_values=meter_values, batch=batch,
+                                   tariffs=tariffs, wallet=wallet, payments=payments, notices=notices, bus=bus,
+                                   clock=clock)
+    charging = ChargingService(
+        orders=orders, users=users, charge_points=charge_points, connectors=connectors, id_tags=id_tags,
+        transactions=transactions, meter_values=meter_values, reservations=FakeReservationRepository(clock),
+        driver_reservations=SqlDriverReservationRepository(sf), commands=charger, gateway=Gateway(charger),
+        tariffs=tariffs, payments=payments, settlement=settlement, bus=bus, clock=clock,
+        config=DriverConfig(start_timeout=60, min_wallet_fen=500, funds_margin_fen=50))
+    w = World(clock, charging, settlement, orders, users, wallet, subscriptions, transactions, connectors, id_tags,
+              tariff_repo, charger, mini, bus)
+    await w.set_tariff(idle_fee_fen_per_min=20, idle_grace_minutes=10)
+    return w
+
+
