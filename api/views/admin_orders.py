@@ -75,9 +75,12 @@ async def refund_order(request: web.Request) -> web.Response:
         if order.state == "paid":
             await c.orders.transition(order.id, "paid", state="refunded")
         return web.json_response(await full_order(request, await c.orders.get(order.id)))
+    # each operator refund is a refund of its own (out_refund_no): numbered after those made before,
+    # plus the request's nonce when signed (a retried request is refused as a replay before this)
+    n = len(await c.refund_repo.for_payment(payment.id))
     try:
         await c.payments.refund(payment, data["amount_fen"], data["reason"],
-                                f"op{payment.refunded_fen}-{request.headers.get('X-Nonce', '')[:16]}")
+                                f"op{n}-{request.headers.get('X-Nonce', '')[:16]}")
     except PaymentError as exc:
         raise ApiError(409, exc.code, str(exc)) from None
     p = await c.payment_repo.get(payment.id)

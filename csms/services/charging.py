@@ -9,6 +9,7 @@ stop-at limits. Settlement (money) is csms/services/settlement.py."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import secrets
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 # remoteStartId of driver sessions: below 2**31, distinct across restarts
 _remote_start_ids = itertools.count(1_000_000_000 + int(time.time()) % 1_000_000 * 1000)
+STOP_RETRY = timedelta(seconds=30)      # a stop asked for but not carried out is asked again after this
 STEP_OF_STATE = {"created": "awaiting_payment", "starting": "starting", "charging": "charging",
                  "settling": "finished", "paid": "finished", "unpaid": "finished", "refunded": "finished",
                  "cancelled": "failed", "abnormal": "failed"}
@@ -73,6 +75,27 @@ class DriverConfig:
     funds_margin_fen: int = 50
 
 
+class KeyedLocks:
+    """One asyncio lock per key, dropped when nobody holds or waits for it."""
+
+    def __init__(self):
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: str):
+        lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
 def new_session_tag() -> str:
     """A per-session id tag: 20 characters at most (OCPP 1.6 CiString20)."""
     return "D" + secrets.token_hex(9).upper()
@@ -104,6 +127,7 @@ class ChargingService:
         self._idle: dict[tuple[str, int], IdleWatch] = {}     # (charge point, connector) -> the stopped session on it
         self._freed: dict[tuple[str, int], datetime] = {}     # (charge point, connector) -> last time it went Available
         self._tasks: set[asyncio.Task] = set()
+        self._locks = KeyedLocks()
         payments.hooks.paid.append(self._on_paid)
         payments.hooks.closed.append(self._on_payment_closed)
 
@@ -143,6 +167,15 @@ class ChargingService:
 
     async def start(self, user_id: int, cp_id: str, connector_id: int, *, pay_mode: str, prepay_fen: int = 0,
                     vehicle_id: int | None = None, stop_at: dict | None = None) -> tuple[Order, Payment | None]:
+        """Check, create the order and send the remote start (wallet) or ask for the prepayment. The
+        checks and the creation run one at a time per driver and per connector, so a double tap or two
+        drivers scanning the same connector at once make one order (within this process)."""
+        async with self._locks.hold(f"user:{user_id}"), self._locks.hold(f"connector:{cp_id}:{connector_id}"):
+            return await self._start(user_id, cp_id, connector_id, pay_mode=pay_mode, prepay_fen=prepay_fen,
+                                     vehicle_id=vehicle_id, stop_at=stop_at)
+
+    async def _start(self, user_id: int, cp_id: str, connector_id: int, *, pay_mode: str, prepay_fen: int,
+                     vehicle_id: int | None, stop_at: dict | None) -> tuple[Order, Payment | None]:
         cfg = self.config
         if await self.orders.open_orders(user_id=user_id):
             raise StartRefused(409, "session_in_progress", "you already have a charging session open")
@@ -320,16 +353,17 @@ class ChargingService:
         energy = max(0, live.samples[-1][1] - live.meter_start_wh) if live.samples else 0
         cost = await self._running_cost(live)
         live.cost_step_fen, live.cost_fen = max(0, cost - live.cost_fen), cost
-        order = await self.orders.get(live.order_id)
-        if order is None or order.state != "charging":
-            return
         figures = {"energy_wh": energy, "cost_fen": cost}
         if e.power_w is not None:
             figures["power_w"] = e.power_w
         if e.soc is not None:
             figures["soc"] = e.soc
-        await self.orders.update(order.id, **figures)
-        order = await self.orders.get(order.id)
+        # only while charging: a meter value handled after the stop must not overwrite the bill
+        order = await self.orders.transition(live.order_id, "charging", **figures)
+        if order is None:
+            return
+        if order.pay_mode == "wallet":     # the balance may have moved (adjustment, an older order's fee)
+            live.funds_fen = (await self.users.get(order.user_id)).balance_fen
         self._changed(order)
         reason = self._limit_reached(order, live, cost, energy)
         if reason and not live.stopping:
@@ -445,12 +479,14 @@ class ChargingService:
         live = self._live.get(order.transaction_id)
         if live is not None:
             live.stopping = True
-        await self.orders.update(order.id, step="stopping", stop_reason=order.stop_reason or reason,
-                                 stop_requested_at=self.clock.now())
-        order = await self.orders.get(order.id)
-        self._changed(order)
-        self._spawn(self._send_stop(order.charge_point_id, order.transaction_id))
-        return order
+        stopping = await self.orders.transition(order.id, "charging", step="stopping",
+                                                stop_reason=order.stop_reason or reason,
+                                                stop_requested_at=self.clock.now())
+        if stopping is None:          # it ended meanwhile
+            return await self.orders.get(order.id)
+        self._changed(stopping)
+        self._spawn(self._send_stop(stopping.charge_point_id, stopping.transaction_id))
+        return stopping
 
     async def _send_stop(self, cp_id: str, tx_id: int) -> None:
         try:
@@ -481,6 +517,10 @@ class ChargingService:
             if order.state == "starting" and now - order.updated_at > timedelta(seconds=self.config.start_timeout) \
                     and now - order.created_at > timedelta(seconds=self.config.start_timeout):
                 await self._fail(order, "timeout")
+            elif order.state == "charging" and order.transaction_id is not None and order.stop_requested_at:
+                if now - order.stop_requested_at >= STOP_RETRY:    # refused, lost or offline: ask again
+                    await self.orders.transition(order.id, "charging", stop_requested_at=now)
+                    self._spawn(self._send_stop(order.charge_point_id, order.transaction_id))
             elif order.state == "charging" and order.transaction_id is not None:
                 live = self._live.get(order.transaction_id) or await self._restore(order.transaction_id)
                 if live is not None and not live.stopping:

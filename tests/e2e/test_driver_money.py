@@ -120,18 +120,20 @@ async def test_operators_list_orders_and_refund_a_prepaid_order_through_wechat(c
         status, too_much = await csms.post(f"/api/v1/admin/orders/{oid}/refund",
                                            {"amount_fen": order["total_fen"] + 1, "reason": "goodwill"})
         assert (status, too_much["error"]["code"]) == (409, "refund_exceeds_payment")
-        status, payment = await csms.post(f"/api/v1/admin/orders/{oid}/refund",
-                                          {"amount_fen": 10, "reason": "goodwill"})
-        assert status == 200 and payment["kind"] == "prepay", payment
+        # two refunds one after the other, the first still processing at WeChat: two refunds
+        for amount in (10, 20):
+            status, payment = await csms.post(f"/api/v1/admin/orders/{oid}/refund",
+                                              {"amount_fen": amount, "reason": "goodwill"})
+            assert status == 200 and payment["kind"] == "prepay", payment
 
         async def refunded_more():
             o = await mia.order(oid)
-            return o if o["refunded_fen"] == remainder + 10 else None
-        order = await eventually(refunded_more, 10, "operator refund")
+            return o if o["refunded_fen"] == remainder + 30 else None
+        order = await eventually(refunded_more, 10, "operator refunds")
         _, p = await mia.get(f"/api/v1/driver/payments/{session['payment']['id']}")
-        assert (p["state"], p["refunded_fen"]) == ("refunded", remainder + 10)
+        assert (p["state"], p["refunded_fen"]) == ("refunded", remainder + 30)
         notes = [n for n in csms.container.wechat.emulator.notifications if n.event_type == "REFUND.SUCCESS"]
-        assert len(notes) == 2
+        assert len(notes) == 3
         assert await mia.ledger() == []                    # WeChat refunds never touch the wallet
 
 

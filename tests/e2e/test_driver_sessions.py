@@ -218,6 +218,21 @@ async def _offline(csms, cp_id: str) -> bool:
     return csms.container.gateway.protocol_of(cp_id) is None
 
 
+async def test_a_double_tap_and_two_drivers_at_once_make_one_order_each(csms_with):
+    csms = await csms_with(**{"driver.start_rate": "30/60"})
+    station = await a_priced_station(csms)
+    async with a_charger(csms, "ocpp1.6", "TAP", station["id"]) as cp:
+        ann, ben, cat = [await a_driver(csms, name, topup=1000) for name in ("ann", "ben", "cat")]
+        taps = await asyncio.gather(ann.start(cp.cp_id, 1), ann.start(cp.cp_id, 2))
+        assert sorted(status for status, _ in taps) == [201, 409], taps
+        assert [b["error"]["code"] for status, b in taps if status == 409] == ["session_in_progress"]
+        free = 2 if taps[0][0] == 201 else 1
+        race = await asyncio.gather(ben.start(cp.cp_id, free), cat.start(cp.cp_id, free))
+        assert sorted(status for status, _ in race) == [201, 409], race
+        assert [b["error"]["code"] for status, b in race if status == 409] == ["occupied"]
+        assert sorted(o.connector_id for o in await open_orders(csms)) == [1, 2]
+
+
 async def test_starts_over_the_rate_limit_get_429(csms_with):
     csms = await csms_with(**{"driver.start_rate": "2/60"})
     station = await a_priced_station(csms)

@@ -150,3 +150,50 @@ async def test_charging_complete_and_the_bill_go_out_once_each_within_the_quota(
     oid2, tx2 = await world.a_charging_session(user)
     await world.stop_transaction(tx2, 100)
     assert len(world.mini.sent) == 2 and (await world.orders.get(oid2)).state == "paid"
+
+
+async def test_a_meter_value_handled_after_the_stop_does_not_overwrite_the_bill(world):
+    user = await world.a_driver(2000)
+    oid, tx = await world.a_charging_session(user)
+    world.clock.advance(minutes=5)
+    await world.meter(tx, 500)
+    world.clock.advance(minutes=5)
+    await world.stop_transaction(tx, 1000)
+    settled = await world.orders.get(oid)
+    await world.meter(tx, 700)                      # a late one, handled after the settlement
+    assert await world.orders.get(oid) == settled
+    assert (settled.energy_wh, settled.total_fen) == (1000, 150)
+
+
+async def test_a_stop_the_charger_did_not_carry_out_is_asked_again(world):
+    user = await world.a_driver(2000)
+    oid, tx = await world.a_charging_session(user)
+    world.charger.answers["RemoteStop"] = {"status": "Rejected"}
+    order = await world.charging.stop(await world.orders.get(oid), "driver")
+    assert (order.step, order.stop_reason) == ("stopping", "driver")
+    await world.charging.drain()
+    world.clock.advance(seconds=29)
+    await world.charging.tick()
+    await world.charging.drain()
+    assert len(world.charger.of(c.RemoteStop)) == 1
+    world.clock.advance(seconds=1)
+    await world.charging.tick()
+    await world.charging.tick()
+    await world.charging.drain()
+    assert len(world.charger.of(c.RemoteStop)) == 2
+    # a stop asked for after the order ended changes nothing
+    await world.stop_transaction(tx, 100)
+    ended = await world.orders.get(oid)
+    assert await world.charging.stop(ended, "driver") == ended and ended.step == "finished"
+
+
+async def test_the_funds_watch_follows_the_wallet_when_it_moves_during_the_session(world):
+    user = await world.a_driver(2000)
+    oid, tx = await world.a_charging_session(user)
+    await world.meter(tx, 100)
+    await world.wallet.move(user, "adjustment", -1900, "test:spent")     # 100 fen left
+    world.clock.advance(seconds=30)
+    await world.meter(tx, 400)                                            # 60 fen: within the margin
+    await world.charging.drain()
+    order = await world.orders.get(oid)
+    assert (order.step, order.stop_reason) == ("stopping", "funds")
