@@ -13,6 +13,9 @@ from csms.services.passwords import hash_password
 PASSWORD_CHARS = 32
 
 
+# RebootRequired: accepted, effective after the charge point's next reboot (2.0.1 SetVariables)
+_DONE = ("Accepted", "RebootRequired")
+
 class Commands(Protocol):
     async def send(self, cp_id: str, command: Any) -> dict: ...
 
@@ -58,9 +61,9 @@ class CredentialService:
             result = dict(await self.commands.send(cp_id, pending.pop(0)))
             pending.extend(result.pop("next", ()))
             steps.append(result)
-            if result["status"] != "Accepted":
+            if result["status"] not in _DONE:
                 break
-        if result["status"] == "Accepted":
+        if result["status"] in _DONE:
             await self.charge_points.update(cp_id, security_profile=command.security_profile)
             self.chargers.forget(cp_id)
         return {**result, "security_profile": command.security_profile, "steps": steps}

@@ -198,6 +198,8 @@ async def test_TC_B_09_network_profiles_and_their_priority_on_the_201_station(cs
             "security_profile": 1, "configuration_slot": 1, "ocpp_csms_url": csms.ocpp_url})
         assert status == 200 and [s["status"] for s in body["steps"]] == ["Accepted", "RebootRequired"]
         assert station.config.get("OCPPCommCtrlr.NetworkConfigurationPriority") == "1"
+        _, stored = await csms.get(f"/api/v1/admin/charge-points/{cp_id}")
+        assert stored["security_profile"] == 1      # accepted, effective after the reboot
         assert station.active_slot == 0
         status, body = await csms.post(cmd(station, "reset"), {"type": "Hard"})
         assert (status, body["status"]) == (200, "Accepted")
