@@ -220,6 +220,26 @@ async def test_a_redelivered_notification_and_syncs_racing_it_credit_once(csms):
     assert await refs(csms, pat.id) == [f"pay:{payment['id']}"]
 
 
+async def test_a_prepayment_confirmed_by_syncs_and_the_notification_at_once_starts_one_session(csms):
+    station = await a_priced_station(csms)
+    async with a_charger(csms, "ocpp2.0.1", "PP-RACE", station["id"]) as cp:
+        uli = await a_driver(csms, "uli")
+        _, session = await uli.start(cp.cp_id, 1, pay_mode="prepay", prepay_fen=300)
+        pid = session["payment"]["id"]
+        csms.container.wechat.emulator.pay(prepay_id(session["payment"]["pay_params"]), "SUCCESS")
+        results = await asyncio.gather(*(uli.post(f"/api/v1/driver/payments/{pid}/sync") for _ in range(4)))
+        assert {body["state"] for _, body in results} == {"paid"}
+        oid = session["order_id"]
+        await charging(uli, oid)
+        note = next(n for n in csms.container.wechat.emulator.notifications if n.event_type == "TRANSACTION.SUCCESS")
+        await csms.container.wechat.emulator.wait_delivered(note.id)
+        await csms.container.charging.drain()
+        assert [a for a, _ in cp.received if a == "RequestStartTransaction"] == ["RequestStartTransaction"]
+        await uli.post(f"/api/v1/driver/sessions/{oid}/stop", signed=True)
+        order = await uli.wait_order(oid, "refunded")
+        assert order["paid_fen"] + order["refunded_fen"] == 300 and await uli.ledger() == []
+
+
 async def test_a_repeated_stop_transaction_moves_money_once(csms):
     station = await a_priced_station(csms)
     async with a_charger(csms, "ocpp1.6", "REP-16", station["id"]) as cp:
