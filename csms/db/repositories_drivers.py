@@ -314,6 +314,9 @@ class SqlRefundRepository(_Repo):
 
 
 class SqlNotificationLog(_Repo):
+    async def seen(self, notification_id: str) -> bool:
+        return await self._one(select(t.notifications.c.id).where(t.notifications.c.id == notification_id)) is not None
+
     async def record(self, notification_id: str, kind: str, body: str) -> bool:
         """True the first time this notification id is seen; False for a replay."""
         try:

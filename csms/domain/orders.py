@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from csms.domain.states import StateMachine
+from csms.domain.tariffs import BillLine  # noqa: F401  (an order's bill lines are the tariff's)
 
 # created (awaiting a prepayment) -> starting (remote start sent, waiting for the transaction) ->
 # charging -> settling (bill computed, money moved) -> paid | unpaid -> refunded.
@@ -102,22 +103,6 @@ class Order:
     started_at: datetime | None = None
     stopped_at: datetime | None = None
     settled_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class BillLine:
-    period: str
-    start: datetime
-    end: datetime
-    energy_wh: int
-    energy_price: int
-    service_price: int
-    energy_fen: int
-    service_fen: int
-
-    @property
-    def amount_fen(self) -> int:
-        return self.energy_fen + self.service_fen
 
 
 @dataclass(frozen=True)

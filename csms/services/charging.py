@@ -26,6 +26,7 @@ from csms.ocpp.errors import CallTimeout, NotConnected
 from csms.services.availability import connector_availability
 from csms.services.clock import Clock
 from csms.services.order_views import session_view
+from csms.services.tariffs import transaction_samples
 
 log = logging.getLogger(__name__)
 
@@ -410,14 +411,13 @@ class ChargingService:
             log.info("order %s is %s; transaction %s stop not billed", order.id, order.state, e.transaction_id)
             return
         reason = order.stop_reason or ("charger" if live is None or not live.stopping else "driver")
-        samples = live.samples if live is not None else None
         key = (order.charge_point_id, order.connector_id)
         watch = self._idle[key] = IdleWatch(order.id, e.at)
         freed = self._freed.get(key)
         if freed is not None and freed >= e.at:       # the Available was handled before this stop
             watch.unplugged_at = freed
         await self._retire_tag(order.id_tag)
-        settled = await self.settlement.settle(order, e, samples, reason)
+        settled = await self.settlement.settle(order, e, reason)
         if settled is not None:
             self._changed(settled)
         watch.settled = True
@@ -456,10 +456,7 @@ class ChargingService:
         tx = await self.transactions.get(tx_id)
         if order is None or tx is None or order.state != "charging":
             return None
-        samples = [(tx.started_at, tx.meter_start_wh)]
-        for at, wh in await self.settlement.register_readings(tx_id):
-            if at >= samples[-1][0] and wh >= samples[-1][1]:
-                samples.append((at, wh))
+        samples = transaction_samples(tx, await self.settlement.register_readings(tx_id))
         funds = order.prepay_fen if order.pay_mode == "prepay" else (await self.users.get(order.user_id)).balance_fen
         live = Live(order.id, order.station_id, tx.meter_start_wh, samples, funds,
                     stopping=order.stop_requested_at is not None, cost_fen=order.cost_fen)

@@ -106,17 +106,31 @@ class PaymentService:
             await hook(closed)
         return closed
 
-    async def on_notification(self, headers: Mapping[str, str], body: bytes) -> None:
-        """A payment notification: verified and decrypted by the client (raises on a bad signature
-        or a stale timestamp); a replayed notification id changes nothing."""
+    async def _fresh(self, headers: Mapping[str, str], body: bytes):
+        """The verified, decrypted notification (the client raises on a bad signature or a stale
+        timestamp), or None when this notification id was handled before (a replay)."""
         note = await self.pay.parse_notification(headers, body, self.clock.now())
-        if not await self.notifications.record(note.id, note.event_type, json.dumps(note.resource)):
+        if await self.notifications.seen(note.id):
             log.info("notification %s seen before; ignored", note.id)
+            return None
+        return note
+
+    async def _done(self, note) -> None:
+        """Recorded only once handled: a notification whose handling failed is handled on WeChat's retry."""
+        await self.notifications.record(note.id, note.event_type, json.dumps(note.resource))
+
+    async def on_notification(self, headers: Mapping[str, str], body: bytes) -> None:
+        """A payment notification; handling is idempotent, and a replayed id is not handled again."""
+        note = await self._fresh(headers, body)
+        if note is None:
             return
-        resource = note.resource
+        await self._payment_notice(note.id, note.resource)
+        await self._done(note)
+
+    async def _payment_notice(self, note_id: str, resource: Mapping) -> None:
         payment = await self.payments.get_by_out_trade_no(resource.get("out_trade_no", ""))
         if payment is None:
-            log.warning("notification %s for unknown out_trade_no %r", note.id, resource.get("out_trade_no"))
+            log.warning("notification %s for unknown out_trade_no %r", note_id, resource.get("out_trade_no"))
             return
         if resource.get("trade_state") == "SUCCESS":
             await self._confirm(payment, resource)
@@ -222,16 +236,17 @@ class PaymentService:
         return await self._refund_result(refund, await self.pay.query_refund(refund.out_refund_no))
 
     async def on_refund_notification(self, headers: Mapping[str, str], body: bytes) -> None:
-        note = await self.pay.parse_notification(headers, body, self.clock.now())
-        if not await self.notifications.record(note.id, note.event_type, json.dumps(note.resource)):
+        note = await self._fresh(headers, body)
+        if note is None:
             return
         r = note.resource
         refund = await self.refunds.get_by_no(r.get("out_refund_no", ""))
         if refund is None:
             log.warning("refund notification %s for unknown refund %r", note.id, r.get("out_refund_no"))
-            return
-        await self._refund_result(refund, {"status": r.get("refund_status"), "refund_id": r.get("refund_id"),
-                                           "success_time": r.get("success_time")})
+        else:
+            await self._refund_result(refund, {"status": r.get("refund_status"), "refund_id": r.get("refund_id"),
+                                               "success_time": r.get("success_time")})
+        await self._done(note)
 
     # --- reconciliation ----------------------------------------------------------------------------
 

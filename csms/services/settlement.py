@@ -5,6 +5,7 @@ refunded), and send the bill to the driver."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from csms.domain import events
@@ -12,9 +13,9 @@ from csms.domain.driver_events import OrderChanged
 from csms.domain.orders import ORDER, InsufficientFunds, Order, Refund
 from csms.services.clock import Clock
 from csms.services.order_views import order_view
+from csms.services.tariffs import register_readings, transaction_samples
 
 log = logging.getLogger(__name__)
-REGISTER = "Energy.Active.Import.Register"
 SETTLEABLE = tuple(s for s in ORDER.states if "settling" in ORDER.transitions.get(s, ()))   # charging, abnormal
 
 
@@ -34,37 +35,20 @@ class SettlementService:
         payments.hooks.refunded.append(self._on_refunded)
 
     async def register_readings(self, tx_id: int) -> list[tuple]:
-        """The stored energy register readings of a transaction, in Wh, oldest first."""
+        """The stored energy register readings of a transaction, in Wh (pending writes flushed first)."""
         await self.batch.flush()
-        out = []
-        for row in await self.meter_values.list_for_transaction(tx_id):
-            if row["measurand"] != REGISTER or row.get("phase"):
-                continue
-            try:
-                value = float(row["value"])
-            except (TypeError, ValueError):
-                continue
-            wh = int(round(value * 1000)) if (row.get("unit") or "Wh") == "kWh" else int(round(value))
-            out.append((row["timestamp"], wh))
-        return out
+        return register_readings(await self.meter_values.list_for_transaction(tx_id))
 
-    async def settle(self, order: Order, e: events.TransactionStopped, samples: list | None, reason: str) -> Order | None:
+    async def settle(self, order: Order, e: events.TransactionStopped, reason: str) -> Order | None:
+        """Bill a stopped transaction from its stored readings: the same samples the 2.0.1 Ended
+        totalCost is computed from (csms/services/tariffs.py transaction_samples)."""
         tx = await self.transactions.get(e.transaction_id)
         if tx is None:
             return None
-        if samples is None:
-            samples = [(tx.started_at, tx.meter_start_wh)]
-            for at, wh in await self.register_readings(tx.id):
-                if at >= samples[-1][0] and wh >= samples[-1][1]:
-                    samples.append((at, wh))
-        samples = list(samples)
-        stop_reading = tx.meter_start_wh + (tx.energy_wh or 0)
-        stopped_at = tx.stopped_at or e.at
-        samples = [s for s in samples if s[0] <= stopped_at]
-        if not samples or samples[0][0] > tx.started_at:
-            samples.insert(0, (tx.started_at, tx.meter_start_wh))
-        last = samples[-1][1]
-        samples.append((max(stopped_at, samples[-1][0]), max(stop_reading, last) if tx.anomaly is None else last))
+        if tx.stopped_at is None:
+            tx = replace(tx, stopped_at=e.at, meter_stop_wh=tx.meter_start_wh + e.energy_wh)
+        samples = transaction_samples(tx, await self.register_readings(tx.id))
+        stopped_at = tx.stopped_at
         try:
             bill = await self.tariffs.bill(order.station_id, samples)
         except Exception as exc:
