@@ -2,7 +2,8 @@
 
 Each request is a stored job whose id is the OCPP requestId. The station's answer sets its first
 state; its status notifications then move it along the state machines of csms.domain.firmware.
-Notifications without a requestId (1.6 core) apply to the newest job still open."""
+Notifications without a requestId (1.6 core) apply to the newest job still open. Log requests are
+also tracked as report requests (csms.services.requests: kind GetLog, one part per upload status)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from typing import Any, Awaitable, Callable, Protocol
 from csms.domain import firmware as fw
 from csms.domain.firmware import FirmwareJob, LogJob
 from csms.ocpp.errors import CallErrorReceived, CallTimeout, NotConnected, OcppError
+from csms.services.clock import ocpp_time
 from csms.services.commands import Gateway
+from csms.services.requests import UNTRACKED
 
 Notice = Callable[[str, str, dict], Awaitable[None]]
 
@@ -26,11 +29,13 @@ class JobRepository(Protocol):
 
 
 class FirmwareService:
-    def __init__(self, gateway: Gateway, firmware_jobs: JobRepository, log_jobs: JobRepository, notice: Notice):
+    def __init__(self, gateway: Gateway, firmware_jobs: JobRepository, log_jobs: JobRepository, notice: Notice,
+                 requests=UNTRACKED):
         self.gateway = gateway
         self.firmware_jobs = firmware_jobs
         self.log_jobs = log_jobs
         self.notice = notice          # ChargerService.notice: the charge point's firmware/diagnostics status
+        self.requests = requests      # ReportRequestService (the security feature installs it)
 
     async def _send(self, repo: JobRepository, job, command) -> dict:
         try:
@@ -87,7 +92,13 @@ class FirmwareService:
         job = await self.log_jobs.create(charge_point_id=cp_id, log_type=log_type, location=location,
                                          status=fw.REQUESTED, oldest_at=oldest_at, latest_at=latest_at,
                                          retries=retries, retry_interval=retry_interval)
-        return await self._send(self.log_jobs, job, fw.GetLog(job, diagnostics))
+        params = {"log_type": log_type, "location": location,
+                  "oldest_at": ocpp_time(oldest_at) if oldest_at else None,
+                  "latest_at": ocpp_time(latest_at) if latest_at else None}
+        if diagnostics:
+            params["diagnostics"] = True
+        return await self.requests.track(cp_id, "GetLog", job.id, params,
+                                         lambda: self._send(self.log_jobs, job, fw.GetLog(job, diagnostics)))
 
     async def firmware_updates(self, cp_id: str, limit: int = 50) -> list[FirmwareJob]:
         return await self.firmware_jobs.list(cp_id, limit=limit)
@@ -128,4 +139,7 @@ class FirmwareService:
         await self.notice(cp_id, "diagnostics_status" if diagnostics else "log_status",
                           {"status": reported or status, "request_id": request_id})
         where = {"log_type": "DiagnosticsLog"} if diagnostics else {}
-        return await self._advance(self.log_jobs, cp_id, status, request_id, **where)
+        job = await self._advance(self.log_jobs, cp_id, status, request_id, **where)
+        if job is not None:
+            await self.requests.log_status(cp_id, job.id, status)
+        return job

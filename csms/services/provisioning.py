@@ -1,10 +1,10 @@
 """Device model, monitoring and customer information (OCPP 2.0.1 blocks B and N), version-neutral:
-reports requested and received, variables set and read, monitors set and cleared, events stored
-(problem events raise and clear alarms), customer information stored."""
+reports requested (and tracked: csms.services.requests) and received, variables set and read,
+monitors set and cleared, events stored (problem events raise and clear alarms), customer
+information stored. Also what authorization needs of the device model: the MasterPassGroupId."""
 
 from __future__ import annotations
 
-import itertools
 import time
 from dataclasses import replace
 from datetime import datetime
@@ -14,7 +14,11 @@ from csms.domain import provisioning as p
 from csms.domain.models import Page
 from csms.domain.provisioning import CustomerInformationPart, DeviceEvent, DeviceVariable, Monitor
 from csms.services.clock import Clock
+from csms.services.requests import UNTRACKED, next_request_id
 from csms.services.security import AlarmService
+
+MASTER_PASS = ("AuthCtrlr", "MasterPassGroupId")
+MASTER_PASS_TTL = 60.0      # s: a value set through another node is seen at the latest after this
 
 
 class DeviceModelRepository(Protocol):
@@ -41,32 +45,51 @@ def _ref_key(ref: p.VariableRef) -> dict:
 
 
 class ProvisioningService:
-    def __init__(self, repo: DeviceModelRepository, commands: Commands, alarms: AlarmService, clock: Clock):
+    def __init__(self, repo: DeviceModelRepository, commands: Commands, alarms: AlarmService, clock: Clock,
+                 requests=UNTRACKED):
         self.repo = repo
         self.commands = commands
         self.alarms = alarms
         self.clock = clock
-        self._request_ids = itertools.count(int(time.time()) % 100_000 * 10_000)
+        self.requests = requests          # ReportRequestService: reports and customer information tracked
+        self._master_pass: dict[str, tuple[str | None, float]] = {}    # cp id -> (group id, valid until)
 
     def next_request_id(self) -> int:
-        return next(self._request_ids)
+        return next_request_id()
 
-    async def _requested(self, cp_id: str, command) -> dict:
-        result = await self.commands.send(cp_id, command)
-        return {**result, "request_id": command.request_id}
+    async def _requested(self, cp_id: str, command, params: dict) -> dict:
+        return await self.requests.track(cp_id, type(command).__name__, command.request_id, params,
+                                         lambda: self.commands.send(cp_id, command))
 
     # -- reports -----------------------------------------------------------------------------------
     async def get_base_report(self, cp_id: str, report_base: str) -> dict:
-        return await self._requested(cp_id, p.GetBaseReport(report_base, self.next_request_id()))
+        return await self._requested(cp_id, p.GetBaseReport(report_base, self.next_request_id()),
+                                     {"report_base": report_base})
 
     async def get_report(self, cp_id: str, component_criteria=(), component_variables=()) -> dict:
-        return await self._requested(cp_id, p.GetReport(self.next_request_id(), tuple(component_criteria),
-                                                        tuple(component_variables)))
+        command = p.GetReport(self.next_request_id(), tuple(component_criteria), tuple(component_variables))
+        return await self._requested(cp_id, command, {"component_criteria": list(component_criteria),
+                                                      "component_variables": _refs(component_variables)})
 
     async def report_received(self, cp_id: str, variables: list[DeviceVariable]) -> None:
         """One NotifyReport part (of possibly many, tbc): its variables replace what was stored."""
         now = self.clock.now()
         await self.repo.put_variables([v if v.updated_at else _with_time(v, now) for v in variables])
+        if any((v.component, v.variable) == MASTER_PASS for v in variables):
+            self._master_pass.pop(cp_id, None)
+
+    async def master_pass_group(self, cp_id: str) -> str | None:
+        """The charge point's AuthCtrlr.MasterPassGroupId (Actual) as reported or set; None if it has
+        none. Cached per charge point; a report or an accepted set/get of it refreshes the cache."""
+        now = time.monotonic()
+        hit = self._master_pass.get(cp_id)
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        page = await self.repo.variables(cp_id, component=MASTER_PASS[0], variable=MASTER_PASS[1], limit=20)
+        value = next((v.value for v in page.items if v.attribute_type == "Actual" and not v.component_instance
+                      and not v.variable_instance and not v.evse_id), None) or None
+        self._master_pass[cp_id] = (value, now + MASTER_PASS_TTL)
+        return value
 
     async def device_model(self, cp_id: str, *, component: str | None = None, variable: str | None = None,
                            limit: int = 500, offset: int = 0) -> Page:
@@ -77,16 +100,25 @@ class ProvisioningService:
         result = await self.commands.send(cp_id, command)
         for item, sent in zip(result["results"], command.variables):
             if item["status"] == "Accepted":
-                await self.repo.set_value(cp_id, sent.ref.component, sent.ref.variable, sent.value,
-                                          **_ref_key(sent.ref))
+                await self._store_value(cp_id, sent.ref, sent.value)
         return result
 
     async def get_variables(self, cp_id: str, command: p.GetVariables) -> dict:
         result = await self.commands.send(cp_id, command)
         for item, ref in zip(result["results"], command.variables):
             if item["status"] == "Accepted" and item.get("value") is not None:
-                await self.repo.set_value(cp_id, ref.component, ref.variable, item["value"], **_ref_key(ref))
+                await self._store_value(cp_id, ref, item["value"])
         return result
+
+    async def _store_value(self, cp_id: str, ref: p.VariableRef, value: str) -> None:
+        """The value a charge point accepted or told: updates the stored variable, or records it
+        when no report has named it yet."""
+        key = _ref_key(ref)
+        if not await self.repo.set_value(cp_id, ref.component, ref.variable, value, **key):
+            await self.repo.put_variables([DeviceVariable(cp_id, ref.component, ref.variable, value=value,
+                                                          updated_at=self.clock.now(), **key)])
+        if (ref.component, ref.variable) == MASTER_PASS:
+            self._master_pass.pop(cp_id, None)
 
     # -- monitoring --------------------------------------------------------------------------------
     async def set_monitoring(self, cp_id: str, command: p.SetVariableMonitoring) -> dict:
@@ -114,8 +146,9 @@ class ProvisioningService:
         return await self.commands.send(cp_id, command)
 
     async def get_monitoring_report(self, cp_id: str, monitoring_criteria=(), component_variables=()) -> dict:
-        return await self._requested(cp_id, p.GetMonitoringReport(
-            self.next_request_id(), tuple(monitoring_criteria), tuple(component_variables)))
+        command = p.GetMonitoringReport(self.next_request_id(), tuple(monitoring_criteria), tuple(component_variables))
+        return await self._requested(cp_id, command, {"monitoring_criteria": list(monitoring_criteria),
+                                                      "component_variables": _refs(component_variables)})
 
     async def monitoring_report_received(self, cp_id: str, monitors: list[Monitor]) -> None:
         await self.repo.put_monitors(monitors)
@@ -145,8 +178,11 @@ class ProvisioningService:
     async def customer_information(self, cp_id: str, *, report: bool, clear: bool,
                                    customer_identifier: str | None = None, id_token: dict | None = None,
                                    customer_certificate: dict | None = None) -> dict:
-        return await self._requested(cp_id, p.CustomerInformation(
-            self.next_request_id(), report, clear, customer_identifier, id_token, customer_certificate))
+        command = p.CustomerInformation(self.next_request_id(), report, clear, customer_identifier, id_token,
+                                        customer_certificate)
+        return await self._requested(cp_id, command, {
+            "report": report, "clear": clear, "customer_identifier": customer_identifier,
+            "id_token": id_token, "customer_certificate": customer_certificate})
 
     async def customer_information_received(self, cp_id: str, request_id: int, seq_no: int, data: str, tbc: bool,
                                             generated_at: datetime) -> None:
@@ -159,3 +195,8 @@ class ProvisioningService:
 
 def _with_time(v: DeviceVariable, at: datetime) -> DeviceVariable:
     return replace(v, updated_at=at)
+
+
+def _refs(refs) -> list[dict]:
+    """Variable references as the request's recorded parameters (what was asked, absent parts left out)."""
+    return [{k: v for k, v in vars(r).items() if v is not None} for r in refs]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from csms import metrics
@@ -38,17 +39,20 @@ class SessionService:
                     started_at: datetime, reservation_id: int | None = None,
                     ocpp_tx_id: str | None = None, remote_start_id: int | None = None) -> tuple[Transaction, IdTagInfo]:
         """Record a transaction the charge point has started. A repeat of the same start (retry,
-        store-and-forward) returns the transaction already recorded."""
+        store-and-forward) returns the transaction already recorded, with the same answer."""
         info = await self.id_tags.authorize(id_tag) if id_tag else IdTagInfo("Accepted")
         tx, created = await self.transactions.start(
             charge_point_id=cp_id, evse_id=evse_id, connector_id=connector_id, id_tag=id_tag,
             started_at=started_at, meter_start_wh=meter_start_wh, ocpp_tx_id=ocpp_tx_id,
             reservation_id=reservation_id)
+        if id_tag:
+            info = await self._start_verdict(tx, id_tag, info)
         if not created:
             log.info("%s repeated the start of transaction %s", cp_id, tx.id)
             return tx, info
         for other in await self.transactions.active_on(cp_id, connector_id):
-            if other.id != tx.id and other.started_at <= started_at:
+            # 2.0.1 numbers connectors per EVSE: connector 1 of another EVSE is another connector
+            if other.id != tx.id and other.evse_id == evse_id and other.started_at <= started_at:
                 TRANSACTION.check(other.status, "Abandoned")
                 await self.transactions.transition(other.id, "Active", status="Abandoned")
                 self._active.pop(other.id, None)
@@ -60,6 +64,20 @@ class SessionService:
         metrics.TRANSACTIONS.labels("started").inc()
         self.bus.publish(events.TransactionStarted(tx.id, cp_id, connector_id, id_tag, meter_start_wh, started_at))
         return tx, info
+
+    async def _start_verdict(self, tx: Transaction, id_tag: str, info: IdTagInfo) -> IdTagInfo:
+        """May ``id_tag`` start ``tx``? An accepted tag may not when it is the charge point's master
+        pass (2.0.1 C16: it only stops; answered Invalid) or when it is in another active transaction
+        (ConcurrentTx; one on the same connector is being replaced, see Abandoned)."""
+        if info.status != "Accepted":
+            return info
+        if await self.id_tags.is_master_pass(tx.charge_point_id, info):
+            return replace(info, status="Invalid")
+        running = await self.transactions.list(status="Active", id_tag=id_tag, limit=10)
+        here = (tx.charge_point_id, tx.evse_id, tx.connector_id)
+        if any(o.id != tx.id and (o.charge_point_id, o.evse_id, o.connector_id) != here for o in running.items):
+            return replace(info, status="ConcurrentTx")
+        return info
 
     async def correct_start(self, tx: Transaction, *, started_at: datetime, meter_start_wh: int | None) -> None:
         """A Started event that arrives after a later event of the same transaction fixes its start."""
@@ -73,11 +91,16 @@ class SessionService:
             self._active.pop(tx.id, None)
 
     async def assign_id_tag(self, tx: Transaction, id_tag: str) -> IdTagInfo:
-        """The driver identified after the transaction began (2.0.1 plug-in first)."""
+        """A token presented during a 2.0.1 transaction: the driver identified after it began (plug-in
+        first) or its own token again get the start verdict; another token (one about to stop it:
+        a group member, a master pass) gets its plain status."""
         info = await self.id_tags.authorize(id_tag)
         if tx.id_tag is None:
             await self.transactions.transition(tx.id, tx.status, id_tag=id_tag)
             self._active.pop(tx.id, None)
+            return await self._start_verdict(tx, id_tag, info)
+        if tx.id_tag == id_tag:
+            return await self._start_verdict(tx, id_tag, info)
         return info
 
     def sequence(self, tx: Transaction, seq_no: int, offline: bool) -> bool:

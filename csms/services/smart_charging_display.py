@@ -10,7 +10,7 @@ from typing import Protocol
 from csms.domain.smart_charging import ClearDisplayMessage, DisplayMessage, GetDisplayMessages, SetDisplayMessage
 from csms.services.clock import Clock
 from csms.services.commands import Gateway
-from csms.services.smart_charging import next_request_id
+from csms.services.requests import UNTRACKED, next_request_id
 
 
 class DisplayMessageRepository(Protocol):
@@ -21,10 +21,11 @@ class DisplayMessageRepository(Protocol):
 
 
 class DisplayMessageService:
-    def __init__(self, gateway: Gateway, messages: DisplayMessageRepository, clock: Clock):
+    def __init__(self, gateway: Gateway, messages: DisplayMessageRepository, clock: Clock, requests=UNTRACKED):
         self.gateway = gateway
         self.messages = messages
         self.clock = clock
+        self.requests = requests      # ReportRequestService: GetDisplayMessages tracked (security feature)
 
     async def set(self, cp_id: str, message: DisplayMessage, *, new_id: bool = False) -> dict:
         """``new_id``: the operator gave none; the next free one of this station is used."""
@@ -38,8 +39,9 @@ class DisplayMessageService:
     async def request(self, cp_id: str, *, ids: tuple[int, ...] = (), priority: str | None = None,
                       state: str | None = None) -> dict:
         command = GetDisplayMessages(next_request_id(), ids, priority, state)
-        result = await self.gateway.execute(cp_id, command)
-        return {**result, "request_id": command.request_id}
+        return await self.requests.track(cp_id, "GetDisplayMessages", command.request_id,
+                                         {"ids": list(ids), "priority": priority, "state": state},
+                                         lambda: self.gateway.execute(cp_id, command))
 
     async def clear(self, cp_id: str, message_id: int) -> dict:
         result = await self.gateway.execute(cp_id, ClearDisplayMessage(message_id))

@@ -12,7 +12,6 @@ from csms.services.sessions import SessionService
 VERSION = "ocpp2.0.1"
 
 
-
 class V201Handlers:
     def __init__(self, chargers: ChargerService, sessions: SessionService, vendor_ids: frozenset[str] = frozenset()):
         self.chargers = chargers
@@ -64,7 +63,8 @@ class V201Handlers:
         register = meter.latest(samples)[0]
         token = (req.get("idToken") or {}).get("idToken")
         evse = req.get("evse") or {}
-        response: dict = {}
+        ended = req["eventType"] == "Ended"
+        id_info = None       # idTokenInfo is answered whenever the event carries an idToken
         tx = await self.sessions.find(ctx.cp_id, ocpp_tx_id=info["transactionId"])
         if tx is None:   # Started, or the first event to arrive of a transaction (out of order)
             tx, id_info = await self.sessions.start(
@@ -72,23 +72,25 @@ class V201Handlers:
                 meter_start_wh=register if register is not None else 0, started_at=at,
                 reservation_id=req.get("reservationId"), ocpp_tx_id=info["transactionId"],
                 remote_start_id=info.get("remoteStartId"))
-            if token:
-                response["idTokenInfo"] = mapping.id_token_info(id_info)
         else:
             if req["eventType"] == "Started":
                 await self.sessions.correct_start(tx, started_at=at, meter_start_wh=register)
-            if token and token != tx.id_tag:   # authorized after the transaction began (plug-in first)
-                id_info = await self.sessions.assign_id_tag(tx, token)
-                response["idTokenInfo"] = mapping.id_token_info(id_info)
+            if token and not ended:
+                if req.get("triggerReason") == "StopAuthorized":    # the token that stops it (group, master pass)
+                    id_info = await self.sessions.authorize(ctx.cp_id, token)
+                else:
+                    id_info = await self.sessions.assign_id_tag(tx, token)
         fresh = self.sessions.sequence(tx, req["seqNo"], bool(req.get("offline")))
-        if req["eventType"] == "Ended":
+        if ended:
             stop_wh = register if register is not None else (tx.last_meter_wh or tx.meter_start_wh)
-            await self.sessions.stop(ctx.cp_id, transaction_id=tx.id, meter_stop_wh=stop_wh, stopped_at=at,
-                                     reason=info.get("stoppedReason", "Local"), id_tag=None, samples=samples)
+            _done, stop_info = await self.sessions.stop(
+                ctx.cp_id, transaction_id=tx.id, meter_stop_wh=stop_wh, stopped_at=at,
+                reason=info.get("stoppedReason", "Local"), id_tag=token, samples=samples)
+            id_info = id_info or stop_info
         elif samples and fresh:     # a repeated event (same seqNo) adds nothing twice
             await self.sessions.meter_values(ctx.cp_id, evse_id=tx.evse_id, connector_id=tx.connector_id,
                                              transaction_id=tx.id, samples=samples)
-        return response
+        return {"idTokenInfo": mapping.id_token_info(id_info)} if token and id_info is not None else {}
 
     async def data_transfer(self, ctx: CallContext, req: dict) -> dict:
         await self.chargers.notice(ctx.cp_id, "data_transfer", req)
