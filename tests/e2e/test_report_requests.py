@@ -195,4 +195,5 @@ async def test_unknown_things_are_404_and_bad_filters_400(csms, open_client):
                        (requests_of(client.cp_id, "/abc"), 404), (requests_of(client.cp_id, "?kind=Nope"), 400),
                        (requests_of(client.cp_id, "?status=done"), 400), (requests_of(client.cp_id, "?limit=0"), 400)):
         status, body = await csms.get(path)
-        assert status == code and "error" in body, (path, status, body)
+        assert status == code and body["error"]["code"] == ("not_found" if code == 404 else "invalid_request"), \
+            (path, status, body)
