@@ -33,7 +33,7 @@ DEMO_TARIFF = {
     "idle_fee_fen_per_min": 50, "idle_grace_minutes": 15}
 
 
-async def register(running: Running, chargers: int) -> list[str]:
+async def register(running: Running, chargers: int, connectors: int = 2) -> list[str]:
     """Idempotently create the demo station, charge points and id tags; returns the charger ids."""
     c = running.container
     page = await c.stations.list(q="Demo station")
@@ -54,11 +54,16 @@ async def register(running: Running, chargers: int) -> list[str]:
         pass
     if not await c.tariffs.versions(station.id):
         await c.tariffs.set_tariff(station.id, DEMO_TARIFF)
-    for tag in DEMO_TAGS:
+    for tag in (*DEMO_TAGS, *(demo_tag(cp_id, n) for cp_id in ids for n in range(1, connectors + 1))):
         await c.id_tags.put(IdTag(tag, "Accepted"))
     if not c.settings.api.admin_username:
         await c.operators.ensure_admin(*DEMO_ADMIN)
     return ids
+
+
+def demo_tag(cp_id: str, connector: int) -> str:
+    """One card per demo connector: a card is in one transaction at a time (ConcurrentTx)."""
+    return f"{cp_id}-C{connector}"
 
 
 async def drive(cp, connectors: int, session_seconds: float) -> None:
@@ -68,7 +73,7 @@ async def drive(cp, connectors: int, session_seconds: float) -> None:
         while True:
             try:
                 await cp.plug_in(connector)
-                await cp.start_session(connector, random.choice(DEMO_TAGS))
+                await cp.start_session(connector, demo_tag(cp.cp_id, connector))
                 await asyncio.sleep(session_seconds * random.uniform(0.7, 1.3))
                 await cp.stop_session(connector, reason="EVDisconnected")
                 await cp.unplug(connector)
@@ -85,7 +90,7 @@ async def run_demo(settings: Settings, args) -> None:
     from chargepoint_sim.v16 import ChargePoint16
 
     async def started(running: Running):
-        ids = await register(running, args.chargers)
+        ids = await register(running, args.chargers, args.connectors)
         url = f"ws://127.0.0.1:{running.ocpp_port}/ocpp"
         sims = [ChargePoint16(url=url, cp_id=cp_id, connectors=args.connectors, meter_interval=args.meter_interval)
                 for cp_id in ids]
