@@ -189,8 +189,9 @@ class SqlTransactionRepository(_Repo):
         if ocpp_tx_id is not None:   # 2.0.1: the charge point names its transactions
             same = select(t.transactions).where(c.charge_point_id == charge_point_id, c.ocpp_tx_id == ocpp_tx_id)
         else:
-            same = select(t.transactions).where(c.charge_point_id == charge_point_id, c.connector_id == connector_id,
-                                                c.started_at == started_at, c.meter_start_wh == meter_start_wh)
+            same = select(t.transactions).where(c.charge_point_id == charge_point_id, c.evse_id == evse_id,
+                                                c.connector_id == connector_id, c.started_at == started_at,
+                                                c.meter_start_wh == meter_start_wh)
         values = dict(charge_point_id=charge_point_id, evse_id=evse_id, connector_id=connector_id, id_tag=id_tag,
                       started_at=started_at, meter_start_wh=meter_start_wh, ocpp_tx_id=ocpp_tx_id,
                       reservation_id=reservation_id, status="Active", last_meter_wh=meter_start_wh, updated_at=now())

@@ -165,6 +165,13 @@ class SqlOrderRepository(_Repo):
             where.append(c.station_id == station_id)
         return await self._page(Order, t.orders, where, [c.id.desc()], limit, offset)
 
+    async def idle(self) -> list[Order]:
+        """Finished orders whose car may still be on the connector (idle fee pending)."""
+        c = t.orders.c
+        async with self.engine.connect() as s:
+            rows = (await s.execute(select(t.orders).where(c.idle_since.is_not(None)).order_by(c.id))).all()
+        return [_to(Order, r) for r in rows]
+
     async def open_orders(self, *, user_id: int | None = None, charge_point_id: str | None = None,
                           connector_id: int | None = None) -> list[Order]:
         c = t.orders.c

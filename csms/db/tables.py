@@ -135,7 +135,7 @@ transactions = Table(
     Index(None, "charge_point_id", "status"),
     Index(None, "started_at"),
     # the same start reported twice (retry, store-and-forward) is one transaction
-    UniqueConstraint("charge_point_id", "connector_id", "started_at", "meter_start_wh"),
+    UniqueConstraint("charge_point_id", "evse_id", "connector_id", "started_at", "meter_start_wh"),
     UniqueConstraint("charge_point_id", "ocpp_tx_id"),
 )
 

@@ -77,6 +77,7 @@ orders = Table(
     Column("refunded_fen", BigInteger, nullable=False, default=0),
     Column("stop_reason", String(32), nullable=True),
     Column("stop_requested_at", UTCDateTime, nullable=True),
+    Column("idle_since", UTCDateTime, nullable=True),   # stopped, car maybe still plugged in: idle fee pending
     Column("created_at", UTCDateTime, nullable=False),
     Column("started_at", UTCDateTime, nullable=True),
     Column("stopped_at", UTCDateTime, nullable=True),

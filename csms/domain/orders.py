@@ -100,6 +100,7 @@ class Order:
     refunded_fen: int = 0
     stop_reason: str | None = None
     stop_requested_at: datetime | None = None
+    idle_since: datetime | None = None
     started_at: datetime | None = None
     stopped_at: datetime | None = None
     settled_at: datetime | None = None

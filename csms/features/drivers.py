@@ -90,6 +90,11 @@ def install(container) -> None:
     c.bus.subscribe(events.TransactionStopped, c.charging.on_transaction_stopped)
     c.bus.subscribe(events.ConnectorStatusChanged, c.charging.on_connector_status)
 
+    async def preload() -> None:
+        await c.charging.preload()
+
+    c.starters.append(preload)
+
     async def start_wechat() -> None:
         from csms.wechat.factory import build_wechat
         c.wechat = await build_wechat(s, s.var_dir)

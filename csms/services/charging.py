@@ -319,7 +319,7 @@ class ChargingService:
                                              transaction_id=e.transaction_id, started_at=e.at)
         if moved is None:
             return
-        self._idle.pop((moved.charge_point_id, moved.connector_id), None)   # charging again: no longer idle
+        await self._end_idle((moved.charge_point_id, moved.connector_id))   # taken again: no longer idle
         await self._use_reservation(moved, e.transaction_id)
         funds = moved.prepay_fen if moved.pay_mode == "prepay" else (await self.users.get(moved.user_id)).balance_fen
         self._live[e.transaction_id] = Live(moved.id, moved.station_id, e.meter_start_wh,
@@ -413,6 +413,7 @@ class ChargingService:
         reason = order.stop_reason or ("charger" if live is None or not live.stopping else "driver")
         key = (order.charge_point_id, order.connector_id)
         watch = self._idle[key] = IdleWatch(order.id, e.at)
+        await self.orders.update(order.id, idle_since=e.at)      # kept across a restart (preload)
         freed = self._freed.get(key)
         if freed is not None and freed >= e.at:       # the Available was handled before this stop
             watch.unplugged_at = freed
@@ -423,7 +424,7 @@ class ChargingService:
         watch.settled = True
         if settled is None or settled.state not in FINISHED_ORDER_STATES:
             if self._idle.get(key) is watch:
-                del self._idle[key]
+                await self._end_idle(key)
         elif watch.unplugged_at is not None:
             await self._charge_idle(key, watch)
 
@@ -442,9 +443,20 @@ class ChargingService:
         if watch.settled:
             await self._charge_idle(key, watch)
 
+    async def _end_idle(self, key: tuple[str, int]) -> None:
+        watch = self._idle.pop(key, None)
+        if watch is not None:
+            await self.orders.update(watch.order_id, idle_since=None)
+
+    async def preload(self) -> None:
+        """At start: the stopped sessions whose cars had not left yet when the CSMS went down."""
+        for order in await self.orders.idle():
+            self._idle[(order.charge_point_id, order.connector_id)] = IdleWatch(order.id, order.idle_since,
+                                                                                settled=True)
+
     async def _charge_idle(self, key: tuple[str, int], watch: IdleWatch) -> None:
         if self._idle.get(key) is watch:
-            del self._idle[key]
+            await self._end_idle(key)
         try:
             await self.settlement.idle_fee(watch.order_id, watch.unplugged_at)
         except Exception:

@@ -52,7 +52,9 @@ async def test_leaving_within_the_grace_costs_nothing(world):
     _, order = await a_finished_session(world, 2000)
     world.clock.advance(minutes=10)
     await world.unplug()
-    assert (await world.orders.get(order.id)) == order
+    after = await world.orders.get(order.id)
+    assert (after.state, after.idle_fee_fen, after.total_fen, after.paid_fen, after.idle_since) == \
+        (order.state, 0, order.total_fen, order.paid_fen, None)
     world.clock.advance(minutes=30)
     await world.unplug()                                                 # the watch ended with the unplug
     assert (await world.orders.get(order.id)).idle_fee_fen == 0
@@ -113,3 +115,17 @@ async def test_charging_again_on_the_same_connector_ends_the_idle_watch(world):
     world.clock.advance(minutes=1)
     await world.unplug()
     assert (await world.orders.get(order.id)).idle_fee_fen == 0
+
+
+async def test_a_restart_between_the_stop_and_the_unplug_still_charges_the_idle_fee(world):
+    user, order = await a_finished_session(world, 2000)
+    assert order.idle_since is not None
+    world.charging._idle.clear()              # what a restart forgets ...
+    await world.charging.preload()            # ... and finds again in the orders table
+    world.clock.advance(minutes=12, seconds=30)
+    await world.unplug()
+    order = await world.orders.get(order.id)
+    assert (order.idle_fee_fen, order.total_fen, order.idle_since) == (60, 360, None)
+    world.charging._idle.clear()
+    await world.charging.preload()
+    assert world.charging._idle == {}          # nothing left to watch
