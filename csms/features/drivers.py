@@ -88,10 +88,10 @@ def install(container) -> None:
     c.bus.subscribe(events.TransactionStarted, c.charging.on_transaction_started)
     c.bus.subscribe(events.TransactionUpdated, c.charging.on_transaction_updated)
     c.bus.subscribe(events.TransactionStopped, c.charging.on_transaction_stopped)
-    c.bus.subscribe(events.ConnectorStatusChanged, c.charging.on_connector_status)
+    c.bus.subscribe(events.ConnectorStatusChanged, c.charging.idle_fees.on_connector_status)
 
     async def preload() -> None:
-        await c.charging.preload()
+        await c.charging.idle_fees.preload()
 
     c.starters.append(preload)
 

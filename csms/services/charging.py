@@ -9,7 +9,6 @@ stop-at limits. Settlement (money) is csms/services/settlement.py."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
 import secrets
@@ -21,10 +20,12 @@ from csms.domain import commands as c
 from csms.domain import events
 from csms.domain.driver_events import SessionChanged
 from csms.domain.models import IdTag
-from csms.domain.orders import FINISHED_ORDER_STATES, ORDER, Order, Payment
+from csms.domain.orders import ORDER, Order, Payment
 from csms.ocpp.errors import CallTimeout, NotConnected
 from csms.services.availability import connector_availability
 from csms.services.clock import Clock
+from csms.services.idle_fees import IdleFees
+from csms.services.locks import KeyedLocks
 from csms.services.order_views import session_view
 from csms.services.tariffs import transaction_samples
 
@@ -57,16 +58,6 @@ class Live:
     cost_step_fen: int = 0          # what the last meter interval cost: the next one will cost about as much
 
 
-@dataclass
-class IdleWatch:
-    """A stopped session whose car may still be plugged in: the idle fee runs from ``stopped_at``
-    until the connector is Available again (``unplugged_at``), and is added once the order is settled."""
-    order_id: int
-    stopped_at: datetime
-    settled: bool = False
-    unplugged_at: datetime | None = None
-
-
 @dataclass(frozen=True)
 class DriverConfig:
     start_timeout: float = 120.0
@@ -74,27 +65,6 @@ class DriverConfig:
     min_prepay_fen: int = 100
     max_prepay_fen: int = 100000
     funds_margin_fen: int = 50
-
-
-class KeyedLocks:
-    """One asyncio lock per key, dropped when nobody holds or waits for it."""
-
-    def __init__(self):
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-
-    @contextlib.asynccontextmanager
-    async def hold(self, key: str):
-        lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
 
 
 def new_session_tag() -> str:
@@ -125,8 +95,7 @@ class ChargingService:
         self.clock = clock
         self.config = config
         self._live: dict[int, Live] = {}          # transaction id -> live figures of its order
-        self._idle: dict[tuple[str, int], IdleWatch] = {}     # (charge point, connector) -> the stopped session on it
-        self._freed: dict[tuple[str, int], datetime] = {}     # (charge point, connector) -> last time it went Available
+        self.idle_fees = IdleFees(orders, settlement)
         self._tasks: set[asyncio.Task] = set()
         self._locks = KeyedLocks()
         payments.hooks.paid.append(self._on_paid)
@@ -319,7 +288,7 @@ class ChargingService:
                                              transaction_id=e.transaction_id, started_at=e.at)
         if moved is None:
             return
-        await self._end_idle((moved.charge_point_id, moved.connector_id))   # taken again: no longer idle
+        await self.idle_fees.taken((moved.charge_point_id, moved.connector_id))   # the last car has left
         await self._use_reservation(moved, e.transaction_id)
         funds = moved.prepay_fen if moved.pay_mode == "prepay" else (await self.users.get(moved.user_id)).balance_fen
         self._live[e.transaction_id] = Live(moved.id, moved.station_id, e.meter_start_wh,
@@ -411,56 +380,12 @@ class ChargingService:
             log.info("order %s is %s; transaction %s stop not billed", order.id, order.state, e.transaction_id)
             return
         reason = order.stop_reason or ("charger" if live is None or not live.stopping else "driver")
-        key = (order.charge_point_id, order.connector_id)
-        watch = self._idle[key] = IdleWatch(order.id, e.at)
-        await self.orders.update(order.id, idle_since=e.at)      # kept across a restart (preload)
-        freed = self._freed.get(key)
-        if freed is not None and freed >= e.at:       # the Available was handled before this stop
-            watch.unplugged_at = freed
+        watch = await self.idle_fees.stopped(order, e.at)
         await self._retire_tag(order.id_tag)
         settled = await self.settlement.settle(order, e, reason)
         if settled is not None:
             self._changed(settled)
-        watch.settled = True
-        if settled is None or settled.state not in FINISHED_ORDER_STATES:
-            if self._idle.get(key) is watch:
-                await self._end_idle(key)
-        elif watch.unplugged_at is not None:
-            await self._charge_idle(key, watch)
-
-    # --- the idle fee -----------------------------------------------------------------------------------
-
-    async def on_connector_status(self, e: events.ConnectorStatusChanged) -> None:
-        """A connector Available again after a session: the car has left; the idle fee follows."""
-        if e.status != "Available" or e.evse_id <= 0:
-            return
-        key = (e.charge_point_id, e.evse_id)
-        self._freed[key] = e.at
-        watch = self._idle.get(key)
-        if watch is None or watch.unplugged_at is not None or e.at < watch.stopped_at:
-            return
-        watch.unplugged_at = e.at
-        if watch.settled:
-            await self._charge_idle(key, watch)
-
-    async def _end_idle(self, key: tuple[str, int]) -> None:
-        watch = self._idle.pop(key, None)
-        if watch is not None:
-            await self.orders.update(watch.order_id, idle_since=None)
-
-    async def preload(self) -> None:
-        """At start: the stopped sessions whose cars had not left yet when the CSMS went down."""
-        for order in await self.orders.idle():
-            self._idle[(order.charge_point_id, order.connector_id)] = IdleWatch(order.id, order.idle_since,
-                                                                                settled=True)
-
-    async def _charge_idle(self, key: tuple[str, int], watch: IdleWatch) -> None:
-        if self._idle.get(key) is watch:
-            await self._end_idle(key)
-        try:
-            await self.settlement.idle_fee(watch.order_id, watch.unplugged_at)
-        except Exception:
-            log.exception("idle fee of order %s failed", watch.order_id)
+        await self.idle_fees.settled(watch, settled)
 
     async def _restore(self, tx_id: int) -> Live | None:
         """After a restart: a charging order's figures from the stored meter values."""

@@ -144,7 +144,7 @@ class World:
             tx.id, CP, tx.connector_id, meter_stop_wh - tx.meter_start_wh, reason, None, at))
 
     async def unplug(self, connector_id: int = 1, at: datetime | None = None) -> None:
-        await self.charging.on_connector_status(events.ConnectorStatusChanged(
+        await self.charging.idle_fees.on_connector_status(events.ConnectorStatusChanged(
             CP, connector_id, connector_id, "Available", "Finishing", "NoError", at or self.clock.now()))
 
     async def set_tariff(self, **fields) -> None:
