@@ -7,8 +7,7 @@ ChargePoint201 (through v201_features.py); the version mixins translate the payl
   expires (``_reservation_expired`` hook) or when a transaction starts charging on the connector.
 - ``local_list`` (id token -> token info) and ``local_list_version``.
 - ``charging_profiles``: connector / EVSE id (0 = the whole station) -> profile id -> profile.
-- File transfers (firmware, diagnostics, logs) send their status notifications one per
-  ``feature_step_delay`` seconds after the answer.
+- File transfers (firmware, diagnostics, logs, publishing) are in file_transfers.py (a base of this mixin).
 """
 
 from __future__ import annotations
@@ -17,23 +16,14 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 
+from .file_transfers import FileTransfers
+from .protocol import parse_time
 from .station import TX_STATES, Connector
 
 log = logging.getLogger("chargepoint_sim")
 
 VOLTAGE = 230.0  # for W <-> A conversions of composite schedules
 DEFAULT_PHASES = 3
-
-
-def parse_time(text: str | None) -> datetime | None:
-    """An OCPP dateTime (``Z`` or offset) as an aware datetime, None if absent or invalid."""
-    if not isinstance(text, str):
-        return None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def convert_limit(limit: float, from_unit: str, to_unit: str, phases: int | None) -> float:
@@ -67,18 +57,14 @@ def composite_periods(limiting: list[tuple[str, list[dict]]], duration: int, uni
     return result
 
 
-class FeatureState:
+class FeatureState(FileTransfers):
     """Mixin: the state and the version-neutral steps. Relies on the StationChargePoint helpers."""
-
-    feature_step_delay = 0.5  # seconds between the status notifications of a file transfer
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.local_list: dict[str, dict] = {}
         self.local_list_version = 0
         self.charging_profiles: dict[int, dict[int, dict]] = {}
-        self.firmware_status = "Idle"
-        self.upload_status = "Idle"  # diagnostics (1.6) / log (2.0.1) upload
 
     # ------------------------------------------------------------------ reservations
     async def on_CancelReservation(self, payload: dict) -> dict:
@@ -200,12 +186,3 @@ class FeatureState:
         if maxima:
             chosen.append(max(maxima, key=lambda p: p["stackLevel"]))
         return chosen
-
-    # ------------------------------------------------------------------ file transfers
-    async def _transfer(self, action: str, statuses: list[str], extra: dict, attribute: str) -> None:
-        """Send ``action`` with each status in turn, ``feature_step_delay`` apart (status kept on ``attribute``)."""
-        for status in statuses:
-            await asyncio.sleep(self.feature_step_delay)
-            setattr(self, attribute, status)
-            self.notify()
-            await self._call_quiet(action, {"status": status, **extra})

@@ -178,6 +178,17 @@ def utc_now() -> str:
     return format_utc(datetime.now(timezone.utc) + CLOCK_OFFSET.get())
 
 
+def parse_time(text: str | None) -> datetime | None:
+    """An OCPP dateTime (``Z`` or offset) as an aware datetime, None if absent or invalid."""
+    if not isinstance(text, str):
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
 def format_utc(dt: datetime) -> str:
     if dt.tzinfo is not None:
         dt = dt.astimezone(timezone.utc)

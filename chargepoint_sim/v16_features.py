@@ -1,15 +1,19 @@
 """Answers of the simulated 1.6 charge point for the non-core feature profiles: Reservation, Local Auth
 List Management, Smart Charging, Firmware Management (UpdateFirmware, GetDiagnostics). The state is in
-features_common.py; follow-up messages go out after the answer (``after_reply``). Mixed into ChargePoint16.
+features_common.py and file_transfers.py; follow-up messages go out after the answer (``after_reply``).
+Mixed into ChargePoint16.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import logging
 
 from .config_store import ConfigKey
 from .features_common import FeatureState, composite_periods
+from .file_transfers import CORE_FIRMWARE_WORDS, DIAGNOSTICS_WORDS, INSTALLING, Transfer
 from .protocol import utc_now
+
+log = logging.getLogger("chargepoint_sim")
 
 FEATURE_PROFILES_16 = "Core,FirmwareManagement,LocalAuthListManagement,Reservation,SmartCharging,RemoteTrigger"
 
@@ -119,14 +123,22 @@ class Features16(FeatureState):
 
     # ------------------------------------------------------------------ Firmware Management
     async def on_UpdateFirmware(self, payload: dict) -> dict:
-        self.after_reply(self._transfer("FirmwareStatusNotification",
-                                        ["Downloading", "Downloaded", "Installing", "Installed"], {},
-                                        "firmware_status"))
+        """The core update (no answer status): a new request replaces one still downloading; one being
+        installed is finished first (the request is dropped)."""
+        running = self._busy("firmware")
+        if running is not None and running.status in INSTALLING:
+            log.info("%s: UpdateFirmware ignored while installing", self.cp_id)
+            return {}
+        job = Transfer("firmware", "FirmwareStatusNotification", None, CORE_FIRMWARE_WORDS,
+                       details={"location": payload["location"]})
+        firmware = {"location": payload["location"], "retrieveDate": payload["retrieveDate"]}
+        self._begin(job, self._update_firmware(job, firmware, payload.get("retries"), payload.get("retryInterval")))
         return {}
 
     async def on_GetDiagnostics(self, payload: dict) -> dict:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        file_name = f"diagnostics-{self.cp_id}-{stamp}.log"[:255]
-        self.after_reply(self._transfer("DiagnosticsStatusNotification", ["Uploading", "Uploaded"], {},
-                                        "upload_status"))
+        file_name = self._log_file_name("diagnostics")
+        job = Transfer("upload", "DiagnosticsStatusNotification", None, DIAGNOSTICS_WORDS,
+                       details={"location": payload["location"], "filename": file_name, "logType": "DiagnosticsLog"})
+        text = self._log_text("DiagnosticsLog", payload.get("startTime"), payload.get("stopTime"))
+        self._begin(job, self._upload(job, text, payload.get("retries"), payload.get("retryInterval"), "UploadFailed"))
         return {"fileName": file_name}

@@ -181,7 +181,6 @@ class CoreHandlers16:
                 await self._call_quiet("MeterValues", msg.meter_values(
                     connector.id, connector.meter, measurands, "Trigger",
                     transaction_id=connector.transaction_id, ev_connected=connector.plugged))
-        elif requested == "DiagnosticsStatusNotification":
-            await self._call_quiet("DiagnosticsStatusNotification", {"status": "Idle"})
-        elif requested == "FirmwareStatusNotification":
-            await self._call_quiet("FirmwareStatusNotification", {"status": "Idle"})
+        elif requested in ("DiagnosticsStatusNotification", "FirmwareStatusNotification"):  # Idle unless busy
+            kind = "upload" if requested == "DiagnosticsStatusNotification" else "firmware"
+            await self._call_quiet(requested, self._transfer_notice(requested, kind))

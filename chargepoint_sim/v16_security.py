@@ -1,8 +1,8 @@
 """Answers of the simulated 1.6 charge point for the security extension (OCA white paper "Improved security
 for OCPP 1.6-J"): InstallCertificate, DeleteCertificate, GetInstalledCertificateIds, CertificateSigned,
-ExtendedTriggerMessage (SignChargePointCertificate -> SignCertificate), and the security configuration
-keys (SecurityProfile, AuthorizationKey, CpoName, certificate limits). The certificate steps are in
-security_common.py. Mixed into ChargePoint16.
+ExtendedTriggerMessage (SignChargePointCertificate -> SignCertificate), SignedUpdateFirmware and GetLog
+(flows in file_transfers.py), and the security configuration keys (SecurityProfile, AuthorizationKey,
+CpoName, certificate limits). The certificate steps are in security_common.py. Mixed into ChargePoint16.
 """
 
 from __future__ import annotations
@@ -110,10 +110,21 @@ class Security16(SecurityState):
             return {"status": "Rejected"}
         if requested == "SignChargePointCertificate":
             self.after_reply(self.request_signing())
-        elif requested == "LogStatusNotification":
-            self.after_reply(self._call_quiet("LogStatusNotification", {"status": "Idle"}))
+        elif requested == "LogStatusNotification":  # the running upload's status, else Idle
+            self.after_reply(self._call_quiet("LogStatusNotification",
+                                              self._transfer_notice("LogStatusNotification", "upload")))
         elif requested == "FirmwareStatusNotification":  # the security extension's signed notification
-            self.after_reply(self._call_quiet("SignedFirmwareStatusNotification", {"status": "Idle"}))
+            self.after_reply(self._call_quiet("SignedFirmwareStatusNotification", self._transfer_notice(
+                "SignedFirmwareStatusNotification", "firmware")))
         else:
             self.after_reply(self._send_triggered(requested, connector_id))
         return {"status": "Accepted"}
+
+    # ------------------------------------------------------------------ signed firmware update, logs
+    async def on_SignedUpdateFirmware(self, payload: dict) -> dict:
+        """The signing certificate must lead to an installed ManufacturerRootCertificate (else
+        InvalidCertificate and a security event); then the signed flow of file_transfers.py."""
+        return self._signed_update(payload, "SignedFirmwareStatusNotification")
+
+    async def on_GetLog(self, payload: dict) -> dict:
+        return self._get_log(payload)

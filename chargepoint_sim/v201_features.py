@@ -1,6 +1,7 @@
 """Answers of the simulated 2.0.1 charging station for the non-core functional blocks: H Reservation,
-D Local Authorization List, K Smart Charging, L Firmware management (UpdateFirmware), N Diagnostics
-(GetLog), O Display messages, I Tariff and cost (CostUpdated). The state is in features_common.py (plus
+D Local Authorization List, K Smart Charging, L Firmware management (UpdateFirmware, PublishFirmware,
+UnpublishFirmware), N Diagnostics (GetLog), O Display messages, I Tariff and cost (CostUpdated). The state
+is in features_common.py and file_transfers.py (plus
 ``display_messages``, ``costs`` and ``transaction_log`` here); follow-up messages go out after the answer
 (``after_reply``). Mixed into ChargePoint201 (v201.py).
 
@@ -11,10 +12,9 @@ last ``TRANSACTION_LOG`` ended ones), while TariffCostCtrlr.Enabled.Cost is true
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from .device_model import Variable
 from .features_common import FeatureState, composite_periods
+from .file_transfers import PUBLISH_WORDS, Transfer
 from .protocol import utc_now
 from .v201_components import _bool, _int, _ro
 
@@ -187,17 +187,35 @@ class Features201(FeatureState):
 
     # ------------------------------------------------------------------ L Firmware / N Diagnostics
     async def on_UpdateFirmware(self, payload: dict) -> dict:
-        self.after_reply(self._transfer("FirmwareStatusNotification",
-                                        ["Downloading", "Downloaded", "Installing", "Installed"],
-                                        {"requestId": payload["requestId"]}, "firmware_status"))
+        """L01/L02: a signing certificate, when given, must lead to an installed ManufacturerRootCertificate
+        (else InvalidCertificate and a security event); the flow is in file_transfers.py."""
+        return self._signed_update(payload, "FirmwareStatusNotification")
+
+    def _firmware_installed(self, version: str) -> None:
+        super()._firmware_installed(version)
+        self.config.set("ChargingStation.FirmwareVersion", version)
+
+    async def _reboot_after_install(self) -> None:
+        self.boot_reason, self._booted = "FirmwareUpdate", False
+        await super()._reboot_after_install()
+
+    async def on_PublishFirmware(self, payload: dict) -> dict:
+        """L03 (as a local controller): one publication at a time."""
+        if self._busy("publish") is not None:
+            return {"status": "Rejected"}
+        checksum = payload["checksum"].lower()
+        job = Transfer("publish", "PublishFirmwareStatusNotification", payload["requestId"], PUBLISH_WORDS,
+                       details={"location": payload["location"], "checksum": checksum})
+        self._begin(job, self._publish(job, payload["location"], checksum, payload.get("retries"),
+                                       payload.get("retryInterval")))
         return {"status": "Accepted"}
 
+    async def on_UnpublishFirmware(self, payload: dict) -> dict:
+        """L04: Unpublished, DownloadOngoing (that checksum is still being published) or NoFirmware."""
+        return {"status": self._unpublish(payload["checksum"])}
+
     async def on_GetLog(self, payload: dict) -> dict:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        kind = "security" if payload["logType"] == "SecurityLog" else "diagnostics"
-        self.after_reply(self._transfer("LogStatusNotification", ["Uploading", "Uploaded"],
-                                        {"requestId": payload["requestId"]}, "upload_status"))
-        return {"status": "Accepted", "filename": f"{kind}-{self.cp_id}-{stamp}.log"[:255]}
+        return self._get_log(payload)
 
     # ------------------------------------------------------------------ O Display messages
     async def on_SetDisplayMessage(self, payload: dict) -> dict:

@@ -31,8 +31,11 @@ CSMS_ACTIONS_201 = frozenset(
 )
 TRIGGERABLE = frozenset(
     {"BootNotification", "Heartbeat", "StatusNotification", "MeterValues", "TransactionEvent",
-     "LogStatusNotification", "FirmwareStatusNotification"}
+     "LogStatusNotification", "FirmwareStatusNotification", "PublishFirmwareStatusNotification"}
 )
+
+TRANSFER_NOTICES = {"LogStatusNotification": "upload", "FirmwareStatusNotification": "firmware",
+                    "PublishFirmwareStatusNotification": "publish"}
 
 
 class Handlers201:
@@ -235,7 +238,5 @@ class Handlers201:
                     value = msg.meter_value(connector.meter, measurands, "Trigger", ev_connected=connector.plugged)
                     self._emit(connector, tx, "Updated", "Trigger", charging_state=msg.charging_state(connector),
                                meter=[value] if value else None)
-        elif requested == "LogStatusNotification":
-            await self._call_quiet("LogStatusNotification", {"status": "Idle"})
-        elif requested == "FirmwareStatusNotification":
-            await self._call_quiet("FirmwareStatusNotification", {"status": "Idle"})
+        elif requested in TRANSFER_NOTICES:  # the running transfer's status, else Idle
+            await self._call_quiet(requested, self._transfer_notice(requested, TRANSFER_NOTICES[requested]))

@@ -255,3 +255,13 @@ class FakeCSMS:
 
     def default_DataTransfer(self, cp_id, payload):
         return {"status": "Accepted"}
+
+    # security extension (the same answers in 2.0.1)
+    def default_SecurityEventNotification(self, cp_id, payload):
+        return {}
+
+    def default_LogStatusNotification(self, cp_id, payload):
+        return {}
+
+    def default_SignedFirmwareStatusNotification(self, cp_id, payload):
+        return {}

@@ -33,9 +33,6 @@ class FakeCSMS201(FakeCSMS):
     def default_NotifyReport(self, cp_id, payload):
         return {}
 
-    def default_LogStatusNotification(self, cp_id, payload):
-        return {}
-
     def default_DataTransfer(self, cp_id, payload):
         return {"status": "UnknownVendorId"}
 
@@ -46,4 +43,7 @@ class FakeCSMS201(FakeCSMS):
         return {}
 
     def default_NotifyDisplayMessages(self, cp_id, payload):
+        return {}
+
+    def default_PublishFirmwareStatusNotification(self, cp_id, payload):
         return {}

@@ -179,7 +179,7 @@ async def test_unknown_unsupported_and_invalid_calls_get_call_errors(csms, cp):
     assert info.value.code == "NotImplemented"
     with pytest.raises(CsmsCallError) as info:
         await csms.call("CP1", "SignedUpdateFirmware", {"requestId": 1})
-    assert info.value.code == "NotSupported"
+    assert info.value.code == "OccurenceConstraintViolation"
     with pytest.raises(CsmsCallError) as info:
         await csms.call("CP1", "RemoteStartTransaction", {"connectorId": 1})
     assert info.value.code == "OccurenceConstraintViolation"

@@ -128,10 +128,14 @@ async def test_update_firmware_and_get_log(csms201, cp):
     answer = await csms201.call("CP1", "UpdateFirmware", {"requestId": 31, "firmware": {
         "location": "https://fw.example/sim-2.0.bin", "retrieveDateTime": later(0)}})
     assert answer == {"status": "Accepted"}
-    await csms201.wait(lambda: len(csms201.calls("FirmwareStatusNotification", after=mark)) == 4)
+    await csms201.wait(lambda: len(csms201.calls("FirmwareStatusNotification", after=mark)) == 5)
     assert [(r.payload["status"], r.payload["requestId"]) for r in csms201.calls(
         "FirmwareStatusNotification", after=mark)] == [
-        ("Downloading", 31), ("Downloaded", 31), ("Installing", 31), ("Installed", 31)]
+        ("Downloading", 31), ("Downloaded", 31), ("Installing", 31), ("InstallRebooting", 31), ("Installed", 31)]
+    # the station rebooted into the new firmware before reporting Installed
+    [boot] = [r.payload for r in csms201.calls("BootNotification", after=mark)]
+    assert (boot["reason"], boot["chargingStation"]["firmwareVersion"]) == ("FirmwareUpdate", "sim-2.0")
+    assert cp.config.get("ChargingStation.FirmwareVersion") == "sim-2.0"
     answer = await csms201.call("CP1", "GetLog", {"logType": "DiagnosticsLog", "requestId": 32,
                                                   "log": {"remoteLocation": "https://logs.example/up"}})
     assert answer["status"] == "Accepted" and answer["filename"].startswith("diagnostics-CP1-")

@@ -217,7 +217,7 @@ async def test_transaction_status_cache_and_data_transfer(csms201, cp):
 async def test_unsupported_unknown_and_invalid_calls(csms201, cp):
     for action, payload, code in [
         ("MakeCoffee", {}, "NotImplemented"),
-        ("UnpublishFirmware", {"checksum": "0" * 32}, "NotSupported"),
+        ("UnpublishFirmware", {"checksum": "0" * 33}, "PropertyConstraintViolation"),
         ("RequestStartTransaction", {"remoteStartId": 1}, "OccurrenceConstraintViolation"),
         ("Reset", {"type": "Soft"}, "PropertyConstraintViolation"),
         ("ClearCache", {"extra": 1}, "FormatViolation"),
