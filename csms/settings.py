@@ -93,7 +93,7 @@ class WechatSettings:
     refund_notify_url: str = ""                  # public https URL of /api/v1/pay/wechat/refund-notify
     bill_template_id: str = ""                   # subscribe message template: the bill of a session
     complete_template_id: str = ""               # subscribe message template: charging complete
-    emulator_port: int = 0                       # emulator mode: where the in-process emulator listens (0 = any)
+    emulator_port: int = 9100                    # emulator mode: where the in-process emulator listens (0 = any)
     http_timeout: float = 10.0
 
 

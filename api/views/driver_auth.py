@@ -118,4 +118,12 @@ async def config(request: web.Request) -> web.Response:
                               "bill_template_id": w.bill_template_id, "complete_template_id": w.complete_template_id,
                               "signature_window": d.signature_window,
                               "reservation_hold_minutes": d.reservation_hold_minutes,
-                              "reservation_fee_fen": d.reservation_fee_fen})
+                              "reservation_fee_fen": d.reservation_fee_fen,
+                              "wechat_emulator_url": _emulator_url(container(request))})
+
+
+def _emulator_url(c) -> str | None:
+    """Emulator mode only: where the local WeChat emulator (and its /emulator/... controls) listens."""
+    if c.settings.wechat.mode != "emulator" or c.wechat is None or c.wechat.emulator is None:
+        return None
+    return c.wechat.emulator.url

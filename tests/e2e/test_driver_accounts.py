@@ -159,3 +159,15 @@ async def test_payment_notifications_with_a_bad_signature_are_refused(csms):
                                    headers={"Wechatpay-Serial": "1", "Wechatpay-Signature": "AAAA",
                                             "Wechatpay-Timestamp": "1", "Wechatpay-Nonce": "n"})
     assert status in (400, 401) and body["code"] == "FAIL"
+
+
+async def test_the_public_config_names_the_emulator_in_emulator_mode(csms):
+    status, config = await csms.get("/api/v1/driver/config", token=None)
+    assert status == 200
+    assert config["wechat_emulator_url"] == csms.container.wechat.emulator.url
+    assert config["min_wallet_fen"] == csms.container.settings.driver.min_wallet_fen
+    # the emulator answers its controls at that URL: a phone's wx.login for a named user
+    async with csms.http.post(config["wechat_emulator_url"] + "/emulator/login-code", json={"user": "zed"}) as resp:
+        issued = await resp.json()
+    status, tokens = await csms.post("/api/v1/driver/auth/wx-login", {"code": issued["code"]}, token=None)
+    assert status == 200 and tokens["user"]["id"] > 0
