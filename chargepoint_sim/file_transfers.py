@@ -29,13 +29,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Coroutine
 from urllib.parse import quote, unquote, urlsplit
 
-from .firmware_checks import checksum_fault, image_name, signature_fault, signing_certificate_fault, version_of
+from .firmware_checks import (
+    checksum_fault,
+    image_name,
+    signature_fault,
+    signing_certificate_fault,
+    version_of,
+)
 from .protocol import parse_time, utc_now
 
 log = logging.getLogger("chargepoint_sim")
@@ -324,8 +330,8 @@ class FileTransfers:
     def _log_text(self, log_type: str, oldest: str | None, latest: str | None) -> str:
         """What the station logs: its security events (SecurityLog) or its state and the requests it got."""
         low, high = parse_time(oldest), parse_time(latest)
-        lines = [f"# {log_type} of {self.cp_id} ({self.vendor} {self.model}, firmware {self.firmware_version}), "
-                 f"made {utc_now()}"]
+        header = f"# {log_type} of {self.cp_id} ({self.vendor} {self.model}, firmware {self.firmware_version})"
+        lines = [f"{header}, made {utc_now()}"]
         if log_type == "SecurityLog":
             for event in self.security_events:
                 at = parse_time(event["timestamp"])

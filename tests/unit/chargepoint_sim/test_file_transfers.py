@@ -143,7 +143,7 @@ async def test_an_unreachable_image_fails_after_its_retries(station, tmp_path):
 
 
 async def test_get_log_writes_the_file_and_a_new_request_cancels_the_running_one(station, tmp_path):
-    version, fake, cp = station
+    _, fake, cp = station
     await cp.send_security_event("SettingSystemTime", "clock set")
     mark = len(fake.received)
     first = {"logType": "SecurityLog", "requestId": 11, "log": {"remoteLocation": tmp_path.as_uri()}}
