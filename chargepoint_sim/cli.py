@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--duration", type=float, help="seconds to run; 0 = until Ctrl-C (default 0; 10 with --load)")
     p.add_argument("--session-duration", type=float, default=60.0, help="charge scenario: seconds per session")
     p.add_argument("--pause", type=float, default=10.0, help="charge scenario: seconds between sessions")
+    p.add_argument("--fault-after", type=float, default=30.0, help="fault scenario: seconds before each fault")
+    p.add_argument("--fault-duration", type=float, default=15.0, help="fault scenario: seconds each fault lasts")
+    p.add_argument("--unplug-after", type=float, default=2.0,
+                   help="plug-in-and-wait / remote scenarios: seconds before the driver unplugs after a session")
     p.add_argument("--max-power", type=int, default=60000, help="connector max power in W")
     p.add_argument("--vendor", default="csms-sim")
     p.add_argument("--model", default="SIM-DC60")
@@ -107,7 +111,9 @@ async def run_scenarios(args) -> int:
     stop = asyncio.Event()
     _install_signals(stop)
     ids = _ids(args)
-    opts = ScenarioOptions(id_tag=args.id_tag, session_s=args.session_duration, pause_s=args.pause)
+    opts = ScenarioOptions(id_tag=args.id_tag, session_s=args.session_duration, pause_s=args.pause,
+                           fault_after_s=args.fault_after, fault_duration_s=args.fault_duration,
+                           unplug_after_s=args.unplug_after)
     cls = CLASSES[args.protocol]
     tls = _ssl_context(args)
     cps = [
