@@ -85,6 +85,7 @@ def install(container) -> None:
         users=c.users, wallet=c.wallet, clock=c.clock, hold_minutes=d.reservation_hold_minutes,
         fee_fen=d.reservation_fee_fen)
 
+    c.station_cards.availability = c.charging.availability      # the scan page asks what the start will say
     c.bus.subscribe(events.TransactionStarted, c.charging.on_transaction_started)
     c.bus.subscribe(events.TransactionUpdated, c.charging.on_transaction_updated)
     c.bus.subscribe(events.TransactionStopped, c.charging.on_transaction_stopped)

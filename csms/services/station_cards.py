@@ -79,6 +79,9 @@ class StationCards:
         self.repo, self.ratings, self.favourites = map_repo, ratings, favourites
         self.tariffs, self.clock = tariffs, clock
         self.qr_base_url, self.min_wallet_fen = qr_base_url, min_wallet_fen
+        # async (cp id, connector id, user id) -> (state, reservation tag): the start's rule, set by the
+        # drivers feature (csms/services/charging.py ChargingService.availability)
+        self.availability = None
 
     async def prices(self, station_ids: list[int], at: datetime) -> dict[int, Any]:
         """The price now per station; stations without a tariff are absent."""
@@ -169,10 +172,17 @@ class StationCards:
         if station_id is not None:
             station = (await self.repo.summaries([station_id])).get(station_id)
             price = (await self.prices([station_id], now)).get(station_id)
+        if connector is not None and self.availability is not None:
+            # the start's own rule (open orders and transactions included) decides, not only the map's counts
+            state, _ = await self.availability(cp_id, connector_id, user_id)
+            if state != "unknown_connector":
+                connector = replace(connector, status=state)
         if connector is None:
             reason = "unknown_connector"
+        elif connector.status != "free":
+            reason = connector.status
         else:
-            reason = None if connector.status == "free" else connector.status
+            reason = None if price is not None else "no_tariff"
         return ScanResult(cp_id, connector_id, station, connector, price, await self.repo.balance(user_id),
                           self.min_wallet_fen, reason is None, reason)
 

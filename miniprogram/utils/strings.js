@@ -261,6 +261,7 @@ module.exports = {
     reserved: '充电枪已被预约',
     unavailable: '充电枪暂不可用',
     unknown_connector: '未找到该充电枪',
+    no_tariff: '该站点暂未开放充电',
     not_found: '未找到',
     session_in_progress: '您有正在进行的充电',
     invalid_qr: '二维码无效',

@@ -22,8 +22,17 @@ async def _scan(csms, token: str, content: str):
     return await csms.get(f"/api/v1/driver/scan?qr={quote(content, safe='')}", token=token)
 
 
+async def _priced(csms, station: dict) -> dict:
+    """A station drivers can charge at: one with a tariff (else the scan says no_tariff)."""
+    status, body = await csms.put(f"/api/v1/admin/stations/{station['id']}/tariff", {
+        "effective_from": "2020-01-01T00:00:00Z", "segments": [{"start": "00:00", "end": "24:00", "period": "flat"}],
+        "prices": {"flat": {"energy_fen_per_kwh": 80, "service_fen_per_kwh": 40}}})
+    assert status == 201, body
+    return station
+
+
 async def _site(csms, open_client):
-    st = await csms.a_station(name="Scan site", address="9 Scan Rd")
+    st = await _priced(csms, await csms.a_station(name="Scan site", address="9 Scan Rd"))
     client = await open_client(csms, (await csms.a_charge_point(station_id=st["id"]))["id"], register=False)
     for n, status in ((1, "Available"), (2, "Charging")):
         await client.result("StatusNotification", {"connectorId": n, "errorCode": "NoError", "status": status})
@@ -152,7 +161,7 @@ async def test_printable_codes(csms, open_client):
 
 
 async def test_201_qr_uses_the_evse_id(csms):
-    st = await csms.a_station()
+    st = await _priced(csms, await csms.a_station())
     cp = await csms.a_charge_point(station_id=st["id"])
     client = await RawClient.open(csms.ocpp_url, cp["id"], protocol="ocpp2.0.1")
     try:
@@ -170,3 +179,13 @@ async def test_201_qr_uses_the_evse_id(csms):
         assert (body["can_start"], body["connector_id"]) == (True, 3)
     finally:
         await client.close()
+
+
+async def test_a_station_without_a_tariff_cannot_start_and_the_scan_says_so(csms, open_client):
+    st = await csms.a_station(name="Unpriced", address="1 Free Rd")
+    client = await open_client(csms, (await csms.a_charge_point(station_id=st["id"]))["id"], register=False)
+    await client.result("StatusNotification", {"connectorId": 1, "errorCode": "NoError", "status": "Available"})
+    await csms.container.batch.flush()
+    _, token = await a_driver(csms)
+    body = (await _scan(csms, token, f"{_base(csms)}/{client.cp_id}/1"))[1]
+    assert (body["can_start"], body["reason"], body["price_now"]) == (False, "no_tariff", None)
