@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -159,8 +159,8 @@ class FileTransfers:
         return payload
 
     # ------------------------------------------------------------------ running a transfer
-    def _begin(self, job: Transfer, flow: Coroutine) -> None:
-        """Make ``job`` the current transfer of its kind (the one before is cancelled) and run ``flow``
+    def _begin(self, job: Transfer, flow: Callable[[], Coroutine]) -> None:
+        """Make ``job`` the current transfer of its kind (the one before is cancelled) and run ``flow()``
         once the answer is sent."""
         task = self._transfer_tasks.pop(job.kind, None)
         if task is not None:
@@ -169,14 +169,13 @@ class FileTransfers:
         self.notify()
         self.after_reply(self._run_transfer(job, flow))
 
-    async def _run_transfer(self, job: Transfer, flow: Coroutine) -> None:
+    async def _run_transfer(self, job: Transfer, flow: Callable[[], Coroutine]) -> None:
         if self.transfers.get(job.kind) is not job:  # replaced before it started
-            flow.close()
             return
         me = asyncio.current_task()
         self._transfer_tasks[job.kind] = me
         try:
-            await flow
+            await flow()
         finally:
             if self._transfer_tasks.get(job.kind) is me:
                 del self._transfer_tasks[job.kind]
@@ -238,8 +237,8 @@ class FileTransfers:
             return {"status": status}
         job = Transfer("firmware", action, payload["requestId"], FIRMWARE_WORDS,
                        details={"location": firmware["location"], "security": True})
-        self._begin(job, self._update_firmware(job, firmware, payload.get("retries"), payload.get("retryInterval"),
-                                               certificate))
+        self._begin(job, lambda: self._update_firmware(job, firmware, payload.get("retries"),
+                                                       payload.get("retryInterval"), certificate))
         return {"status": status}
 
     async def _update_firmware(self, job: Transfer, firmware: dict, retries: int | None, interval: int | None,
@@ -320,7 +319,8 @@ class FileTransfers:
         job = Transfer("upload", "LogStatusNotification", payload["requestId"], LOG_WORDS,
                        details={"location": spec["remoteLocation"], "filename": filename, "logType": log_type})
         text = self._log_text(log_type, spec.get("oldestTimestamp"), spec.get("latestTimestamp"))
-        self._begin(job, self._upload(job, text, payload.get("retries"), payload.get("retryInterval"), "UploadFailure"))
+        self._begin(job, lambda: self._upload(job, text, payload.get("retries"), payload.get("retryInterval"),
+                                               "UploadFailure"))
         return {"status": status, "filename": filename}
 
     def _log_file_name(self, kind: str) -> str:
@@ -335,7 +335,7 @@ class FileTransfers:
         if log_type == "SecurityLog":
             for event in self.security_events:
                 at = parse_time(event["timestamp"])
-                if (low is None or at >= low) and (high is None or at <= high):
+                if at is None or ((low is None or at >= low) and (high is None or at <= high)):
                     lines.append(f"{event['timestamp']} {event['type']} {event.get('techInfo', '')}".rstrip())
         else:
             for connector in self.connectors:

@@ -132,7 +132,8 @@ class Features16(FeatureState):
         job = Transfer("firmware", "FirmwareStatusNotification", None, CORE_FIRMWARE_WORDS,
                        details={"location": payload["location"]})
         firmware = {"location": payload["location"], "retrieveDate": payload["retrieveDate"]}
-        self._begin(job, self._update_firmware(job, firmware, payload.get("retries"), payload.get("retryInterval")))
+        self._begin(job, lambda: self._update_firmware(job, firmware, payload.get("retries"),
+                                                       payload.get("retryInterval")))
         return {}
 
     async def on_GetDiagnostics(self, payload: dict) -> dict:
@@ -140,5 +141,6 @@ class Features16(FeatureState):
         job = Transfer("upload", "DiagnosticsStatusNotification", None, DIAGNOSTICS_WORDS,
                        details={"location": payload["location"], "filename": file_name, "logType": "DiagnosticsLog"})
         text = self._log_text("DiagnosticsLog", payload.get("startTime"), payload.get("stopTime"))
-        self._begin(job, self._upload(job, text, payload.get("retries"), payload.get("retryInterval"), "UploadFailed"))
+        self._begin(job, lambda: self._upload(job, text, payload.get("retries"), payload.get("retryInterval"),
+                                               "UploadFailed"))
         return {"fileName": file_name}

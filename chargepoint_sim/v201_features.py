@@ -206,8 +206,8 @@ class Features201(FeatureState):
         checksum = payload["checksum"].lower()
         job = Transfer("publish", "PublishFirmwareStatusNotification", payload["requestId"], PUBLISH_WORDS,
                        details={"location": payload["location"], "checksum": checksum})
-        self._begin(job, self._publish(job, payload["location"], checksum, payload.get("retries"),
-                                       payload.get("retryInterval")))
+        self._begin(job, lambda: self._publish(job, payload["location"], checksum, payload.get("retries"),
+                                               payload.get("retryInterval")))
         return {"status": "Accepted"}
 
     async def on_UnpublishFirmware(self, payload: dict) -> dict:
