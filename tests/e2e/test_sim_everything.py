@@ -11,8 +11,8 @@ import pytest
 from chargepoint_sim import ChargePoint16
 from chargepoint_sim.v201 import ChargePoint201
 from tests.e2e.helpers import eventually, new_id
-from tests.unit.chargepoint_sim.firmware_support import a_signer, an_image
-from tests.unit.chargepoint_sim.ocpp_actions import in_sending_order, minimal_request
+from tests.support.firmware_support import a_signer, an_image
+from tests.support.ocpp_actions import in_sending_order, minimal_request
 
 VERSIONS = {"ocpp1.6": ChargePoint16, "ocpp2.0.1": ChargePoint201}
 

@@ -20,7 +20,7 @@ from chargepoint_sim import ChargePoint16, ChargePoint201
 from csms.ocpp import schemas
 
 from .fake_csms import CsmsCallError
-from .ocpp_actions import (
+from tests.support.ocpp_actions import (
     csms_actions,
     encoded_actions,
     in_sending_order,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from .firmware_support import a_signer, an_image
+from tests.support.firmware_support import a_signer, an_image
 
 SIGNED_ACTION = {"1.6": ("SignedUpdateFirmware", "SignedFirmwareStatusNotification"),
                  "2.0.1": ("UpdateFirmware", "FirmwareStatusNotification")}
