@@ -34,8 +34,8 @@ from csms.db import tables_reservations as res
 from csms.db.repositories_profile import (
     SqlFavouriteRepository,
     SqlRatingRepository,
-    SqlStationMapRepository,
 )
+from csms.db.repositories_station_map import SqlStationMapRepository
 from csms.db.session import make_sessionmaker, upgrade
 from csms.services.clock import SystemClock
 from csms.services.station_cards import StationCards

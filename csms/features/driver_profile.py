@@ -12,9 +12,9 @@ from csms.db.repositories_profile import (
     SqlFavouriteRepository,
     SqlFeedbackRepository,
     SqlRatingRepository,
-    SqlStationMapRepository,
     SqlVehicleRepository,
 )
+from csms.db.repositories_station_map import SqlStationMapRepository
 from csms.services.profile import (
     FavouriteService,
     FeedbackService,

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Boolean, Integer, String, literal, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from csms.db.repositories_profile import kind_sql, rank_sql
+from csms.db.repositories_station_map import kind_sql, rank_sql
 from csms.domain.profile import (
     FEEDBACK,
     RANK_STATUS,
