@@ -30,3 +30,48 @@ def connector_availability(statuses: Iterable[str], *, online: bool, active_tran
     if any(s in FREE | PLUGGED or (mine and s == "Reserved") for s in statuses):
         return "free"
     return "unavailable"
+
+
+class Availability:
+    """A connector's verdict from what the CSMS knows: its statuses, whether its charge point is
+    connected, reservations (and who holds them), running transactions and open orders."""
+
+    def __init__(self, *, charge_points, connectors, reservations, driver_reservations, transactions, orders,
+                 gateway):
+        self.charge_points = charge_points
+        self.connectors = connectors
+        self.reservations = reservations
+        self.driver_reservations = driver_reservations
+        self.transactions = transactions
+        self.orders = orders
+        self.gateway = gateway
+
+    async def __call__(self, cp_id: str, connector_id: int, user_id: int | None = None) -> tuple[str, str | None]:
+        """(state, reservation id tag of this driver or None): free|occupied|reserved|faulted|offline|
+        unavailable|unknown_connector. One rule for the scan page and the start."""
+        cp = await self.charge_points.get(cp_id)
+        if cp is None:
+            return "unknown_connector", None
+        online = self.gateway.protocol_of(cp_id) is not None
+        known = await self.connectors.list_for(cp_id)
+        evse = [x for x in known if x.evse_id == connector_id and x.connector_id > 0]
+        if not evse and cp.protocol == "ocpp1.6":
+            evse = [x for x in known if x.connector_id == connector_id]
+        if not evse:     # a charge point that never reported its connectors cannot tell: offline it is
+            return ("offline" if not online and not [x for x in known if x.connector_id > 0]
+                    else "unknown_connector"), None
+        my_tag = None
+        reserved_other = False
+        for r in await self.reservations.accepted(charge_point_id=cp_id):
+            if r.connector_id in (connector_id, 0):
+                holder = await self.driver_reservations.holder(r.id)
+                if user_id is not None and holder == user_id:
+                    my_tag = r.id_tag
+                else:
+                    reserved_other = True
+        busy = bool(await self.transactions.active_on(cp_id, connector_id))
+        busy = busy or bool(await self.orders.open_orders(charge_point_id=cp_id, connector_id=connector_id))
+        state = connector_availability([x.status for x in evse], online=online,
+                                       active_transaction=busy, reserved=reserved_other and my_tag is None,
+                                       mine=my_tag is not None)
+        return state, my_tag

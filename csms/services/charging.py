@@ -13,8 +13,8 @@ import itertools
 import logging
 import secrets
 import time
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 
 from csms.domain import commands as c
 from csms.domain import events
@@ -22,12 +22,12 @@ from csms.domain.driver_events import SessionChanged
 from csms.domain.models import IdTag
 from csms.domain.orders import ORDER, Order, Payment
 from csms.ocpp.errors import CallTimeout, NotConnected
-from csms.services.availability import connector_availability
+from csms.services.availability import Availability
 from csms.services.clock import Clock
+from csms.services.funds_watch import FundsWatch, Live
 from csms.services.idle_fees import IdleFees
 from csms.services.locks import KeyedLocks
 from csms.services.order_views import session_view
-from csms.services.tariffs import transaction_samples
 
 log = logging.getLogger(__name__)
 
@@ -43,19 +43,6 @@ class StartRefused(Exception):
     def __init__(self, status: int, code: str, message: str):
         super().__init__(message)
         self.status, self.code = status, code
-
-
-@dataclass
-class Live:
-    """A charging order's running figures (kept in memory; persisted on every change)."""
-    order_id: int
-    station_id: int | None
-    meter_start_wh: int
-    samples: list[tuple[datetime, int]] = field(default_factory=list)   # (time, meter reading Wh)
-    funds_fen: int | None = None
-    stopping: bool = False
-    cost_fen: int = 0
-    cost_step_fen: int = 0          # what the last meter interval cost: the next one will cost about as much
 
 
 @dataclass(frozen=True)
@@ -94,44 +81,17 @@ class ChargingService:
         self.bus = bus
         self.clock = clock
         self.config = config
-        self._live: dict[int, Live] = {}          # transaction id -> live figures of its order
+        self.funds = FundsWatch(orders=orders, transactions=transactions, users=users, settlement=settlement,
+                                tariffs=tariffs, clock=clock, margin_fen=config.funds_margin_fen)
+        # one rule for the scan page, reservations and the start (csms/services/availability.py)
+        self.availability = Availability(charge_points=charge_points, connectors=connectors,
+                                         reservations=reservations, driver_reservations=driver_reservations,
+                                         transactions=transactions, orders=orders, gateway=gateway)
         self.idle_fees = IdleFees(orders, settlement)
         self._tasks: set[asyncio.Task] = set()
         self._locks = KeyedLocks()
         payments.hooks.paid.append(self._on_paid)
         payments.hooks.closed.append(self._on_payment_closed)
-
-    # --- availability ------------------------------------------------------------------------------
-
-    async def availability(self, cp_id: str, connector_id: int, user_id: int | None = None) -> tuple[str, str | None]:
-        """(state, reservation id tag of this driver or None): free|occupied|reserved|faulted|offline|
-        unavailable|unknown_connector. One rule for the scan page and the start."""
-        cp = await self.charge_points.get(cp_id)
-        if cp is None:
-            return "unknown_connector", None
-        online = self.gateway.protocol_of(cp_id) is not None
-        known = await self.connectors.list_for(cp_id)
-        evse = [x for x in known if x.evse_id == connector_id and x.connector_id > 0]
-        if not evse and cp.protocol == "ocpp1.6":
-            evse = [x for x in known if x.connector_id == connector_id]
-        if not evse:     # a charge point that never reported its connectors cannot tell: offline it is
-            return ("offline" if not online and not [x for x in known if x.connector_id > 0]
-                    else "unknown_connector"), None
-        my_tag = None
-        reserved_other = False
-        for r in await self.reservations.accepted(charge_point_id=cp_id):
-            if r.connector_id in (connector_id, 0):
-                holder = await self.driver_reservations.holder(r.id)
-                if user_id is not None and holder == user_id:
-                    my_tag = r.id_tag
-                else:
-                    reserved_other = True
-        busy = bool(await self.transactions.active_on(cp_id, connector_id))
-        busy = busy or bool(await self.orders.open_orders(charge_point_id=cp_id, connector_id=connector_id))
-        state = connector_availability([x.status for x in evse], online=online,
-                                       active_transaction=busy, reserved=reserved_other and my_tag is None,
-                                       mine=my_tag is not None)
-        return state, my_tag
 
     # --- start -------------------------------------------------------------------------------------
 
@@ -204,7 +164,7 @@ class ChargingService:
                 if order is not None and order.state == "cancelled":
                     await self.payments.refund(payment, payment.amount_fen, "订单已取消", "cancelled")
         elif payment.kind == "topup":
-            for live in self._live.values():
+            for live in self.funds.live.values():
                 order = await self.orders.get(live.order_id)
                 if order is not None and order.user_id == payment.user_id and order.pay_mode == "wallet":
                     live.funds_fen = (await self.users.get(payment.user_id)).balance_fen
@@ -291,7 +251,7 @@ class ChargingService:
         await self.idle_fees.taken((moved.charge_point_id, moved.connector_id))   # the last car has left
         await self._use_reservation(moved, e.transaction_id)
         funds = moved.prepay_fen if moved.pay_mode == "prepay" else (await self.users.get(moved.user_id)).balance_fen
-        self._live[e.transaction_id] = Live(moved.id, moved.station_id, e.meter_start_wh,
+        self.funds.live[e.transaction_id] = Live(moved.id, moved.station_id, e.meter_start_wh,
                                             [(e.at, e.meter_start_wh)], funds)
         self._changed(moved)
 
@@ -305,7 +265,7 @@ class ChargingService:
                 await self.reservation_service.used(order.charge_point_id, r.id, tx_id)
 
     async def on_transaction_updated(self, e: events.TransactionUpdated) -> None:
-        live = self._live.get(e.transaction_id)
+        live = self.funds.live.get(e.transaction_id)
         if live is None:
             order = await self._order_for(e.transaction_id, None)
             if order is None or order.state not in ("starting", "charging"):
@@ -314,14 +274,14 @@ class ChargingService:
                 tx = await self.transactions.get(e.transaction_id)
                 await self.on_transaction_started(events.TransactionStarted(
                     tx.id, tx.charge_point_id, tx.connector_id, tx.id_tag, tx.meter_start_wh, tx.started_at))
-            live = self._live.get(e.transaction_id) or await self._restore(e.transaction_id)
+            live = self.funds.live.get(e.transaction_id) or await self.funds.restore(e.transaction_id)
             if live is None:
                 return
         reading = live.meter_start_wh + e.energy_wh
         if e.energy_wh and (not live.samples or e.at >= live.samples[-1][0]):
             live.samples.append((e.at, max(reading, live.samples[-1][1] if live.samples else reading)))
         energy = max(0, live.samples[-1][1] - live.meter_start_wh) if live.samples else 0
-        cost = await self._running_cost(live)
+        cost = await self.funds.running_cost(live)
         live.cost_step_fen, live.cost_fen = max(0, cost - live.cost_fen), cost
         figures = {"energy_wh": energy, "cost_fen": cost}
         if e.power_w is not None:
@@ -335,35 +295,12 @@ class ChargingService:
         if order.pay_mode == "wallet":     # the balance may have moved (adjustment, an older order's fee)
             live.funds_fen = (await self.users.get(order.user_id)).balance_fen
         self._changed(order)
-        reason = self._limit_reached(order, live, cost, energy)
+        reason = self.funds.limit_reached(order, live, cost, energy)
         if reason and not live.stopping:
             await self.stop(order, reason)
 
-    async def _running_cost(self, live: Live) -> int:
-        if live.station_id is None or len(live.samples) < 2:
-            return 0
-        try:
-            return (await self.tariffs.bill(live.station_id, live.samples)).total_fen
-        except Exception as exc:
-            log.warning("running cost of order %s: %s", live.order_id, exc)
-            return 0
-
-    def _limit_reached(self, order: Order, live: Live, cost: int, energy: int) -> str | None:
-        # stop before the next interval could take the cost past the funds
-        margin = max(self.config.funds_margin_fen, 2 * live.cost_step_fen)
-        if live.funds_fen is not None and cost + margin >= live.funds_fen:
-            return "funds"
-        if order.stop_energy_wh is not None and energy >= order.stop_energy_wh:
-            return "stop_at_energy"
-        if order.stop_amount_fen is not None and cost >= order.stop_amount_fen:
-            return "stop_at_amount"
-        if order.stop_minutes is not None and order.started_at is not None and \
-                self.clock.now() - order.started_at >= timedelta(minutes=order.stop_minutes):
-            return "stop_at_time"
-        return None
-
     async def on_transaction_stopped(self, e: events.TransactionStopped) -> None:
-        live = self._live.pop(e.transaction_id, None)
+        live = self.funds.live.pop(e.transaction_id, None)
         order = await self.orders.find(transaction_id=e.transaction_id)
         if order is None:
             order = await self._order_for(e.transaction_id, None)
@@ -387,19 +324,6 @@ class ChargingService:
             self._changed(settled)
         await self.idle_fees.settled(watch, settled)
 
-    async def _restore(self, tx_id: int) -> Live | None:
-        """After a restart: a charging order's figures from the stored meter values."""
-        order = await self.orders.find(transaction_id=tx_id)
-        tx = await self.transactions.get(tx_id)
-        if order is None or tx is None or order.state != "charging":
-            return None
-        samples = transaction_samples(tx, await self.settlement.register_readings(tx_id))
-        funds = order.prepay_fen if order.pay_mode == "prepay" else (await self.users.get(order.user_id)).balance_fen
-        live = Live(order.id, order.station_id, tx.meter_start_wh, samples, funds,
-                    stopping=order.stop_requested_at is not None, cost_fen=order.cost_fen)
-        self._live[tx_id] = live
-        return live
-
     # --- stopping ------------------------------------------------------------------------------------
 
     async def stop(self, order: Order, reason: str) -> Order:
@@ -410,7 +334,7 @@ class ChargingService:
             return await self.orders.get(order.id)
         if order.state != "charging" or order.transaction_id is None:
             return order
-        live = self._live.get(order.transaction_id)
+        live = self.funds.live.get(order.transaction_id)
         if live is not None:
             live.stopping = True
         stopping = await self.orders.transition(order.id, "charging", step="stopping",
@@ -435,9 +359,9 @@ class ChargingService:
                                  stop_amount_fen=stop_at.get("amount_fen"), stop_minutes=stop_at.get("minutes"))
         order = await self.orders.get(order.id)
         self._changed(order)
-        live = self._live.get(order.transaction_id) if order.transaction_id else None
+        live = self.funds.live.get(order.transaction_id) if order.transaction_id else None
         if live is not None and not live.stopping:
-            reason = self._limit_reached(order, live, order.cost_fen, order.energy_wh)
+            reason = self.funds.limit_reached(order, live, order.cost_fen, order.energy_wh)
             if reason:
                 order = await self.stop(order, reason)
         return order
@@ -456,9 +380,9 @@ class ChargingService:
                     await self.orders.transition(order.id, "charging", stop_requested_at=now)
                     self._spawn(self._send_stop(order.charge_point_id, order.transaction_id))
             elif order.state == "charging" and order.transaction_id is not None:
-                live = self._live.get(order.transaction_id) or await self._restore(order.transaction_id)
+                live = self.funds.live.get(order.transaction_id) or await self.funds.restore(order.transaction_id)
                 if live is not None and not live.stopping:
-                    reason = self._limit_reached(order, live, order.cost_fen, order.energy_wh)
+                    reason = self.funds.limit_reached(order, live, order.cost_fen, order.energy_wh)
                     if reason:
                         await self.stop(order, reason)
 
@@ -469,6 +393,6 @@ class ChargingService:
     # --- views -----------------------------------------------------------------------------------------
 
     def _changed(self, order: Order) -> None:
-        live = self._live.get(order.transaction_id) if order.transaction_id else None
+        live = self.funds.live.get(order.transaction_id) if order.transaction_id else None
         view = session_view(order, self.clock.now(), balance_fen=live.funds_fen if live else None)
         self.bus.publish(SessionChanged(order.user_id, order.id, view))
