@@ -69,7 +69,8 @@ async def metrics_middleware(request: web.Request, handler):
     finally:
         info = request.match_info.route.resource
         route = info.canonical if info is not None else "unmatched"
-        metrics.API_SECONDS.labels(request.method, route, str(status)).observe(time.perf_counter() - started)
+        if route != push.PATH:      # a socket's whole lifetime is not a request duration (csms_push_connections)
+            metrics.API_SECONDS.labels(request.method, route, str(status)).observe(time.perf_counter() - started)
 
 
 def create_app(container: Container) -> web.Application:

@@ -71,6 +71,7 @@ class ApiSettings:
     admin_username: str = field(default="", metadata=_env("CSMS_ADMIN_USERNAME"))
     admin_password: str = field(default="", metadata=_env("CSMS_ADMIN_PASSWORD"))
     public_url: str = ""
+    trusted_proxies: str = ""       # comma-separated IPs / CIDRs whose X-Forwarded-For is believed
 
 
 @dataclass(frozen=True)
@@ -290,6 +291,10 @@ def validate(s: Settings) -> None:
     if s.log.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         fail("log.level", f"unknown level {s.log.level!r}")
     validate_wechat(s.wechat, fail)
+    try:
+        parse_networks(s.api.trusted_proxies)
+    except ValueError as exc:
+        fail("api.trusted_proxies", f"not an IP address or network: {exc}")
     if s.driver.operator_signatures not in ("optional", "required"):
         fail("driver.operator_signatures", f"expected optional or required, got {s.driver.operator_signatures!r}")
     for key, rate in (("driver.login_rate", s.driver.login_rate), ("driver.start_rate", s.driver.start_rate)):
@@ -297,6 +302,12 @@ def validate(s: Settings) -> None:
             parse_rate(rate)
         except ValueError:
             fail(key, f"expected COUNT/SECONDS such as 10/60, got {rate!r}")
+
+
+def parse_networks(text: str) -> tuple:
+    """``"10.0.0.0/8, 127.0.0.1"`` -> ip_network objects."""
+    import ipaddress
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip())
 
 
 def parse_rate(text: str) -> tuple[int, float]:

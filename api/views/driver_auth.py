@@ -12,7 +12,7 @@ from api.errors import ApiError
 from api.routing import RouteTable
 from api.serializers import ts
 from api.signing import sign_key_for
-from api.views.driver_common import limit, user_id, wechat_error
+from api.views.driver_common import client_address, limit, user_id, wechat_error
 from csms.services.driver_auth import InvalidRefreshToken
 from csms.wechat.errors import WechatFailure
 
@@ -52,7 +52,7 @@ def _tokens(request: web.Request, user, refresh_token: str) -> dict:
             body=LOGIN, response=TOKENS, errors=(401, 429, 503))
 async def wx_login(request: web.Request) -> web.Response:
     c = container(request)
-    await limit(request, f"login:{request.remote}", c.settings.driver.login_rate)
+    await limit(request, f"login:{client_address(request)}", c.settings.driver.login_rate)
     data = body(request)
     try:
         login = await c.driver_auth.login(data["code"], data.get("nickname"), data.get("avatar_url"))
@@ -65,7 +65,7 @@ async def wx_login(request: web.Request) -> web.Response:
             body=REFRESH, response=TOKENS, errors=(401, 429))
 async def refresh(request: web.Request) -> web.Response:
     c = container(request)
-    await limit(request, f"login:{request.remote}", c.settings.driver.login_rate)
+    await limit(request, f"login:{client_address(request)}", c.settings.driver.login_rate)
     try:
         user, token = await c.driver_auth.refresh(body(request)["refresh_token"])
     except InvalidRefreshToken as exc:

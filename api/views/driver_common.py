@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from aiohttp import web
 
 from api import signing
@@ -9,6 +11,28 @@ from api.context import CLAIMS, container
 from api.errors import ApiError
 from csms.services.charging import StartRefused
 from csms.settings import parse_rate
+
+
+def client_address(request: web.Request) -> str:
+    """The caller's address: the peer, or behind a trusted reverse proxy (api.trusted_proxies) the
+    right-most X-Forwarded-For address that is not itself a trusted proxy."""
+    peer = request.remote or ""
+    trusted = container(request).trusted_proxies
+    if not trusted or not _within(peer, trusted):
+        return peer
+    hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _within(hop, trusted):
+            return hop
+    return hops[0] if hops else peer
+
+
+def _within(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
 
 
 def user_id(request: web.Request) -> int:

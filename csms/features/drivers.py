@@ -22,6 +22,7 @@ from csms.services.payments import PaymentService
 from csms.services.pii import PiiCipher, load_pii_key, mask_phone
 from csms.services.ratelimit import make_rate_limiter
 from csms.services.settlement import SettlementService
+from csms.settings import parse_networks
 
 
 class _NotStarted:
@@ -59,6 +60,7 @@ def install(container) -> None:
     c.redis = _redis(s.redis.url)
     c.nonces = make_nonce_store(c.redis)
     c.rate_limiter = make_rate_limiter(c.redis)
+    c.trusted_proxies = parse_networks(s.api.trusted_proxies)
     c.pii = PiiCipher(load_pii_key(s))
     c.wechat = None
 

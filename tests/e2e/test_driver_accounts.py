@@ -171,3 +171,28 @@ async def test_the_public_config_names_the_emulator_in_emulator_mode(csms):
         issued = await resp.json()
     status, tokens = await csms.post("/api/v1/driver/auth/wx-login", {"code": issued["code"]}, token=None)
     assert status == 200 and tokens["user"]["id"] > 0
+
+
+async def test_behind_a_trusted_proxy_the_login_limit_counts_the_forwarded_client(csms_with):
+    csms = await csms_with(**{"driver.login_rate": "2/60", "api.trusted_proxies": "127.0.0.1"})
+    emulator = csms.container.wechat.emulator
+
+    async def login(client_ip: str, n: int) -> int:
+        async with csms.http.post(csms.api_url + "/api/v1/driver/auth/wx-login",
+                                  json={"code": emulator.login_code(f"u{client_ip}-{n}")},
+                                  headers={"X-Forwarded-For": f"203.0.113.9, {client_ip}"}) as resp:
+            return resp.status
+    assert [await login("198.51.100.1", n) for n in range(3)] == [200, 200, 429]
+    assert await login("198.51.100.2", 0) == 200            # another client behind the same proxy
+
+
+async def test_an_untrusted_peer_cannot_pick_its_address_with_a_header(csms_with):
+    csms = await csms_with(**{"driver.login_rate": "2/60"})
+    emulator = csms.container.wechat.emulator
+    statuses = []
+    for n in range(3):
+        async with csms.http.post(csms.api_url + "/api/v1/driver/auth/wx-login",
+                                  json={"code": emulator.login_code(f"x{n}")},
+                                  headers={"X-Forwarded-For": f"198.51.100.{n}"}) as resp:
+            statuses.append(resp.status)
+    assert statuses == [200, 200, 429]

@@ -253,3 +253,9 @@ def test_unknown_wechat_mode_and_bad_rates_are_refused(load):
     assert "wechat.mode" in error_of(load, env={"CSMS_WECHAT_MODE": "sandbox"})
     assert "driver.login_rate" in error_of(load, env={"CSMS_DRIVER_LOGIN_RATE": "ten"})
     assert "driver.operator_signatures" in error_of(load, env={"CSMS_DRIVER_OPERATOR_SIGNATURES": "maybe"})
+
+
+def test_trusted_proxies_are_networks(load):
+    from csms.settings import parse_networks
+    assert [str(n) for n in parse_networks("10.0.0.0/8, 127.0.0.1")] == ["10.0.0.0/8", "127.0.0.1/32"]
+    assert "api.trusted_proxies" in error_of(load, env={"CSMS_API_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"})
