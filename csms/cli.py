@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_create_operator(args, settings))
     except KeyboardInterrupt:
         pass
-    except OSError as exc:       # e.g. port in use: one line, not a traceback
+    except (OSError, SettingsError) as exc:       # e.g. port in use: one line, not a traceback
         print(f"csms: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -8,7 +8,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from csms.settings import Settings
+from csms.settings import Settings, SettingsError
 from csms.wechat.emulator import EmulatorConfig, WechatEmulator
 from csms.wechat.miniprogram import MiniProgramClient
 from csms.wechat.pay import WechatPayClient
@@ -53,7 +53,12 @@ async def build_wechat(settings: Settings, var_dir: Path, emulator_config: Emula
     config = emulator_config or EmulatorConfig(data_dir=var_dir / EMULATOR_DIR)
     config = dataclasses.replace(config, appid=w.appid, secret=w.secret or None, mchid=w.mch_id or None)
     emulator = WechatEmulator(config)
-    await emulator.start(port=w.emulator_port)
+    try:
+        await emulator.start(port=w.emulator_port)
+    except OSError as exc:
+        await emulator.stop()
+        raise SettingsError(f"setting wechat.emulator_port: cannot listen on 127.0.0.1:{w.emulator_port} "
+                            f"({exc.strerror or exc}); set CSMS_WECHAT_EMULATOR_PORT (0 = any free port)") from None
     try:
         keys = emulator.keys
         assert keys is not None
