@@ -13,7 +13,7 @@ from api.errors import ApiError, bad_request, not_found
 from api.routing import Query, RouteTable
 from api.serializers import ts
 from api.validation import PAGING
-from api.views.driver_money import LEDGER, ORDER_SCHEMA, PAYMENT, full_order, ledger_view
+from api.views.driver_money import LEDGER, ORDER_SCHEMA, PAYMENT, full_order, ledger_view, order_views
 from csms.domain.orders import ORDER, PAYMENT as PAYMENT_STATES, InsufficientFunds
 from csms.services.order_views import payment_view
 from csms.services.payments import PaymentError
@@ -36,11 +36,9 @@ async def list_orders(request: web.Request) -> web.Response:
     lim, off = paging(request)
     page = await container(request).orders.list(user_id=q.get("user_id"), state=q.get("state"),
                                                 station_id=q.get("station_id"), limit=lim, offset=off)
-    items = []
-    for o in page.items:
-        view = await full_order(request, o)
+    items = await order_views(request, page.items)
+    for o, view in zip(page.items, items):
         view["user_id"] = o.user_id
-        items.append(view)
     return paged(items, page.total, lim, off)
 
 

@@ -25,15 +25,23 @@ LEDGER = s.obj({"id": s.INT, "kind": s.STR, "amount_fen": s.INT, "balance_after_
 TOPUP = s.obj({"amount_fen": {"type": "integer", "minimum": 1, "maximum": 10**7}}, ("amount_fen",))
 
 
-async def full_order(request: web.Request, order) -> dict:
+async def order_views(request: web.Request, orders: list) -> list[dict]:
+    """The <order> views of a page of orders: one query for which are rated, each station read once."""
     c = container(request)
-    lines = await c.orders.bill_lines(order.id)
-    station = await c.stations.get(order.station_id) if order.station_id else None
-    rated = False
-    rated_fn = getattr(c, "order_rated", None)
-    if rated_fn is not None:
-        rated = await rated_fn(order.id)
-    return order_view(order, lines, station_name=station.name if station else None, rated=rated)
+    rated = await c.ratings.rated([o.id for o in orders]) if orders else set()
+    names: dict[int, str | None] = {}
+    out = []
+    for o in orders:
+        if o.station_id is not None and o.station_id not in names:
+            station = await c.stations.get(o.station_id)
+            names[o.station_id] = station.name if station else None
+        out.append(order_view(o, await c.orders.bill_lines(o.id), station_name=names.get(o.station_id),
+                              rated=o.id in rated))
+    return out
+
+
+async def full_order(request: web.Request, order) -> dict:
+    return (await order_views(request, [order]))[0]
 
 
 @routes.add("GET", "/api/v1/driver/orders", "The caller's orders, newest first", "driver", auth="driver",
@@ -42,7 +50,7 @@ async def list_orders(request: web.Request) -> web.Response:
     lim, off = paging(request)
     page = await container(request).orders.list(user_id=user_id(request), state=params(request).get("state"),
                                                 limit=lim, offset=off)
-    return paged([await full_order(request, o) for o in page.items], page.total, lim, off)
+    return paged(await order_views(request, page.items), page.total, lim, off)
 
 
 @routes.add("GET", "/api/v1/driver/orders/{id}", "One order with its bill", "driver", auth="driver",
