@@ -163,11 +163,8 @@ class ChargingService:
                 order = await self.orders.get(payment.order_id)
                 if order is not None and order.state == "cancelled":
                     await self.payments.refund(payment, payment.amount_fen, "订单已取消", "cancelled")
-        elif payment.kind == "topup":
-            for live in self.funds.live.values():
-                order = await self.orders.get(live.order_id)
-                if order is not None and order.user_id == payment.user_id and order.pay_mode == "wallet":
-                    live.funds_fen = (await self.users.get(payment.user_id)).balance_fen
+        # a top-up during a wallet session needs nothing here: the funds watch re-reads the balance
+        # with every meter value
 
     async def _on_payment_closed(self, payment: Payment) -> None:
         if payment.kind == "prepay" and payment.order_id is not None:
