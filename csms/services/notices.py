@@ -17,6 +17,11 @@ STOP_REASONS = {"driver": "您已结束充电", "funds": "余额或预付金额�
                 "stop_at_amount": "已达到设定金额", "stop_at_time": "已达到设定时长", "charger": "充电桩结束充电"}
 
 
+def order_page(order_id: int) -> str:
+    """The mini-program page a notice opens (miniprogram/pages/order: the order and its bill)."""
+    return f"pages/order/index?id={order_id}"
+
+
 def yuan(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     fen = abs(fen)
@@ -58,7 +63,7 @@ class NoticeService:
             return False
         user = await self.users.get(order.user_id)
         try:
-            await self.mini.send_subscribe(user.openid, template_id, data, f"pages/order-detail/index?id={order.id}")
+            await self.mini.send_subscribe(user.openid, template_id, data, order_page(order.id))
         except Exception as exc:     # refused, no quota at WeChat, or unreachable: the order is unaffected
             log.warning("%s notice of order %s not sent: %s", what, order.id, exc)
             return False

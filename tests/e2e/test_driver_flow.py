@@ -7,6 +7,7 @@ notification or signed request changes nothing."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -17,6 +18,7 @@ from chargepoint_sim.v201 import ChargePoint201
 from tests.e2e.helpers import eventually
 from tests.support.driver import Driver
 
+MINIPROGRAM = Path(__file__).resolve().parents[2] / "miniprogram"
 VERSIONS = {"ocpp1.6": ChargePoint16, "ocpp2.0.1": ChargePoint201}
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BILL = "TPL-BILL-0001"
@@ -127,6 +129,9 @@ async def test_scan_prepay_charge_across_a_boundary_stop_at_funds_settle_refund_
             return [m for m in emulator.messages if m.get("touser") == alice.openid]
         sent = await eventually(billed, 5, what="bill message")
         assert sent[0]["template_id"] == BILL
+        page, _, query = sent[0]["page"].partition("?")      # opens a page the mini-program has
+        assert page in orjson.loads((MINIPROGRAM / "app.json").read_bytes())["pages"]
+        assert query == f"id={order_id}"
         assert str(order_id) in orjson.dumps(sent[0]["data"]).decode()
 
         # live push saw the session move on and the order settle
