@@ -63,26 +63,14 @@ async def refund_order(request: web.Request) -> web.Response:
     c = container(request)
     order = await _order(request)
     data = body(request)
-    payment = await c.payment_repo.for_order(order.id)
-    if payment is None:       # a wallet order: the money goes back to the wallet
-        if order.state not in ("paid", "refunded") or data["amount_fen"] > order.paid_fen - order.refunded_fen:
-            raise ApiError(409, "refund_exceeds_payment", "more than what was paid for this order")
-        key = f"order:{order.id}:refund:{order.refunded_fen}"
-        await c.wallet.move(order.user_id, "refund", data["amount_fen"], key, order_id=order.id, note=data["reason"])
-        await c.orders.update(order.id, refunded_fen=order.refunded_fen + data["amount_fen"])
-        if order.state == "paid":
-            await c.orders.transition(order.id, "paid", state="refunded")
-        return web.json_response(await full_order(request, await c.orders.get(order.id)))
-    # each operator refund is a refund of its own (out_refund_no): numbered after those made before,
-    # plus the request's nonce when signed (a retried request is refused as a replay before this)
-    n = len(await c.refund_repo.for_payment(payment.id))
     try:
-        await c.payments.refund(payment, data["amount_fen"], data["reason"],
-                                f"op{n}-{request.headers.get('X-Nonce', '')[:16]}")
+        payment = await c.settlement.refund(order, data["amount_fen"], data["reason"],
+                                            request.headers.get("X-Nonce", ""))
     except PaymentError as exc:
         raise ApiError(409, exc.code, str(exc)) from None
-    p = await c.payment_repo.get(payment.id)
-    return web.json_response(payment_view(p, None))
+    if payment is None:       # a wallet order: the money went back to the wallet
+        return web.json_response(await full_order(request, await c.orders.get(order.id)))
+    return web.json_response(payment_view(payment, None))
 
 
 def user_view(u, c) -> dict:

@@ -13,6 +13,7 @@ from csms.domain.driver_events import OrderChanged
 from csms.domain.orders import ORDER, InsufficientFunds, Order, Refund
 from csms.services.clock import Clock
 from csms.services.order_views import order_view
+from csms.services.payments import PaymentError
 from csms.services.tariffs import register_readings, transaction_samples
 
 log = logging.getLogger(__name__)
@@ -139,6 +140,27 @@ class SettlementService:
                  order.state)
         await self._publish(order)
         return order
+
+    async def refund(self, order: Order, amount_fen: int, reason: str, nonce: str = ""):
+        """An operator's refund: a prepaid order's money goes back through WeChat Pay (returns that
+        payment), a wallet order's to the wallet (returns None). PaymentError when it exceeds what
+        was paid."""
+        payment = await self.payments.payments.for_order(order.id)
+        if payment is None:
+            if order.state not in ("paid", "refunded") or amount_fen > order.paid_fen - order.refunded_fen:
+                raise PaymentError("refund_exceeds_payment", "more than what was paid for this order")
+            key = f"order:{order.id}:refund:{order.refunded_fen}"
+            await self.wallet.move(order.user_id, "refund", amount_fen, key, order_id=order.id, note=reason)
+            await self.orders.update(order.id, refunded_fen=order.refunded_fen + amount_fen)
+            if order.state == "paid":
+                await self.orders.transition(order.id, "paid", state="refunded")
+            await self._publish(await self.orders.get(order.id))
+            return None
+        # each operator refund is a refund of its own (out_refund_no): numbered after those made before,
+        # plus the request's nonce when signed (a retried request is refused as a replay before this)
+        n = len(await self.payments.refunds.for_payment(payment.id))
+        await self.payments.refund(payment, amount_fen, reason, f"op{n}-{nonce[:16]}")
+        return await self.payments.payments.get(payment.id)
 
     async def _on_refunded(self, refund: Refund) -> None:
         if refund.order_id is None:
