@@ -73,7 +73,7 @@ async def refund_order(request: web.Request) -> web.Response:
     return web.json_response(payment_view(payment, None))
 
 
-def user_view(u, c) -> dict:
+def user_view(u) -> dict:
     return {"id": u.id, "openid": u.openid, "nickname": u.nickname, "phone": u.phone_masked,
             "balance_fen": u.balance_fen, "created_at": ts(u.created_at)}
 
@@ -84,7 +84,7 @@ async def list_users(request: web.Request) -> web.Response:
     c = container(request)
     lim, off = paging(request)
     page = await c.users.list(q=params(request).get("q"), limit=lim, offset=off)
-    return paged([user_view(u, c) for u in page.items], page.total, lim, off)
+    return paged([user_view(u) for u in page.items], page.total, lim, off)
 
 
 @routes.add("POST", "/api/v1/admin/users/{id}/wallet/adjustments", "Adjust a driver's balance", "orders",
