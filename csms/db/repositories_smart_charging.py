@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from csms.db import tables_smart_charging as t
 from csms.domain.firmware import FirmwareJob, LogJob
 from csms.domain.smart_charging import ChargingReport, DisplayMessage, InstalledProfile, cleared_by, replaced_by
-from csms.services.smart_charging_codec import profile_from_dict, profile_to_dict
+from csms.domain.smart_charging_codec import profile_from_dict, profile_to_dict
 
 
 def now() -> datetime:

@@ -7,10 +7,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Protocol
 
+from csms.domain.requests import PartIn
 from csms.domain.smart_charging import ClearDisplayMessage, DisplayMessage, GetDisplayMessages, SetDisplayMessage
 from csms.services.clock import Clock
 from csms.services.commands import Gateway
-from csms.services.requests import UNTRACKED, next_request_id
+from csms.services.ids import next_request_id
+from csms.services.requests import UNTRACKED
 
 
 class DisplayMessageRepository(Protocol):
@@ -48,9 +50,10 @@ class DisplayMessageService:
         await self.messages.delete(cp_id, message_id)     # Accepted, or Unknown: not shown either way
         return result
 
-    async def reported(self, cp_id: str, messages: list[DisplayMessage]) -> None:
+    async def reported(self, cp_id: str, messages: list[DisplayMessage], part: PartIn) -> None:
         for m in messages:
             await self.messages.put(cp_id, replace(m, source="reported", updated_at=self.clock.now()))
+        await self.requests.part_received(cp_id, "display_messages", part)
 
     async def shown(self, cp_id: str) -> list[DisplayMessage]:
         return await self.messages.list(cp_id)

@@ -26,7 +26,7 @@ from csms.db.tables import metadata
 from csms.domain import events
 from csms.domain.models import ChargePoint, Station, Transaction
 from csms.domain.tariffs import PeriodPrice, Segment, TariffVersion
-from csms.ocpp.errors import NotConnected
+from csms.domain.errors import NotConnected
 from csms.services.charging import ChargingService, DriverConfig
 from csms.services.notices import NoticeService
 from csms.services.payments import PaymentService

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from csms.domain import commands as c
-from csms.ocpp.errors import CallTimeout
-from csms.services.charging import StartRefused
+from csms.domain.errors import CallTimeout
+from csms.services.charging_start import StartRefused
 from tests.unit.orders.conftest import CP
 
 
