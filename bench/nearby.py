@@ -96,10 +96,12 @@ async def main() -> None:
     await seed(engine, args.stations, rnd)
     seeded_s = time.perf_counter() - started
     sf = make_sessionmaker(engine)
-    map_repo = SqlStationMapRepository(sf)
-    cards = StationCards(map_repo, SqlRatingRepository(sf), SqlFavouriteRepository(sf), lambda: None, SystemClock(),
+    clock = SystemClock()
+    map_repo = SqlStationMapRepository(sf, clock)
+    cards = StationCards(map_repo, SqlRatingRepository(sf, clock), SqlFavouriteRepository(sf, clock), lambda: None,
+                         clock,
                          qr_base_url="https://bench.example.com/qr", min_wallet_fen=500)
-    nearby = NearbySearch(map_repo, cards, SystemClock())
+    nearby = NearbySearch(map_repo, cards, clock)
 
     async def run(kind=None, free=False) -> dict:
         times, found = [], []

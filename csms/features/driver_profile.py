@@ -30,11 +30,11 @@ from csms.services.stations_geo import NearbySearch
 def install(container) -> None:
     c = container
     sf, d = c.sessions_factory, c.settings.driver
-    c.station_map_repo = SqlStationMapRepository(sf)
-    c.vehicle_repo = SqlVehicleRepository(sf)
-    c.favourite_repo = SqlFavouriteRepository(sf)
-    c.feedback_repo = SqlFeedbackRepository(sf)
-    c.rating_repo = SqlRatingRepository(sf)
+    c.station_map_repo = SqlStationMapRepository(sf, c.clock)
+    c.vehicle_repo = SqlVehicleRepository(sf, c.clock)
+    c.favourite_repo = SqlFavouriteRepository(sf, c.clock)
+    c.feedback_repo = SqlFeedbackRepository(sf, c.clock)
+    c.rating_repo = SqlRatingRepository(sf, c.clock)
     exists = c.station_map_repo.station_exists
 
     c.uploads = UploadStore(Path(c.settings.var_dir) / "uploads", c.settings.api.public_url)

@@ -21,8 +21,8 @@ EXPIRY_EVERY = {"seconds": 10}
 
 def install(container) -> None:
     c = container
-    c.reservation_repo = SqlReservationRepository(c.sessions_factory)
-    c.local_list_repo = SqlLocalListRepository(c.sessions_factory)
+    c.reservation_repo = SqlReservationRepository(c.sessions_factory, c.clock)
+    c.local_list_repo = SqlLocalListRepository(c.sessions_factory, c.clock)
     c.reservations = ReservationService(c.reservation_repo, c.transactions, c.gateway, c.clock)
     c.local_lists = LocalListService(c.local_list_repo, c.gateway, c.id_tags, c.id_tag_repo, c.clock)
 

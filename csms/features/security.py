@@ -26,16 +26,17 @@ REQUEST_TIMEOUT_EVERY = {"seconds": 15}
 
 
 def install(container) -> None:
-    sf = container.sessions_factory
-    container.alarms = AlarmService(repos.SqlAlarmRepository(sf), container.bus, container.clock)
-    container.security_events = SecurityEventService(repos.SqlSecurityEventRepository(sf), container.alarms,
+    sf, clock = container.sessions_factory, container.clock
+    container.alarms = AlarmService(repos.SqlAlarmRepository(sf, clock), container.bus, container.clock)
+    container.security_events = SecurityEventService(repos.SqlSecurityEventRepository(sf, clock), container.alarms,
                                                      container.bus, container.clock)
     container.certificate_authority = CertificateAuthority.from_env(container.settings.var_dir)
-    container.certificates = CertificateService(container.certificate_authority, repos.SqlCertificateRepository(sf),
-                                                container.commands, container.clock)
+    container.certificates = CertificateService(container.certificate_authority,
+                                                repos.SqlCertificateRepository(sf, clock), container.commands,
+                                                container.clock)
     container.credentials = CredentialService(container.charge_points, container.commands, container.chargers)
-    container.report_requests = ReportRequestService(SqlReportRequestRepository(sf), container.clock)
-    container.provisioning = ProvisioningService(repos.SqlDeviceModelRepository(sf), container.commands,
+    container.report_requests = ReportRequestService(SqlReportRequestRepository(sf, clock), container.clock)
+    container.provisioning = ProvisioningService(repos.SqlDeviceModelRepository(sf, clock), container.commands,
                                                  container.alarms, container.clock, container.report_requests)
     # installed before this feature: logs and display messages are tracked too
     for name in ("firmware", "display_messages"):

@@ -19,14 +19,14 @@ V16, V201 = "ocpp1.6", "ocpp2.0.1"
 
 
 def install(container) -> None:
-    sf = container.sessions_factory
+    sf, clock = container.sessions_factory, container.clock
     container.smart_charging = SmartChargingService(
-        container.gateway, repos.SqlChargingProfileRepository(sf), repos.SqlChargingReportRepository(sf),
+        container.gateway, repos.SqlChargingProfileRepository(sf, clock), repos.SqlChargingReportRepository(sf, clock),
         container.transactions, container.clock)
     container.display_messages = DisplayMessageService(
-        container.gateway, repos.SqlDisplayMessageRepository(sf), container.clock)
+        container.gateway, repos.SqlDisplayMessageRepository(sf, clock), container.clock)
     container.firmware = FirmwareService(
-        container.gateway, repos.SqlFirmwareJobRepository(sf), repos.SqlLogJobRepository(sf),
+        container.gateway, repos.SqlFirmwareJobRepository(sf, clock), repos.SqlLogJobRepository(sf, clock),
         container.chargers.notice)
 
     for version, encoders in ((V16, v16_sc.ENCODERS), (V16, v16_firmware.ENCODERS), (V201, v201_sc.ENCODERS),

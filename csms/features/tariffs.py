@@ -16,7 +16,7 @@ CACHE_TTL = 60.0     # seconds another node may price with a tariff replaced els
 
 def install(container) -> None:
     c = container
-    c.tariff_repo = SqlTariffRepository(c.sessions_factory)
+    c.tariff_repo = SqlTariffRepository(c.sessions_factory, c.clock)
     c.tariffs = TariffService(c.tariff_repo, c.clock, cache_ttl=CACHE_TTL)
 
     async def station_of(cp_id: str) -> int | None:

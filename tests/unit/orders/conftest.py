@@ -171,8 +171,8 @@ async def world(engine) -> World:
     sf = make_sessionmaker(engine)
     # the SQL repositories stamp rows with the real time: the fake clock starts there
     clock = FakeClock(datetime.now(timezone.utc))
-    orders, users, wallet = SqlOrderRepository(sf), SqlUserRepository(sf), SqlWalletRepository(sf)
-    subscriptions = SqlSubscriptionRepository(sf)
+    orders, users, wallet = SqlOrderRepository(sf, clock), SqlUserRepository(sf, clock), SqlWalletRepository(sf, clock)
+    subscriptions = SqlSubscriptionRepository(sf, clock)
     transactions, meter_values = FakeTransactionRepository(clock), FakeMeterValueRepository()
     charge_points, connectors = FakeChargePointRepository(clock), FakeConnectorRepository()
     id_tags = FakeIdTagRepository()
@@ -186,7 +186,7 @@ async def world(engine) -> World:
     tariff_repo = FakeTariffRepository(clock, {STATION: "Asia/Shanghai"})
     tariffs = TariffService(tariff_repo, clock, cache_ttl=0)
     charger, mini, bus = ScriptedCharger(), RecordingMini(), RecordingBus()
-    payments = PaymentService(SqlPaymentRepository(sf), SqlRefundRepository(sf), SqlNotificationLog(sf), wallet, users,
+    payments = PaymentService(SqlPaymentRepository(sf, clock), SqlRefundRepository(sf, clock), SqlNotificationLog(sf, clock), wallet, users,
                               None, clock)
     notices = NoticeService(users, subscriptions, stations, mini, bill_template_id="BILL",
                             complete_template_id="DONE")
@@ -196,7 +196,7 @@ async def world(engine) -> World:
     charging = ChargingService(
         orders=orders, users=users, charge_points=charge_points, connectors=connectors, id_tags=id_tags,
         transactions=transactions, meter_values=meter_values, reservations=FakeReservationRepository(clock),
-        driver_reservations=SqlDriverReservationRepository(sf), commands=charger, gateway=Gateway(charger),
+        driver_reservations=SqlDriverReservationRepository(sf, clock), commands=charger, gateway=Gateway(charger),
         tariffs=tariffs, payments=payments, settlement=settlement, bus=bus, clock=clock,
         config=DriverConfig(start_timeout=60, min_wallet_fen=500, funds_margin_fen=50))
     w = World(clock, charging, settlement, orders, users, wallet, subscriptions, transactions, connectors, id_tags,
