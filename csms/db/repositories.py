@@ -49,6 +49,18 @@ class _Repo:
         async with self.engine.begin() as s:
             return (await s.execute(stmt)).rowcount
 
+    async def _insert_unique(self, table, values: dict, what: str, *keys: str):
+        """Insert a row; Conflict when one of the unique ``keys`` is taken (a refusal of another kind,
+        e.g. a missing parent row, is raised as it is). Returns the inserted primary key."""
+        try:
+            async with self.engine.begin() as s:
+                return (await s.execute(table.insert().values(**values))).inserted_primary_key[0]
+        except IntegrityError:
+            taken = [table.c[k] == values[k] for k in keys if values.get(k) is not None]
+            if taken and await self._one(select(table).where(or_(*taken)).limit(1)) is not None:
+                raise Conflict(f"{what} exists") from None
+            raise
+
 
 class SqlStationRepository(_Repo):
     async def create(self, **f: Any) -> Station:

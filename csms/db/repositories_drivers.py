@@ -13,7 +13,7 @@ from csms.db import tables_drivers as t
 from csms.db.repositories import _Repo, _to
 from csms.domain.models import Page
 from csms.domain.orders import (FINISHED_ORDER_STATES, OPEN_ORDER_STATES, BillLine, InsufficientFunds, LedgerEntry,
-                                Order, Payment, Refund, User)
+                                Order, Payment, RefreshToken, Refund, User)
 
 
 class SqlUserRepository(_Repo):
@@ -54,12 +54,12 @@ class SqlUserRepository(_Repo):
 
 class SqlRefreshTokenRepository(_Repo):
     async def add(self, token_hash: str, user_id: int, family: str, expires_at: datetime) -> None:
-        async with self.engine.begin() as s:
-            await s.execute(t.refresh_tokens.insert().values(id=token_hash, user_id=user_id, family=family,
-                                                             expires_at=expires_at, created_at=self.clock.now()))
+        await self._insert_unique(t.refresh_tokens, {"id": token_hash, "user_id": user_id, "family": family,
+                                                     "expires_at": expires_at, "created_at": self.clock.now()},
+                                  "refresh token", "id")
 
-    async def get(self, token_hash: str):
-        return await self._one(select(t.refresh_tokens).where(t.refresh_tokens.c.id == token_hash))
+    async def get(self, token_hash: str) -> RefreshToken | None:
+        return _to(RefreshToken, await self._one(select(t.refresh_tokens).where(t.refresh_tokens.c.id == token_hash)))
 
     async def rotate(self, token_hash: str, at: datetime) -> bool:
         """Mark a live token used; False when it was already rotated or revoked (a reuse)."""
@@ -79,9 +79,8 @@ class SqlRefreshTokenRepository(_Repo):
 class SqlOrderRepository(_Repo):
     async def create(self, **f: Any) -> Order:
         ts = self.clock.now()
-        async with self.engine.begin() as s:
-            res = await s.execute(t.orders.insert().values(**f, created_at=ts, updated_at=ts))
-            oid = res.inserted_primary_key[0]
+        oid = await self._insert_unique(t.orders, {**f, "created_at": ts, "updated_at": ts}, "order",
+                                        "id_tag", "transaction_id")
         return await self.get(oid)
 
     async def get(self, order_id: int) -> Order | None:
@@ -228,9 +227,8 @@ class SqlWalletRepository(_Repo):
 class SqlPaymentRepository(_Repo):
     async def create(self, **f: Any) -> Payment:
         ts = self.clock.now()
-        async with self.engine.begin() as s:
-            res = await s.execute(t.payments.insert().values(**f, created_at=ts, updated_at=ts))
-            pid = res.inserted_primary_key[0]
+        pid = await self._insert_unique(t.payments, {**f, "created_at": ts, "updated_at": ts}, "payment",
+                                        "out_trade_no", "wx_transaction_id")
         return await self.get(pid)
 
     async def get(self, payment_id: int) -> Payment | None:
