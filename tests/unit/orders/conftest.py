@@ -1,28 +1,15 @@
-"""Driver charging and settlement on a real SQLite database (orders, users, wallet, payments: the SQL
-repositories) with in-memory charge points, transactions and tariffs, a settable clock and a
-charge point that answers commands as scripted. Tests drive the services with the neutral events
-the OCPP adapters publish."""
+"""Driver charging and settlement on in-memory repositories (tests/fakes*.py: orders, users, wallet,
+payments, charge points, transactions, tariffs; tests/contract/ holds them to the SQL ones' rules),
+a settable clock and a charge point that answers commands as scripted. Tests drive the services
+with the neutral events the OCPP adapters publish."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 
-from csms.db import tables_drivers  # noqa: F401  (registers the driver tables on the metadata)
-from csms.db.repositories_driver_reservations import SqlDriverReservationRepository
-from csms.db.repositories_drivers import (
-    SqlNotificationLog,
-    SqlOrderRepository,
-    SqlPaymentRepository,
-    SqlRefundRepository,
-    SqlSubscriptionRepository,
-    SqlUserRepository,
-    SqlWalletRepository,
-)
-from csms.db.session import make_engine, make_sessionmaker
-from csms.db.tables import metadata
 from csms.domain import events
 from csms.domain.models import ChargePoint, Station, Transaction
 from csms.domain.tariffs import PeriodPrice, Segment, TariffVersion
@@ -32,7 +19,6 @@ from csms.services.notices import NoticeService
 from csms.services.payments import PaymentService
 from csms.services.settlement import SettlementService
 from csms.services.tariffs import TariffService
-from csms.settings import DatabaseSettings
 from tests.fakes import (
     FakeBatch,
     FakeChargePointRepository,
@@ -43,6 +29,16 @@ from tests.fakes import (
     FakeStationRepository,
     FakeTransactionRepository,
     RecordingBus,
+)
+from tests.fakes_drivers import (
+    FakeDriverReservationRepository,
+    FakeNotificationLog,
+    FakeOrderRepository,
+    FakePaymentRepository,
+    FakeRefundRepository,
+    FakeSubscriptionRepository,
+    FakeUserRepository,
+    FakeWalletRepository,
 )
 from tests.fakes_reservations import FakeReservationRepository
 from tests.fakes_tariffs import FakeTariffRepository
@@ -96,10 +92,10 @@ class World:
     clock: FakeClock
     charging: ChargingService
     settlement: SettlementService
-    orders: SqlOrderRepository
-    users: SqlUserRepository
-    wallet: SqlWalletRepository
-    subscriptions: SqlSubscriptionRepository
+    orders: FakeOrderRepository
+    users: FakeUserRepository
+    wallet: FakeWalletRepository
+    subscriptions: FakeSubscriptionRepository
     transactions: FakeTransactionRepository
     connectors: FakeConnectorRepository
     id_tags: FakeIdTagRepository
@@ -156,23 +152,10 @@ class World:
 
 
 @pytest.fixture
-async def engine(tmp_path):
-    engine = make_engine(DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path / 'orders.db'}", pool_size=1))
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
-
-
-@pytest.fixture
-async def world(engine) -> World:
-    sf = make_sessionmaker(engine)
-    # the SQL repositories stamp rows with the real time: the fake clock starts there
-    clock = FakeClock(datetime.now(timezone.utc))
-    orders, users, wallet = SqlOrderRepository(sf, clock), SqlUserRepository(sf, clock), SqlWalletRepository(sf, clock)
-    subscriptions = SqlSubscriptionRepository(sf, clock)
+async def world() -> World:
+    clock = FakeClock()
+    orders, users = FakeOrderRepository(clock), FakeUserRepository(clock)
+    wallet, subscriptions = FakeWalletRepository(users, clock), FakeSubscriptionRepository(clock)
     transactions, meter_values = FakeTransactionRepository(clock), FakeMeterValueRepository()
     charge_points, connectors = FakeChargePointRepository(clock), FakeConnectorRepository()
     id_tags = FakeIdTagRepository()
@@ -186,8 +169,8 @@ async def world(engine) -> World:
     tariff_repo = FakeTariffRepository(clock, {STATION: "Asia/Shanghai"})
     tariffs = TariffService(tariff_repo, clock, cache_ttl=0)
     charger, mini, bus = ScriptedCharger(), RecordingMini(), RecordingBus()
-    payments = PaymentService(SqlPaymentRepository(sf, clock), SqlRefundRepository(sf, clock), SqlNotificationLog(sf, clock), wallet, users,
-                              None, clock)
+    payments = PaymentService(FakePaymentRepository(clock), FakeRefundRepository(clock), FakeNotificationLog(clock),
+                              wallet, users, None, clock)
     notices = NoticeService(users, subscriptions, stations, mini, bill_template_id="BILL",
                             complete_template_id="DONE")
     settlement = SettlementService(orders=orders, transactions=transactions, meter_values=meter_values, batch=batch,
@@ -196,7 +179,7 @@ async def world(engine) -> World:
     charging = ChargingService(
         orders=orders, users=users, charge_points=charge_points, connectors=connectors, id_tags=id_tags,
         transactions=transactions, meter_values=meter_values, reservations=FakeReservationRepository(clock),
-        driver_reservations=SqlDriverReservationRepository(sf, clock), commands=charger, gateway=Gateway(charger),
+        driver_reservations=FakeDriverReservationRepository(clock), commands=charger, gateway=Gateway(charger),
         tariffs=tariffs, payments=payments, settlement=settlement, bus=bus, clock=clock,
         config=DriverConfig(start_timeout=60, min_wallet_fen=500, funds_margin_fen=50))
     w = World(clock, charging, settlement, orders, users, wallet, subscriptions, transactions, connectors, id_tags,
