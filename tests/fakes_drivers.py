@@ -53,8 +53,12 @@ class _Table:
         self._next += 1
         return row
 
-    def _taken(self, values: dict, *keys: str) -> bool:
-        return any(values.get(k) is not None and getattr(r, k) == values[k] for r in self.rows.values() for k in keys)
+    def _create(self, values: dict, *unique: str) -> Any:
+        """Insert a row stamped now; Conflict when it would repeat a ``unique`` value of another row."""
+        if any(values.get(k) is not None and getattr(r, k) == values[k] for r in self.rows.values() for k in unique):
+            raise Conflict(f"{self.record.__name__} exists")
+        now = self.clock.now()
+        return self._insert({**values, "created_at": now, "updated_at": now})
 
     def _set(self, row_id: int, f: dict, stamp: bool = True) -> Any:
         if row_id not in self.rows:
@@ -143,10 +147,7 @@ class FakeOrderRepository(_Table):
         self.lines: dict[int, list[BillLine]] = {}
 
     async def create(self, **f: Any) -> Order:
-        if self._taken(f, "id_tag", "transaction_id"):
-            raise Conflict("order exists")
-        now = self.clock.now()
-        return self._insert({**f, "created_at": now, "updated_at": now})
+        return self._create(f, "id_tag", "transaction_id")
 
     async def get(self, order_id: int) -> Order | None:
         return self.rows.get(order_id)
@@ -241,10 +242,7 @@ class FakePaymentRepository(_Table):
     record = Payment
 
     async def create(self, **f: Any) -> Payment:
-        if self._taken(f, "out_trade_no", "wx_transaction_id"):
-            raise Conflict("payment exists")
-        now = self.clock.now()
-        return self._insert({**f, "created_at": now, "updated_at": now})
+        return self._create(f, "out_trade_no", "wx_transaction_id")
 
     async def get(self, payment_id: int) -> Payment | None:
         return self.rows.get(payment_id)
@@ -285,10 +283,7 @@ class FakeRefundRepository(_Table):
 
     async def create(self, **f: Any) -> tuple[Refund, bool]:
         existing = await self.get_by_no(f["out_refund_no"])
-        if existing is not None:
-            return existing, False
-        now = self.clock.now()
-        return self._insert({**f, "created_at": now, "updated_at": now}), True
+        return (existing, False) if existing is not None else (self._create(f), True)
 
     async def get_by_no(self, out_refund_no: str) -> Refund | None:
         return next((r for r in self.rows.values() if r.out_refund_no == out_refund_no), None)

@@ -1,5 +1,8 @@
 """The in-memory fakes must keep the shape of the Protocols they stand in for, or service tests
-would pass against an interface production code does not have."""
+would pass against an interface production code does not have; so must the SQL implementations.
+Every Protocol in csms/domain/ is found by walking the package, and its fake and implementation by
+name (FakeX in tests/fakes*.py, SqlX in csms/db/repositories*.py); what they do is checked by
+tests/contract/ and the repository tests of tests/unit/."""
 
 from __future__ import annotations
 
@@ -9,79 +12,61 @@ import pkgutil
 
 import pytest
 
+import csms.db
 import csms.domain
+import csms.services
+import tests
 from csms.bus.events import InProcessBus
-from csms.db import batch, repositories_driver_reservations, repositories_drivers, repositories_profile
-from csms.db import repositories as sql
-from csms.db import repositories_requests, repositories_reservations, repositories_security
-from csms.db import repositories_smart_charging, repositories_station_map, repositories_tariffs
-from csms.domain import clock, profile, repositories_drivers as drivers, reservations, tariffs
+from csms.db import batch
+from csms.db import repositories_smart_charging as smart_charging_sql
+from csms.domain import clock, profile
 from csms.domain import repositories as r
-from csms.services import chargers, firmware, provisioning, requests, security, security_certificates
-from csms.services import smart_charging, smart_charging_display
+from csms.domain import repositories_drivers as drivers
+from csms.services import chargers, firmware, smart_charging
 from csms.services.clock import SystemClock
-from tests import fakes, fakes_drivers, fakes_profile, fakes_requests, fakes_reservations, fakes_security
-from tests import fakes_smart_charging, fakes_station_map, fakes_tariffs
+from tests import fakes, fakes_smart_charging
 
-# (interface, in-memory fake, production implementation) for every Protocol in csms.domain
-DOMAIN = [
-    (clock.Clock, fakes.FakeClock, SystemClock),
-    (r.StationRepository, fakes.FakeStationRepository, sql.SqlStationRepository),
-    (r.ChargePointRepository, fakes.FakeChargePointRepository, sql.SqlChargePointRepository),
-    (r.ConnectorRepository, fakes.FakeConnectorRepository, sql.SqlConnectorRepository),
-    (r.IdTagRepository, fakes.FakeIdTagRepository, sql.SqlIdTagRepository),
-    (r.TransactionRepository, fakes.FakeTransactionRepository, sql.SqlTransactionRepository),
-    (r.MeterValueRepository, fakes.FakeMeterValueRepository, sql.SqlMeterValueRepository),
-    (r.MessageLogRepository, fakes.FakeMessageLogRepository, sql.SqlMessageLogRepository),
-    (r.OperatorRepository, fakes.FakeOperatorRepository, sql.SqlOperatorRepository),
-    (r.BatchSink, fakes.FakeBatch, batch.BatchWriter),
-    (drivers.UserRepository, fakes_drivers.FakeUserRepository, repositories_drivers.SqlUserRepository),
-    (drivers.RefreshTokenRepository, fakes_drivers.FakeRefreshTokenRepository,
-     repositories_drivers.SqlRefreshTokenRepository),
-    (drivers.OrderRepository, fakes_drivers.FakeOrderRepository, repositories_drivers.SqlOrderRepository),
-    (drivers.WalletRepository, fakes_drivers.FakeWalletRepository, repositories_drivers.SqlWalletRepository),
-    (drivers.PaymentRepository, fakes_drivers.FakePaymentRepository, repositories_drivers.SqlPaymentRepository),
-    (drivers.RefundRepository, fakes_drivers.FakeRefundRepository, repositories_drivers.SqlRefundRepository),
-    (drivers.NotificationLog, fakes_drivers.FakeNotificationLog, repositories_drivers.SqlNotificationLog),
-    (drivers.SubscriptionRepository, fakes_drivers.FakeSubscriptionRepository,
-     repositories_drivers.SqlSubscriptionRepository),
-    (drivers.DriverReservationRepository, fakes_drivers.FakeDriverReservationRepository,
-     repositories_driver_reservations.SqlDriverReservationRepository),
-    (profile.VehicleRepository, fakes_profile.FakeVehicleRepository, repositories_profile.SqlVehicleRepository),
-    (profile.FavouriteRepository, fakes_profile.FakeFavouriteRepository, repositories_profile.SqlFavouriteRepository),
-    (profile.FeedbackRepository, fakes_profile.FakeFeedbackRepository, repositories_profile.SqlFeedbackRepository),
-    (profile.RatingRepository, fakes_profile.FakeRatingRepository, repositories_profile.SqlRatingRepository),
-    (profile.StationMapRepository, fakes_station_map.FakeStationMapRepository,
-     repositories_station_map.SqlStationMapRepository),
-    (reservations.ReservationRepository, fakes_reservations.FakeReservationRepository,
-     repositories_reservations.SqlReservationRepository),
-    (reservations.LocalListRepository, fakes_reservations.FakeLocalListRepository,
-     repositories_reservations.SqlLocalListRepository),
-    (tariffs.TariffRepository, fakes_tariffs.FakeTariffRepository, repositories_tariffs.SqlTariffRepository),
-]
 
-# repository interfaces a service declares next to itself (csms/services/*.py), with theirs
-SERVICES = [
-    (chargers.Presence, fakes.FakePresence, None),
-    (security.SecurityEventRepository, fakes_security.FakeSecurityEventRepository,
-     repositories_security.SqlSecurityEventRepository),
-    (security.AlarmRepository, fakes_security.FakeAlarmRepository, repositories_security.SqlAlarmRepository),
-    (security_certificates.CertificateRepository, fakes_security.FakeCertificateRepository,
-     repositories_security.SqlCertificateRepository),
-    (provisioning.DeviceModelRepository, fakes_security.FakeDeviceModelRepository,
-     repositories_security.SqlDeviceModelRepository),
-    (requests.ReportRequestRepository, fakes_requests.FakeReportRequestRepository,
-     repositories_requests.SqlReportRequestRepository),
-    (smart_charging.ProfileRepository, fakes_smart_charging.FakeChargingProfileRepository,
-     repositories_smart_charging.SqlChargingProfileRepository),
-    (smart_charging.ReportRepository, fakes_smart_charging.FakeChargingReportRepository,
-     repositories_smart_charging.SqlChargingReportRepository),
-    (smart_charging_display.DisplayMessageRepository, fakes_smart_charging.FakeDisplayMessageRepository,
-     repositories_smart_charging.SqlDisplayMessageRepository),
-    (firmware.JobRepository, fakes_smart_charging.FakeJobRepository,
-     repositories_smart_charging.SqlFirmwareJobRepository),
-]
-PAIRS = DOMAIN + SERVICES
+def modules(package, prefix: str = "") -> list:
+    return [importlib.import_module(f"{package.__name__}.{m.name}")
+            for m in pkgutil.iter_modules(package.__path__) if m.name.startswith(prefix)]
+
+
+def defined_in(module, keep) -> list:
+    return [cls for _, cls in inspect.getmembers(module, inspect.isclass) if cls.__module__ == module.__name__
+            and keep(cls)]
+
+
+def protocols(package, keep=bool) -> list:
+    return [p for m in modules(package) for p in defined_in(m, lambda c: getattr(c, "_is_protocol", False) and keep(c))]
+
+
+FAKES = {cls.__name__: cls for m in modules(tests, "fakes") for cls in defined_in(m, bool)}
+SQL = {cls.__name__: cls for m in modules(csms.db, "repositories") for cls in defined_in(m, bool)}
+# the few whose names do not follow FakeX / SqlX
+NAMED_OTHERWISE = {
+    clock.Clock: (fakes.FakeClock, SystemClock),
+    r.BatchSink: (fakes.FakeBatch, batch.BatchWriter),
+    chargers.Presence: (fakes.FakePresence, None),
+    smart_charging.ProfileRepository: (fakes_smart_charging.FakeChargingProfileRepository,
+                                       smart_charging_sql.SqlChargingProfileRepository),
+    smart_charging.ReportRepository: (fakes_smart_charging.FakeChargingReportRepository,
+                                      smart_charging_sql.SqlChargingReportRepository),
+    firmware.JobRepository: (fakes_smart_charging.FakeJobRepository, smart_charging_sql.SqlFirmwareJobRepository),
+}
+
+
+def counterparts(protocol) -> tuple:
+    """(in-memory fake, production implementation): FakeX in tests/fakes*.py, SqlX in csms/db/repositories*.py."""
+    if protocol in NAMED_OTHERWISE:
+        return NAMED_OTHERWISE[protocol]
+    return FAKES.get(f"Fake{protocol.__name__}"), SQL.get(f"Sql{protocol.__name__}")
+
+
+DOMAIN = [(p, *counterparts(p)) for p in protocols(csms.domain)]
+# repository interfaces a service declares next to itself (csms/services/*.py), and the presence
+SERVICES = [(p, *counterparts(p)) for p in protocols(csms.services, lambda c: c.__name__.endswith("Repository"))]
+PAIRS = DOMAIN + SERVICES + [(chargers.Presence, *counterparts(chargers.Presence))]
 
 
 def shape(fn) -> list[tuple]:
@@ -93,17 +78,15 @@ def protocol_methods(protocol) -> dict:
     return {name: fn for name, fn in vars(protocol).items() if inspect.isfunction(fn) and not name.startswith("_")}
 
 
-def domain_protocols() -> set:
-    found = set()
-    for info in pkgutil.iter_modules(csms.domain.__path__):
-        module = importlib.import_module(f"csms.domain.{info.name}")
-        found |= {cls for _, cls in inspect.getmembers(module, inspect.isclass)
-                  if getattr(cls, "_is_protocol", False) and cls.__module__ == module.__name__}
-    return found
-
-
 def test_every_protocol_of_the_domain_has_a_fake_and_an_implementation():
-    assert domain_protocols() == {p for p, _, _ in DOMAIN}
+    assert {r.StationRepository, drivers.OrderRepository, profile.StationMapRepository, clock.Clock} <= {
+        p for p, _, _ in DOMAIN}
+    assert [p.__name__ for p, fake, impl in DOMAIN if fake is None or impl is None] == []
+
+
+def test_every_repository_a_service_declares_has_a_fake_and_an_implementation():
+    assert {firmware.JobRepository, smart_charging.ProfileRepository} <= {p for p, _, _ in SERVICES}
+    assert [p.__name__ for p, fake, impl in SERVICES if fake is None or impl is None] == []
 
 
 def assert_same_methods(protocol, cls):
