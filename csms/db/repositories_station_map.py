@@ -167,7 +167,7 @@ class SqlStationMapRepository(_Repo):
             return None
         return StationDetails(row.station_id, row.opening_hours, tuple(orjson.loads(row.photos)), row.updated_at)
 
-    async def put_details(self, station_id: int, **f: Any) -> StationDetails:
+    async def put_details(self, station_id: int, **f: Any) -> StationDetails | None:
         """Set ``opening_hours`` and/or ``photos`` (others kept)."""
         d = t.station_details
         values: dict[str, Any] = {"updated_at": self.clock.now()}
