@@ -69,7 +69,7 @@ class Container:
         self.clock = SystemClock()
         self.engine = make_engine(s.database, s.var_dir)
         self.db_sessions = make_sessionmaker(self.engine)
-        self.repos = repos = build_repositories(self.db_sessions)
+        self.repos = repos = build_repositories(self.db_sessions, self.clock)
         self.batch = BatchWriter(self.engine, interval=o.flush_interval)
         self.bus = InProcessBus()
         self.background = Background()

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from csms.domain.clock import Clock
+
 from csms.db import repositories as core
 from csms.db import repositories_drivers as drivers
 from csms.db import repositories_profile as profile
@@ -61,24 +63,24 @@ class Repositories:
     ratings: profile.SqlRatingRepository
 
 
-def build_repositories(db_sessions: async_sessionmaker) -> Repositories:
+def build_repositories(db_sessions: async_sessionmaker, clock: Clock) -> Repositories:
     s = db_sessions
     return Repositories(
-        stations=core.SqlStationRepository(s), charge_points=core.SqlChargePointRepository(s),
-        connectors=core.SqlConnectorRepository(s), id_tags=core.SqlIdTagRepository(s),
-        transactions=core.SqlTransactionRepository(s), meter_values=core.SqlMeterValueRepository(s),
-        message_log=core.SqlMessageLogRepository(s), operators=core.SqlOperatorRepository(s),
-        reservations=SqlReservationRepository(s), local_lists=SqlLocalListRepository(s),
-        charging_profiles=smart.SqlChargingProfileRepository(s), charging_reports=smart.SqlChargingReportRepository(s),
-        display_messages=smart.SqlDisplayMessageRepository(s), firmware_jobs=smart.SqlFirmwareJobRepository(s),
-        log_jobs=smart.SqlLogJobRepository(s), alarms=security.SqlAlarmRepository(s),
-        security_events=security.SqlSecurityEventRepository(s), certificates=security.SqlCertificateRepository(s),
-        device_model=security.SqlDeviceModelRepository(s), report_requests=SqlReportRequestRepository(s),
-        tariffs=SqlTariffRepository(s), users=drivers.SqlUserRepository(s),
-        refresh_tokens=drivers.SqlRefreshTokenRepository(s), orders=drivers.SqlOrderRepository(s),
-        wallet=drivers.SqlWalletRepository(s), payments=drivers.SqlPaymentRepository(s),
-        refunds=drivers.SqlRefundRepository(s), notifications=drivers.SqlNotificationLog(s),
-        subscriptions=drivers.SqlSubscriptionRepository(s), driver_reservations=SqlDriverReservationRepository(s),
-        station_map=SqlStationMapRepository(s), vehicles=profile.SqlVehicleRepository(s),
-        favourites=profile.SqlFavouriteRepository(s), feedback=profile.SqlFeedbackRepository(s),
-        ratings=profile.SqlRatingRepository(s))
+        stations=core.SqlStationRepository(s, clock), charge_points=core.SqlChargePointRepository(s, clock),
+        connectors=core.SqlConnectorRepository(s, clock), id_tags=core.SqlIdTagRepository(s, clock),
+        transactions=core.SqlTransactionRepository(s, clock), meter_values=core.SqlMeterValueRepository(s, clock),
+        message_log=core.SqlMessageLogRepository(s, clock), operators=core.SqlOperatorRepository(s, clock),
+        reservations=SqlReservationRepository(s, clock), local_lists=SqlLocalListRepository(s, clock),
+        charging_profiles=smart.SqlChargingProfileRepository(s, clock), charging_reports=smart.SqlChargingReportRepository(s, clock),
+        display_messages=smart.SqlDisplayMessageRepository(s, clock), firmware_jobs=smart.SqlFirmwareJobRepository(s, clock),
+        log_jobs=smart.SqlLogJobRepository(s, clock), alarms=security.SqlAlarmRepository(s, clock),
+        security_events=security.SqlSecurityEventRepository(s, clock), certificates=security.SqlCertificateRepository(s, clock),
+        device_model=security.SqlDeviceModelRepository(s, clock), report_requests=SqlReportRequestRepository(s, clock),
+        tariffs=SqlTariffRepository(s, clock), users=drivers.SqlUserRepository(s, clock),
+        refresh_tokens=drivers.SqlRefreshTokenRepository(s, clock), orders=drivers.SqlOrderRepository(s, clock),
+        wallet=drivers.SqlWalletRepository(s, clock), payments=drivers.SqlPaymentRepository(s, clock),
+        refunds=drivers.SqlRefundRepository(s, clock), notifications=drivers.SqlNotificationLog(s, clock),
+        subscriptions=drivers.SqlSubscriptionRepository(s, clock), driver_reservations=SqlDriverReservationRepository(s, clock),
+        station_map=SqlStationMapRepository(s, clock), vehicles=profile.SqlVehicleRepository(s, clock),
+        favourites=profile.SqlFavouriteRepository(s, clock), feedback=profile.SqlFeedbackRepository(s, clock),
+        ratings=profile.SqlRatingRepository(s, clock))

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Protocol
 
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
+from csms.domain.clock import Clock  # noqa: F401  (the interface lives in the domain: repositories use it too)
 
 
 class SystemClock:
