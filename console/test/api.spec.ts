@@ -88,7 +88,7 @@ describe('failures in plain words', () => {
 
   it.each(cases)('%i %o -> %s', async (status, error, key) => {
     server.answer(() => ({ status, body: { error } }))
-    const err = await http.post('/api/v1/admin/charge-points/CP-1/commands/reset', {}).catch((e) => e)
+    const err = await http.post('/api/v1/admin/charge-points/CP-1/commands/reset', {}).catch((e: ApiError) => e) as ApiError
     expect(err).toBeInstanceOf(ApiError)
     expect([err.status, err.code, err.message]).toEqual([status, error.code, error.message])
     expect(explain(err).key).toBe(key)
@@ -98,19 +98,19 @@ describe('failures in plain words', () => {
 
   it('names the field of a validation error', async () => {
     server.answer(() => ({ status: 400, body: { error: { code: 'validation_error', message: 'x', field: 'segments[1].start' } } }))
-    const err = await http.put('/api/v1/admin/stations/1/tariff', {}).catch((e) => e)
+    const err = await http.put('/api/v1/admin/stations/1/tariff', {}).catch((e: ApiError) => e) as ApiError
     expect(fieldOf(err)).toBe('segments[1].start')
   })
 
   it('a proxy page that is not JSON is still an ApiError', async () => {
     server.answer(() => ({ status: 502, headers: { 'Content-Type': 'text/html' }, body: undefined }))
-    const err = await http.get('/api/v1/admin/stations').catch((e) => e)
+    const err = await http.get('/api/v1/admin/stations').catch((e: ApiError) => e) as ApiError
     expect([err.status, err.code, explain(err).key]).toEqual([502, 'http_502', 'errors.rejected'])
   })
 
   it('an unreachable server is status 0, network_error', async () => {
     setBase('http://127.0.0.1:1')
-    const err = await http.get('/api/v1/admin/stations').catch((e) => e)
+    const err = await http.get('/api/v1/admin/stations').catch((e: ApiError) => e) as ApiError
     setBase(server.url)
     expect([err.status, err.code, explain(err).key]).toEqual([0, 'network_error', 'errors.network'])
   })
@@ -120,7 +120,7 @@ describe('failures in plain words', () => {
     const { onSignedOut } = await import('@/stores/session')
     const off = onSignedOut((notice) => ended.push(notice))
     server.answer(() => ({ status: 401, body: { error: { code: 'token_expired', message: 'the access token has expired' } } }))
-    const err = await http.get('/api/v1/admin/charge-points').catch((e) => e)
+    const err = await http.get('/api/v1/admin/charge-points').catch((e: ApiError) => e) as ApiError
     off()
     expect(explain(err).key).toBe('errors.expired')
     expect(session.token).toBeNull()
@@ -132,7 +132,7 @@ describe('failures in plain words', () => {
   it('wrong credentials at login do not count as an ended session', async () => {
     signOut()
     server.answer(() => ({ status: 401, body: { error: { code: 'invalid_credentials', message: 'wrong user name or password' } } }))
-    const err = await http.publicPost('/api/v1/auth/login', { username: 'a', password: 'b' }).catch((e) => e)
+    const err = await http.publicPost('/api/v1/auth/login', { username: 'a', password: 'b' }).catch((e: ApiError) => e) as ApiError
     expect(explain(err).key).toBe('errors.credentials')
     expect(session.notice).toBeNull()
     expect(server.seen[0].headers.authorization).toBeUndefined()
