@@ -72,6 +72,8 @@ class ApiSettings:
     admin_password: str = field(default="", metadata=_env("CSMS_ADMIN_PASSWORD"))
     public_url: str = ""
     trusted_proxies: str = ""       # comma-separated IPs / CIDRs whose X-Forwarded-For is believed
+    console_dir: str = ""           # the built operator console (index.html + assets); empty: console/dist
+    tencent_map_key: str = ""       # Tencent Map JavaScript API key for the console's map; empty: offline map
 
 
 @dataclass(frozen=True)

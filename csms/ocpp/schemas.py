@@ -46,15 +46,24 @@ def actions(version: str) -> frozenset[str]:
     return frozenset(names)
 
 
-@lru_cache(maxsize=None)
-def validator(version: str, action: str, response: bool) -> Callable[[object], object]:
-    name = action + ("Response" if response else _SUFFIX[version])
+def _schema(version: str, name: str) -> dict:
     path = _DIRS[version] / f"{name}.json"
     schema = _strip(json.loads(path.read_text(encoding="utf-8")))
     for key in ("$schema", "$id", "id"):
         if isinstance(schema.get(key), str):
             schema.pop(key)
-    return fastjsonschema.compile(schema)
+    return schema
+
+
+def request_schema(version: str, action: str) -> dict:
+    """The schema a request payload of ``action`` is validated with, as ``validate`` applies it
+    (the operator console checks a hand-written call with it before sending)."""
+    return _schema(version, action + _SUFFIX[version])
+
+
+@lru_cache(maxsize=None)
+def validator(version: str, action: str, response: bool) -> Callable[[object], object]:
+    return fastjsonschema.compile(_schema(version, action + ("Response" if response else _SUFFIX[version])))
 
 
 # schema rule -> (1.6 code, 2.0.1 code)
