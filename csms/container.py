@@ -37,10 +37,10 @@ log = logging.getLogger(__name__)
 
 
 def jwt_secret(settings: Settings) -> str:
-    """The configured secret, or one generated once into var/jwt_secret (development)."""
+    """The configured secret, or one generated once into DATA_DIR/jwt_secret (development)."""
     if settings.api.jwt_secret:
         return settings.api.jwt_secret
-    path = Path(settings.var_dir) / "jwt_secret"
+    path = Path(settings.data_dir) / "jwt_secret"
     if path.is_file():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -67,7 +67,7 @@ class Container:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.clock = SystemClock()
-        self.engine = make_engine(settings.database, settings.var_dir)
+        self.engine = make_engine(settings.database, settings.data_dir)
         self.sessions_factory = make_sessionmaker(self.engine)
         sf = self.sessions_factory
         self.stations = repos.SqlStationRepository(sf)

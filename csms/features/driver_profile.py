@@ -37,7 +37,7 @@ def install(container) -> None:
     c.rating_repo = SqlRatingRepository(sf)
     exists = c.station_map_repo.station_exists
 
-    c.uploads = UploadStore(Path(c.settings.var_dir) / "uploads", c.settings.api.public_url)
+    c.uploads = UploadStore(Path(c.settings.data_dir) / "uploads", c.settings.api.public_url)
     c.station_cards = StationCards(c.station_map_repo, c.rating_repo, c.favourite_repo,
                                    lambda: getattr(c, "tariffs", None), c.clock,
                                    qr_base_url=d.qr_base_url, min_wallet_fen=d.min_wallet_fen)

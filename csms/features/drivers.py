@@ -100,7 +100,7 @@ def install(container) -> None:
 
     async def start_wechat() -> None:
         from csms.wechat.factory import build_wechat
-        c.wechat = await build_wechat(s, s.var_dir)
+        c.wechat = await build_wechat(s, s.data_dir)
         c.driver_auth.mini = c.notices.mini = c.wechat.mini
         c.payments.pay = c.wechat.pay
 

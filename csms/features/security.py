@@ -30,7 +30,8 @@ def install(container) -> None:
     container.alarms = AlarmService(repos.SqlAlarmRepository(sf), container.bus, container.clock)
     container.security_events = SecurityEventService(repos.SqlSecurityEventRepository(sf), container.alarms,
                                                      container.bus, container.clock)
-    container.certificate_authority = CertificateAuthority.from_env(container.settings.var_dir)
+    s = container.settings
+    container.certificate_authority = CertificateAuthority.from_settings(s.data_dir, s.ca.cert, s.ca.key)
     container.certificates = CertificateService(container.certificate_authority, repos.SqlCertificateRepository(sf),
                                                 container.commands, container.clock)
     container.credentials = CredentialService(container.charge_points, container.commands, container.chargers)

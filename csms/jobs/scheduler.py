@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from csms import metrics
@@ -33,4 +35,14 @@ def build_scheduler(container) -> AsyncIOScheduler:
     scheduler.add_job(retention, "interval", hours=1, id="message-log-retention")
     for job_id, trigger, fn in c.jobs:      # jobs of feature modules
         scheduler.add_job(fn, "interval", id=job_id, **trigger)
+    scheduler.add_listener(record_run, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
     return scheduler
+
+
+def record_run(event) -> None:
+    """Metrics of every job run: the alert "job not run" watches the last success time."""
+    if event.exception is None:
+        metrics.JOB_RUNS.labels(event.job_id, "success").inc()
+        metrics.JOB_LAST_SUCCESS.labels(event.job_id).set(time.time())
+    else:
+        metrics.JOB_RUNS.labels(event.job_id, "error").inc()

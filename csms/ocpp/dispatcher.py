@@ -18,7 +18,7 @@ from typing import Any, Awaitable, Callable, Protocol
 
 import orjson
 
-from csms import metrics
+from csms import log_context, metrics
 from csms.ocpp import frames, schemas
 from csms.ocpp.errors import CallErrorReceived, CallTimeout, OcppError, version_code
 
@@ -94,7 +94,7 @@ class Dispatcher:
             frame = frames.decode(raw, version)
         except frames.FrameError as exc:
             self.observe(conn.cp_id, "in", exc.message_type, exc.unique_id, None, text, received_at)
-            _count("?", "in", "invalid")
+            _count("?", "in", "invalid", version)
             if exc.message_type in (frames.CALLRESULT, frames.CALLERROR):
                 # never answer an answer: a broken CALLRESULT/CALLERROR is logged, and the call it
                 # belonged to (if any) times out
@@ -104,18 +104,21 @@ class Dispatcher:
             await self._send_error(conn, exc.unique_id, None, exc.code, exc.description, exc.details)
             return
 
-        if frame.type == frames.CALL:
-            self.observe(conn.cp_id, "in", frames.CALL, frame.unique_id, frame.action, text, received_at)
-            await self._handle_call(conn, frame, received_at)
-        else:
-            self._handle_answer(conn, frame, text, received_at)
+        # log lines of this frame (and of tasks it starts) carry the charge point, message id and action
+        with log_context.bound(charge_point_id=conn.cp_id, ocpp_message_id=frame.unique_id,
+                               ocpp_action=frame.action):
+            if frame.type == frames.CALL:
+                self.observe(conn.cp_id, "in", frames.CALL, frame.unique_id, frame.action, text, received_at)
+                await self._handle_call(conn, frame, received_at)
+            else:
+                self._handle_answer(conn, frame, text, received_at)
 
     async def _handle_call(self, conn: Connection, frame: frames.Frame, received_at: datetime) -> None:
         version, action, uid = conn.protocol, frame.action, frame.unique_id
         routes = self.routes[version]
         handler = routes.get(action)
         label = action if action in schemas.actions(version) else "unknown"
-        _count(label, "in", "call")
+        _count(label, "in", "call", version)
         started = time.perf_counter()
         ctx = CallContext(conn.cp_id, version, uid, received_at)
         try:
@@ -150,7 +153,7 @@ class Dispatcher:
         _latency(label, time.perf_counter() - started)
         text = frames.result(uid, response)
         self.observe(conn.cp_id, "out", frames.CALLRESULT, uid, action, text, datetime.now(timezone.utc))
-        _count(label, "out", "result")
+        _count(label, "out", "result", version)
         await conn.send(text)
         for fn in ctx.after:
             asyncio.create_task(_run_after(fn, conn.cp_id, action))
@@ -159,7 +162,7 @@ class Dispatcher:
                           details: dict | None = None) -> None:
         text = frames.error(uid, code, description, details)
         self.observe(conn.cp_id, "out", frames.CALLERROR, uid, action, text, datetime.now(timezone.utc))
-        _count(action or "?", "out", "error")
+        _count(action or "?", "out", "error", conn.protocol)
         metrics.OCPP_CALL_ERRORS.labels(code, "out").inc()
         await conn.send(text)
 
@@ -175,12 +178,12 @@ class Dispatcher:
         if future.done():
             return
         if frame.type == frames.CALLERROR:
-            _count(action, "in", "error")
+            _count(action, "in", "error", conn.protocol)
             metrics.OCPP_CALL_ERRORS.labels(frame.error_code, "in").inc()
             future.set_exception(CallErrorReceived(frame.error_code, frame.error_description,
                                                    frame.error_details if isinstance(frame.error_details, dict) else {}))
             return
-        _count(action, "in", "result")
+        _count(action, "in", "result", conn.protocol)
         try:
             schemas.validate(conn.protocol, action, frame.payload, response=True)
         except OcppError as exc:
@@ -222,7 +225,7 @@ class Dispatcher:
             out.pending[uid] = (action, future)
             text = frames.call(uid, action, payload)
             self.observe(conn.cp_id, "out", frames.CALL, uid, action, text, datetime.now(timezone.utc))
-            _count(action, "out", "call")
+            _count(action, "out", "call", conn.protocol)
             try:
                 await conn.send(text)
                 return await asyncio.wait_for(future, timeout)
@@ -244,11 +247,11 @@ _counters: dict[tuple, object] = {}
 _histograms: dict[str, object] = {}
 
 
-def _count(action: str | None, direction: str, kind: str) -> None:
-    key = (action, direction, kind)
+def _count(action: str | None, direction: str, kind: str, version: str) -> None:
+    key = (action, direction, kind, version)
     child = _counters.get(key)
     if child is None:    # .labels() hashes and locks on every call: keep the children
-        child = _counters[key] = metrics.OCPP_MESSAGES.labels(action or "?", direction, kind)
+        child = _counters[key] = metrics.OCPP_MESSAGES.labels(action or "?", direction, kind, version)
     child.inc()
 
 

@@ -1,6 +1,6 @@
 """Personal data at rest (drivers' phone numbers): AES-256-GCM tokens, a keyed hash for equality
 lookups without decrypting, and masking for display. One 32-byte master key (``driver.pii_key``,
-or generated once into var/pii_key); the encryption and lookup keys are derived from it (HKDF)."""
+or generated once into DATA_DIR/pii_key); the encryption and lookup keys are derived from it (HKDF)."""
 
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ def mask_phone(phone: str | None) -> str | None:
 
 
 def load_pii_key(settings: Settings) -> bytes:
-    """``driver.pii_key`` (base64 of 32 bytes), or one generated once into var/pii_key (0600)."""
+    """``driver.pii_key`` (base64 of 32 bytes), or one generated once into DATA_DIR/pii_key (0600)."""
     configured = settings.driver.pii_key
     if configured:
         try:
@@ -105,7 +105,7 @@ def load_pii_key(settings: Settings) -> bytes:
         if len(key) != KEY_BYTES:
             raise SettingsError(f"setting driver.pii_key: expected base64 of {KEY_BYTES} bytes, got {len(key)} bytes")
         return key
-    path = Path(settings.var_dir) / "pii_key"
+    path = Path(settings.data_dir) / "pii_key"
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
         key = os.urandom(KEY_BYTES)
