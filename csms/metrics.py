@@ -37,9 +37,9 @@ QUEUE_LAG = Gauge("csms_queue_lag_seconds", "Age of the oldest item waiting in a
                   ["queue"])
 
 # -- jobs --------------------------------------------------------------------------------------------
-JOB_RUNS = Counter("csms_job_runs_total", "Periodic job runs by outcome", ["job", "outcome"])
+JOB_RUNS = Counter("csms_job_runs_total", "Periodic job runs by outcome", ["job_id", "outcome"])
 JOB_LAST_SUCCESS = Gauge("csms_job_last_success_timestamp_seconds", "When a periodic job last succeeded (Unix time)",
-                         ["job"])
+                         ["job_id"])     # not "job": Prometheus's own target label
 
 # -- business (from the database, at scrape time) -----------------------------------------------------
 CHARGE_POINTS = Gauge("csms_charge_points", "Registered charge points by state (online / offline)", ["state"])
