@@ -23,6 +23,13 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     # key = value / "key": "value" / key=value in URLs, for keys that name a secret
     (re.compile(r"(?i)((?<![\w-])(?:" + _SECRET_KEYS + r")(?![\w-])[\"'\\]*\s*[:=]\s*[\"'\\]*)"
                 r"(?!\*\*\*)[^\s\"'\\,&;)}\]]+"), r"\1" + MASK),
+    # OCPP frames that set a charge point's password: 1.6 ChangeConfiguration AuthorizationKey,
+    # 2.0.1 SetVariables SecurityCtrlr.BasicAuthPassword (either key order; a neighbour's value may
+    # be masked too: better one mask too many)
+    (re.compile(r"((?:AuthorizationKey|BasicAuthPassword).{0,200}?[\"'\\]*(?:value|attributeValue)"
+                r"[\"'\\]*\s*:\s*[\"'\\]*)(?!\*\*\*)[^\"'\\]+"), r"\1" + MASK),
+    (re.compile(r"(attributeValue[\"'\\]*\s*:\s*[\"'\\]*)(?!\*\*\*)[^\"'\\]+(?=.{0,200}?BasicAuthPassword)"),
+     r"\1" + MASK),
     # credentials in URLs: scheme://user:password@host
     (re.compile(r"(//[^/\s:@\"']+:)[^/\s@\"']+@"), r"\1" + MASK + "@"),
     # mainland China mobile numbers: keep the first 3 and last 4 digits

@@ -107,6 +107,7 @@ class Dispatcher:
         # log lines of this frame (and of tasks it starts) carry the charge point, message id and action
         with log_context.bound(charge_point_id=conn.cp_id, ocpp_message_id=frame.unique_id,
                                ocpp_action=frame.action):
+            log.debug("frame in: type %s, %d bytes", frame.type, len(text))   # payloads may hold keys: not logged
             if frame.type == frames.CALL:
                 self.observe(conn.cp_id, "in", frames.CALL, frame.unique_id, frame.action, text, received_at)
                 await self._handle_call(conn, frame, received_at)
@@ -226,13 +227,15 @@ class Dispatcher:
             text = frames.call(uid, action, payload)
             self.observe(conn.cp_id, "out", frames.CALL, uid, action, text, datetime.now(timezone.utc))
             _count(action, "out", "call", conn.protocol)
-            try:
-                await conn.send(text)
-                return await asyncio.wait_for(future, timeout)
-            except asyncio.TimeoutError:
-                raise CallTimeout(f"{conn.cp_id} did not answer {action} within {timeout:g} s") from None
-            finally:
-                out.pending.pop(uid, None)
+            with log_context.bound(charge_point_id=conn.cp_id, ocpp_message_id=uid, ocpp_action=action):
+                log.debug("CALL out, %d bytes", len(text))
+                try:
+                    await conn.send(text)
+                    return await asyncio.wait_for(future, timeout)
+                except asyncio.TimeoutError:
+                    raise CallTimeout(f"{conn.cp_id} did not answer {action} within {timeout:g} s") from None
+                finally:
+                    out.pending.pop(uid, None)
 
     def on_disconnect(self, conn: Connection) -> None:
         out: _Outbound | None = conn.state.get("outbound")
