@@ -40,12 +40,8 @@ def test_the_alert_rules_pass_their_unit_tests(promtool):
     assert "SUCCESS" in _run(promtool, "test", "rules", "tests/alerts_test.yml")
 
 
-def test_the_scrape_config_is_valid(promtool, tmp_path):
-    for name in ("prometheus.yml", "alerts.yml"):
-        shutil.copy(CONFIG / name, tmp_path / name)
-    (tmp_path / "metrics_token").write_text("a-token\n")      # the deployment's secret file
-
-    assert "SUCCESS" in _run(promtool, "check", "config", "prometheus.yml", cwd=tmp_path)
+def test_the_scrape_config_is_valid(promtool):
+    assert "SUCCESS" in _run(promtool, "check", "config", "prometheus.yml")
 
 
 def test_every_alert_has_a_unit_test_where_it_fires():
