@@ -46,9 +46,8 @@ class JsonLineFormatter(JsonFormatter):
     """``{"time", "level", "logger", "message", ...context and extra fields}`` on one line."""
 
     def __init__(self, redact: Redactor):
-        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s",
-                         rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-                         datefmt="%Y-%m-%dT%H:%M:%S%z", json_ensure_ascii=False)
+        super().__init__("%(levelname)s %(name)s %(message)s", timestamp="time",   # ISO 8601, UTC, microseconds
+                         rename_fields={"levelname": "level", "name": "logger"}, json_ensure_ascii=False)
         self.redact = redact
 
     def format(self, record: logging.LogRecord) -> str:

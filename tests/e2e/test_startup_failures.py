@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.unit.test_settings import _live
+
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -66,16 +68,7 @@ def test_a_certificate_that_does_not_load(tmp_path):
 
 
 def test_a_wechat_merchant_key_that_is_not_a_key(tmp_path):
-    key = tmp_path / "apiclient_key.pem"
-    key.write_text("-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n")
-    certs = tmp_path / "platform"
-    certs.mkdir()
-    live = {"CSMS_WECHAT_MODE": "live", "CSMS_WECHAT_APPID": "wx1234567890abcdef", "CSMS_WECHAT_SECRET": "s" * 32,
-            "CSMS_WECHAT_MCH_ID": "1900000001", "CSMS_WECHAT_MCH_SERIAL_NO": "ABC123",
-            "CSMS_WECHAT_MCH_PRIVATE_KEY": str(key), "CSMS_WECHAT_APIV3_KEY": "k" * 32,
-            "CSMS_WECHAT_PLATFORM_CERT_DIR": str(certs),
-            "CSMS_WECHAT_NOTIFY_URL": "https://pay.example.com/api/v1/pay/wechat/notify",
-            "CSMS_WECHAT_REFUND_NOTIFY_URL": "https://pay.example.com/api/v1/pay/wechat/refund-notify"}
+    live = _live(tmp_path)         # complete settings; the key file holds a PEM header and no key
     one_line(*serve(tmp_path, **live), "wechat.mch_private_key", "CSMS_WECHAT_MCH_PRIVATE_KEY")
 
 
