@@ -36,4 +36,4 @@ lint: $(STAMP)
 	$(PY) -m pip install --quiet ruff && $(VENV)/bin/ruff check csms api chargepoint_sim tests bench
 
 clean:
-	rm -rf $(VENV) var *.egg-info
+	rm -rf $(VENV) var build dist *.egg-info
