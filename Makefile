@@ -51,4 +51,4 @@ lint: $(STAMP)
 	$(PY) -m pip install --quiet ruff && $(VENV)/bin/ruff check csms api chargepoint_sim tests bench
 
 clean:
-	rm -rf $(VENV) var *.egg-info console/dist
+	rm -rf $(VENV) var build dist *.egg-info console/dist

@@ -11,6 +11,7 @@ from api import auth, console, context, push, push_operator, signing
 from api.context import ACCOUNTS, BODY, CLAIMS, JWT_SECRET, QUERY, SETTINGS
 from api.errors import error_middleware
 from api.openapi import document
+from api.request_ids import echo_request_id, request_id_middleware
 from api.routing import Route, RouteTable
 from api.validation import json_body, query
 from api.views import admin_orders, driver_auth, driver_money, driver_sessions, pay_notify
@@ -75,7 +76,9 @@ async def metrics_middleware(request: web.Request, handler):
 
 
 def create_app(container: Container) -> web.Application:
-    app = web.Application(middlewares=[metrics_middleware, error_middleware], client_max_size=MAX_BODY)
+    app = web.Application(middlewares=[request_id_middleware, metrics_middleware, error_middleware],
+                          client_max_size=MAX_BODY)
+    app.on_response_prepare.append(echo_request_id)
     context.install(app, container)
     table = route_table()
     for route in table.routes:

@@ -16,11 +16,11 @@ from typing import Any, Callable
 
 import orjson
 from aiohttp import WSMsgType, web
-from prometheus_client import Gauge
 
 from api import auth
 from api.context import BUS, JWT_SECRET
 from api.errors import ApiError
+from csms import metrics
 from csms.domain.driver_events import OrderChanged, SessionChanged
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ CLOSE_TIMEOUT = 5.0       # seconds a close handshake may take before the connec
 UNAUTHORIZED = 4401
 TOO_SLOW = 1013           # "try again later"
 
-CONNECTIONS = Gauge("csms_push_connections", "Open driver live-push WebSockets")
+CONNECTIONS = metrics.PUSH_CONNECTIONS
 
 
 def dumps(message: dict) -> str:

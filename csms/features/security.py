@@ -4,7 +4,6 @@ certificates, N monitoring, events and customer information)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from csms.db.catalog import Repositories
 from csms.services.chargers import ChargerService
@@ -16,6 +15,7 @@ from csms.services.security import AlarmService, SecurityEventService
 from csms.services.security_ca import CertificateAuthority
 from csms.services.security_certificates import CertificateService
 from csms.services.security_credentials import CredentialService
+from csms.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,10 @@ class Security:
     provisioning: ProvisioningService
 
 
-def build(repos: Repositories, *, bus, clock: Clock, commands: CommandService, chargers: ChargerService,
-          report_requests: ReportRequestService, var_dir: Path) -> Security:
+def build(repos: Repositories, settings: Settings, *, bus, clock: Clock, commands: CommandService,
+          chargers: ChargerService, report_requests: ReportRequestService) -> Security:
     alarms = AlarmService(repos.alarms, bus, clock)
-    ca = CertificateAuthority.from_env(var_dir)
+    ca = CertificateAuthority.from_settings(settings.data_dir, settings.ca.cert, settings.ca.key)
     return Security(
         alarms=alarms,
         security_events=SecurityEventService(repos.security_events, alarms, bus, clock),
