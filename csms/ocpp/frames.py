@@ -1,9 +1,11 @@
-"""OCPP-J frame codec: [2, id, action, payload] / [3, id, payload] / [4, id, code, description, details]."""
+"""The OCPP-J wire format: frames ([2, id, action, payload] / [3, id, payload] / [4, id, code, description,
+details]) and the timestamps inside payloads."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 import orjson
 
@@ -86,3 +88,15 @@ def result(uid: str, payload: dict) -> str:
 
 def error(uid: str, code: str, description: str = "", details: dict | None = None) -> str:
     return orjson.dumps([CALLERROR, uid, code, description[:255], details or {}]).decode()
+
+
+# -- timestamps ---------------------------------------------------------------------------------------
+def ocpp_time(dt: datetime) -> str:
+    """ISO 8601 in UTC with a Z, millisecond precision, as charge points expect."""
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def parse_time(text: str) -> datetime:
+    """Parse an OCPP timestamp; a time without a zone is taken as UTC."""
+    dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
