@@ -105,7 +105,8 @@ class Container:
                            lambda e: self.tolerance.booted(e.charge_point_id, e.vendor, e.model))
         self.gateway = LocalGateway(self.registry, self.dispatcher, self.encoders, timeout=o.call_timeout)
         self.commands = CommandService(self.gateway, self.transactions)
-        self.jobs: list[tuple[str, dict, object]] = []   # (id, APScheduler interval kwargs, coroutine function)
+        # (id, APScheduler interval kwargs or (trigger, kwargs) such as ("cron", {...}), coroutine function)
+        self.jobs: list[tuple[str, dict | tuple[str, dict], object]] = []
         self.starters: list = []        # coroutine functions of feature modules, run by start()
         self.stoppers: list = []        # ... and by stop(), in reverse order
         self.api_started: list = []     # functions called with the API's base URL once it listens

@@ -90,11 +90,17 @@ class WechatSettings:
     apiv3_key: str = ""                          # 32-byte APIv3 key (resource decryption)
     pay_base: str = "https://api.mch.weixin.qq.com"
     platform_cert_dir: str = ""                  # WeChat Pay platform certificates (PEM files)
+    pay_public_key: str = ""                     # WeChat Pay public key (微信支付公钥, pub_key.pem): path
+    pay_public_key_id: str = ""                  # its id, PUB_KEY_ID_...
+    sub_mchid: str = ""                          # service-provider (服务商) mode: the sub-merchant number
+    sp_appid: str = ""                           # service-provider mode: the service provider's AppID
+    reconcile_at: str = "10:00"                  # daily reconciliation with the trade bill, HH:MM Beijing time
     notify_url: str = ""                         # public https URL of /api/v1/pay/wechat/notify
     refund_notify_url: str = ""                  # public https URL of /api/v1/pay/wechat/refund-notify
     bill_template_id: str = ""                   # subscribe message template: the bill of a session
     complete_template_id: str = ""               # subscribe message template: charging complete
     emulator_port: int = 9100                    # emulator mode: where the in-process emulator listens (0 = any)
+    emulator_pay_keys: str = "certificate"       # emulator mode: certificate | public_key | both (how it signs)
     http_timeout: float = 10.0
 
 
@@ -326,12 +332,26 @@ def validate_wechat(w: WechatSettings, fail) -> None:
     """Live mode must be complete and must point at WeChat, never at a local emulator."""
     if w.mode not in ("emulator", "live"):
         fail("wechat.mode", f"expected emulator or live, got {w.mode!r}")
+    if w.emulator_pay_keys not in ("certificate", "public_key", "both"):
+        fail("wechat.emulator_pay_keys", f"expected certificate, public_key or both, got {w.emulator_pay_keys!r}")
+    try:
+        parse_clock_time(w.reconcile_at)
+    except ValueError:
+        fail("wechat.reconcile_at", f"expected HH:MM (Beijing time) such as 10:00, got {w.reconcile_at!r}")
+    if w.sp_appid and not w.sub_mchid:
+        fail("wechat.sub_mchid", "required with wechat.sp_appid (service-provider mode)")
+    if w.sub_mchid and not w.sub_mchid.isdigit():
+        fail("wechat.sub_mchid", f"a merchant number is digits, got {w.sub_mchid!r}")
     if w.mode != "live":
         return
-    for key in ("appid", "secret", "mch_id", "mch_serial_no", "mch_private_key", "apiv3_key", "platform_cert_dir",
+    for key in ("appid", "secret", "mch_id", "mch_serial_no", "mch_private_key", "apiv3_key",
                 "notify_url", "refund_notify_url"):
         if not getattr(w, key):
             fail(f"wechat.{key}", "required when wechat.mode = live")
+    validate_pay_keys(w, fail)
+    if w.sub_mchid and not w.sp_appid:
+        fail("wechat.sp_appid", "required in service-provider mode (wechat.sub_mchid set): the service provider's "
+             "AppID, or wechat.appid when the mini-program is the service provider's own")
     if len(w.apiv3_key.encode()) != 32:
         fail("wechat.apiv3_key", "must be 32 bytes")
     for key in ("api_base", "pay_base", "notify_url", "refund_notify_url"):
@@ -341,5 +361,33 @@ def validate_wechat(w: WechatSettings, fail) -> None:
             fail(f"wechat.{key}", f"live mode needs a public https URL, got {url!r}")
     if not Path(w.mch_private_key).is_file():
         fail("wechat.mch_private_key", f"file not found: {w.mch_private_key}")
-    if not Path(w.platform_cert_dir).is_dir():
+
+
+def validate_pay_keys(w: WechatSettings, fail) -> None:
+    """How WeChat Pay's signatures are checked: platform certificates, the WeChat Pay public key, or
+    both (while WeChat moves the merchant to the public key)."""
+    if w.pay_public_key and not w.pay_public_key_id:
+        fail("wechat.pay_public_key_id", "required with wechat.pay_public_key (WeChat Pay public key mode)")
+    if w.pay_public_key_id and not w.pay_public_key:
+        fail("wechat.pay_public_key", "required with wechat.pay_public_key_id (WeChat Pay public key mode): "
+             "the pub_key.pem file")
+    if not (w.platform_cert_dir or w.pay_public_key):
+        fail("wechat.platform_cert_dir", "required when wechat.mode = live, unless the WeChat Pay public key "
+             "is set (wechat.pay_public_key + wechat.pay_public_key_id)")
+    if w.pay_public_key_id and not w.pay_public_key_id.startswith("PUB_KEY_ID_"):
+        fail("wechat.pay_public_key_id", f"a WeChat Pay public key id starts with PUB_KEY_ID_, got {w.pay_public_key_id!r}")
+    if w.pay_public_key and not Path(w.pay_public_key).is_file():
+        fail("wechat.pay_public_key", f"file not found: {w.pay_public_key}")
+    if w.platform_cert_dir and not Path(w.platform_cert_dir).is_dir():
         fail("wechat.platform_cert_dir", f"directory not found: {w.platform_cert_dir}")
+
+
+def parse_clock_time(text: str) -> tuple[int, int]:
+    """``"10:00"`` -> (10, 0)."""
+    hour, sep, minute = text.strip().partition(":")
+    if not sep or not (hour.isdigit() and minute.isdigit() and len(minute) == 2):
+        raise ValueError(text)
+    h, m = int(hour), int(minute)
+    if not (0 <= h <= 23 and 0 <= m <= 59):
+        raise ValueError(text)
+    return h, m

@@ -6,7 +6,8 @@ A feature module has ``install(container)``; it may:
 - build its services and set them as attributes of the container (``container.reservations = ...``),
 - add inbound handlers: ``container.routes["ocpp1.6"]["ReserveNow"] = handler``,
 - add command encoders: ``container.encoders["ocpp2.0.1"][ReserveNow] = (encode, decode)``,
-- add periodic jobs: ``container.jobs.append(("reservation-expiry", {"seconds": 10}, coroutine_fn))``,
+- add periodic jobs: ``container.jobs.append(("reservation-expiry", {"seconds": 10}, coroutine_fn))``
+  (interval kwargs) or with another APScheduler trigger: ``("id", ("cron", {"hour": 10}), fn)``,
 - subscribe to the bus: ``container.bus.subscribe(EventType, fn)``.
 Its REST views live in api/views/<same name>.py and its tables in csms/db/tables_<same name>.py."""
 

@@ -22,7 +22,7 @@ from csms.services.payments import PaymentService
 from csms.services.pii import PiiCipher, load_pii_key, mask_phone
 from csms.services.ratelimit import make_rate_limiter
 from csms.services.settlement import SettlementService
-from csms.settings import parse_networks
+from csms.settings import parse_clock_time, parse_networks
 
 
 class _NotStarted:
@@ -134,7 +134,10 @@ def install(container) -> None:
 
     c.jobs.append(("driver-sessions", {"seconds": 5}, tick))
     c.jobs.append(("payment-query", {"seconds": 30}, query_payments))
-    c.jobs.append(("payment-reconciliation", {"hours": 24}, reconcile))
+    # WeChat Pay publishes yesterday's trade bill from 09:00 Beijing time: reconcile after that
+    hour, minute = parse_clock_time(s.wechat.reconcile_at)
+    c.jobs.append(("payment-reconciliation", ("cron", {"hour": hour, "minute": minute, "timezone": "Asia/Shanghai"}),
+                   reconcile))
 
 
 def _redis(url: str):

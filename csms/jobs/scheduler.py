@@ -32,5 +32,8 @@ def build_scheduler(container) -> AsyncIOScheduler:
     scheduler.add_job(stale, "interval", seconds=30, id="stale-connections")
     scheduler.add_job(retention, "interval", hours=1, id="message-log-retention")
     for job_id, trigger, fn in c.jobs:      # jobs of feature modules
-        scheduler.add_job(fn, "interval", id=job_id, **trigger)
+        # a trigger is interval kwargs ({"seconds": 5}) or an APScheduler trigger spec
+        # ("cron", {"hour": 10, "minute": 0, "timezone": "Asia/Shanghai"})
+        kind, kwargs = trigger if isinstance(trigger, tuple) else ("interval", trigger)
+        scheduler.add_job(fn, kind, id=job_id, **kwargs)
     return scheduler

@@ -7,6 +7,9 @@ Layout of ``<dir>``::
     merchant_cert.pem        merchant API certificate (its serial = mch_serial_no)
     platform_key.pem         WeChat Pay platform private key (the emulator signs answers with it)
     platform_certs/<SERIAL>.pem   the platform certificate (what settings.wechat.platform_cert_dir holds)
+    pub_key.pem              the WeChat Pay public key (what settings.wechat.pay_public_key points at);
+                             its id PUB_KEY_ID_... is in emulator.json
+    pub_key_private.pem      its private half (the emulator signs with it in public-key mode)
 
 Sync file I/O and RSA generation: call :func:`ensure_keys` from a thread (WechatEmulator.start does)."""
 
@@ -44,6 +47,10 @@ class EmulatorKeys:
     platform_cert_pem: str
     platform_serial: str
     platform_cert_dir: Path
+    public_key_id: str
+    public_key_path: Path
+    public_key_pem: str
+    public_key_private_pem: str
 
 
 def _new_key() -> rsa.RSAPrivateKey:
@@ -112,6 +119,16 @@ def ensure_keys(directory: Path, mchid: str | None = None, secret: str | None = 
         platform_cert_path = cert_dir / f"{meta['platform_serial']}.pem"
         _write(platform_cert_path, cert.public_bytes(serialization.Encoding.PEM).decode())
 
+    public_key_path, public_private_path = directory / "pub_key.pem", directory / "pub_key_private.pem"
+    if not (public_key_path.is_file() and public_private_path.is_file() and meta.get("public_key_id")):
+        key = _new_key()
+        _write(public_private_path, _pem(key), private=True)
+        _write(public_key_path, key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode())
+        # WeChat's ids read PUB_KEY_ID_01 + merchant number + date + a sequence
+        meta["public_key_id"] = (f"PUB_KEY_ID_01{meta['mchid']}{datetime.now(UTC):%Y%m%d}"
+                                 + "".join(secrets.choice(string.digits) for _ in range(14)))
+
     merchant_cert_pem = merchant_cert_path.read_text()
     meta["merchant_serial"] = serial_hex(load_certificate(merchant_cert_pem))
     _write(meta_path, json.dumps(meta, indent=2), private=True)
@@ -122,5 +139,6 @@ def ensure_keys(directory: Path, mchid: str | None = None, secret: str | None = 
         merchant_key_path=merchant_key_path, merchant_key_pem=merchant_key_pem, merchant_cert_pem=merchant_cert_pem,
         merchant_serial=meta["merchant_serial"], platform_key_pem=platform_key_pem,
         platform_cert_pem=platform_cert_path.read_text(), platform_serial=meta["platform_serial"],
-        platform_cert_dir=cert_dir,
+        platform_cert_dir=cert_dir, public_key_id=meta["public_key_id"], public_key_path=public_key_path,
+        public_key_pem=public_key_path.read_text(), public_key_private_pem=public_private_path.read_text(),
     )

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 import aiohttp
 
-from csms.wechat import signing
 from csms.wechat.emulator.state import EmulatorState, Notification
 
 log = logging.getLogger(__name__)
@@ -55,7 +54,7 @@ class Notifier:
     async def attempt(self, note: Notification) -> bool:
         """One POST of ``note``; True when the merchant acknowledged it (2xx)."""
         headers = {"Content-Type": "application/json", "User-Agent": "Mozilla/4.0",
-                   **signing.signed_headers(self.state.platform_key, self.state.keys.platform_serial, note.body)}
+                   **self.state.signer.headers(note.signed_with, note.body)}
         record: dict = {"at": datetime.now(UTC).isoformat()}
         ok = False
         try:

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from csms.wechat.emulator import EmulatorConfig, WechatEmulator, ensure_keys
 from csms.wechat.miniprogram import MiniProgramClient
-from csms.wechat.pay import WechatPayClient
+from csms.wechat.pay import PayConfig, WechatPayClient
 
 APPID = "wx1234567890abcdef"
 
@@ -91,7 +91,7 @@ def pay_client(emulator: WechatEmulator, receiver: Receiver | None = None, **ove
           "platform_cert_dir": str(keys.platform_cert_dir),
           "notify_url": f"{receiver.url}/notify" if receiver else "https://merchant.example.com/notify",
           "refund_notify_url": f"{receiver.url}/refund-notify" if receiver else "", "timeout": 5}
-    return WechatPayClient(**{**kw, **overrides})
+    return WechatPayClient(PayConfig(**{**kw, **overrides}))
 
 
 @pytest.fixture
