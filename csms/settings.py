@@ -97,6 +97,9 @@ class WechatSettings:
     reconcile_at: str = "10:00"                  # daily reconciliation with the trade bill, HH:MM Beijing time
     notify_url: str = ""                         # public https URL of /api/v1/pay/wechat/notify
     refund_notify_url: str = ""                  # public https URL of /api/v1/pay/wechat/refund-notify
+    push_token: str = ""                         # message push (消息推送) Token: image check verdicts arrive at
+                                                 # /api/v1/wechat/push (required in live mode)
+    push_aes_key: str = ""                       # its EncodingAESKey (43 characters); empty: plain mode (明文)
     bill_template_id: str = ""                   # subscribe message template: the bill of a session
     complete_template_id: str = ""               # subscribe message template: charging complete
     emulator_port: int = 9100                    # emulator mode: where the in-process emulator listens (0 = any)
@@ -297,6 +300,9 @@ def validate(s: Settings) -> None:
     if s.log.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         fail("log.level", f"unknown level {s.log.level!r}")
     validate_wechat(s.wechat, fail)
+    if s.wechat.mode == "live" and not s.api.public_url.startswith("https://"):
+        fail("api.public_url", "required when wechat.mode = live: the public https origin of the API, from which "
+             "WeChat fetches uploaded photos for their content check")
     try:
         parse_networks(s.api.trusted_proxies)
     except ValueError as exc:
@@ -345,9 +351,11 @@ def validate_wechat(w: WechatSettings, fail) -> None:
     if w.mode != "live":
         return
     for key in ("appid", "secret", "mch_id", "mch_serial_no", "mch_private_key", "apiv3_key",
-                "notify_url", "refund_notify_url"):
+                "notify_url", "refund_notify_url", "push_token"):
         if not getattr(w, key):
             fail(f"wechat.{key}", "required when wechat.mode = live")
+    if w.push_aes_key and not valid_aes_key(w.push_aes_key):
+        fail("wechat.push_aes_key", "an EncodingAESKey is 43 characters of base64 (the console generates it)")
     validate_pay_keys(w, fail)
     if w.sub_mchid and not w.sp_appid:
         fail("wechat.sp_appid", "required in service-provider mode (wechat.sub_mchid set): the service provider's "
@@ -361,6 +369,16 @@ def validate_wechat(w: WechatSettings, fail) -> None:
             fail(f"wechat.{key}", f"live mode needs a public https URL, got {url!r}")
     if not Path(w.mch_private_key).is_file():
         fail("wechat.mch_private_key", f"file not found: {w.mch_private_key}")
+
+
+def valid_aes_key(text: str) -> bool:
+    """An EncodingAESKey: 43 base64 characters, 32 bytes."""
+    import base64
+    import binascii
+    try:
+        return len(text) == 43 and len(base64.b64decode(text + "=", validate=True)) == 32
+    except (binascii.Error, ValueError):
+        return False
 
 
 def validate_pay_keys(w: WechatSettings, fail) -> None:

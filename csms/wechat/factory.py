@@ -12,6 +12,7 @@ from csms.settings import Settings, SettingsError, WechatSettings
 from csms.wechat.emulator import EmulatorConfig, EmulatorKeys, WechatEmulator
 from csms.wechat.miniprogram import MiniProgramClient
 from csms.wechat.pay import PayConfig, WechatPayClient
+from csms.wechat.push import PushReceiver
 
 EMULATOR_DIR = "wechat-emulator"
 
@@ -20,6 +21,7 @@ EMULATOR_DIR = "wechat-emulator"
 class WechatBundle:
     mini: MiniProgramClient
     pay: WechatPayClient
+    push: PushReceiver                  # checks and opens WeChat's message pushes (image check verdicts)
     emulator: WechatEmulator | None = None
 
     async def close(self) -> None:
@@ -50,7 +52,7 @@ async def build_wechat(settings: Settings, var_dir: Path, emulator_config: Emula
         except BaseException:
             await mini.close()
             raise
-        return WechatBundle(mini=mini, pay=pay)
+        return WechatBundle(mini=mini, pay=pay, push=PushReceiver(w.push_token, w.appid, w.push_aes_key))
     if w.mode != "emulator":
         raise ValueError(f"wechat.mode must be emulator or live, not {w.mode!r}")
 
@@ -73,7 +75,8 @@ async def build_wechat(settings: Settings, var_dir: Path, emulator_config: Emula
     except BaseException:
         await emulator.stop()
         raise
-    return WechatBundle(mini=mini, pay=pay, emulator=emulator)
+    push = PushReceiver(keys.push_token, w.appid, keys.push_aes_key)
+    return WechatBundle(mini=mini, pay=pay, push=push, emulator=emulator)
 
 
 def _pay_client(config: PayConfig) -> WechatPayClient:

@@ -76,6 +76,20 @@ async def subscribe_send(request, state: EmulatorState):
     return state.send_subscribe(await json_body(request))
 
 
+@routes.post("/wxa/msg_sec_check")
+@_mini
+async def msg_sec_check(request, state: EmulatorState):
+    state.check_token(request.query.get("access_token"))
+    return state.msg_sec_check(await json_body(request))
+
+
+@routes.post("/wxa/media_check_async")
+@_mini
+async def media_check_async(request, state: EmulatorState):
+    state.check_token(request.query.get("access_token"))
+    return core_of(request).media_check(await json_body(request))
+
+
 # --- WeChat Pay v3 ----------------------------------------------------------------------------
 
 def _pay_error(status: int, code: str, message: str) -> web.Response:

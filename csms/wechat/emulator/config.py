@@ -32,6 +32,10 @@ class EmulatorConfig:
     # AppID (None: ``appid``, i.e. the mini-program is the service provider's own)
     sub_mchid: str | None = None
     sp_appid: str | None = None
+    # content security: seconds from mediaCheckAsync to the verdict's push (WeChat: up to 30 min;
+    # None: only when complete_media_check() says so), and whether pushes are encrypted (safe mode)
+    media_check_delay: float | None = 0.2
+    push_safe: bool = True
 
     def __post_init__(self) -> None:
         if self.pay_keys not in PAY_KEY_MODES:

@@ -158,3 +158,46 @@ async def c_identity(request, core: EmulatorCore):
                               "platform_serial": core.keys.platform_serial, "pay_keys": state.signer.mode,
                               "public_key_id": core.keys.public_key_id, "public_key_pem": core.keys.public_key_pem,
                               "sub_mchid": state.sub_mchid, "sp_appid": state.sp_appid if state.partner else None})
+
+
+# --- content security ----------------------------------------------------------------------------
+
+@routes.post("/emulator/content/risky")
+@_control
+async def c_content_risky(request, core: EmulatorCore):
+    """``{keyword}`` (text containing it) or ``{image_sha256}`` (an image's bytes) gets ``suggest``
+    (risky | review, default risky) with ``label``."""
+    body = await _control_body(request)
+    suggest = body.get("suggest", "risky")
+    if suggest not in ("risky", "review", "pass"):
+        raise _ControlError(400, "invalid_body", "suggest must be risky, review or pass")
+    label = body.get("label")
+    if label is not None and not isinstance(label, int):
+        raise _ControlError(400, "invalid_body", "label must be an integer")
+    if isinstance(body.get("keyword"), str) and body["keyword"]:
+        core.state.mark_risky_text(body["keyword"], suggest, label or 20001)
+    elif isinstance(body.get("image_sha256"), str) and len(body["image_sha256"]) == 64:
+        core.state.mark_risky_image(body["image_sha256"], suggest, label or 20002)
+    else:
+        raise _ControlError(400, "invalid_body", "give keyword or image_sha256 (64 hex characters)")
+    return web.Response(status=204)
+
+
+@routes.post("/emulator/push-url")
+@_control
+async def c_push_url(request, core: EmulatorCore):
+    """The console's message push URL (开发 -> 开发管理 -> 消息推送)."""
+    core.state.push_url = _text(await _control_body(request), "url")
+    return web.Response(status=204)
+
+
+@routes.get("/emulator/media-checks")
+@_control
+async def c_media_checks(request, core: EmulatorCore):
+    return web.json_response([c.as_json() for c in core.state.media_checks.values()])
+
+
+@routes.post("/emulator/media-checks/{trace_id}/complete")
+@_control
+async def c_complete_media_check(request, core: EmulatorCore):
+    return web.json_response((await core.complete_media_check(request.match_info["trace_id"])).as_json())

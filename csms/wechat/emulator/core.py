@@ -8,7 +8,9 @@ from typing import Any
 
 from aiohttp import web
 
+from csms.wechat.emulator import content_push
 from csms.wechat.emulator.config import EmulatorConfig
+from csms.wechat.emulator.content import MediaCheck
 from csms.wechat.emulator.keys import EmulatorKeys
 from csms.wechat.emulator.notifier import Notifier
 from csms.wechat.emulator.state import EmulatorState, Notification
@@ -47,6 +49,20 @@ class EmulatorCore:
         note = self.state.notifications[notification_id]
         self.notifier.deliver(note)
         return note
+
+    def media_check(self, body: dict[str, Any]) -> dict[str, Any]:
+        """mediaCheckAsync: accepted now, fetched, decided and pushed ``media_check_delay`` s later."""
+        check = self.state.media_check_async(body)
+        if self.config.media_check_delay is not None:
+            self.notifier.spawn(content_push.later(self.notifier.session, self.state, check,
+                                                   self.config.media_check_delay))
+        return {"errcode": 0, "errmsg": "ok", "trace_id": check.trace_id}
+
+    async def complete_media_check(self, trace_id: str) -> MediaCheck:
+        """Decide and push now (again, when it was pushed before: as WeChat's retries do)."""
+        check = self.state.media_checks[trace_id]
+        await content_push.run(self.notifier.session, self.state, check)
+        return check
 
 
 CORE = web.AppKey("wechat_emulator_core", EmulatorCore)

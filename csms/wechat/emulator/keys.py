@@ -2,7 +2,8 @@
 
 Layout of ``<dir>``::
 
-    emulator.json            appid-independent identity: mchid, secret, apiv3_key, serials
+    emulator.json            appid-independent identity: mchid, secret, apiv3_key, serials, the public key
+                             id, the message push Token and EncodingAESKey
     merchant_key.pem         merchant API private key (what settings.wechat.mch_private_key points at)
     merchant_cert.pem        merchant API certificate (its serial = mch_serial_no)
     platform_key.pem         WeChat Pay platform private key (the emulator signs answers with it)
@@ -28,6 +29,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from csms.wechat.push import new_aes_key
 from csms.wechat.signing import load_certificate, serial_hex
 
 _ALNUM = string.ascii_letters + string.digits
@@ -51,6 +53,8 @@ class EmulatorKeys:
     public_key_path: Path
     public_key_pem: str
     public_key_private_pem: str
+    push_token: str                 # message push (消息推送): the Token and EncodingAESKey of the console
+    push_aes_key: str
 
 
 def _new_key() -> rsa.RSAPrivateKey:
@@ -92,6 +96,8 @@ def ensure_keys(directory: Path, mchid: str | None = None, secret: str | None = 
     meta.setdefault("mchid", "19" + "".join(secrets.choice(string.digits) for _ in range(8)))
     meta.setdefault("secret", secrets.token_hex(16))
     meta.setdefault("apiv3_key", "".join(secrets.choice(_ALNUM) for _ in range(32)))
+    meta.setdefault("push_token", "".join(secrets.choice(_ALNUM) for _ in range(32)))
+    meta.setdefault("push_aes_key", new_aes_key())
 
     merchant_key_path, merchant_cert_path = directory / "merchant_key.pem", directory / "merchant_cert.pem"
     platform_key_path, cert_dir = directory / "platform_key.pem", directory / "platform_certs"
@@ -141,4 +147,5 @@ def ensure_keys(directory: Path, mchid: str | None = None, secret: str | None = 
         platform_cert_pem=platform_cert_path.read_text(), platform_serial=meta["platform_serial"],
         platform_cert_dir=cert_dir, public_key_id=meta["public_key_id"], public_key_path=public_key_path,
         public_key_pem=public_key_path.read_text(), public_key_private_pem=public_private_path.read_text(),
+        push_token=meta["push_token"], push_aes_key=meta["push_aes_key"],
     )

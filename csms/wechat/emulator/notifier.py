@@ -34,12 +34,25 @@ class Notifier:
         if self._session is not None:
             await self._session.close()
 
-    def deliver(self, note: Notification) -> asyncio.Task:
-        """Start delivering ``note`` in the background (retries included); returns the task."""
-        task = asyncio.get_running_loop().create_task(self._deliver(note))
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        assert self._session is not None, "Notifier.start() first"
+        return self._session
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def spawn(self, coro) -> asyncio.Task:
+        """Run ``coro`` in the background until it ends or the emulator stops."""
+        task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
+
+    def deliver(self, note: Notification) -> asyncio.Task:
+        """Start delivering ``note`` in the background (retries included); returns the task."""
+        return self.spawn(self._deliver(note))
 
     def after(self, delay: float, fn) -> None:
         """Run ``fn()`` (sync) after ``delay`` seconds, in the background (refund completion)."""
@@ -47,9 +60,7 @@ class Notifier:
             await asyncio.sleep(delay)
             if not self._closed:
                 fn()
-        task = asyncio.get_running_loop().create_task(later())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.spawn(later())
 
     async def attempt(self, note: Notification) -> bool:
         """One POST of ``note``; True when the merchant acknowledged it (2xx)."""

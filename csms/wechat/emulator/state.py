@@ -15,6 +15,7 @@ from typing import Any
 
 from csms.wechat import signing
 from csms.wechat.emulator.config import EmulatorConfig
+from csms.wechat.emulator.content import ContentSecurityState, MediaCheck
 from csms.wechat.emulator.keys import EmulatorKeys
 from csms.wechat.emulator.partner import PartnerPayState
 from csms.wechat.emulator.pay_keys import PaySigner
@@ -32,7 +33,7 @@ from csms.wechat.emulator.records import (  # noqa: F401  (re-exported: app, ser
 )
 
 
-class EmulatorState(PayState, PartnerPayState):
+class EmulatorState(PayState, PartnerPayState, ContentSecurityState):
     def __init__(self, config: EmulatorConfig, keys: EmulatorKeys,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self.config = config
@@ -58,6 +59,11 @@ class EmulatorState(PayState, PartnerPayState):
         self.notifications: dict[str, Notification] = {}
         self.bill_files: dict[str, bytes] = {}                      # download token -> file
         self.faults: dict[str, list[dict[str, Any]]] = {}           # path -> errors to answer next
+        self.last_visit: dict[str, datetime] = {}                   # openid -> last login (content checks)
+        self.risky_texts: dict[str, tuple[str, int]] = {}           # keyword -> (suggest, label)
+        self.risky_images: dict[str, tuple[str, int]] = {}          # SHA-256 of the bytes -> (suggest, label)
+        self.media_checks: dict[str, MediaCheck] = {}                # trace_id ->
+        self.push_url: str | None = None                            # the console's message push URL
 
     # --- faults (test control) -------------------------------------------------------------------
 
@@ -107,6 +113,7 @@ class EmulatorState(PayState, PartnerPayState):
         if code.used:
             raise MiniError(40163, "code been used")
         code.used = True
+        self.last_visit[self.openid_for(user)] = self.clock()
         return {"openid": self.openid_for(user), "session_key": base64.b64encode(secrets.token_bytes(16)).decode()}
 
     # --- access tokens ---------------------------------------------------------------------------

@@ -84,6 +84,22 @@ async def mini(emulator):
         await client.close()
 
 
+@pytest.fixture
+async def mini_for():
+    """A mini-program client for another emulator than the default one."""
+    clients: list[MiniProgramClient] = []
+
+    async def make(emulator: WechatEmulator) -> MiniProgramClient:
+        clients.append(MiniProgramClient(APPID, emulator.keys.secret, emulator.url, timeout=5))
+        return clients[-1]
+
+    try:
+        yield make
+    finally:
+        for client in clients:
+            await client.close()
+
+
 def pay_client(emulator: WechatEmulator, receiver: Receiver | None = None, **overrides) -> WechatPayClient:
     keys = emulator.keys
     kw = {"appid": APPID, "mchid": keys.mchid, "serial_no": keys.merchant_serial,

@@ -14,7 +14,8 @@ from tests.support.server import make_settings
 LIVE = {"wechat.mode": "live", "wechat.appid": "wx1111111111111111", "wechat.secret": "s" * 32,
         "wechat.mch_id": "1900000109", "wechat.mch_serial_no": "ABCDEF0123456789", "wechat.apiv3_key": "k" * 32,
         "wechat.notify_url": "https://csms.example.com/api/v1/pay/wechat/notify",
-        "wechat.refund_notify_url": "https://csms.example.com/api/v1/pay/wechat/refund-notify"}
+        "wechat.refund_notify_url": "https://csms.example.com/api/v1/pay/wechat/refund-notify",
+        "wechat.push_token": "t" * 32, "api.public_url": "https://csms.example.com"}
 
 
 async def test_emulator_mode_plays_the_public_key_and_the_service_provider_settings_choose(tmp_path):
