@@ -20,7 +20,12 @@ from prometheus_client import Gauge
 from api import auth
 from api.context import CONTAINER
 from api.errors import ApiError
-from csms.domain.driver_events import OrderChanged, SessionChanged
+from csms.domain.driver_events import (
+    ContentChecked,
+    InvoiceChanged,
+    OrderChanged,
+    SessionChanged,
+)
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +123,12 @@ class PushHub:
 
     def on_order(self, event: OrderChanged) -> None:
         self.publish(event.user_id, {"type": "order", "data": event.data})
+
+    def on_content_check(self, event: ContentChecked) -> None:
+        self.publish(event.user_id, {"type": "content_check", "data": event.data})
+
+    def on_invoice(self, event: InvoiceChanged) -> None:
+        self.publish(event.user_id, {"type": "invoice", "data": event.data})
 
     def drop(self, client: Client, code: int, message: str) -> None:
         """Stop pushing to ``client`` now and close it in the background."""
@@ -222,7 +233,9 @@ def setup(app: web.Application, queue_size: int = QUEUE_SIZE) -> None:
 
     async def subscribed(app: web.Application):
         bus = app[CONTAINER].bus
-        unsubscribe = [bus.subscribe(SessionChanged, hub.on_session), bus.subscribe(OrderChanged, hub.on_order)]
+        unsubscribe = [bus.subscribe(SessionChanged, hub.on_session), bus.subscribe(OrderChanged, hub.on_order),
+                       bus.subscribe(ContentChecked, hub.on_content_check),
+                       bus.subscribe(InvoiceChanged, hub.on_invoice)]
         yield
         for fn in unsubscribe:
             fn()

@@ -11,6 +11,7 @@ from api.routing import Query, RouteTable
 from api.serializers import ts
 from api.validation import PAGING
 from api.views.driver_stations import CARD, card, coordinate, profile_errors, user_id
+from csms.domain.moderation import CHECK_STATES
 from csms.domain.profile import (
     FEEDBACK_CATEGORIES,
     FEEDBACK_STATES,
@@ -38,7 +39,8 @@ FEEDBACK_FIELDS = {"id": s.INT, "category": {"enum": list(FEEDBACK_CATEGORIES)},
                    "photos": s.array(s.STR), "order_id": s.NULL_INT, "station_id": s.NULL_INT,
                    "status": {"enum": list(FEEDBACK_STATES)}, "reply": s.NULL_STR, "created_at": s.TIME,
                    "updated_at": s.TIME}
-FEEDBACK = s.obj(FEEDBACK_FIELDS)
+CHECKS = {"type": "object", "additionalProperties": {"enum": list(CHECK_STATES)}}
+FEEDBACK = s.obj({**FEEDBACK_FIELDS, "photo_checks": CHECKS})
 RATING_CREATE = s.obj({"station_stars": {"type": "integer", "minimum": 1, "maximum": 5},
                        "experience_stars": {"type": "integer", "minimum": 1, "maximum": 5},
                        "comment": {"type": "string", "maxLength": 500}}, ("station_stars", "experience_stars"))
@@ -55,6 +57,12 @@ def feedback(f: Feedback) -> dict:
     return {"id": f.id, "category": f.category, "content": f.content, "photos": list(f.photos),
             "order_id": f.order_id, "station_id": f.station_id, "status": f.status, "reply": f.reply,
             "created_at": ts(f.created_at), "updated_at": ts(f.updated_at)}
+
+
+async def my_feedback(request: web.Request, items: list[Feedback]) -> list[dict]:
+    """The author's view: every photo, and the state of each one's content check (pending | pass | risky)."""
+    states = await container(request).moderation.for_author([u for f in items for u in f.photos])
+    return [{**feedback(f), "photo_checks": {u: states[u] for u in f.photos}} for f in items]
 
 
 # -- vehicles --------------------------------------------------------------------------------------------
@@ -126,18 +134,18 @@ async def delete_favourite(request: web.Request) -> web.Response:
 async def list_feedback(request: web.Request) -> web.Response:
     limit, offset = paging(request)
     page = await container(request).feedback.list(user_id(request), limit=limit, offset=offset)
-    return paged([feedback(f) for f in page.items], page.total, limit, offset)
+    return paged(await my_feedback(request, page.items), page.total, limit, offset)
 
 
-@routes.add("POST", "/api/v1/driver/feedback", "Report a problem or suggestion (photos from uploads)",
-            "driver-profile", auth="driver", body=FEEDBACK_CREATE, response=FEEDBACK, status=201)
+@routes.add("POST", "/api/v1/driver/feedback", "Report a problem or suggestion (photos from uploads; content checked)",
+            "driver-profile", auth="driver", body=FEEDBACK_CREATE, response=FEEDBACK, status=201, errors=(422, 503))
 @profile_errors
 async def create_feedback(request: web.Request) -> web.Response:
     d = body(request)
     f = await container(request).feedback.create(
         user_id(request), category=d["category"], content=d["content"].strip(), photos=d.get("photos", []),
         order_id=d.get("order_id"), station_id=d.get("station_id"))
-    return web.json_response(feedback(f), status=201)
+    return web.json_response((await my_feedback(request, [f]))[0], status=201)
 
 
 @routes.add("GET", "/api/v1/driver/feedback/{id}", "One of my feedback items", "driver-profile", auth="driver",
@@ -145,12 +153,13 @@ async def create_feedback(request: web.Request) -> web.Response:
 @profile_errors
 async def get_feedback(request: web.Request) -> web.Response:
     f = await container(request).feedback.get(user_id(request), int_param(request, "id"))
-    return web.json_response(feedback(f))
+    return web.json_response((await my_feedback(request, [f]))[0])
 
 
 # -- ratings ---------------------------------------------------------------------------------------------
-@routes.add("POST", "/api/v1/driver/orders/{id}/rating", "Rate a finished order (once)", "driver-profile",
-            auth="driver", body=RATING_CREATE, response=RATING, status=201, errors=(404, 409))
+@routes.add("POST", "/api/v1/driver/orders/{id}/rating", "Rate a finished order (once; the comment is checked)",
+            "driver-profile", auth="driver", body=RATING_CREATE, response=RATING, status=201,
+            errors=(404, 409, 422, 503))
 @profile_errors
 async def rate_order(request: web.Request) -> web.Response:
     d = body(request)

@@ -86,7 +86,7 @@ DETAIL = s.obj({**CARD_FIELDS, "timezone": s.STR, "opening_hours": s.STR, "photo
                 "favourite": s.BOOL, "idle_fee_fen_per_min": s.NULL_INT, "idle_grace_minutes": s.NULL_INT,
                 "tariff_today": s.array(SCHEDULE_ENTRY), "connectors": s.array(CONNECTOR)})
 REVIEW = s.obj({"order_id": s.INT, "station_stars": s.INT, "experience_stars": s.INT, "comment": s.STR,
-                "nickname": s.STR, "created_at": s.TIME})
+                "nickname": s.STR, "avatar_url": s.STR, "created_at": s.TIME})
 _PHOTO = {"type": "string", "minLength": 1, "maxLength": 512}
 DETAILS_PUT = {**s.obj({"opening_hours": {"type": "string", "maxLength": 255},
                         "photos": {**s.array(_PHOTO), "maxItems": 20}}), "minProperties": 1}
@@ -190,9 +190,13 @@ async def station(request: web.Request) -> web.Response:
 @profile_errors
 async def reviews(request: web.Request) -> web.Response:
     limit, offset = paging(request)
-    page = await container(request).ratings.reviews(int_param(request, "id"), limit, offset)
+    c = container(request)
+    page = await c.ratings.reviews(int_param(request, "id"), limit, offset)
+    avatars = set(await c.moderation.for_others([r.avatar_url for r in page.items if r.avatar_url]))
     return paged([{"order_id": r.order_id, "station_stars": r.station_stars, "experience_stars": r.experience_stars,
-                   "comment": r.comment, "nickname": r.nickname, "created_at": ts(r.created_at)}
+                   "comment": r.comment, "nickname": r.nickname,
+                   "avatar_url": r.avatar_url if r.avatar_url in avatars else "",    # only once its check passed
+                   "created_at": ts(r.created_at)}
                   for r in page.items], page.total, limit, offset)
 
 

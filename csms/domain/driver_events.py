@@ -18,3 +18,17 @@ class OrderChanged:
     user_id: int
     order_id: int
     data: dict
+
+
+@dataclass(frozen=True)
+class ContentChecked:
+    """The verdict on one of the driver's photos arrived: ``data`` = {upload, url, purpose, state, label}."""
+    user_id: int
+    data: dict
+
+
+@dataclass(frozen=True)
+class InvoiceChanged:
+    """An operator issued or rejected the driver's invoice: ``data`` is the <invoice> view."""
+    user_id: int
+    data: dict

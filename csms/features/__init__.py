@@ -23,6 +23,7 @@ FEATURES = (
     "csms.features.costs",
     "csms.features.driver_profile",
     "csms.features.drivers",
+    "csms.features.invoices",
 )
 
 

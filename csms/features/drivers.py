@@ -101,7 +101,7 @@ def install(container) -> None:
     async def start_wechat() -> None:
         from csms.wechat.factory import build_wechat
         c.wechat = await build_wechat(s, s.var_dir)
-        c.driver_auth.mini = c.notices.mini = c.wechat.mini
+        c.driver_auth.mini = c.notices.mini = c.moderation.mini = c.wechat.mini
         c.payments.pay = c.wechat.pay
 
     async def stop_wechat() -> None:
@@ -113,10 +113,14 @@ def install(container) -> None:
             await c.redis.aclose()
 
     def api_started(base_url: str) -> None:
-        """In emulator mode WeChat Pay notifies this process's own API."""
+        """In emulator mode WeChat Pay notifies this process's own API, WeChat pushes content-check
+        verdicts to it and fetches photos from it."""
         if c.wechat is not None and s.wechat.mode == "emulator":
             c.wechat.pay.notify_url = f"{base_url}/api/v1/pay/wechat/notify"
             c.wechat.pay.refund_notify_url = f"{base_url}/api/v1/pay/wechat/refund-notify"
+            c.wechat.emulator.set_push_url(f"{base_url}/api/v1/wechat/push")
+            if not s.api.public_url:
+                c.moderation.media_base = base_url
 
     c.starters.append(start_wechat)
     c.stoppers.append(stop_wechat)

@@ -31,7 +31,7 @@ class Session:
 
 
 # content-security scenes (v2): 1 profile (资料), 2 comment (评论), 3 forum (论坛), 4 social log (社交日志)
-SCENE_PROFILE, SCENE_COMMENT, SCENE_FORUM, SCENE_SOCIAL_LOG = 1, 2, 3, 4
+SCENE_PROFILE, SCENE_COMMENT, SCENE_FORUM, SCENE_SOCIAL_LOG = 1, 2, 3, 4      # as csms.domain.moderation
 SUGGESTIONS = ("pass", "review", "risky")
 MEDIA_IMAGE = 2
 

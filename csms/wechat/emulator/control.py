@@ -191,6 +191,18 @@ async def c_push_url(request, core: EmulatorCore):
     return web.Response(status=204)
 
 
+@routes.post("/emulator/media-checks/delay")
+@_control
+async def c_media_check_delay(request, core: EmulatorCore):
+    """``{seconds}``: verdicts of new image checks come that long after; ``{seconds: null}``: only when
+    completed through ``/emulator/media-checks/{trace_id}/complete``."""
+    seconds = (await _control_body(request)).get("seconds")
+    if seconds is not None and (not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0):
+        raise _ControlError(400, "invalid_body", "seconds must be a number >= 0 or null")
+    core.state.media_check_delay = seconds
+    return web.Response(status=204)
+
+
 @routes.get("/emulator/media-checks")
 @_control
 async def c_media_checks(request, core: EmulatorCore):

@@ -53,9 +53,9 @@ class EmulatorCore:
     def media_check(self, body: dict[str, Any]) -> dict[str, Any]:
         """mediaCheckAsync: accepted now, fetched, decided and pushed ``media_check_delay`` s later."""
         check = self.state.media_check_async(body)
-        if self.config.media_check_delay is not None:
+        if self.state.media_check_delay is not None:
             self.notifier.spawn(content_push.later(self.notifier.session, self.state, check,
-                                                   self.config.media_check_delay))
+                                                   self.state.media_check_delay))
         return {"errcode": 0, "errmsg": "ok", "trace_id": check.trace_id}
 
     async def complete_media_check(self, trace_id: str) -> MediaCheck:

@@ -58,6 +58,11 @@ class WechatEmulator:
     def openid(self, user: str) -> str:
         return self.state.openid_for(user)
 
+    def visit(self, openid: str) -> None:
+        """The user opened the mini-program now (as wx.login's code2session records): content checks
+        accept only users seen in the last 2 hours."""
+        self.state.last_visit[openid] = self.state.clock()
+
     def phone_code(self, phone: str, country_code: str = "86") -> str:
         """What the getPhoneNumber button gives for ``phone``."""
         return self.state.issue_phone_code(phone, country_code)
@@ -124,6 +129,10 @@ class WechatEmulator:
     def set_push_url(self, url: str) -> None:
         """The console's message push URL: where verdicts of image checks go."""
         self.state.push_url = url
+
+    def hold_media_checks(self, hold: bool = True) -> None:
+        """While held, a new image check gets its verdict only from :meth:`complete_media_check`."""
+        self.state.media_check_delay = None if hold else self.config.media_check_delay
 
     @property
     def media_checks(self) -> list[MediaCheck]:

@@ -64,6 +64,7 @@ class EmulatorState(PayState, PartnerPayState, ContentSecurityState):
         self.risky_images: dict[str, tuple[str, int]] = {}          # SHA-256 of the bytes -> (suggest, label)
         self.media_checks: dict[str, MediaCheck] = {}                # trace_id ->
         self.push_url: str | None = None                            # the console's message push URL
+        self.media_check_delay = config.media_check_delay           # None: verdicts only on complete_media_check
 
     # --- faults (test control) -------------------------------------------------------------------
 
