@@ -3,21 +3,18 @@ mark them issued (with the invoice number) or rejected (with the reason)."""
 
 from __future__ import annotations
 
-import functools
-
 from aiohttp import web
 
 from api import schemas as s
 from api.context import body, container, int_param, paged, paging, params
-from api.errors import ApiError
 from api.routing import Query, RouteTable
 from api.validation import PAGING
 from api.views.driver_common import user_id
+from api.views.driver_stations import profile_errors
 from csms.domain.invoices import (
     INVOICE_STATES,
     TITLE_TYPES,
     Invoice,
-    InvoiceError,
     InvoiceRequest,
 )
 from csms.services.invoices import invoice_view
@@ -38,18 +35,6 @@ ISSUE = s.obj({"invoice_number": {"type": "string", "minLength": 1, "maxLength":
 REJECT = s.obj({"reason": {"type": "string", "minLength": 1, "maxLength": 200}}, ("reason",))
 
 
-def invoice_errors(handler):
-    """InvoiceError -> the JSON error the contract names."""
-    @functools.wraps(handler)
-    async def wrapped(request: web.Request) -> web.StreamResponse:
-        try:
-            return await handler(request)
-        except InvoiceError as exc:
-            extra = {"field": exc.field} if exc.field else {}
-            raise ApiError(exc.status, exc.code, exc.message, **extra) from None
-    return wrapped
-
-
 def admin_invoice(i: Invoice) -> dict:
     return {**invoice_view(i), "user_id": i.user_id}
 
@@ -57,7 +42,7 @@ def admin_invoice(i: Invoice) -> dict:
 # -- drivers ---------------------------------------------------------------------------------------------
 @routes.add("POST", "/api/v1/driver/orders/{id}/invoice", "Ask for the invoice of a paid order (once)", "invoices",
             auth="driver", body=REQUEST, response=INVOICE, status=201, errors=(404, 409))
-@invoice_errors
+@profile_errors
 async def request_invoice(request: web.Request) -> web.Response:
     d = body(request)
     invoice, created = await container(request).invoices.request(
@@ -68,7 +53,7 @@ async def request_invoice(request: web.Request) -> web.Response:
 
 @routes.add("GET", "/api/v1/driver/orders/{id}/invoice", "The invoice asked for an order", "invoices",
             auth="driver", response=INVOICE, errors=(404,))
-@invoice_errors
+@profile_errors
 async def order_invoice(request: web.Request) -> web.Response:
     invoice = await container(request).invoices.for_order(user_id(request), int_param(request, "id"))
     return web.json_response(invoice_view(invoice))
@@ -96,14 +81,14 @@ async def list_invoices(request: web.Request) -> web.Response:
 
 @routes.add("GET", "/api/v1/admin/invoices/{id}", "One invoice request", "invoices", response=ADMIN_INVOICE,
             errors=(404,))
-@invoice_errors
+@profile_errors
 async def get_invoice(request: web.Request) -> web.Response:
     return web.json_response(admin_invoice(await container(request).invoices.get(int_param(request, "id"))))
 
 
 @routes.add("POST", "/api/v1/admin/invoices/{id}/issue", "Mark it issued, with the invoice number", "invoices",
             body=ISSUE, response=ADMIN_INVOICE, errors=(404, 409))
-@invoice_errors
+@profile_errors
 async def issue(request: web.Request) -> web.Response:
     invoice = await container(request).invoices.issue(int_param(request, "id"), body(request)["invoice_number"])
     return web.json_response(admin_invoice(invoice))
@@ -111,7 +96,7 @@ async def issue(request: web.Request) -> web.Response:
 
 @routes.add("POST", "/api/v1/admin/invoices/{id}/reject", "Reject it, telling the driver why", "invoices",
             body=REJECT, response=ADMIN_INVOICE, errors=(404, 409))
-@invoice_errors
+@profile_errors
 async def reject(request: web.Request) -> web.Response:
     invoice = await container(request).invoices.reject(int_param(request, "id"), body(request)["reason"])
     return web.json_response(admin_invoice(invoice))

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Protocol
 
 from csms.domain.models import Page
+from csms.domain.profile import ProfileError
 from csms.domain.states import StateMachine
 
 INVOICE = StateMachine("invoice", {
@@ -37,12 +38,9 @@ def valid_tax_number(text: str) -> bool:
     return bool(_LEGACY.match(text))
 
 
-class InvoiceError(Exception):
-    """A refused invoice operation: ``status`` and ``code`` become the API error."""
-
-    def __init__(self, status: int, code: str, message: str, field: str | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.field = status, code, message, field
+class InvoiceError(ProfileError):
+    """A refused invoice operation (part of the driver's personal centre): ``status`` and ``code``
+    become the API error."""
 
 
 @dataclass(frozen=True)
