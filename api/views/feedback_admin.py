@@ -6,11 +6,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from api import schemas as s
-from api.context import body, container, int_param, paged, paging, params
+from api.context import PROFILE, REPOS, body, int_param, paged, paging, params
 from api.routing import Query, RouteTable
 from api.validation import PAGING
-from api.views.driver_profile import FEEDBACK_FIELDS, feedback
-from api.views.driver_stations import profile_errors
+from api.common.profile import FEEDBACK_FIELDS, feedback
+from api.common.profile import profile_errors
 from csms.domain.profile import FEEDBACK_STATES, Feedback, not_found
 
 routes = RouteTable()
@@ -22,7 +22,7 @@ FEEDBACK_PATCH = {**s.obj({"status": {"enum": list(FEEDBACK_STATES)},
 
 async def admin_feedback(request: web.Request, items: list[Feedback]) -> list[dict]:
     """Operators are others: only photos whose content check passed; ``photos_withheld`` counts the rest."""
-    shown = set(await container(request).moderation.for_others([u for f in items for u in f.photos]))
+    shown = set(await request.app[PROFILE].moderation.for_others([u for f in items for u in f.photos]))
     return [{**feedback(f), "photos": [u for u in f.photos if u in shown],
              "photos_withheld": sum(u not in shown for u in f.photos), "user_id": f.user_id} for f in items]
 
@@ -33,7 +33,7 @@ async def admin_feedback(request: web.Request, items: list[Feedback]) -> list[di
 async def list_feedback(request: web.Request) -> web.Response:
     q = params(request)
     limit, offset = paging(request)
-    page = await container(request).feedback.list(q.get("user_id"), q.get("status"), limit, offset)
+    page = await request.app[PROFILE].feedback.list(q.get("user_id"), q.get("status"), limit, offset)
     return paged(await admin_feedback(request, page.items), page.total, limit, offset)
 
 
@@ -41,8 +41,7 @@ async def list_feedback(request: web.Request) -> web.Response:
             errors=(404,))
 @profile_errors
 async def get_feedback(request: web.Request) -> web.Response:
-    c = container(request)
-    f = await c.feedback_repo.get(int_param(request, "id"))
+    f = await request.app[REPOS].feedback.get(int_param(request, "id"))
     if f is None:
         raise not_found("feedback")
     return web.json_response((await admin_feedback(request, [f]))[0])
@@ -53,6 +52,6 @@ async def get_feedback(request: web.Request) -> web.Response:
 @profile_errors
 async def patch_feedback(request: web.Request) -> web.Response:
     d = body(request)
-    f = await container(request).feedback.handle(int_param(request, "id"), status=d.get("status"),
+    f = await request.app[PROFILE].feedback.handle(int_param(request, "id"), status=d.get("status"),
                                                  reply=d.get("reply"))
     return web.json_response((await admin_feedback(request, [f]))[0])

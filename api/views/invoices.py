@@ -6,11 +6,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from api import schemas as s
-from api.context import body, container, int_param, paged, paging, params
+from api.common.drivers import user_id
+from api.common.profile import profile_errors
+from api.context import INVOICES, body, int_param, paged, paging, params
 from api.routing import Query, RouteTable
 from api.validation import PAGING
-from api.views.driver_common import user_id
-from api.views.driver_stations import profile_errors
 from csms.domain.invoices import (
     INVOICE_STATES,
     TITLE_TYPES,
@@ -45,7 +45,7 @@ def admin_invoice(i: Invoice) -> dict:
 @profile_errors
 async def request_invoice(request: web.Request) -> web.Response:
     d = body(request)
-    invoice, created = await container(request).invoices.request(
+    invoice, created = await request.app[INVOICES].invoices.request(
         user_id(request), int_param(request, "id"),
         InvoiceRequest(d["title_type"], d["title"], d["email"], d.get("tax_number")))
     return web.json_response(invoice_view(invoice), status=201 if created else 200)
@@ -55,7 +55,7 @@ async def request_invoice(request: web.Request) -> web.Response:
             auth="driver", response=INVOICE, errors=(404,))
 @profile_errors
 async def order_invoice(request: web.Request) -> web.Response:
-    invoice = await container(request).invoices.for_order(user_id(request), int_param(request, "id"))
+    invoice = await request.app[INVOICES].invoices.for_order(user_id(request), int_param(request, "id"))
     return web.json_response(invoice_view(invoice))
 
 
@@ -63,7 +63,7 @@ async def order_invoice(request: web.Request) -> web.Response:
             response=s.array(INVOICE), query=PAGING)
 async def my_invoices(request: web.Request) -> web.Response:
     limit, offset = paging(request)
-    page = await container(request).invoices.mine(user_id(request), limit, offset)
+    page = await request.app[INVOICES].invoices.mine(user_id(request), limit, offset)
     return paged([invoice_view(i) for i in page.items], page.total, limit, offset)
 
 
@@ -74,7 +74,7 @@ async def my_invoices(request: web.Request) -> web.Response:
 async def list_invoices(request: web.Request) -> web.Response:
     q = params(request)
     limit, offset = paging(request)
-    page = await container(request).invoices.list(state=q.get("state"), user_id=q.get("user_id"), limit=limit,
+    page = await request.app[INVOICES].invoices.list(state=q.get("state"), user_id=q.get("user_id"), limit=limit,
                                                   offset=offset)
     return paged([admin_invoice(i) for i in page.items], page.total, limit, offset)
 
@@ -83,14 +83,14 @@ async def list_invoices(request: web.Request) -> web.Response:
             errors=(404,))
 @profile_errors
 async def get_invoice(request: web.Request) -> web.Response:
-    return web.json_response(admin_invoice(await container(request).invoices.get(int_param(request, "id"))))
+    return web.json_response(admin_invoice(await request.app[INVOICES].invoices.get(int_param(request, "id"))))
 
 
 @routes.add("POST", "/api/v1/admin/invoices/{id}/issue", "Mark it issued, with the invoice number", "invoices",
             body=ISSUE, response=ADMIN_INVOICE, errors=(404, 409))
 @profile_errors
 async def issue(request: web.Request) -> web.Response:
-    invoice = await container(request).invoices.issue(int_param(request, "id"), body(request)["invoice_number"])
+    invoice = await request.app[INVOICES].invoices.issue(int_param(request, "id"), body(request)["invoice_number"])
     return web.json_response(admin_invoice(invoice))
 
 
@@ -98,5 +98,5 @@ async def issue(request: web.Request) -> web.Response:
             body=REJECT, response=ADMIN_INVOICE, errors=(404, 409))
 @profile_errors
 async def reject(request: web.Request) -> web.Response:
-    invoice = await container(request).invoices.reject(int_param(request, "id"), body(request)["reason"])
+    invoice = await request.app[INVOICES].invoices.reject(int_param(request, "id"), body(request)["reason"])
     return web.json_response(admin_invoice(invoice))

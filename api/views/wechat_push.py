@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from api.context import container
+from api.context import PROFILE, WECHAT
 from api.errors import ApiError
 from api.routing import Query, RouteTable
 from csms.wechat.errors import BadNotification, NotificationError
@@ -20,10 +20,7 @@ PUSH = SIGNED + (Query("openid"), Query("encrypt_type", enum=("raw", "aes")),
 
 
 def _receiver(request: web.Request):
-    wechat = container(request).wechat
-    if wechat is None:
-        raise ApiError(503, "wechat_unavailable", "WeChat is not started")
-    return wechat.push
+    return request.app[WECHAT].push
 
 
 @routes.add("GET", "/api/v1/wechat/push", "WeChat's check of the message push URL (answers echostr)", "wechat",
@@ -38,12 +35,11 @@ async def check_url(request: web.Request) -> web.Response:
 @routes.add("POST", "/api/v1/wechat/push", "A message WeChat pushes (JSON; plain or safe mode)", "wechat",
             auth=None, raw_response="text/plain", query=PUSH, errors=(400, 401), raw_body=True)
 async def receive(request: web.Request) -> web.Response:
-    c = container(request)
     try:
         message = _receiver(request).open(request.query, await request.read())
     except BadNotification as exc:
         raise ApiError(400, "bad_notification", str(exc)) from None
     except NotificationError as exc:
         raise ApiError(401, "bad_signature", str(exc)) from None
-    await c.moderation.on_push(message)
+    await request.app[PROFILE].moderation.on_push(message)
     return web.Response(text="success")        # what WeChat expects; anything else makes it retry

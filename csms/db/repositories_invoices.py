@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -25,7 +24,7 @@ class SqlInvoiceRepository(_Repo):
     async def create(self, order_id: int, user_id: int, amount_fen: int,
                      request: InvoiceRequest) -> tuple[Invoice, bool]:
         """The order's invoice request, created once: a second one (a retry, or a race) gets the first."""
-        at = datetime.now(UTC)
+        at = self.clock.now()
         try:
             async with self.engine.begin() as conn:
                 await conn.execute(t.invoices.insert().values(
@@ -55,7 +54,7 @@ class SqlInvoiceRepository(_Repo):
 
     async def transition(self, invoice_id: int, expected: str, **f: Any) -> Invoice | None:
         c = t.invoices.c
-        at = datetime.now(UTC)
+        at = self.clock.now()
         changed = await self._write(update(t.invoices).where(c.id == invoice_id, c.state == expected)
                                     .values(**f, updated_at=at, decided_at=at))
         return await self.get(invoice_id) if changed else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +18,7 @@ class SqlMediaCheckRepository(_Repo):
         try:
             async with self.engine.begin() as conn:
                 await conn.execute(t.media_checks.insert().values(
-                    upload=upload, user_id=user_id, purpose=purpose, state="pending", created_at=datetime.now(UTC)))
+                    upload=upload, user_id=user_id, purpose=purpose, state="pending", created_at=self.clock.now()))
         except IntegrityError:
             pass
         return await self.get(upload)

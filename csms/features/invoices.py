@@ -1,13 +1,19 @@
-"""Feature module: invoices (发票) drivers ask for their paid orders and operators issue or reject
-(see csms/features/__init__.py). Views: api/views/invoices.py; table: csms/db/tables_invoices.py."""
+"""Feature: invoices (发票) drivers ask for their paid orders and operators issue or reject.
+Views: api/views/invoices.py; table: csms/db/tables_invoices.py."""
 
 from __future__ import annotations
 
-from csms.db.repositories_invoices import SqlInvoiceRepository
+from dataclasses import dataclass
+
+from csms.db.catalog import Repositories
+from csms.services.clock import Clock
 from csms.services.invoices import InvoiceService
 
 
-def install(container) -> None:
-    c = container
-    c.invoice_repo = SqlInvoiceRepository(c.sessions_factory)
-    c.invoices = InvoiceService(c.invoice_repo, c.bus, c.clock)
+@dataclass(frozen=True)
+class Invoices:
+    invoices: InvoiceService
+
+
+def build(repos: Repositories, *, bus, clock: Clock) -> Invoices:
+    return Invoices(invoices=InvoiceService(repos.invoices, bus, clock))

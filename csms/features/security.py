@@ -1,19 +1,15 @@
-"""Feature module: security (see csms/features/__init__.py).
-
-OCPP 1.6 security extension and OCPP 2.0.1 blocks A (security), B (provisioning), M (certificates)
-and N (monitoring, events, customer information): services on the container, inbound handlers
-(replacing the core notice handlers of these 2.0.1 actions) and command encoders of both versions.
-Also report request tracking (reports, monitoring reports, customer information, display messages,
-logs: csms.services.requests) with its timeout job, and the master pass (2.0.1 C16) for authorization."""
+"""Feature: security (OCPP 1.6 security extension; 2.0.1 blocks A security, B provisioning, M
+certificates, N monitoring, events and customer information)."""
 
 from __future__ import annotations
 
-from csms.db import repositories_security as repos
-from csms.db.repositories_requests import SqlReportRequestRepository
-from csms.ocpp.v16 import security as v16_security
-from csms.ocpp.v201 import provisioning as v201_provisioning
-from csms.ocpp.v201 import requests as v201_requests
-from csms.ocpp.v201 import security as v201_security
+from dataclasses import dataclass
+from pathlib import Path
+
+from csms.db.catalog import Repositories
+from csms.services.chargers import ChargerService
+from csms.services.clock import Clock
+from csms.services.commands import CommandService
 from csms.services.provisioning import ProvisioningService
 from csms.services.requests import ReportRequestService
 from csms.services.security import AlarmService, SecurityEventService
@@ -21,39 +17,25 @@ from csms.services.security_ca import CertificateAuthority
 from csms.services.security_certificates import CertificateService
 from csms.services.security_credentials import CredentialService
 
-REQUEST_TIMEOUT_JOB = "report-request-timeout"
-REQUEST_TIMEOUT_EVERY = {"seconds": 15}
+
+@dataclass(frozen=True)
+class Security:
+    alarms: AlarmService
+    security_events: SecurityEventService
+    certificate_authority: CertificateAuthority
+    certificates: CertificateService
+    credentials: CredentialService
+    provisioning: ProvisioningService
 
 
-def install(container) -> None:
-    sf = container.sessions_factory
-    container.alarms = AlarmService(repos.SqlAlarmRepository(sf), container.bus, container.clock)
-    container.security_events = SecurityEventService(repos.SqlSecurityEventRepository(sf), container.alarms,
-                                                     container.bus, container.clock)
-    container.certificate_authority = CertificateAuthority.from_env(container.settings.var_dir)
-    container.certificates = CertificateService(container.certificate_authority, repos.SqlCertificateRepository(sf),
-                                                container.commands, container.clock)
-    container.credentials = CredentialService(container.charge_points, container.commands, container.chargers)
-    container.report_requests = ReportRequestService(SqlReportRequestRepository(sf), container.clock)
-    container.provisioning = ProvisioningService(repos.SqlDeviceModelRepository(sf), container.commands,
-                                                 container.alarms, container.clock, container.report_requests)
-    # installed before this feature: logs and display messages are tracked too
-    for name in ("firmware", "display_messages"):
-        if getattr(container, name, None) is not None:
-            getattr(container, name).requests = container.report_requests
-    # a token of the charge point's MasterPassGroupId may stop any transaction and start none (C16)
-    container.id_tags.master_pass_group = container.provisioning.master_pass_group
-
-    container.routes["ocpp1.6"].update(v16_security.handlers(container.security_events, container.certificates))
-    container.routes["ocpp2.0.1"].update(v201_security.handlers(container.security_events, container.certificates))
-    container.routes["ocpp2.0.1"].update(v201_provisioning.handlers(container.provisioning))
-    container.routes["ocpp2.0.1"].update(v201_requests.tracking(container.routes["ocpp2.0.1"],
-                                                                container.report_requests))
-    container.encoders["ocpp1.6"].update(v16_security.ENCODERS)
-    container.encoders["ocpp2.0.1"].update(v201_security.ENCODERS)
-    container.encoders["ocpp2.0.1"].update(v201_provisioning.ENCODERS)
-
-    async def expire_requests() -> None:
-        await container.report_requests.expire_due()
-
-    container.jobs.append((REQUEST_TIMEOUT_JOB, REQUEST_TIMEOUT_EVERY, expire_requests))
+def build(repos: Repositories, *, bus, clock: Clock, commands: CommandService, chargers: ChargerService,
+          report_requests: ReportRequestService, var_dir: Path) -> Security:
+    alarms = AlarmService(repos.alarms, bus, clock)
+    ca = CertificateAuthority.from_env(var_dir)
+    return Security(
+        alarms=alarms,
+        security_events=SecurityEventService(repos.security_events, alarms, bus, clock),
+        certificate_authority=ca,
+        certificates=CertificateService(ca, repos.certificates, commands, clock),
+        credentials=CredentialService(repos.charge_points, commands, chargers),
+        provisioning=ProvisioningService(repos.device_model, commands, alarms, clock, report_requests))

@@ -3,24 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Protocol
 
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
+from csms.domain.clock import Clock  # noqa: F401  (the interface lives in the domain: repositories use it too)
 
 
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
 
-
-def ocpp_time(dt: datetime) -> str:
-    """ISO 8601 in UTC with a Z, millisecond precision, as charge points expect."""
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
-
-
-def parse_time(text: str) -> datetime:
-    """Parse an OCPP timestamp; a time without a zone is taken as UTC."""
-    dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)

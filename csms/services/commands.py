@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import itertools
-import time
 from dataclasses import replace
 from typing import Any, Protocol
 
 from csms.domain import commands as c
 from csms.domain.repositories import TransactionRepository
+from csms.services.ids import next_remote_start_id
 
 
-# remoteStartId: unique enough across restarts (seconds-based seed), below 2**31
-_remote_start_ids = itertools.count(int(time.time()) % 1_000_000 * 1000)
 
 
 class UnknownTransaction(Exception):
@@ -32,7 +29,7 @@ class CommandService:
 
     async def send(self, cp_id: str, command: Any) -> dict:
         if isinstance(command, c.RemoteStart) and command.remote_start_id is None:
-            command = replace(command, remote_start_id=next(_remote_start_ids))
+            command = replace(command, remote_start_id=next_remote_start_id())
         if isinstance(command, c.GetTransactionStatus) and command.transaction_id is not None:
             tx = await self.transactions.get(command.transaction_id)
             if tx is None or tx.charge_point_id != cp_id:

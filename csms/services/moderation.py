@@ -53,7 +53,7 @@ class ModerationService:
         self.mini = mini
         self.bus = bus
         self.clock = clock
-        self.media_base = media_base.rstrip("/")     # settable: the composition root fills it in (emulator mode)
+        self.media_base = media_base.rstrip("/")
 
     # --- text ----------------------------------------------------------------------------------------
 

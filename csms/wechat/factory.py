@@ -15,6 +15,9 @@ from csms.wechat.pay import PayConfig, WechatPayClient
 from csms.wechat.push import PushReceiver
 
 EMULATOR_DIR = "wechat-emulator"
+NOTIFY_PATH = "/api/v1/pay/wechat/notify"             # api/views/pay_notify.py
+REFUND_NOTIFY_PATH = "/api/v1/pay/wechat/refund-notify"
+PUSH_PATH = "/api/v1/wechat/push"                      # api/views/wechat_push.py
 
 
 @dataclass
@@ -22,6 +25,7 @@ class WechatBundle:
     mini: MiniProgramClient
     pay: WechatPayClient
     push: PushReceiver                  # checks and opens WeChat's message pushes (image check verdicts)
+    public_url: str = ""                # where WeChat reaches this API (fetching photos to check them)
     emulator: WechatEmulator | None = None
 
     async def close(self) -> None:
@@ -31,10 +35,11 @@ class WechatBundle:
             await self.emulator.stop()
 
 
-async def build_wechat(settings: Settings, var_dir: Path, emulator_config: EmulatorConfig | None = None) -> WechatBundle:
+async def build_wechat(settings: Settings, var_dir: Path, emulator_config: EmulatorConfig | None = None,
+                       api_url: str | None = None) -> WechatBundle:
     """Start (emulator mode) and configure the clients. ``notify_url``/``refund_notify_url`` come from
-    settings; in emulator mode they are usually empty and the composition root sets
-    ``bundle.pay.notify_url`` / ``.refund_notify_url`` once the API's port is known.
+    settings; in emulator mode the emulator notifies this process's own API at ``api_url`` (its
+    listening socket is bound before anything is built: csms/runner.py).
     ``emulator_config`` (emulator mode only) overrides the emulator's defaults, e.g. short retries."""
     w = settings.wechat
     if w.mode == "live":
@@ -52,7 +57,8 @@ async def build_wechat(settings: Settings, var_dir: Path, emulator_config: Emula
         except BaseException:
             await mini.close()
             raise
-        return WechatBundle(mini=mini, pay=pay, push=PushReceiver(w.push_token, w.appid, w.push_aes_key))
+        return WechatBundle(mini=mini, pay=pay, push=PushReceiver(w.push_token, w.appid, w.push_aes_key),
+                            public_url=settings.api.public_url)
     if w.mode != "emulator":
         raise ValueError(f"wechat.mode must be emulator or live, not {w.mode!r}")
 
@@ -70,13 +76,16 @@ async def build_wechat(settings: Settings, var_dir: Path, emulator_config: Emula
         keys = emulator.keys
         assert keys is not None
         mini = MiniProgramClient(w.appid, keys.secret, emulator.url, timeout=w.http_timeout)
-        pay = WechatPayClient(emulator_pay_config(keys, w, emulator.url))
+        pay = WechatPayClient(emulator_pay_config(keys, w, emulator.url, api_url))
         await pay.start()
     except BaseException:
         await emulator.stop()
         raise
+    if api_url:                         # the console's message push URL, as an operator would set it
+        emulator.set_push_url(f"{api_url}{PUSH_PATH}")
     push = PushReceiver(keys.push_token, w.appid, keys.push_aes_key)
-    return WechatBundle(mini=mini, pay=pay, push=push, emulator=emulator)
+    return WechatBundle(mini=mini, pay=pay, push=push, public_url=settings.api.public_url or api_url or "",
+                        emulator=emulator)
 
 
 def _pay_client(config: PayConfig) -> WechatPayClient:
@@ -87,13 +96,16 @@ def _pay_client(config: PayConfig) -> WechatPayClient:
         raise SettingsError(f"setting {key}: cannot load the key: {exc}") from None
 
 
-def emulator_pay_config(keys: EmulatorKeys, w: WechatSettings, url: str) -> PayConfig:
+def emulator_pay_config(keys: EmulatorKeys, w: WechatSettings, url: str, api_url: str | None = None) -> PayConfig:
     """The client configured from the emulator's generated keys exactly as live settings would be,
-    in the verification mode the emulator plays (``wechat.emulator_pay_keys``)."""
+    in the verification mode the emulator plays (``wechat.emulator_pay_keys``); notifications go to
+    this process's API at ``api_url`` when given."""
     return PayConfig(appid=w.appid, mchid=keys.mchid, serial_no=keys.merchant_serial,
                      private_key_pem=keys.merchant_key_pem, apiv3_key=keys.apiv3_key, pay_base=url,
                      platform_cert_dir=str(keys.platform_cert_dir) if w.emulator_pay_keys != "public_key" else "",
                      public_key_pem=keys.public_key_pem if w.emulator_pay_keys != "certificate" else "",
                      public_key_id=keys.public_key_id if w.emulator_pay_keys != "certificate" else "",
-                     sub_mchid=w.sub_mchid, sp_appid=w.sp_appid, notify_url=w.notify_url,
-                     refund_notify_url=w.refund_notify_url, timeout=w.http_timeout)
+                     sub_mchid=w.sub_mchid, sp_appid=w.sp_appid,
+                     notify_url=f"{api_url}{NOTIFY_PATH}" if api_url else w.notify_url,
+                     refund_notify_url=f"{api_url}{REFUND_NOTIFY_PATH}" if api_url else w.refund_notify_url,
+                     timeout=w.http_timeout)

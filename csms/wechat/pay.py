@@ -104,7 +104,7 @@ class WechatPayClient:
         self.appid = config.appid
         self.mchid = config.mchid
         self.pay_base = config.pay_base.rstrip("/")
-        self.notify_url = config.notify_url                 # settable: the composition root fills it in
+        self.notify_url = config.notify_url
         self.refund_notify_url = config.refund_notify_url
         self._apiv3_key = config.apiv3_key
         self._key = signing.load_private_key(config.private_key_pem)

@@ -15,7 +15,7 @@ PERSONAL = {"title_type": "personal", "title": "张三", "email": "zhang@example
 
 async def a_paid_order(csms, user_id: int, paid_fen: int = 1234, **fields) -> int:
     oid = await an_order(csms, user_id, state=fields.pop("state", "paid"))
-    await csms.container.orders.update(oid, total_fen=paid_fen, paid_fen=paid_fen, **fields)
+    await csms.container.repos.orders.update(oid, total_fen=paid_fen, paid_fen=paid_fen, **fields)
     return oid
 
 

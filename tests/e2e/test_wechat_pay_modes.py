@@ -39,14 +39,14 @@ async def test_top_up_refund_and_reconciliation(csms_with, mode):
     if mode == "service_provider":
         assert {n.resource["sub_mchid"] for n in notes} == {"1600000001"}
 
-    assert not await csms.container.payment_repo.pending_before(datetime.now(UTC))
+    assert not await csms.container.repos.payments.pending_before(datetime.now(UTC))
     status, payments = await csms.get(f"/api/v1/admin/payments?user_id={alma.id}")
-    first = await csms.container.payment_repo.get(payments[-1]["id"])
-    refund = await csms.container.payments.refund(first, 100, "test refund", "e2e")
+    first = await csms.container.repos.payments.get(payments[-1]["id"])
+    refund = await csms.container.payments.payments.refund(first, 100, "test refund", "e2e")
     assert refund.state == "processing"
 
     async def refunded():
-        return (await csms.container.refund_repo.get_by_no(refund.out_refund_no)).state == "success"
+        return (await csms.container.repos.refunds.get_by_no(refund.out_refund_no)).state == "success"
     await eventually(refunded, 10, "refund confirmed by its notification")
     assert pay.partner == (mode == "service_provider")
 

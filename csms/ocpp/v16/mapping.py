@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from csms.domain.models import IdTagInfo, MeterSample, SampledValue
-from csms.services.clock import ocpp_time, parse_time
+from csms.ocpp.times import ocpp_time, parse_time
 
 
 def samples(meter_value: list[dict]) -> list[MeterSample]:

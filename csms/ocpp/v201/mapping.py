@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from csms.domain.models import IdTagInfo, MeterSample, SampledValue
-from csms.services.clock import ocpp_time, parse_time
+from csms.domain.models import IdTagInfo, MeterSample, SampledValue, TransactionEventAnswer, TransactionEventIn
+from csms.ocpp.times import ocpp_time, parse_time
 
 # neutral id-tag status -> 2.0.1 AuthorizationStatusEnumType (Unknown: never heard of this token)
 _AUTH = {"Accepted": "Accepted", "Blocked": "Blocked", "Expired": "Expired", "Invalid": "Invalid",
@@ -28,6 +28,31 @@ def samples(meter_value: list[dict]) -> list[MeterSample]:
         out.append(MeterSample(parse_time(mv["timestamp"]), tuple(values)))
     return out
 
+
+def transaction_event(req: dict) -> TransactionEventIn:
+    info, evse = req["transactionInfo"], req.get("evse") or {}
+    return TransactionEventIn(
+        kind=req["eventType"].lower(), ocpp_tx_id=info["transactionId"], at=parse_time(req["timestamp"]),
+        seq_no=req["seqNo"], offline=bool(req.get("offline")), evse_id=evse.get("id"),
+        connector_id=evse.get("connectorId"), id_tag=(req.get("idToken") or {}).get("idToken"),
+        stop_authorized=req.get("triggerReason") == "StopAuthorized", reservation_id=req.get("reservationId"),
+        remote_start_id=info.get("remoteStartId"), stopped_reason=info.get("stoppedReason"),
+        samples=tuple(samples(req.get("meterValue") or [])))
+
+
+def transaction_event_response(answer: TransactionEventAnswer) -> dict:
+    out: dict = {}
+    if answer.id_tag_info is not None:       # idTokenInfo whenever the event carried an idToken
+        out["idTokenInfo"] = id_token_info(answer.id_tag_info)
+    if answer.total_cost_fen is not None:
+        out["totalCost"] = total_cost(answer.total_cost_fen)
+    return out
+
+
+def total_cost(fen: int) -> float:
+    """Fen as the decimal amount in the station's currency the 2.0.1 messages carry (2280 -> 22.8;
+    the Currency variable says yuan)."""
+    return round(fen / 100, 2)
 
 def id_token_info(info: IdTagInfo) -> dict:
     out: dict = {"status": _AUTH.get(info.status, "Invalid")}

@@ -5,10 +5,12 @@ security commands. Pure translation onto the neutral services."""
 from __future__ import annotations
 
 from csms.domain import security as s
-from csms.ocpp.dispatcher import CallContext, Handler
 from csms.ocpp.errors import OcppError
+from csms.ocpp.routing import CallContext
 from csms.ocpp.v16.security import hash_data_out
-from csms.services.clock import parse_time
+from csms.ocpp.times import parse_time
+from csms.services.security import SecurityEventService
+from csms.services.security_certificates import CertificateService
 
 NO_OCSP = {"reasonCode": "NoOCSPResponder",
            "additionalInfo": "this CSMS has no OCSP responder; certificate status cannot be checked"}
@@ -16,27 +18,28 @@ NO_CONTRACT_POOL = {"reasonCode": "NoCertificatePool",
                     "additionalInfo": "no ISO 15118 contract-certificate pool is configured in this CSMS"}
 
 
-def handlers(events, certificates) -> dict[str, Handler]:
-    async def security_event_notification(ctx: CallContext, req: dict) -> dict:
-        await events.record(ctx.cp_id, req["type"], parse_time(req["timestamp"]), req.get("techInfo"))
+class V201SecurityHandlers:
+    def __init__(self, events: SecurityEventService, certificates: CertificateService):
+        self.events = events
+        self.certificates = certificates
+
+    async def security_event_notification(self, ctx: CallContext, req: dict) -> dict:
+        await self.events.record(ctx.cp_id, req["type"], parse_time(req["timestamp"]), req.get("techInfo"))
         return {}
 
-    async def sign_certificate(ctx: CallContext, req: dict) -> dict:
-        accepted, why = await certificates.accept_csr(ctx.cp_id, req["csr"])
+    async def sign_certificate(self, ctx: CallContext, req: dict) -> dict:
+        accepted, why = await self.certificates.accept_csr(ctx.cp_id, req["csr"])
         if not accepted:
             return {"status": "Rejected", "statusInfo": {"reasonCode": "InvalidCSR", "additionalInfo": why[:512]}}
         kind = req.get("certificateType")
-        ctx.then(lambda: certificates.issue(ctx.cp_id, req["csr"], kind or "ChargingStationCertificate"))
+        ctx.then(lambda: self.certificates.issue(ctx.cp_id, req["csr"], kind or "ChargingStationCertificate"))
         return {"status": "Accepted"}
 
-    async def get_certificate_status(ctx: CallContext, req: dict) -> dict:
+    async def get_certificate_status(self, ctx: CallContext, req: dict) -> dict:
         return {"status": "Failed", "statusInfo": NO_OCSP}
 
-    async def get_15118_ev_certificate(ctx: CallContext, req: dict) -> dict:
+    async def get_15118_ev_certificate(self, ctx: CallContext, req: dict) -> dict:
         return {"status": "Failed", "exiResponse": "", "statusInfo": NO_CONTRACT_POOL}
-
-    return {"SecurityEventNotification": security_event_notification, "SignCertificate": sign_certificate,
-            "GetCertificateStatus": get_certificate_status, "Get15118EVCertificate": get_15118_ev_certificate}
 
 
 def certificate_type(neutral: str) -> str:
