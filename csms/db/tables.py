@@ -155,8 +155,12 @@ meter_values = Table(
     Column("format", String(16), nullable=True),
     Column("value", String(64), nullable=False),
     Column("value_num", Double, nullable=True),
+    # one row per sample: a 63-bit hash of where and when it was measured and what (csms/services/
+    # transactions.py sample_key); a replayed message inserts nothing twice (INSERT IGNORE)
+    Column("sample_key", BigInteger, nullable=True),
     Index(None, "transaction_id", "timestamp"),
     Index(None, "charge_point_id", "timestamp"),
+    Index("uq_meter_values_sample", "charge_point_id", "sample_key", unique=True),
 )
 
 ocpp_messages = Table(

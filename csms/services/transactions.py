@@ -9,6 +9,7 @@ transaction (tariffs, 2.0.1 block I)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
@@ -87,16 +88,26 @@ def rows(cp_id: str, evse_id: int, connector_id: int, tx_id: int | None, samples
     """meter_values rows, one per sampled value."""
     out = []
     for sample in samples:
+        at = sample.timestamp.isoformat()
         for sv in sample.values:
             n = number(sv.value)
+            measurand = sv.measurand or ENERGY
             out.append({
                 "charge_point_id": cp_id, "evse_id": evse_id, "connector_id": connector_id,
                 "transaction_id": tx_id, "timestamp": sample.timestamp,
-                "measurand": sv.measurand or ENERGY, "phase": sv.phase, "unit": sv.unit, "context": sv.context,
+                "measurand": measurand, "phase": sv.phase, "unit": sv.unit, "context": sv.context,
                 "location": sv.location, "format": sv.format, "value": str(sv.value)[:64],
                 "value_num": float(n) if n is not None else None,
+                "sample_key": sample_key(evse_id, connector_id, at, measurand, sv.phase, sv.location, sv.context),
             })
     return out
+
+
+def sample_key(*where_when_what) -> int:
+    """One sampled value's identity within its charge point, as a positive 63-bit integer: a charger
+    that replays a message (never answered, or answered before a crash) sends the same samples."""
+    digest = hashlib.blake2b("|".join(map(str, where_when_what)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
 
 
 def register_samples(samples: list[MeterSample]) -> list[tuple[datetime, int]]:
@@ -304,6 +315,8 @@ class TransactionService:
         tx = await self._running(cp_id, transaction_id) if transaction_id is not None else None
         for row in rows(cp_id, evse_id, connector_id, tx.id if tx else None, samples):
             self.batch.insert("meter_values", row)
+        if samples:        # answered only once they are committed (group commit: csms/db/batch.py)
+            await self.batch.durable()
         if tx is None or tx.status != "Active":
             return
         register, power, soc = latest(samples)
@@ -333,6 +346,8 @@ class TransactionService:
             return tx, info
         for row in rows(cp_id, tx.evse_id, tx.connector_id, tx.id, samples):
             self.batch.insert("meter_values", row)
+        if samples:        # the transaction's data are safe before the stop is answered
+            await self.batch.durable()
         # the final record takes over the queued live figures (no flush here: a stop storm would
         # serialise on it), and a live update can no longer overwrite its last meter reading
         live = self.batch.take_latest("transactions", tx.id) or {}
