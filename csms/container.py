@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import ssl
 from pathlib import Path
 
 from csms.bus.events import InProcessBus
@@ -32,6 +31,7 @@ from csms.settings import Settings
 from csms.transport.presence import RegistryPresence
 from csms.transport.registry import Registry
 from csms.transport.server import OcppServer
+from csms.transport.tls import TlsFiles, server_context
 
 log = logging.getLogger(__name__)
 
@@ -48,19 +48,6 @@ def jwt_secret(settings: Settings) -> str:
     path.write_text(secret)
     path.chmod(0o600)
     return secret
-
-
-def tls_context(settings: Settings) -> ssl.SSLContext | None:
-    o = settings.ocpp
-    if not o.tls_cert:
-        return None
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-    ctx.load_cert_chain(o.tls_cert, o.tls_key)
-    if o.tls_client_ca:
-        ctx.load_verify_locations(o.tls_client_ca)
-        ctx.verify_mode = ssl.CERT_OPTIONAL   # profile 3 charge points must present one (checked per id)
-    return ctx
 
 
 class Container:
@@ -115,7 +102,7 @@ class Container:
                         on_open=self._on_open, on_close=self._on_close, max_size=o.max_frame_bytes * 4,
                         ping_interval=o.ping_interval)
         self.ocpp_server = OcppServer(port=o.port, **listener)
-        tls = tls_context(settings)
+        tls = server_context(TlsFiles(o.tls_cert, o.tls_key, o.tls_cert_rsa, o.tls_key_rsa, o.tls_client_ca))
         self.ocpp_tls_server = OcppServer(port=o.tls_port, ssl_context=tls, **listener) if tls else None
         self.jwt_secret = jwt_secret(settings)
         self.scheduler = None

@@ -50,6 +50,8 @@ class OcppSettings:
     tls_cert: str = ""
     tls_key: str = ""
     tls_client_ca: str = ""
+    tls_cert_rsa: str = ""          # a second server certificate, RSA, served beside an ECDSA tls_cert
+    tls_key_rsa: str = ""
     auto_register: bool = False
     heartbeat_interval: int = 300
     boot_retry_interval: int = 30
@@ -269,9 +271,11 @@ def validate(s: Settings) -> None:
     for key, port in (("ocpp.port", s.ocpp.port), ("ocpp.tls_port", s.ocpp.tls_port), ("api.port", s.api.port)):
         if not 0 <= port <= 65535:
             fail(key, f"port {port} out of range 0-65535")
-    if bool(s.ocpp.tls_cert) != bool(s.ocpp.tls_key):
-        fail("ocpp.tls_key" if s.ocpp.tls_cert else "ocpp.tls_cert", "TLS needs both a certificate and a key")
+    for cert, key in (("tls_cert", "tls_key"), ("tls_cert_rsa", "tls_key_rsa")):
+        if bool(getattr(s.ocpp, cert)) != bool(getattr(s.ocpp, key)):
+            fail(f"ocpp.{key}" if getattr(s.ocpp, cert) else f"ocpp.{cert}", "TLS needs both a certificate and a key")
     for key, path in (("ocpp.tls_cert", s.ocpp.tls_cert), ("ocpp.tls_key", s.ocpp.tls_key),
+                      ("ocpp.tls_cert_rsa", s.ocpp.tls_cert_rsa), ("ocpp.tls_key_rsa", s.ocpp.tls_key_rsa),
                       ("ocpp.tls_client_ca", s.ocpp.tls_client_ca)):
         if path and not Path(path).is_file():
             fail(key, f"file not found: {path}")

@@ -20,6 +20,7 @@ from csms.services.security import AlarmService, SecurityEventService
 from csms.services.security_ca import CertificateAuthority
 from csms.services.security_certificates import CertificateService
 from csms.services.security_credentials import CredentialService
+from csms.transport import tls
 
 REQUEST_TIMEOUT_JOB = "report-request-timeout"
 REQUEST_TIMEOUT_EVERY = {"seconds": 15}
@@ -57,3 +58,10 @@ def install(container) -> None:
         await container.report_requests.expire_due()
 
     container.jobs.append((REQUEST_TIMEOUT_JOB, REQUEST_TIMEOUT_EVERY, expire_requests))
+
+    async def trust_signing_ca() -> None:
+        """A02.FR.11/14, F06: certificates this CA signs authenticate their station at the next connection."""
+        if container.ocpp_tls_server is not None:
+            tls.trust(container.ocpp_tls_server.ssl_context, await container.certificate_authority.certificate_pem())
+
+    container.starters.append(trust_signing_ca)

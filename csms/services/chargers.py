@@ -89,8 +89,14 @@ class ChargerService:
         self._registration[cp_id] = cp.registration_status   # fresh: the boot that follows reads no database
         if cp.security_profile >= 2 and not tls:
             return UNAUTHORIZED
-        if cp.security_profile == 3 and client_cn != cp_id:
-            return UNAUTHORIZED
+        if tls and client_cn == cp_id:
+            # profile 3 authenticates by the client certificate alone (A00.FR.405/407; 1.6 security
+            # whitepaper profile 3): a password stored from profile 1/2 is not asked for. The
+            # certificate was verified in the TLS handshake against the client CA and the CSMS's
+            # signing CA; connecting at 3 satisfies any stored minimum.
+            return ACCEPT
+        if cp.security_profile == 3:
+            return UNAUTHORIZED        # no valid certificate of its own
         if cp.password_hash:
             if password is None or not await self.passwords.verify(cp_id, cp.password_hash, password):
                 return UNAUTHORIZED
