@@ -20,9 +20,12 @@ import orjson
 
 from csms import metrics
 from csms.ocpp import frames, schemas
+from csms.ocpp.solicited import solicited_by
 from csms.ocpp.errors import CallErrorReceived, CallTimeout, OcppError, version_code
 
 log = logging.getLogger(__name__)
+
+SOLICITED_FOR = 300.0    # s: how long a message the CSMS asked for is admitted as solicited
 
 
 class Connection(Protocol):
@@ -63,7 +66,7 @@ class Dispatcher:
     def __init__(self, routes: dict[str, dict[str, Handler]], observe: FrameObserver,
                  max_frame_bytes: int = 65536, strict_responses: bool = True,
                  tolerate: Callable[..., Awaitable[dict]] | None = None,
-                 admit: Callable[[str, str], Awaitable[bool]] | None = None):
+                 admit: Callable[[str, str, bool], Awaitable[bool]] | None = None):
         self.routes = routes
         self.observe = observe
         self.max_frame_bytes = max_frame_bytes
@@ -71,7 +74,8 @@ class Dispatcher:
         # tolerant mode: (cp_id, version, action, payload, response) -> repaired payload, or raises the
         # strict OcppError; called only for frames that break their schema
         self.tolerate = tolerate
-        # admission: (cp_id, action) -> may this charge point send this now? (no: SecurityError)
+        # admission: (cp_id, action, solicited) -> may this charge point send this now? (no: SecurityError);
+        # solicited: the CSMS asked this connection for it (TriggerMessage, a report request, ...)
         self.admit = admit
         self._ids = itertools.count(1)
         self._prefix = f"{int(time.time()) % 100000:05d}"
@@ -123,8 +127,9 @@ class Dispatcher:
                 if action in schemas.actions(version):
                     raise OcppError("NotSupported", f"{action} is not supported by this central system")
                 raise OcppError("NotImplemented", f"unknown action {action!r}")
-            if self.admit is not None and not await self.admit(conn.cp_id, action):
-                raise OcppError("SecurityError", f"{action} refused: the registration of {conn.cp_id} is rejected")
+            if self.admit is not None and not await self.admit(conn.cp_id, action, _solicited(conn, action)):
+                raise OcppError("SecurityError", f"{action} refused: {conn.cp_id} is not accepted (its "
+                                "BootNotification was answered Pending or Rejected)")
             payload = frame.payload
             try:
                 schemas.validate(version, action, payload)
@@ -221,6 +226,7 @@ class Dispatcher:
             future = asyncio.get_running_loop().create_future()
             out.pending[uid] = (action, future)
             text = frames.call(uid, action, payload)
+            _solicit(conn, solicited_by(action, payload))
             self.observe(conn.cp_id, "out", frames.CALL, uid, action, text, datetime.now(timezone.utc))
             _count(action, "out", "call")
             try:
@@ -238,6 +244,17 @@ class Dispatcher:
                 if not future.done():
                     future.set_exception(CallTimeout(f"{conn.cp_id} disconnected before answering {action}"))
             out.pending.clear()
+
+
+def _solicit(conn: Connection, actions: tuple[str, ...]) -> None:
+    if actions:
+        until = time.monotonic() + SOLICITED_FOR
+        conn.state.setdefault("solicited", {}).update(dict.fromkeys(actions, until))
+
+
+def _solicited(conn: Connection, action: str) -> bool:
+    until = conn.state.get("solicited", {}).get(action)
+    return until is not None and until > time.monotonic()
 
 
 _counters: dict[tuple, object] = {}
