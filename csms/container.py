@@ -13,12 +13,14 @@ from csms.db import repositories as repos
 from csms.db.batch import BatchWriter
 from csms.db.session import make_engine, make_sessionmaker, upgrade
 from csms.ocpp import schemas
+from csms.ocpp.credentials import accepted_password
 from csms.ocpp.dispatcher import Dispatcher
 from csms.ocpp.gateway import LocalGateway
 from csms.ocpp.v16 import commands as v16_commands
 from csms.ocpp.v16.handlers import V16Handlers
 from csms.ocpp.v201 import commands as v201_commands
 from csms.ocpp.v201.handlers import V201Handlers
+from csms.services.charger_passwords import ChargerPasswords
 from csms.services.chargers import ChargerConfig, ChargerService
 from csms.services.clock import SystemClock
 from csms.services.commands import CommandService
@@ -91,7 +93,8 @@ class Container:
         self.bus.subscribe(events.ChargePointBooted,
                            lambda e: self.tolerance.booted(e.charge_point_id, e.vendor, e.model))
         self.gateway = LocalGateway(self.registry, self.dispatcher, self.encoders, timeout=o.call_timeout)
-        self.commands = CommandService(self.gateway, self.transactions)
+        self.charger_passwords = ChargerPasswords(self.charge_points, self.chargers)
+        self.commands = CommandService(self.gateway, self.transactions, self.charger_passwords, accepted_password)
         self.jobs: list[tuple[str, dict, object]] = []   # (id, APScheduler interval kwargs, coroutine function)
         self.starters: list = []        # coroutine functions of feature modules, run by start()
         self.stoppers: list = []        # ... and by stop(), in reverse order

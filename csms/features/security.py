@@ -34,7 +34,8 @@ def install(container) -> None:
     container.certificate_authority = CertificateAuthority.from_env(container.settings.var_dir)
     container.certificates = CertificateService(container.certificate_authority, repos.SqlCertificateRepository(sf),
                                                 container.commands, container.clock)
-    container.credentials = CredentialService(container.charge_points, container.commands, container.chargers)
+    container.credentials = CredentialService(container.charge_points, container.commands, container.chargers,
+                                              container.charger_passwords)
     container.report_requests = ReportRequestService(SqlReportRequestRepository(sf), container.clock)
     container.provisioning = ProvisioningService(repos.SqlDeviceModelRepository(sf), container.commands,
                                                  container.alarms, container.clock, container.report_requests)
