@@ -19,7 +19,7 @@ from typing import Any, Awaitable, Callable, Protocol
 import orjson
 
 from csms import metrics
-from csms.ocpp import frames, schemas
+from csms.ocpp import frames, schemas, value_checks
 from csms.ocpp.solicited import solicited_by
 from csms.ocpp.errors import CallErrorReceived, CallTimeout, OcppError, version_code
 
@@ -137,6 +137,7 @@ class Dispatcher:
                 if self.tolerate is None:
                     raise
                 payload = await self.tolerate(conn.cp_id, version, action, payload)
+            payload = value_checks.check(version, action, payload)
             response = await handler(ctx, payload)
             if self.strict_responses:
                 try:
@@ -188,6 +189,7 @@ class Dispatcher:
         _count(action, "in", "result")
         try:
             schemas.validate(conn.protocol, action, frame.payload, response=True)
+            value_checks.check(conn.protocol, action, frame.payload, response=True)
         except OcppError as exc:
             if self.tolerate is None:
                 future.set_exception(CallErrorReceived(exc.code, f"invalid {action} response: {exc.description}",

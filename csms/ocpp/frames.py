@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -11,6 +12,9 @@ from csms.ocpp.errors import OcppError
 
 CALL, CALLRESULT, CALLERROR = 2, 3, 4
 _ID = re.compile(r'^\s*\[\s*\d+\s*,\s*"([^"\\]{1,64})"')
+# orjson decodes an integer past 64 bits (2^64, -2^63-1) as a float: a JSON integer would pass for a
+# number with an exponent. Frames with such a run of digits are decoded again exactly (rare: no cost to the others).
+_LONG_INTEGER = re.compile(r"\d{19}")
 
 
 @dataclass(slots=True)
@@ -40,7 +44,9 @@ def decode(raw: str | bytes, version: str) -> Frame:
         raise FrameError(bad_format, "OCPP-J frames are text frames, not binary", _salvage(raw))
     try:
         msg = orjson.loads(raw)
-    except orjson.JSONDecodeError:
+        if _LONG_INTEGER.search(raw):
+            msg = json.loads(raw, parse_constant=_not_json)
+    except (orjson.JSONDecodeError, ValueError):
         raise FrameError(bad_format, "frame is not valid JSON", _salvage(raw)) from None
     if not isinstance(msg, list) or not msg:
         raise FrameError(rpc_error, "frame must be a JSON array [type, id, ...]")
@@ -68,6 +74,10 @@ def decode(raw: str | bytes, version: str) -> Frame:
         raise FrameError(rpc_error, "a CALLERROR is [4, id, code, description, details]", uid, mtype)
     return Frame(CALLERROR, uid, error_code=msg[2], error_description=str(msg[3]),
                  error_details=msg[4] if len(msg) == 5 else {})
+
+
+def _not_json(name: str):
+    raise ValueError(f"{name} is not JSON")
 
 
 def _salvage(raw: str | bytes) -> str:

@@ -47,13 +47,22 @@ def actions(version: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=None)
-def validator(version: str, action: str, response: bool) -> Callable[[object], object]:
+def schema_of(version: str, action: str, response: bool) -> dict:
+    """The official schema of an action's request (or response), as shipped."""
     name = action + ("Response" if response else _SUFFIX[version])
-    path = _DIRS[version] / f"{name}.json"
-    schema = _strip(json.loads(path.read_text(encoding="utf-8")))
-    for key in ("$schema", "$id", "id"):
+    return json.loads((_DIRS[version] / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def validator(version: str, action: str, response: bool) -> Callable[[object], object]:
+    schema = _strip(schema_of(version, action, response))
+    for key in ("$id", "id"):
         if isinstance(schema.get(key), str):
             schema.pop(key)
+    # the 1.6 schemas are draft-04, where an integer has no fraction or exponent part (1.0, 1e+308, -0.0
+    # are not integers); checked as a later draft they would pass and reach the database
+    if version != "ocpp1.6":
+        schema.pop("$schema", None)
     return fastjsonschema.compile(schema)
 
 

@@ -70,7 +70,7 @@ class V16Handlers:
         tx, info = await self.sessions.stop(
             ctx.cp_id, transaction_id=req["transactionId"], meter_stop_wh=int(req["meterStop"]),
             stopped_at=parse_time(req["timestamp"]), reason=req.get("reason", "Local"), id_tag=req.get("idTag"),
-            samples=mapping.samples(req.get("transactionData") or []))
+            samples=mapping.samples(req.get("transactionData") or [], "transactionData"))
         return {"idTagInfo": mapping.id_tag_info(info)} if info is not None else {}
 
     async def data_transfer(self, ctx: CallContext, req: dict) -> dict:

@@ -5,28 +5,45 @@ from __future__ import annotations
 from decimal import Decimal
 
 from csms.domain.models import IdTagInfo, MeterSample, SampledValue
+from csms.ocpp.errors import OcppError
+from csms.ocpp.v16.mapping import refuse_unstorable
 from csms.services.clock import ocpp_time, parse_time
+
+# a unitOfMeasure multiplier is a power of ten; beyond +-18 no reading fits a 64-bit register
+MAX_MULTIPLIER = 18
 
 # neutral id-tag status -> 2.0.1 AuthorizationStatusEnumType (Unknown: never heard of this token)
 _AUTH = {"Accepted": "Accepted", "Blocked": "Blocked", "Expired": "Expired", "Invalid": "Invalid",
          "ConcurrentTx": "ConcurrentTx", "Unknown": "Unknown"}
 
 
-def samples(meter_value: list[dict]) -> list[MeterSample]:
+def samples(meter_value: list[dict], field: str = "meterValue") -> list[MeterSample]:
     out = []
-    for mv in meter_value or ():
+    for i, mv in enumerate(meter_value or ()):
         values = []
-        for sv in mv.get("sampledValue", ()):
+        for j, sv in enumerate(mv.get("sampledValue", ())):
+            where = f"{field}[{i}].sampledValue[{j}]"
             unit = (sv.get("unitOfMeasure") or {}).get("unit", "Wh")
             multiplier = (sv.get("unitOfMeasure") or {}).get("multiplier", 0)
+            if not -MAX_MULTIPLIER <= multiplier <= MAX_MULTIPLIER:
+                raise OcppError("PropertyConstraintViolation", f"{where}.unitOfMeasure.multiplier {multiplier} is "
+                                f"outside +-{MAX_MULTIPLIER}", {"field": f"{where}.unitOfMeasure.multiplier",
+                                                                 "rule": "range"})
             value = Decimal(str(sv["value"])).scaleb(multiplier) if multiplier else Decimal(str(sv["value"]))
-            values.append(SampledValue(
-                value=format(value.normalize(), "f") if value == value.to_integral_value() else str(value),
-                measurand=sv.get("measurand", "Energy.Active.Import.Register"), phase=sv.get("phase"), unit=unit,
-                context=sv.get("context"), location=sv.get("location"),
-                format="SignedData" if sv.get("signedMeterValue") else None))
+            sampled = SampledValue(
+                value=_text(value), measurand=sv.get("measurand", "Energy.Active.Import.Register"),
+                phase=sv.get("phase"), unit=unit, context=sv.get("context"), location=sv.get("location"),
+                format="SignedData" if sv.get("signedMeterValue") else None)
+            refuse_unstorable(sampled, f"{where}.value")
+            values.append(sampled)
         out.append(MeterSample(parse_time(mv["timestamp"]), tuple(values)))
     return out
+
+
+def _text(value: Decimal) -> str:
+    if value.adjusted() > 18 or value.adjusted() < -18:
+        return str(value)                    # refused or kept as text; never expanded digit by digit
+    return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
 
 
 def id_token_info(info: IdTagInfo) -> dict:
