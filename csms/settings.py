@@ -62,6 +62,11 @@ class OcppSettings:
     message_log_retention_days: int = 30
     flush_interval: float = 0.2
     tolerant_models: str = ""
+    ocsp_timeout: float = 5.0           # seconds for an OCSP responder to answer
+    ocsp_cache_seconds: float = 300.0   # how long a contract certificate's OCSP status is reused
+    ocsp_unreachable: str = "reject"    # reject | accept: Authorize when the OCSP responder cannot answer
+    contract_pool_url: str = ""         # ISO 15118 contract-certificate pool (Get15118EVCertificate)
+    contract_pool_timeout: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -285,6 +290,14 @@ def validate(s: Settings) -> None:
                        ("ocpp.max_frame_bytes", s.ocpp.max_frame_bytes),
                        ("ocpp.flush_interval", s.ocpp.flush_interval),
                        ("api.jwt_ttl", s.api.jwt_ttl)):
+        if value <= 0:
+            fail(key, f"must be positive, got {value}")
+    if s.ocpp.ocsp_unreachable not in ("reject", "accept"):
+        fail("ocpp.ocsp_unreachable", f"expected reject or accept, got {s.ocpp.ocsp_unreachable!r}")
+    if s.ocpp.contract_pool_url and not s.ocpp.contract_pool_url.startswith(("http://", "https://")):
+        fail("ocpp.contract_pool_url", "must start with http:// or https://")
+    for key, value in (("ocpp.ocsp_timeout", s.ocpp.ocsp_timeout),
+                       ("ocpp.contract_pool_timeout", s.ocpp.contract_pool_timeout)):
         if value <= 0:
             fail(key, f"must be positive, got {value}")
     if s.ocpp.heartbeat_grace < 1:

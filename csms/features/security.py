@@ -11,9 +11,12 @@ from __future__ import annotations
 from csms.db import repositories_security as repos
 from csms.db.repositories_requests import SqlReportRequestRepository
 from csms.ocpp.v16 import security as v16_security
+from csms.ocpp.v201 import iso15118 as v201_iso15118
 from csms.ocpp.v201 import provisioning as v201_provisioning
 from csms.ocpp.v201 import requests as v201_requests
 from csms.ocpp.v201 import security as v201_security
+from csms.services.contract_certificates import ContractCertificatePool
+from csms.services.ocsp import ContractValidation, OcspClient
 from csms.services.provisioning import ProvisioningService
 from csms.services.requests import ReportRequestService
 from csms.services.security import AlarmService, SecurityEventService
@@ -49,6 +52,14 @@ def install(container) -> None:
     container.routes["ocpp1.6"].update(v16_security.handlers(container.security_events, container.certificates))
     container.routes["ocpp2.0.1"].update(v201_security.handlers(container.security_events, container.certificates))
     container.routes["ocpp2.0.1"].update(v201_provisioning.handlers(container.provisioning))
+    # ISO 15118 (C07, M01, M02, M06): OCSP and the contract-certificate pool; Authorize also checks a contract
+    o = container.settings.ocpp
+    container.ocsp = OcspClient(container.clock, o.ocsp_timeout, o.ocsp_cache_seconds)
+    container.contract_validation = ContractValidation(container.ocsp, container.clock, o.ocsp_unreachable)
+    container.contract_pool = ContractCertificatePool(o.contract_pool_url, o.contract_pool_timeout)
+    container.routes["ocpp2.0.1"].update(v201_iso15118.handlers(container.sessions, container.contract_validation,
+                                                                container.ocsp, container.contract_pool))
+    container.stoppers += [container.ocsp.close, container.contract_pool.close]
     container.routes["ocpp2.0.1"].update(v201_requests.tracking(container.routes["ocpp2.0.1"],
                                                                 container.report_requests))
     container.encoders["ocpp1.6"].update(v16_security.ENCODERS)

@@ -277,10 +277,13 @@ async def test_extended_trigger_message_sign_certificate(csms, open_client, vers
     assert (status, body) == (200, {"status": "Accepted"})
 
 
-async def test_TC_M_get_certificate_status_and_15118_certificate_fail_without_pools(csms, open_client):
+async def test_TC_M_get_certificate_status_and_15118_certificate_fail_without_responder_or_pool(csms, open_client):
     client = await client_of(open_client, csms, "ocpp2.0.1")
     ocsp = {"hashAlgorithm": "SHA256", "issuerNameHash": "a", "issuerKeyHash": "b", "serialNumber": "1",
-            "responderURL": "http://ocsp.example"}
+            "responderURL": "http://127.0.0.1:9/"}          # nothing listens there
+    answer_ = await client.result("GetCertificateStatus", {"ocspRequestData": ocsp})
+    assert answer_["status"] == "Failed" and answer_["statusInfo"]["reasonCode"] == "OCSPUnavailable"
+    ocsp["responderURL"] = ""
     answer_ = await client.result("GetCertificateStatus", {"ocspRequestData": ocsp})
     assert answer_["status"] == "Failed" and answer_["statusInfo"]["reasonCode"] == "NoOCSPResponder"
     answer_ = await client.result("Get15118EVCertificate", {"iso15118SchemaVersion": "urn:iso:15118:2:2013:MsgDef",

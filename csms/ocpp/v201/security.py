@@ -1,6 +1,6 @@
-"""OCPP 2.0.1 block A (security) and M (certificates): inbound SecurityEventNotification,
-SignCertificate, GetCertificateStatus, Get15118EVCertificate, and the encoders of the neutral
-security commands. Pure translation onto the neutral services."""
+"""OCPP 2.0.1 block A (security) and M (certificates): inbound SecurityEventNotification and
+SignCertificate, and the encoders of the neutral security commands (the ISO 15118 certificate
+messages are in iso15118.py). Pure translation onto the neutral services."""
 
 from __future__ import annotations
 
@@ -9,12 +9,6 @@ from csms.ocpp.dispatcher import CallContext, Handler
 from csms.ocpp.errors import OcppError
 from csms.ocpp.v16.security import hash_data_out
 from csms.services.clock import parse_time
-
-NO_OCSP = {"reasonCode": "NoOCSPResponder",
-           "additionalInfo": "this CSMS has no OCSP responder; certificate status cannot be checked"}
-NO_CONTRACT_POOL = {"reasonCode": "NoCertificatePool",
-                    "additionalInfo": "no ISO 15118 contract-certificate pool is configured in this CSMS"}
-
 
 def handlers(events, certificates) -> dict[str, Handler]:
     async def security_event_notification(ctx: CallContext, req: dict) -> dict:
@@ -29,14 +23,7 @@ def handlers(events, certificates) -> dict[str, Handler]:
         ctx.then(lambda: certificates.issue(ctx.cp_id, req["csr"], kind or "ChargingStationCertificate"))
         return {"status": "Accepted"}
 
-    async def get_certificate_status(ctx: CallContext, req: dict) -> dict:
-        return {"status": "Failed", "statusInfo": NO_OCSP}
-
-    async def get_15118_ev_certificate(ctx: CallContext, req: dict) -> dict:
-        return {"status": "Failed", "exiResponse": "", "statusInfo": NO_CONTRACT_POOL}
-
-    return {"SecurityEventNotification": security_event_notification, "SignCertificate": sign_certificate,
-            "GetCertificateStatus": get_certificate_status, "Get15118EVCertificate": get_15118_ev_certificate}
+    return {"SecurityEventNotification": security_event_notification, "SignCertificate": sign_certificate}
 
 
 def certificate_type(neutral: str) -> str:
