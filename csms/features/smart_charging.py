@@ -11,6 +11,7 @@ from csms.ocpp.v16 import smart_charging as v16_sc
 from csms.ocpp.v201 import firmware as v201_firmware
 from csms.ocpp.v201 import smart_charging as v201_sc
 from csms.ocpp.v201 import smart_charging_display as v201_display
+from csms.services.charging_needs import ChargingNeedsService
 from csms.services.firmware import FirmwareService
 from csms.services.smart_charging import SmartChargingService
 from csms.services.smart_charging_display import DisplayMessageService
@@ -34,7 +35,10 @@ def install(container) -> None:
         container.encoders[version].update(encoders)
 
     container.routes[V16].update(v16_firmware.V16FirmwareHandlers(container.firmware).routes())
-    container.routes[V201].update(v201_sc.V201SmartChargingHandlers(container.smart_charging).routes())
+    container.charging_needs = ChargingNeedsService(container.smart_charging, container.transactions, container.clock)
+    container.routes[V201].update(v201_sc.V201SmartChargingHandlers(container.smart_charging,
+                                                                    container.charging_needs).routes())
     container.routes[V201].update(v201_display.V201DisplayHandlers(container.display_messages).routes())
     container.routes[V201].update(v201_firmware.V201FirmwareHandlers(container.firmware).routes())
     container.bus.subscribe(TransactionStopped, container.smart_charging.on_transaction_stopped)
+    container.bus.subscribe(TransactionStopped, container.charging_needs.on_transaction_stopped)
