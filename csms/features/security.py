@@ -16,6 +16,7 @@ from csms.ocpp.v201 import provisioning as v201_provisioning
 from csms.ocpp.v201 import requests as v201_requests
 from csms.ocpp.v201 import security as v201_security
 from csms.services.contract_certificates import ContractCertificatePool
+from csms.services.message_limits import MessageLimits
 from csms.services.ocsp import ContractValidation, OcspClient
 from csms.services.provisioning import ProvisioningService
 from csms.services.requests import ReportRequestService
@@ -40,8 +41,10 @@ def install(container) -> None:
     container.credentials = CredentialService(container.charge_points, container.commands, container.chargers,
                                               container.charger_passwords)
     container.report_requests = ReportRequestService(SqlReportRequestRepository(sf), container.clock)
-    container.provisioning = ProvisioningService(repos.SqlDeviceModelRepository(sf), container.commands,
-                                                 container.alarms, container.clock, container.report_requests)
+    device_model = repos.SqlDeviceModelRepository(sf)
+    container.message_limits = MessageLimits(device_model, container.clock)
+    container.provisioning = ProvisioningService(device_model, container.commands, container.alarms, container.clock,
+                                                 container.report_requests, container.message_limits)
     # installed before this feature: logs and display messages are tracked too
     for name in ("firmware", "display_messages"):
         if getattr(container, name, None) is not None:

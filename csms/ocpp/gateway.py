@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from csms.ocpp import frames
 from csms.ocpp.dispatcher import Dispatcher
 from csms.ocpp.errors import NotConnected, OcppError
 from csms.transport.registry import Registry
@@ -37,12 +38,20 @@ class LocalGateway:
         conn = self._conn(cp_id)
         self.dispatcher.validate_call(conn.protocol, action, payload)
 
-    async def execute(self, cp_id: str, command: Any, timeout: float | None = None) -> dict:
-        conn = self._conn(cp_id)
+    def _pair(self, conn, command: Any) -> tuple:
         pair = self.encoders.get(conn.protocol, {}).get(type(command))
         if pair is None:
             raise OcppError("NotSupported", f"{type(command).__name__} is not available for {conn.protocol}")
-        encode, decode = pair
+        return pair
+
+    def encoded_size(self, cp_id: str, command: Any) -> int:
+        """Bytes of the CALL frame that would carry ``command`` (with the longest message id we send)."""
+        action, payload = self._pair(self._conn(cp_id), command)[0](command)
+        return len(frames.call("0" * 36, action, payload).encode())
+
+    async def execute(self, cp_id: str, command: Any, timeout: float | None = None) -> dict:
+        conn = self._conn(cp_id)
+        encode, decode = self._pair(conn, command)
         action, payload = encode(command)
         response = await self.dispatcher.call(conn, action, payload, timeout or self.timeout)
         return decode(command, response)

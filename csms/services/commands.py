@@ -24,6 +24,7 @@ class Gateway(Protocol):
     def protocol_of(self, cp_id: str) -> str | None: ...
     async def call(self, cp_id: str, action: str, payload: dict, timeout: float | None = None) -> dict: ...
     async def execute(self, cp_id: str, command: Any, timeout: float | None = None) -> dict: ...
+    def encoded_size(self, cp_id: str, command: Any) -> int: ...
 
 
 # (version, action, payload, response) -> the password a raw CALL set and the charge point accepted
@@ -54,6 +55,10 @@ class CommandService:
         result = await self.gateway.execute(cp_id, command)
         await self._password_changed(cp_id, changed_password(command, result))
         return result
+
+    async def size(self, cp_id: str, command: Any) -> int:
+        """Bytes of the frame that would carry ``command`` to this charge point (message size limits)."""
+        return self.gateway.encoded_size(cp_id, command)
 
     async def call(self, cp_id: str, action: str, payload: dict) -> dict:
         """The raw CALL, payload in the charge point's own version."""
