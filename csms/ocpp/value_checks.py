@@ -67,12 +67,16 @@ def check(version: str, action: str, payload: dict, response: bool = False) -> d
 def _walk(node: Node, value: Any, path: str, action: str) -> Any:
     kind = node[0]
     if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return value                # not reached after the schema check; never our error to raise
         if not INT_MIN <= value <= INT_MAX:
             raise OcppError("PropertyConstraintViolation",
                             f"{action}: {path} = {_short(value)} is outside the 32-bit integer range of OCPP",
                             {"field": path, "rule": "range"})
         return int(value)           # 2.0.1 (draft-06): 3.0 is the integer 3
     if kind == "time":
+        if not isinstance(value, str):
+            return value
         try:
             parse_time(value)
         except (ValueError, OverflowError):

@@ -25,6 +25,7 @@ import aiohttp
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID
 
@@ -115,7 +116,6 @@ def _check_signer(response: ocsp.OCSPResponse, cid: CertificateId, issuer: x509.
 
 
 def _verify(signer: x509.Certificate, response: ocsp.OCSPResponse) -> None:
-    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
     key = signer.public_key()
     if isinstance(key, ec.EllipticCurvePublicKey):
         key.verify(response.signature, response.tbs_response_bytes, ec.ECDSA(response.signature_hash_algorithm))

@@ -32,7 +32,8 @@ async def test_B02_FR_09_pending_201_station_sends_only_boot_and_what_the_csms_a
     frame, code, _ = await answer(client, csms.post(f"/api/v1/admin/charge-points/{client.cp_id}/commands/"
                                                     "trigger-message", {"message": "StatusNotification",
                                                                         "connector_id": 1}), {"status": "Accepted"})
-    assert frame[2:] == ["TriggerMessage", {"requestedMessage": "StatusNotification", "evse": {"id": 1}}] and code == 200
+    assert code == 200
+    assert frame[2:] == ["TriggerMessage", {"requestedMessage": "StatusNotification", "evse": {"id": 1}}]
     assert (await client.call("StatusNotification", status))[0] == 3
     assert _refused(await client.call("Heartbeat", {}))
 
@@ -56,8 +57,9 @@ async def test_B02_FR_09_pending_16_charge_point_sends_only_boot_and_what_was_tr
     assert _refused(await client.call("Heartbeat", {}))
     assert _refused(await client.call("StatusNotification", {"connectorId": 1, "errorCode": "NoError",
                                                              "status": "Available"}))
-    frame, code, _ = await answer(client, csms.post(f"/api/v1/admin/charge-points/{client.cp_id}/commands/"
-                                                    "trigger-message", {"message": "Heartbeat"}), {"status": "Accepted"})
+    trigger = csms.post(f"/api/v1/admin/charge-points/{client.cp_id}/commands/trigger-message",
+                        {"message": "Heartbeat"})
+    frame, code, _ = await answer(client, trigger, {"status": "Accepted"})
     assert frame[2:] == ["TriggerMessage", {"requestedMessage": "Heartbeat"}] and code == 200
     assert (await client.call("Heartbeat", {}))[0] == 3
     assert _refused(await client.call("StatusNotification", {"connectorId": 1, "errorCode": "NoError",

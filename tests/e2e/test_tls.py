@@ -20,15 +20,24 @@ from tests.support.pki import Pki
 from tests.support.server import make_settings, start_csms, stop_csms
 
 
-@pytest.fixture
-async def tls_csms(tmp_path):
+async def _tls_server(tmp_path, rsa: bool = False):
+    """A CSMS with a wss:// listener: an ECDSA server certificate (and an RSA one beside it)."""
     pki = Pki(tmp_path)
     cert, key = pki.issue("server", "127.0.0.1", server=True)
-    settings = make_settings(tmp_path, **{"ocpp.tls_port": "0", "ocpp.tls_cert": str(cert), "ocpp.tls_key": str(key),
-                                          "ocpp.tls_client_ca": str(pki.ca_path)})
-    server = await start_csms(settings)
+    flags = {"ocpp.tls_port": "0", "ocpp.tls_cert": str(cert), "ocpp.tls_key": str(key),
+             "ocpp.tls_client_ca": str(pki.ca_path)}
+    if rsa:
+        rsa_cert, rsa_key = pki.issue("server-rsa", "127.0.0.1", server=True, rsa_bits=2048)
+        flags |= {"ocpp.tls_cert_rsa": str(rsa_cert), "ocpp.tls_key_rsa": str(rsa_key)}
+    server = await start_csms(make_settings(tmp_path, **flags))
     server.pki = pki
     server.tls_url = f"wss://127.0.0.1:{server.container.ocpp_tls_server.bound_port}/ocpp"
+    return server
+
+
+@pytest.fixture
+async def tls_csms(tmp_path):
+    server = await _tls_server(tmp_path)
     try:
         yield server
     finally:
@@ -97,15 +106,7 @@ async def test_tls_1_1_is_refused(tls_csms):
 @pytest.fixture
 async def dual_csms(tmp_path):
     """ECDSA and RSA server certificates side by side."""
-    pki = Pki(tmp_path)
-    cert, key = pki.issue("server", "127.0.0.1", server=True)
-    rsa_cert, rsa_key = pki.issue("server-rsa", "127.0.0.1", server=True, rsa_bits=2048)
-    settings = make_settings(tmp_path, **{"ocpp.tls_port": "0", "ocpp.tls_cert": str(cert), "ocpp.tls_key": str(key),
-                                          "ocpp.tls_cert_rsa": str(rsa_cert), "ocpp.tls_key_rsa": str(rsa_key),
-                                          "ocpp.tls_client_ca": str(pki.ca_path)})
-    server = await start_csms(settings)
-    server.pki = pki
-    server.tls_url = f"wss://127.0.0.1:{server.container.ocpp_tls_server.bound_port}/ocpp"
+    server = await _tls_server(tmp_path, rsa=True)
     try:
         yield server
     finally:

@@ -14,6 +14,8 @@ import hashlib
 
 from aiohttp import web
 
+from tests.support.local_http import LocalHttpServer
+
 SCHEMAS = ("urn:iso:15118:2:2013:MsgDef", "urn:iso:std:iso:15118:-20:CommonMessages")
 
 
@@ -22,25 +24,13 @@ def expected_exi(action: str, exi_request_b64: str) -> str:
     return base64.b64encode(f"15118-{action}-Res:".encode() + digest).decode()
 
 
-class ContractPoolEmulator:
+class ContractPoolEmulator(LocalHttpServer):
     def __init__(self):
         self.requests: list[dict] = []
         self.fail = False
-        self.url = ""
-        self._runner: web.AppRunner | None = None
 
-    async def start(self) -> "ContractPoolEmulator":
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/v1/ev-certificates", self._answer)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-        return self
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     async def _answer(self, request: web.Request) -> web.Response:
         if self.fail:

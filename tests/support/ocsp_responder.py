@@ -13,29 +13,18 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 
+from tests.support.local_http import LocalHttpServer
 
-class OcspResponder:
+
+class OcspResponder(LocalHttpServer):
     def __init__(self, issuer: x509.Certificate, issuer_key):
         self.issuer, self.key = issuer, issuer_key
         self.statuses: dict[int, str] = {}
         self.requests = 0
         self.down = False
-        self.url = ""
-        self._runner: web.AppRunner | None = None
 
-    async def start(self) -> "OcspResponder":
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/", self._answer)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}/"
-        return self
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     async def _answer(self, request: web.Request) -> web.Response:
         self.requests += 1
