@@ -8,7 +8,8 @@ from dataclasses import replace
 from aiohttp import web
 
 from api import auth, push, signing
-from api.context import BODY, CLAIMS, CONTAINER, QUERY
+from api import context
+from api.context import ACCOUNTS, BODY, CLAIMS, JWT_SECRET, QUERY, SETTINGS
 from api.errors import error_middleware
 from api.openapi import document
 from api.routing import Route, RouteTable
@@ -39,13 +40,14 @@ def route_table() -> RouteTable:
 
 def _wrap(route: Route):
     async def handler(request: web.Request) -> web.StreamResponse:
-        c = request.app[CONTAINER]
+        app = request.app
         if route.auth:
-            request[CLAIMS] = auth.authenticate(request, c.jwt_secret, route.auth)
+            request[CLAIMS] = auth.authenticate(request, app[JWT_SECRET], route.auth)
         if route.signed:
-            required = route.auth == "driver" or c.settings.driver.operator_signatures == "required"
-            await signing.verify_request(request, await request.read(), request[CLAIMS], secret=c.jwt_secret,
-                                         window=c.settings.driver.signature_window, nonces=c.nonces,
+            driver = app[SETTINGS].driver
+            required = route.auth == "driver" or driver.operator_signatures == "required"
+            await signing.verify_request(request, await request.read(), request[CLAIMS], secret=app[JWT_SECRET],
+                                         window=driver.signature_window, nonces=app[ACCOUNTS].nonces,
                                          now=time.time(), required=required)
         request[QUERY] = query(request, route)
         if request.method in ("POST", "PUT", "PATCH") and not route.raw_body:
@@ -75,7 +77,7 @@ async def metrics_middleware(request: web.Request, handler):
 
 def create_app(container: Container) -> web.Application:
     app = web.Application(middlewares=[metrics_middleware, error_middleware], client_max_size=MAX_BODY)
-    app[CONTAINER] = container
+    context.install(app, container)
     table = route_table()
     for route in table.routes:
         app.router.add_route(route.method, route.path, _wrap(route))

@@ -18,7 +18,7 @@ from aiohttp import WSMsgType, web
 from prometheus_client import Gauge
 
 from api import auth
-from api.context import CONTAINER
+from api.context import BUS, JWT_SECRET
 from api.errors import ApiError
 from csms.domain.driver_events import OrderChanged, SessionChanged
 
@@ -174,7 +174,7 @@ def answer(data: str) -> str:
 
 async def websocket(request: web.Request) -> web.WebSocketResponse:
     hub = request.app[HUB]
-    secret = request.app[CONTAINER].jwt_secret
+    secret = request.app[JWT_SECRET]
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=MAX_FRAME)
     await ws.prepare(request)
     claims, why = driver_claims(secret, _token(request))
@@ -214,14 +214,14 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
 
 
 def setup(app: web.Application, queue_size: int = QUEUE_SIZE) -> None:
-    """Add ``GET /api/v1/ws``, subscribe the hub to the container's bus while the app runs, and
-    close every socket on shutdown. Call after ``app[CONTAINER]`` is set."""
+    """Add ``GET /api/v1/ws``, subscribe the hub to the bus while the app runs, and close every socket
+    on shutdown. Call after the app's keys are installed (api/context.py install)."""
     hub = PushHub(queue_size)
     app[HUB] = hub
     app.router.add_get(PATH, websocket)
 
     async def subscribed(app: web.Application):
-        bus = app[CONTAINER].bus
+        bus = app[BUS]
         unsubscribe = [bus.subscribe(SessionChanged, hub.on_session), bus.subscribe(OrderChanged, hub.on_order)]
         yield
         for fn in unsubscribe:

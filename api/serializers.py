@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 import orjson
 
 from csms.domain.models import ChargePoint, Connector, IdTag, MessageLogEntry, Station, Transaction
-
-
-def ts(dt: datetime | None) -> str | None:
-    if dt is None:
-        return None
-    return dt.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+from csms.domain.times import iso as ts
 
 
 def station(s: Station) -> dict:

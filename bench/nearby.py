@@ -31,15 +31,13 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from csms.db import tables as core
 from csms.db import tables_reservations as res
-from csms.db.repositories_profile import (
-    SqlFavouriteRepository,
-    SqlRatingRepository,
-)
-from csms.db.repositories_station_map import SqlStationMapRepository
+from csms.db.catalog import build_repositories
 from csms.db.session import make_sessionmaker, upgrade
+from csms.services.availability import Availability
 from csms.services.clock import SystemClock
 from csms.services.station_cards import StationCards
 from csms.services.stations_geo import NearbyQuery, NearbySearch
+from csms.services.tariffs import TariffService
 
 CENTRE = (31.2304, 121.4737)          # Shanghai, GCJ-02
 SPREAD_DEG = 0.35                     # about +-39 km north-south
@@ -78,6 +76,13 @@ async def seed(engine, n: int, rnd: random.Random) -> None:
                 await conn.execute(insert(table), rows[i:i + 2000])
 
 
+class NoConnections:
+    """The scan page's gateway: nothing is connected in this benchmark (nearby never asks)."""
+
+    def protocol_of(self, cp_id: str) -> None:
+        return None
+
+
 async def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--stations", type=int, default=10000)
@@ -96,10 +101,16 @@ async def main() -> None:
     await seed(engine, args.stations, rnd)
     seeded_s = time.perf_counter() - started
     sf = make_sessionmaker(engine)
-    map_repo = SqlStationMapRepository(sf)
-    cards = StationCards(map_repo, SqlRatingRepository(sf), SqlFavouriteRepository(sf), lambda: None, SystemClock(),
+    clock = SystemClock()
+    repos = build_repositories(sf, clock)
+    map_repo = repos.station_map
+    tariffs = TariffService(repos.tariffs, clock)       # no station has a tariff: cards show no price
+    availability = Availability(charge_point_repo=repos.charge_points, connector_repo=repos.connectors,
+                                reservation_repo=repos.reservations, driver_reservation_repo=repos.driver_reservations,
+                                transaction_repo=repos.transactions, order_repo=repos.orders, gateway=NoConnections())
+    cards = StationCards(map_repo, repos.ratings, repos.favourites, tariffs, availability, clock,
                          qr_base_url="https://bench.example.com/qr", min_wallet_fen=500)
-    nearby = NearbySearch(map_repo, cards, SystemClock())
+    nearby = NearbySearch(map_repo, cards, clock)
 
     async def run(kind=None, free=False) -> dict:
         times, found = [], []

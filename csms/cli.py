@@ -89,12 +89,13 @@ async def _create_operator(args, settings) -> None:
     import os
     from csms.db.repositories import SqlOperatorRepository
     from csms.db.session import make_engine, make_sessionmaker, upgrade
+    from csms.services.clock import SystemClock
     from csms.services.operators import OperatorService
     password = args.password or os.environ.get("CSMS_NEW_PASSWORD") or getpass.getpass("password: ")
     engine = make_engine(settings.database, settings.var_dir)
     try:
         await upgrade(engine)
-        op = await OperatorService(SqlOperatorRepository(make_sessionmaker(engine))).create(
+        op = await OperatorService(SqlOperatorRepository(make_sessionmaker(engine), SystemClock())).create(
             args.username, password, args.role)
         print(f"created {op.role} {op.username} (id {op.id})")
     finally:

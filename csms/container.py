@@ -1,25 +1,36 @@
-"""The composition root: every component is built here, once, and wired by hand."""
+"""The composition root: every part is built here, once, in the order of what it needs, and is
+complete when it is handed over (nothing is set afterwards, nothing stands in for a part built later).
+Feature areas build their services in csms/features/ and come back as one typed object each.
+
+What plugs into what is declared in one place each: inbound OCPP actions in
+csms/ocpp/<version>/routes.py, command encoders in csms/ocpp/<version>/encoders.py, bus subscriptions
+in csms/subscriptions.py, periodic jobs in csms/jobs/scheduler.py. ``start`` starts what runs and
+``stop`` stops it in reverse order (docs/architecture.md)."""
 
 from __future__ import annotations
 
 import logging
-import secrets
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 from csms.bus.events import InProcessBus
-from csms.domain import events
-from csms.features import install_features
-from csms.db import repositories as repos
 from csms.db.batch import BatchWriter
+from csms.db.catalog import build_repositories
 from csms.db.session import make_engine, make_sessionmaker, upgrade
+from csms.features import accounts, charging, driver_profile, payments, reservations, security, smart_charging, tariffs
+from csms.jobs.scheduler import Scheduler, jobs
+from csms.keys import jwt_secret
 from csms.ocpp import schemas
+from csms.ocpp.calls import Caller
 from csms.ocpp.credentials import accepted_password
 from csms.ocpp.dispatcher import Dispatcher
 from csms.ocpp.gateway import LocalGateway
-from csms.ocpp.v16 import commands as v16_commands
-from csms.ocpp.v16.handlers import V16Handlers
-from csms.ocpp.v201 import commands as v201_commands
-from csms.ocpp.v201.handlers import V201Handlers
+from csms.ocpp.tolerance import ToleranceService, parse_models
+from csms.ocpp.v16 import encoders as v16_encoders
+from csms.ocpp.v16 import routes as v16_routes
+from csms.ocpp.v201 import encoders as v201_encoders
+from csms.ocpp.v201 import routes as v201_routes
+from csms.services.background import Background
 from csms.services.charger_passwords import ChargerPasswords
 from csms.services.chargers import ChargerConfig, ChargerService
 from csms.services.clock import SystemClock
@@ -27,88 +38,121 @@ from csms.services.commands import CommandService
 from csms.services.id_tags import IdTagService
 from csms.services.message_log import MessageLog
 from csms.services.operators import OperatorService
-from csms.services.sessions import SessionService
-from csms.services.tolerance import ToleranceService, parse_models
+from csms.services.requests import ReportRequestService
+from csms.services.transactions import TransactionService
 from csms.settings import Settings
+from csms.subscriptions import subscriptions
 from csms.transport.presence import RegistryPresence
 from csms.transport.registry import Registry
 from csms.transport.server import OcppServer
-from csms.transport.tls import TlsFiles, server_context
+from csms.transport import tls
+from csms.wechat.factory import WechatBundle, build_wechat
 
 log = logging.getLogger(__name__)
 
 
-def jwt_secret(settings: Settings) -> str:
-    """The configured secret, or one generated once into var/jwt_secret (development)."""
-    if settings.api.jwt_secret:
-        return settings.api.jwt_secret
-    path = Path(settings.var_dir) / "jwt_secret"
-    if path.is_file():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    path.write_text(secret)
-    path.chmod(0o600)
-    return secret
-
-
 class Container:
-    def __init__(self, settings: Settings):
+    @classmethod
+    async def create(cls, settings: Settings, *, api_url: str | None = None) -> Container:
+        """Build everything. The WeChat clients come first: in emulator mode that starts the local
+        emulator, which notifies this process's API at ``api_url``."""
+        wechat = await build_wechat(settings, Path(settings.var_dir), api_url=api_url)
+        try:
+            return cls(settings, wechat, redis_client(settings.redis.url))
+        except BaseException:
+            await wechat.close()
+            raise
+
+    def __init__(self, settings: Settings, wechat: WechatBundle, redis=None):
+        s, o = settings, settings.ocpp
         self.settings = settings
+        self.wechat = wechat
+        self.redis = redis
         self.clock = SystemClock()
-        self.engine = make_engine(settings.database, settings.var_dir)
-        self.sessions_factory = make_sessionmaker(self.engine)
-        sf = self.sessions_factory
-        self.stations = repos.SqlStationRepository(sf)
-        self.charge_points = repos.SqlChargePointRepository(sf)
-        self.connectors = repos.SqlConnectorRepository(sf)
-        self.id_tag_repo = repos.SqlIdTagRepository(sf)
-        self.transactions = repos.SqlTransactionRepository(sf)
-        self.meter_values = repos.SqlMeterValueRepository(sf)
-        self.message_log_repo = repos.SqlMessageLogRepository(sf)
-        self.operator_repo = repos.SqlOperatorRepository(sf)
-        self.batch = BatchWriter(self.engine, interval=settings.ocpp.flush_interval)
+        self.engine = make_engine(s.database, s.var_dir)
+        self.db_sessions = make_sessionmaker(self.engine)
+        self.repos = repos = build_repositories(self.db_sessions, self.clock)
+        self.batch = BatchWriter(self.engine, interval=o.flush_interval)
         self.bus = InProcessBus()
+        self.background = Background()
         self.registry = Registry()
-        self.presence = RegistryPresence(self.registry)
+        self.jwt_secret = jwt_secret(s)
 
-        o = settings.ocpp
-        self.id_tags = IdTagService(self.id_tag_repo, self.clock)
-        self.chargers = ChargerService(self.charge_points, self.connectors, self.bus, self.batch, self.clock,
-                                       self.presence, ChargerConfig(o.auto_register, o.heartbeat_interval,
-                                                                    o.boot_retry_interval, o.heartbeat_grace))
-        self.sessions = SessionService(self.transactions, self.meter_values, self.id_tags, self.bus, self.batch,
-                                       self.clock)
-        self.message_log = MessageLog(self.batch, self.message_log_repo, self.clock, o.message_log_retention_days)
-        self.operators = OperatorService(self.operator_repo)
+        # the core: messages, commands to charge points, charge points, id tags, transactions
+        self.message_log = MessageLog(self.batch, repos.message_log, self.clock, o.message_log_retention_days)
+        self.tolerance = ToleranceService(repos.charge_points, parse_models(o.tolerant_models))
+        self.caller = Caller(self.message_log.observe, self.tolerance.tolerate)
+        self.gateway = LocalGateway(self.registry, self.caller, {"ocpp1.6": v16_encoders.ENCODERS,
+                                                                 "ocpp2.0.1": v201_encoders.ENCODERS},
+                                    timeout=o.call_timeout)
+        self.report_requests = ReportRequestService(repos.report_requests, self.clock)
+        self.chargers = ChargerService(repos.charge_points, repos.connectors, self.bus, self.batch, self.clock,
+                                       RegistryPresence(self.registry),
+                                       ChargerConfig(o.auto_register, o.heartbeat_interval, o.boot_retry_interval,
+                                                     o.heartbeat_grace))
+        # every accepted password change is stored, whichever command made it (rotate, configuration, raw)
+        self.charger_passwords = ChargerPasswords(repos.charge_points, self.chargers)
+        self.commands = CommandService(self.gateway, repos.transactions, self.charger_passwords, accepted_password)
+        self.operators = OperatorService(repos.operators)
+        self.security = security.build(repos, bus=self.bus, clock=self.clock, commands=self.commands,
+                                       chargers=self.chargers, passwords=self.charger_passwords,
+                                       report_requests=self.report_requests, var_dir=Path(s.var_dir), ocpp=o)
+        # a token of the charge point's MasterPassGroupId may stop any transaction and start none (C16)
+        self.id_tags = IdTagService(repos.id_tags, self.clock, self.security.provisioning.master_pass_group)
+        self.tariffs = tariffs.build(repos, batch=self.batch, commands=self.commands, clock=self.clock)
+        self.reservations = reservations.build(repos, gateway=self.gateway, id_tags=self.id_tags, clock=self.clock)
+        self.transactions = TransactionService(repos.transactions, repos.meter_values, self.id_tags, self.bus,
+                                               self.batch, self.clock, reservations=self.reservations.reservations,
+                                               costs=self.tariffs.costs)
+        self.smart_charging = smart_charging.build(repos, gateway=self.gateway, chargers=self.chargers,
+                                                   report_requests=self.report_requests, clock=self.clock)
 
-        # per-version tables: inbound action -> handler, neutral command type -> (encoder, decoder);
-        # feature modules (csms/features/) add to them
-        self.routes = {"ocpp1.6": V16Handlers(self.chargers, self.sessions).routes(),
-                       "ocpp2.0.1": V201Handlers(self.chargers, self.sessions).routes()}
-        self.encoders = {"ocpp1.6": dict(v16_commands.ENCODERS), "ocpp2.0.1": dict(v201_commands.ENCODERS)}
-        self.tolerance = ToleranceService(self.charge_points, parse_models(o.tolerant_models))
-        self.dispatcher = Dispatcher(self.routes, self.message_log.observe, max_frame_bytes=o.max_frame_bytes,
-                                     tolerate=self.tolerance.tolerate, admit=self.chargers.admit)
-        self.bus.subscribe(events.ChargePointBooted,
-                           lambda e: self.tolerance.booted(e.charge_point_id, e.vendor, e.model))
-        self.gateway = LocalGateway(self.registry, self.dispatcher, self.encoders, timeout=o.call_timeout)
-        self.charger_passwords = ChargerPasswords(self.charge_points, self.chargers)
-        self.commands = CommandService(self.gateway, self.transactions, self.charger_passwords, accepted_password)
-        self.jobs: list[tuple[str, dict, object]] = []   # (id, APScheduler interval kwargs, coroutine function)
-        self.starters: list = []        # coroutine functions of feature modules, run by start()
-        self.stoppers: list = []        # ... and by stop(), in reverse order
-        self.api_started: list = []     # functions called with the API's base URL once it listens
-        install_features(self)
+        # drivers: accounts, money, scan to charge, the map and personal centre
+        self.accounts = accounts.build(repos, s, mini=wechat.mini, redis=redis, clock=self.clock)
+        self.payments = payments.build(repos, s, pay=wechat.pay, mini=wechat.mini, tariffs=self.tariffs.tariffs,
+                                       readings=self.tariffs.readings, bus=self.bus, clock=self.clock)
+        self.charging = charging.build(repos, s, gateway=self.gateway, commands=self.commands,
+                                       reservations=self.reservations.reservations, tariffs=self.tariffs.tariffs,
+                                       readings=self.tariffs.readings, payments=self.payments,
+                                       background=self.background, clock=self.clock)
+        self.profile = driver_profile.build(repos, s, tariffs=self.tariffs.tariffs,
+                                            availability=self.charging.availability, clock=self.clock)
+
+        # OCPP in: the route tables, the dispatcher, the listeners
+        sc, sec = self.smart_charging, self.security
+        self.routes = {
+            "ocpp1.6": v16_routes.routes(chargers=self.chargers, transactions=self.transactions,
+                                         firmware=sc.firmware, security_events=sec.security_events,
+                                         certificates=sec.certificates),
+            "ocpp2.0.1": v201_routes.routes(chargers=self.chargers, transactions=self.transactions,
+                                            reservations=self.reservations.reservations,
+                                            smart_charging=sc.smart_charging, display_messages=sc.display_messages,
+                                            firmware=sc.firmware, security_events=sec.security_events,
+                                            certificates=sec.certificates, provisioning=sec.provisioning,
+                                            charging_needs=sc.charging_needs,
+                                            contract_validation=sec.contract_validation, ocsp=sec.ocsp,
+                                            contract_pool=sec.contract_pool),
+        }
+        self.dispatcher = Dispatcher(self.routes, self.caller, self.message_log.observe,
+                                     max_frame_bytes=o.max_frame_bytes, tolerate=self.tolerance.tolerate,
+                                     admit=self.chargers.admit)
         listener = dict(host=o.host, versions=self.dispatcher.versions, registry=self.registry,
                         authenticate=self.chargers.authenticate, on_frame=self.dispatcher.on_frame,
                         on_open=self._on_open, on_close=self._on_close, max_size=o.max_frame_bytes * 4,
                         ping_interval=o.ping_interval)
         self.ocpp_server = OcppServer(port=o.port, **listener)
-        tls = server_context(TlsFiles(o.tls_cert, o.tls_key, o.tls_cert_rsa, o.tls_key_rsa, o.tls_client_ca))
-        self.ocpp_tls_server = OcppServer(port=o.tls_port, ssl_context=tls, **listener) if tls else None
-        self.jwt_secret = jwt_secret(settings)
-        self.scheduler = None
+        tls_ctx = tls.server_context(tls.TlsFiles(o.tls_cert, o.tls_key, o.tls_cert_rsa, o.tls_key_rsa,
+                                                  o.tls_client_ca))
+        self.ocpp_tls_server = OcppServer(port=o.tls_port, ssl_context=tls_ctx, **listener) if tls_ctx else None
+
+        for event_type, subscriber in subscriptions(self):
+            self.bus.subscribe(event_type, subscriber)
+        self.scheduler = Scheduler(jobs(self))
+        self._running = AsyncExitStack()
+        self._running.push_async_callback(self._close_clients)    # built first (create()): closed last
+        self._running.push_async_callback(self.engine.dispose)
+        self._running.push_async_callback(self.security.ocsp.close)
+        self._running.push_async_callback(self.security.contract_pool.close)
 
     async def _on_open(self, conn) -> None:
         self.tolerance.forget(conn.cp_id)
@@ -122,34 +166,49 @@ class Container:
         await upgrade(self.engine)
 
     async def start(self, *, ocpp: bool = True, jobs: bool = True) -> None:
+        """Start what runs; each step's undoing is pushed as it succeeds, so ``stop`` (or a failure
+        half-way) undoes exactly what was started, in reverse order."""
+        run = self._running
         await self.migrate()
         for version in self.dispatcher.versions:
             schemas.warm(version)
-        await self.charge_points.mark_all_offline()   # single node: nobody is connected before we listen
+        await self.repos.charge_points.mark_all_offline()     # single node: nobody is connected before we listen
         await self.chargers.preload()
+        await self.charging.idle_fees.preload()
         if self.settings.api.admin_username:
             await self.operators.ensure_admin(self.settings.api.admin_username, self.settings.api.admin_password)
         self.batch.start()
-        for starter in self.starters:
-            await starter()
+        run.push_async_callback(self.batch.stop)                # the final flush, once nothing writes any more
+        run.push_async_callback(self._quiesce)
         if ocpp:
-            await self.ocpp_server.start()
             if self.ocpp_tls_server is not None:
-                await self.ocpp_tls_server.start()
+                # A02.FR.11/14, F06: certificates this CSMS's CA signs authenticate their station next time
+                tls.trust(self.ocpp_tls_server.ssl_context, await self.security.certificate_authority.certificate_pem())
+            for server in (self.ocpp_server, self.ocpp_tls_server):
+                if server is not None:
+                    await server.start()
+                    run.push_async_callback(server.stop)
         if jobs:
-            from csms.jobs.scheduler import build_scheduler
-            self.scheduler = build_scheduler(self)
             self.scheduler.start()
+            run.push_async_callback(self.scheduler.stop)
+
+    async def _quiesce(self) -> None:
+        """Let started work finish: bus reactions and background commands (each may start the other)."""
+        while len(self.background) or self.bus.pending():
+            await self.background.drain()
+            await self.bus.drain()
+
+    async def _close_clients(self) -> None:
+        await self.wechat.close()
+        if self.redis is not None:
+            await self.redis.aclose()
 
     async def stop(self) -> None:
-        if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
-            self.scheduler = None
-        await self.ocpp_server.stop()
-        if self.ocpp_tls_server is not None:
-            await self.ocpp_tls_server.stop()
-        await self.bus.drain()
-        for stopper in reversed(self.stoppers):
-            await stopper()
-        await self.batch.stop()
-        await self.engine.dispose()
+        await self._running.aclose()
+
+
+def redis_client(url: str):
+    if not url:
+        return None
+    import redis.asyncio as aioredis
+    return aioredis.from_url(url)

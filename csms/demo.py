@@ -36,24 +36,24 @@ DEMO_TARIFF = {
 async def register(running: Running, chargers: int, connectors: int = 2) -> list[str]:
     """Idempotently create the demo station, charge points and id tags; returns the charger ids."""
     c = running.container
-    page = await c.stations.list(q="Demo station")
-    station = page.items[0] if page.items else await c.stations.create(
+    page = await c.repos.stations.list(q="Demo station")
+    station = page.items[0] if page.items else await c.repos.stations.create(
         name="Demo station 演示充电站", address="上海市浦东新区世纪大道 100 号", lat=31.2352, lng=121.5055,
         timezone="Asia/Shanghai")
     ids = [f"DEMO-{i:03d}" for i in range(1, chargers + 1)]
     for cp_id in ids:
         try:
-            await c.charge_points.create(id=cp_id, station_id=station.id, registration_status="Accepted",
+            await c.repos.charge_points.create(id=cp_id, station_id=station.id, registration_status="Accepted",
                                          security_profile=0)
         except Conflict:
             pass
     try:
-        await c.charge_points.create(id=SCAN_CHARGER, station_id=station.id, registration_status="Accepted",
+        await c.repos.charge_points.create(id=SCAN_CHARGER, station_id=station.id, registration_status="Accepted",
                                      security_profile=0)
     except Conflict:
         pass
-    if not await c.tariffs.versions(station.id):
-        await c.tariffs.set_tariff(station.id, DEMO_TARIFF)
+    if not await c.tariffs.tariffs.versions(station.id):
+        await c.tariffs.tariffs.set_tariff(station.id, DEMO_TARIFF)
     for tag in (*DEMO_TAGS, *(demo_tag(cp_id, n) for cp_id in ids for n in range(1, connectors + 1))):
         await c.id_tags.put(IdTag(tag, "Accepted"))
     if not c.settings.api.admin_username:
@@ -100,7 +100,7 @@ async def run_demo(settings: Settings, args) -> None:
             await sim.connect()
         tasks = [asyncio.create_task(drive(sim, args.connectors, args.session_seconds)) for sim in sims]
         wechat = running.container.wechat
-        emulator = wechat.emulator.url if wechat is not None and wechat.emulator is not None else "(live WeChat)"
+        emulator = wechat.emulator.url if wechat.emulator is not None else "(live WeChat)"
         api = settings.api.public_url or f"http://{public_host(settings.api.host)}:{running.api_port}"
         user = settings.api.admin_username or DEMO_ADMIN[0]
         password = "(from CSMS_ADMIN_PASSWORD)" if settings.api.admin_username else DEMO_ADMIN[1]

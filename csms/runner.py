@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
 from contextlib import AsyncExitStack
 
 from aiohttp import web
@@ -34,21 +35,47 @@ class Running:
 
 
 async def start(settings: Settings, role: str = "all", jobs: bool = True) -> Running:
+    """Bind the API's socket first (its URL is known to what is built: WeChat Pay's emulator notifies
+    it), build the container, start it, then serve the API."""
     from api.app import create_app
 
-    container = Container(settings)
-    await container.start(ocpp=role in ("all", "ocpp"), jobs=jobs and role in ("all", "worker", "ocpp"))
+    api_sock = bind(settings.api.host, settings.api.port) if role in ("all", "api") else None
+    api_url = f"http://{public_host(settings.api.host)}:{api_sock.getsockname()[1]}" if api_sock else None
+    try:
+        container = await Container.create(settings, api_url=api_url)
+    except BaseException:
+        if api_sock is not None:
+            api_sock.close()
+        raise
     runner, api_port = None, None
-    if role in ("all", "api"):
-        runner = web.AppRunner(create_app(container), access_log=None, handle_signals=False)
-        await runner.setup()
-        site = web.TCPSite(runner, settings.api.host, settings.api.port)
-        await site.start()
-        api_port = runner.addresses[0][1]
-        base = f"http://{public_host(settings.api.host)}:{api_port}"
-        for hook in container.api_started:
-            hook(base)
+    try:
+        await container.start(ocpp=role in ("all", "ocpp"), jobs=jobs and role in ("all", "worker", "ocpp"))
+        if api_sock is not None:
+            runner = web.AppRunner(create_app(container), access_log=None, handle_signals=False)
+            await runner.setup()
+            await web.SockSite(runner, api_sock).start()
+            api_port = api_sock.getsockname()[1]
+    except BaseException:
+        if runner is not None:
+            await runner.cleanup()
+        await container.stop()
+        raise
     return Running(container, runner, api_port)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket (OSError, e.g. the port in use, before anything else is built)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host or "0.0.0.0", port))
+        sock.listen(1024)
+        sock.setblocking(False)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 def public_host(host: str) -> str:

@@ -399,7 +399,8 @@ class FakeBatch:
 
 # -- bus and presence --------------------------------------------------------------------------------
 class RecordingBus:
-    """The InProcessBus interface (publish / subscribe), recording every event published."""
+    """The InProcessBus interface (publish, deliver, subscribe), recording every event published or
+    delivered."""
 
     def __init__(self):
         self.events: list[Any] = []
@@ -420,8 +421,18 @@ class RecordingBus:
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
 
+    async def deliver(self, event: Any) -> None:
+        self.events.append(event)
+        for fn in (*self._subs.get(type(event), ()), *self._subs.get(None, ())):
+            result = fn(event)
+            if asyncio.iscoroutine(result):
+                await result
+
     def of(self, event_type: type) -> list[Any]:
         return [e for e in self.events if isinstance(e, event_type)]
+
+    def pending(self) -> int:
+        return len(self._tasks)
 
     async def drain(self) -> None:
         while self._tasks:

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from csms.domain.models import Page
 from csms.domain.reservations import LocalAuthEntry, LocalList, Reservation
-from csms.ocpp.errors import NotConnected
+from csms.domain.errors import NotConnected
 from tests.fakes import FakeClock, _known, _page
 
 

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from csms.domain.firmware import FirmwareJob, LogJob
 from csms.domain.smart_charging import ChargingReport, DisplayMessage, InstalledProfile, cleared_by, replaced_by
-from csms.ocpp.errors import OcppError
+from csms.domain.errors import CommandNotSent
 from tests.fakes import FakeClock
 
 
@@ -130,7 +130,7 @@ class ScriptedGateway:
 
     async def execute(self, cp_id: str, command: Any, timeout: float | None = None) -> dict:
         if isinstance(command, self.unsupported):
-            raise OcppError("NotSupported", f"{type(command).__name__} is not available")
+            raise CommandNotSent("NotSupported", f"{type(command).__name__} is not available")
         self.executed.append((cp_id, command))
         result = self.answer(command)
         if isinstance(result, BaseException):

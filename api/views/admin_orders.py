@@ -8,12 +8,12 @@ from datetime import date
 from aiohttp import web
 
 from api import schemas as s
-from api.context import body, container, int_param, paged, paging, params
+from api.context import PAYMENTS, REPOS, body, int_param, paged, paging, params
 from api.errors import ApiError, bad_request, not_found
 from api.routing import Query, RouteTable
 from api.serializers import ts
 from api.validation import PAGING
-from api.views.driver_money import LEDGER, ORDER_SCHEMA, PAYMENT, full_order, ledger_view, order_views
+from api.common.orders import LEDGER, ORDER_SCHEMA, PAYMENT, full_order, ledger_view, order_views
 from csms.domain.orders import ORDER, PAYMENT as PAYMENT_STATES, InsufficientFunds
 from csms.services.order_views import payment_view
 from csms.services.payments import PaymentError
@@ -34,7 +34,7 @@ ADJUST = s.obj({"amount_fen": {"type": "integer", "minimum": -10**7, "maximum": 
 async def list_orders(request: web.Request) -> web.Response:
     q = params(request)
     lim, off = paging(request)
-    page = await container(request).orders.list(user_id=q.get("user_id"), state=q.get("state"),
+    page = await request.app[REPOS].orders.list(user_id=q.get("user_id"), state=q.get("state"),
                                                 station_id=q.get("station_id"), limit=lim, offset=off)
     items = await order_views(request, page.items)
     for o, view in zip(page.items, items):
@@ -43,7 +43,7 @@ async def list_orders(request: web.Request) -> web.Response:
 
 
 async def _order(request: web.Request):
-    order = await container(request).orders.get(int_param(request, "id"))
+    order = await request.app[REPOS].orders.get(int_param(request, "id"))
     if order is None:
         raise not_found("order")
     return order
@@ -60,16 +60,15 @@ async def get_order(request: web.Request) -> web.Response:
 @routes.add("POST", "/api/v1/admin/orders/{id}/refund", "Refund part or all of an order's payment", "orders",
             body=REFUND, response=PAYMENT, errors=(404, 409, 503), signed=True)
 async def refund_order(request: web.Request) -> web.Response:
-    c = container(request)
     order = await _order(request)
     data = body(request)
     try:
-        payment = await c.settlement.refund(order, data["amount_fen"], data["reason"],
+        payment = await request.app[PAYMENTS].settlement.refund(order, data["amount_fen"], data["reason"],
                                             request.headers.get("X-Nonce", ""))
     except PaymentError as exc:
         raise ApiError(409, exc.code, str(exc)) from None
     if payment is None:       # a wallet order: the money went back to the wallet
-        return web.json_response(await full_order(request, await c.orders.get(order.id)))
+        return web.json_response(await full_order(request, await request.app[REPOS].orders.get(order.id)))
     return web.json_response(payment_view(payment, None))
 
 
@@ -81,23 +80,21 @@ def user_view(u) -> dict:
 @routes.add("GET", "/api/v1/admin/users", "Drivers", "orders", response=s.array(USER),
             query=PAGING + (Query("q", description="nickname, openid or phone digits"),))
 async def list_users(request: web.Request) -> web.Response:
-    c = container(request)
     lim, off = paging(request)
-    page = await c.users.list(q=params(request).get("q"), limit=lim, offset=off)
+    page = await request.app[REPOS].users.list(q=params(request).get("q"), limit=lim, offset=off)
     return paged([user_view(u) for u in page.items], page.total, lim, off)
 
 
 @routes.add("POST", "/api/v1/admin/users/{id}/wallet/adjustments", "Adjust a driver's balance", "orders",
             body=ADJUST, response=LEDGER, status=201, errors=(404, 409), signed=True)
 async def adjust(request: web.Request) -> web.Response:
-    c = container(request)
     uid = int_param(request, "id")
-    if await c.users.get(uid) is None:
+    if await request.app[REPOS].users.get(uid) is None:
         raise not_found("user")
     data = body(request)
-    ref = f"adjust:{uid}:{request.headers.get('X-Nonce') or c.clock.now().timestamp()}"
     try:
-        entry, _ = await c.wallet.move(uid, "adjustment", data["amount_fen"], ref, note=data["note"])
+        entry = await request.app[PAYMENTS].settlement.adjust_wallet(uid, data["amount_fen"], data["note"],
+                                                                     request.headers.get("X-Nonce"))
     except InsufficientFunds:
         raise ApiError(409, "insufficient_funds", "the balance cannot go below zero") from None
     return web.json_response(ledger_view(entry), status=201)
@@ -109,7 +106,7 @@ async def adjust(request: web.Request) -> web.Response:
 async def list_payments(request: web.Request) -> web.Response:
     q = params(request)
     lim, off = paging(request)
-    page = await container(request).payment_repo.list(user_id=q.get("user_id"), state=q.get("state"),
+    page = await request.app[REPOS].payments.list(user_id=q.get("user_id"), state=q.get("state"),
                                                       limit=lim, offset=off)
     return paged([payment_view(p, None) for p in page.items], page.total, lim, off)
 
@@ -127,7 +124,7 @@ async def reconciliation(request: web.Request) -> web.Response:
         raise bad_request("date is required", "validation_error", field="date")
     from csms.wechat.errors import WechatFailure
     try:
-        report = await container(request).payments.reconcile(day)
+        report = await request.app[PAYMENTS].payments.reconcile(day)
     except WechatFailure as exc:
         raise ApiError(503, "wechat_unavailable", str(exc)) from None
     return web.json_response(report)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from api import auth, schemas
-from api.context import CLAIMS, body, container
+from api.context import CLAIMS, JWT_SECRET, OPERATORS, SETTINGS, body
 from api.errors import ApiError
 from api.routing import RouteTable
 from api.signing import sign_key_for
@@ -17,14 +17,13 @@ routes = RouteTable()
 @routes.add("POST", "/api/v1/auth/login", "Log in as an operator; returns a Bearer token", "auth",
             auth=None, body=schemas.LOGIN, response=schemas.TOKEN, errors=(400, 401))
 async def login(request: web.Request) -> web.Response:
-    c = container(request)
     data = body(request)
-    op = await c.operators.login(data["username"], data["password"])
+    op = await request.app[OPERATORS].login(data["username"], data["password"])
     if op is None:
         raise ApiError(401, "invalid_credentials", "wrong user name or password")
-    ttl = c.settings.api.jwt_ttl
+    ttl = request.app[SETTINGS].api.jwt_ttl
     jti = auth.new_jti()
-    token = auth.issue(c.jwt_secret, str(op.id), op.role, ttl, jti=jti)
+    token = auth.issue(request.app[JWT_SECRET], str(op.id), op.role, ttl, jti=jti)
     return web.json_response({"access_token": token, "token_type": "Bearer", "expires_in": ttl})
 
 
@@ -34,7 +33,7 @@ async def sign_key(request: web.Request) -> web.Response:
     claims = request[CLAIMS]
     if not claims.get("jti"):
         raise ApiError(409, "no_sign_key", "this token cannot sign requests; log in again")
-    return web.json_response({"sign_key": sign_key_for(container(request).jwt_secret, claims["jti"])})
+    return web.json_response({"sign_key": sign_key_for(request.app[JWT_SECRET], claims["jti"])})
 
 
 @routes.add("POST", "/api/v1/admin/operators", "Create an operator account", "auth", auth="admin",
@@ -42,7 +41,7 @@ async def sign_key(request: web.Request) -> web.Response:
 async def create_operator(request: web.Request) -> web.Response:
     data = body(request)
     try:
-        op = await container(request).operators.create(data["username"], data["password"], data.get("role", "operator"))
+        op = await request.app[OPERATORS].create(data["username"], data["password"], data.get("role", "operator"))
     except Conflict:
         raise ApiError(409, "conflict", f"operator {data['username']!r} exists") from None
     return web.json_response({"id": op.id, "username": op.username, "role": op.role, "active": op.active}, status=201)

@@ -8,35 +8,14 @@ import re
 from aiohttp import web
 
 from api import schemas
-from api.context import body, container
-from api.errors import ApiError, bad_request, not_found
+from api.common.commands import run_command
+from api.context import COMMANDS, body
+from api.errors import bad_request
 from api.routing import RouteTable
 from csms.domain import commands as c
-from csms.ocpp.errors import CallErrorReceived, CallTimeout, NotConnected, OcppError
-from csms.services.commands import UnknownTransaction
 
 routes = RouteTable()
 _ACTION = re.compile(r"^[A-Z][A-Za-z0-9]{1,63}$")
-
-
-async def _run(request: web.Request, coro_fn):
-    cp_id = request.match_info["id"]
-    if await container(request).charge_points.get(cp_id) is None:
-        raise not_found(f"charge point {cp_id!r}")
-    try:
-        return await coro_fn(cp_id)
-    except NotConnected as exc:
-        raise ApiError(409, "charge_point_offline", str(exc)) from None
-    except UnknownTransaction as exc:
-        raise ApiError(404, "not_found", str(exc)) from None
-    except OcppError as exc:   # our payload breaks the version's schema, or the action is unknown
-        code = "unknown_action" if exc.code in ("NotImplemented", "NotSupported") else "invalid_payload"
-        raise bad_request(exc.description, code, ocpp_code=exc.code, details=exc.details) from None
-    except CallErrorReceived as exc:
-        raise ApiError(502, exc.code, f"the charge point answered CALLERROR {exc.code}: {exc.description}",
-                       ocpp_code=exc.code, details=exc.details) from None
-    except CallTimeout as exc:
-        raise ApiError(504, "timeout", str(exc)) from None
 
 
 @routes.add("POST", "/api/v1/admin/charge-points/{id}/calls/{action}",
@@ -47,7 +26,7 @@ async def call(request: web.Request) -> web.Response:
     if not _ACTION.match(action):
         raise bad_request(f"{action!r} is not an OCPP action name", "unknown_action")
     payload = body(request)
-    response = await _run(request, lambda cp_id: container(request).commands.call(cp_id, action, payload))
+    response = await run_command(request, lambda cp_id: request.app[COMMANDS].call(cp_id, action, payload))
     return web.json_response({"response": response})
 
 
@@ -88,7 +67,7 @@ SUMMARIES = {
 def _typed(name: str):
     async def handler(request: web.Request) -> web.Response:
         command = BUILDERS[name](body(request))
-        result = await _run(request, lambda cp_id: container(request).commands.send(cp_id, command))
+        result = await run_command(request, lambda cp_id: request.app[COMMANDS].send(cp_id, command))
         return web.json_response(result)
     handler.__name__ = name.replace("-", "_")
     return handler

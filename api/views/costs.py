@@ -5,11 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from api import schemas as s
-from api.context import body, container
+from api.context import TARIFFS, body
 from api.errors import ApiError
 from api.routing import RouteTable
-from api.views.commands import _run
-from csms.features.costs import TransactionNotActive
+from api.common.commands import run_command
+from csms.services.cost_updates import TransactionNotActive
 
 routes = RouteTable()
 
@@ -24,9 +24,9 @@ COST_RESULT = s.obj({"status": s.STR, "transaction_id": s.INT, "total_cost": s.I
             body=COST_UPDATED, response=COST_RESULT, errors=(400, 401, 404, 409, 502, 504))
 async def cost_updated(request: web.Request) -> web.Response:
     data = body(request)
-    updates = container(request).cost_updates
+    updates = request.app[TARIFFS].cost_updates
     try:
-        result = await _run(request, lambda cp_id: updates.send(cp_id, data["transaction_id"], data["total_cost"]))
+        result = await run_command(request, lambda cp_id: updates.send(cp_id, data["transaction_id"], data["total_cost"]))
     except TransactionNotActive as exc:
         raise ApiError(409, "transaction_not_active", str(exc)) from None
     return web.json_response(result)

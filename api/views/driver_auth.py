@@ -7,12 +7,12 @@ from aiohttp import web
 
 from api import auth
 from api import schemas as s
-from api.context import body, container
+from api.context import ACCOUNTS, JWT_SECRET, REPOS, SETTINGS, WECHAT, body
 from api.errors import ApiError
 from api.routing import RouteTable
 from api.serializers import ts
 from api.signing import sign_key_for
-from api.views.driver_common import client_address, limit, user_id, wechat_error
+from api.common.drivers import client_address, limit, user_id, wechat_error
 from csms.services.driver_auth import InvalidRefreshToken
 from csms.wechat.errors import WechatFailure
 
@@ -40,22 +40,20 @@ def user_view(u) -> dict:
 
 
 def _tokens(request: web.Request, user, refresh_token: str) -> dict:
-    c = container(request)
-    ttl = c.settings.driver.access_ttl
+    ttl = request.app[SETTINGS].driver.access_ttl
     jti = auth.new_jti()
-    access = auth.issue(c.jwt_secret, str(user.id), "driver", ttl, kind="driver", jti=jti)
+    access = auth.issue(request.app[JWT_SECRET], str(user.id), "driver", ttl, kind="driver", jti=jti)
     return {"access_token": access, "refresh_token": refresh_token, "token_type": "Bearer", "expires_in": ttl,
-            "sign_key": sign_key_for(c.jwt_secret, jti), "user": user_view(user)}
+            "sign_key": sign_key_for(request.app[JWT_SECRET], jti), "user": user_view(user)}
 
 
 @routes.add("POST", "/api/v1/driver/auth/wx-login", "Log in with a wx.login code", "driver", auth=None,
             body=LOGIN, response=TOKENS, errors=(401, 429, 503))
 async def wx_login(request: web.Request) -> web.Response:
-    c = container(request)
-    await limit(request, f"login:{client_address(request)}", c.settings.driver.login_rate)
+    await limit(request, f"login:{client_address(request)}", request.app[SETTINGS].driver.login_rate)
     data = body(request)
     try:
-        login = await c.driver_auth.login(data["code"], data.get("nickname"), data.get("avatar_url"))
+        login = await request.app[ACCOUNTS].driver_auth.login(data["code"], data.get("nickname"), data.get("avatar_url"))
     except WechatFailure as exc:
         raise wechat_error(exc) from None
     return web.json_response(_tokens(request, login.user, login.refresh_token))
@@ -64,10 +62,9 @@ async def wx_login(request: web.Request) -> web.Response:
 @routes.add("POST", "/api/v1/driver/auth/refresh", "New tokens for a refresh token (rotated)", "driver", auth=None,
             body=REFRESH, response=TOKENS, errors=(401, 429))
 async def refresh(request: web.Request) -> web.Response:
-    c = container(request)
-    await limit(request, f"login:{client_address(request)}", c.settings.driver.login_rate)
+    await limit(request, f"login:{client_address(request)}", request.app[SETTINGS].driver.login_rate)
     try:
-        user, token = await c.driver_auth.refresh(body(request)["refresh_token"])
+        user, token = await request.app[ACCOUNTS].driver_auth.refresh(body(request)["refresh_token"])
     except InvalidRefreshToken as exc:
         raise ApiError(401, "invalid_refresh_token", str(exc)) from None
     return web.json_response(_tokens(request, user, token))
@@ -76,26 +73,26 @@ async def refresh(request: web.Request) -> web.Response:
 @routes.add("POST", "/api/v1/driver/auth/logout", "Revoke a refresh token", "driver", auth="driver", body=REFRESH,
             status=204)
 async def logout(request: web.Request) -> web.Response:
-    await container(request).driver_auth.logout(body(request)["refresh_token"])
+    await request.app[ACCOUNTS].driver_auth.logout(body(request)["refresh_token"])
     return web.Response(status=204)
 
 
 @routes.add("GET", "/api/v1/driver/me", "The caller's profile", "driver", auth="driver", response=USER)
 async def me(request: web.Request) -> web.Response:
-    return web.json_response(user_view(await container(request).users.get(user_id(request))))
+    return web.json_response(user_view(await request.app[REPOS].users.get(user_id(request))))
 
 
 @routes.add("PATCH", "/api/v1/driver/me", "Change nickname or avatar", "driver", auth="driver", body=PROFILE,
             response=USER)
 async def patch_me(request: web.Request) -> web.Response:
-    return web.json_response(user_view(await container(request).users.update(user_id(request), **body(request))))
+    return web.json_response(user_view(await request.app[REPOS].users.update(user_id(request), **body(request))))
 
 
 @routes.add("POST", "/api/v1/driver/me/phone", "Bind the phone number (getPhoneNumber code)", "driver",
             auth="driver", body=PHONE, response=USER, errors=(401, 503))
 async def bind_phone(request: web.Request) -> web.Response:
     try:
-        user = await container(request).driver_auth.bind_phone(user_id(request), body(request)["code"])
+        user = await request.app[ACCOUNTS].driver_auth.bind_phone(user_id(request), body(request)["code"])
     except WechatFailure as exc:
         raise wechat_error(exc) from None
     return web.json_response(user_view(user))
@@ -104,14 +101,14 @@ async def bind_phone(request: web.Request) -> web.Response:
 @routes.add("POST", "/api/v1/driver/me/subscriptions", "Record wx.requestSubscribeMessage results", "driver",
             auth="driver", body=SUBSCRIBE, response=s.obj({"quota": {"type": "object"}}))
 async def subscriptions(request: web.Request) -> web.Response:
-    quota = await container(request).driver_auth.subscribe(user_id(request), body(request)["results"])
+    quota = await request.app[ACCOUNTS].driver_auth.subscribe(user_id(request), body(request)["results"])
     return web.json_response({"quota": quota})
 
 
 @routes.add("GET", "/api/v1/driver/config", "What the mini-program needs to know", "driver", auth=None,
             response=s.ANY_OBJ)
 async def config(request: web.Request) -> web.Response:
-    st = container(request).settings
+    st = request.app[SETTINGS]
     d, w = st.driver, st.wechat
     return web.json_response({"qr_base_url": d.qr_base_url, "min_wallet_fen": d.min_wallet_fen,
                               "min_prepay_fen": d.min_prepay_fen, "max_prepay_fen": d.max_prepay_fen,
@@ -119,11 +116,12 @@ async def config(request: web.Request) -> web.Response:
                               "signature_window": d.signature_window,
                               "reservation_hold_minutes": d.reservation_hold_minutes,
                               "reservation_fee_fen": d.reservation_fee_fen,
-                              "wechat_emulator_url": _emulator_url(container(request))})
+                              "wechat_emulator_url": _emulator_url(request)})
 
 
-def _emulator_url(c) -> str | None:
+def _emulator_url(request: web.Request) -> str | None:
     """Emulator mode only: where the local WeChat emulator (and its /emulator/... controls) listens."""
-    if c.settings.wechat.mode != "emulator" or c.wechat is None or c.wechat.emulator is None:
+    emulator = request.app[WECHAT].emulator
+    if request.app[SETTINGS].wechat.mode != "emulator" or emulator is None:
         return None
-    return c.wechat.emulator.url
+    return emulator.url

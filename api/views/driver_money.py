@@ -5,50 +5,26 @@ from __future__ import annotations
 from aiohttp import web
 
 from api import schemas as s
-from api.context import body, container, int_param, paged, paging, params
+from api.context import PAYMENTS, REPOS, body, int_param, paged, paging, params
 from api.errors import ApiError, not_found
 from api.routing import Query, RouteTable
-from api.serializers import ts
 from api.validation import PAGING
-from api.views.driver_common import user_id
-from api.views.driver_sessions import own_order
+from api.common.drivers import own_order, user_id
+from api.common.orders import LEDGER, ORDER_SCHEMA, PAYMENT, full_order, ledger_view, order_views
 from csms.domain.orders import ORDER, InsufficientFunds
-from csms.services.order_views import order_view, payment_view
+from csms.services.order_views import payment_view
 from csms.services.payments import PaymentError
 
 routes = RouteTable()
 
-ORDER_SCHEMA = s.obj({"id": s.INT, "state": s.STR, "total_fen": s.INT, "bill_lines": s.array(s.ANY_OBJ)},
-                     extra=True)
-PAYMENT = s.obj({"id": s.INT, "kind": s.STR, "state": s.STR, "amount_fen": s.INT}, extra=True)
-LEDGER = s.obj({"id": s.INT, "kind": s.STR, "amount_fen": s.INT, "balance_after_fen": s.INT}, extra=True)
 TOPUP = s.obj({"amount_fen": {"type": "integer", "minimum": 1, "maximum": 10**7}}, ("amount_fen",))
-
-
-async def order_views(request: web.Request, orders: list) -> list[dict]:
-    """The <order> views of a page of orders: one query for which are rated, each station read once."""
-    c = container(request)
-    rated = await c.ratings.rated([o.id for o in orders]) if orders else set()
-    names: dict[int, str | None] = {}
-    out = []
-    for o in orders:
-        if o.station_id is not None and o.station_id not in names:
-            station = await c.stations.get(o.station_id)
-            names[o.station_id] = station.name if station else None
-        out.append(order_view(o, await c.orders.bill_lines(o.id), station_name=names.get(o.station_id),
-                              rated=o.id in rated))
-    return out
-
-
-async def full_order(request: web.Request, order) -> dict:
-    return (await order_views(request, [order]))[0]
 
 
 @routes.add("GET", "/api/v1/driver/orders", "The caller's orders, newest first", "driver", auth="driver",
             response=s.array(ORDER_SCHEMA), query=PAGING + (Query("state", enum=tuple(sorted(ORDER.states))),))
 async def list_orders(request: web.Request) -> web.Response:
     lim, off = paging(request)
-    page = await container(request).orders.list(user_id=user_id(request), state=params(request).get("state"),
+    page = await request.app[REPOS].orders.list(user_id=user_id(request), state=params(request).get("state"),
                                                 limit=lim, offset=off)
     return paged(await order_views(request, page.items), page.total, lim, off)
 
@@ -66,7 +42,7 @@ async def pay_order(request: web.Request) -> web.Response:
     if order.state != "unpaid":
         raise ApiError(409, "not_unpaid", f"the order is {order.state}")
     try:
-        order = await container(request).settlement.pay_unpaid(order)
+        order = await request.app[PAYMENTS].settlement.pay_unpaid(order)
     except InsufficientFunds:
         raise ApiError(402, "insufficient_funds", "top up the wallet first") from None
     return web.json_response(await full_order(request, order))
@@ -75,36 +51,30 @@ async def pay_order(request: web.Request) -> web.Response:
 @routes.add("GET", "/api/v1/driver/wallet", "The caller's balance", "driver", auth="driver",
             response=s.obj({"balance_fen": s.INT}))
 async def wallet(request: web.Request) -> web.Response:
-    user = await container(request).users.get(user_id(request))
+    user = await request.app[REPOS].users.get(user_id(request))
     return web.json_response({"balance_fen": user.balance_fen})
-
-
-def ledger_view(e) -> dict:
-    return {"id": e.id, "kind": e.kind, "amount_fen": e.amount_fen, "balance_after_fen": e.balance_after_fen,
-            "order_id": e.order_id, "payment_id": e.payment_id, "note": e.note, "created_at": ts(e.created_at)}
 
 
 @routes.add("GET", "/api/v1/driver/wallet/ledger", "Every movement of the caller's wallet, newest first", "driver",
             auth="driver", response=s.array(LEDGER), query=PAGING)
 async def ledger(request: web.Request) -> web.Response:
     lim, off = paging(request)
-    page = await container(request).wallet.entries(user_id(request), limit=lim, offset=off)
+    page = await request.app[REPOS].wallet.entries(user_id(request), limit=lim, offset=off)
     return paged([ledger_view(e) for e in page.items], page.total, lim, off)
 
 
 @routes.add("POST", "/api/v1/driver/wallet/topups", "Top up the wallet with WeChat Pay", "driver", auth="driver",
             body=TOPUP, response=PAYMENT, status=201, errors=(400, 503), signed=True)
 async def topup(request: web.Request) -> web.Response:
-    c = container(request)
     try:
-        p = await c.payments.create(user_id(request), "topup", body(request)["amount_fen"])
+        p = await request.app[PAYMENTS].payments.create(user_id(request), "topup", body(request)["amount_fen"])
     except PaymentError as exc:
         raise ApiError(503, exc.code, str(exc)) from None
-    return web.json_response(payment_view(p, c.payments.pay_params(p)), status=201)
+    return web.json_response(payment_view(p, request.app[PAYMENTS].payments.pay_params(p)), status=201)
 
 
 async def own_payment(request: web.Request):
-    p = await container(request).payment_repo.get(int_param(request, "id"))
+    p = await request.app[REPOS].payments.get(int_param(request, "id"))
     if p is None or p.user_id != user_id(request):
         raise not_found("payment")
     return p
@@ -114,7 +84,7 @@ async def own_payment(request: web.Request):
             errors=(404,))
 async def get_payment(request: web.Request) -> web.Response:
     p = await own_payment(request)
-    return web.json_response(payment_view(p, container(request).payments.pay_params(p)))
+    return web.json_response(payment_view(p, request.app[PAYMENTS].payments.pay_params(p)))
 
 
 async def _wechat(coro):
@@ -128,14 +98,12 @@ async def _wechat(coro):
 @routes.add("POST", "/api/v1/driver/payments/{id}/sync", "Ask WeChat Pay where this payment stands", "driver",
             auth="driver", response=PAYMENT, errors=(404, 503))
 async def sync_payment(request: web.Request) -> web.Response:
-    c = container(request)
-    p = await _wechat(c.payments.sync(await own_payment(request)))
-    return web.json_response(payment_view(p, c.payments.pay_params(p)))
+    p = await _wechat(request.app[PAYMENTS].payments.sync(await own_payment(request)))
+    return web.json_response(payment_view(p, request.app[PAYMENTS].payments.pay_params(p)))
 
 
 @routes.add("POST", "/api/v1/driver/payments/{id}/cancel", "Give up a pending payment", "driver", auth="driver",
             response=PAYMENT, errors=(404, 503), signed=True)
 async def cancel_payment(request: web.Request) -> web.Response:
-    c = container(request)
-    p = await _wechat(c.payments.cancel(await own_payment(request)))
-    return web.json_response(payment_view(p, c.payments.pay_params(p)))
+    p = await _wechat(request.app[PAYMENTS].payments.cancel(await own_payment(request)))
+    return web.json_response(payment_view(p, request.app[PAYMENTS].payments.pay_params(p)))

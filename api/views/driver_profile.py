@@ -6,16 +6,22 @@ from __future__ import annotations
 from aiohttp import web
 
 from api import schemas as s
-from api.context import body, container, int_param, paged, paging
+from api.common.drivers import user_id
+from api.common.profile import (
+    CARD,
+    FEEDBACK,
+    card,
+    coordinate,
+    feedback,
+    profile_errors,
+)
+from api.context import PROFILE, body, int_param, paged, paging
 from api.routing import Query, RouteTable
 from api.serializers import ts
 from api.validation import PAGING
-from api.views.driver_stations import CARD, card, coordinate, profile_errors, user_id
 from csms.domain.profile import (
     FEEDBACK_CATEGORIES,
-    FEEDBACK_STATES,
     MAX_PHOTOS,
-    Feedback,
     Vehicle,
 )
 
@@ -34,11 +40,6 @@ FEEDBACK_CREATE = s.obj({"category": {"enum": list(FEEDBACK_CATEGORIES)},
                          "content": {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": r"\S"},
                          "photos": {**s.array({"type": "string", "maxLength": 512}), "maxItems": MAX_PHOTOS},
                          "order_id": _ID, "station_id": _ID}, ("category", "content"))
-FEEDBACK_FIELDS = {"id": s.INT, "category": {"enum": list(FEEDBACK_CATEGORIES)}, "content": s.STR,
-                   "photos": s.array(s.STR), "order_id": s.NULL_INT, "station_id": s.NULL_INT,
-                   "status": {"enum": list(FEEDBACK_STATES)}, "reply": s.NULL_STR, "created_at": s.TIME,
-                   "updated_at": s.TIME}
-FEEDBACK = s.obj(FEEDBACK_FIELDS)
 RATING_CREATE = s.obj({"station_stars": {"type": "integer", "minimum": 1, "maximum": 5},
                        "experience_stars": {"type": "integer", "minimum": 1, "maximum": 5},
                        "comment": {"type": "string", "maxLength": 500}}, ("station_stars", "experience_stars"))
@@ -51,17 +52,11 @@ def vehicle(v: Vehicle) -> dict:
             "is_default": bool(v.is_default), "created_at": ts(v.created_at)}
 
 
-def feedback(f: Feedback) -> dict:
-    return {"id": f.id, "category": f.category, "content": f.content, "photos": list(f.photos),
-            "order_id": f.order_id, "station_id": f.station_id, "status": f.status, "reply": f.reply,
-            "created_at": ts(f.created_at), "updated_at": ts(f.updated_at)}
-
-
 # -- vehicles --------------------------------------------------------------------------------------------
 @routes.add("GET", "/api/v1/driver/vehicles", "My vehicles (the default first)", "driver-profile",
             auth="driver", response=s.array(VEHICLE))
 async def list_vehicles(request: web.Request) -> web.Response:
-    return web.json_response([vehicle(v) for v in await container(request).vehicles.list(user_id(request))])
+    return web.json_response([vehicle(v) for v in await request.app[PROFILE].vehicles.list(user_id(request))])
 
 
 @routes.add("POST", "/api/v1/driver/vehicles", "Add a vehicle (Chinese plate, unique per driver)",
@@ -69,7 +64,7 @@ async def list_vehicles(request: web.Request) -> web.Response:
 @profile_errors
 async def create_vehicle(request: web.Request) -> web.Response:
     d = body(request)
-    v = await container(request).vehicles.create(user_id(request), plate=d["plate"], model=d.get("model", ""),
+    v = await request.app[PROFILE].vehicles.create(user_id(request), plate=d["plate"], model=d.get("model", ""),
                                                  connector_type=d.get("connector_type"),
                                                  is_default=d.get("is_default", False))
     return web.json_response(vehicle(v), status=201)
@@ -79,7 +74,7 @@ async def create_vehicle(request: web.Request) -> web.Response:
             body=VEHICLE_PATCH, response=VEHICLE, errors=(404, 409))
 @profile_errors
 async def patch_vehicle(request: web.Request) -> web.Response:
-    v = await container(request).vehicles.update(user_id(request), int_param(request, "id"), **body(request))
+    v = await request.app[PROFILE].vehicles.update(user_id(request), int_param(request, "id"), **body(request))
     return web.json_response(vehicle(v))
 
 
@@ -87,7 +82,7 @@ async def patch_vehicle(request: web.Request) -> web.Response:
             status=204, errors=(404,))
 @profile_errors
 async def delete_vehicle(request: web.Request) -> web.Response:
-    await container(request).vehicles.delete(user_id(request), int_param(request, "id"))
+    await request.app[PROFILE].vehicles.delete(user_id(request), int_param(request, "id"))
     return web.Response(status=204)
 
 
@@ -100,7 +95,7 @@ async def delete_vehicle(request: web.Request) -> web.Response:
 async def list_favourites(request: web.Request) -> web.Response:
     lat = coordinate(request, "lat", -90, 90, False)
     lng = coordinate(request, "lng", -180, 180, False)
-    cards = await container(request).station_cards.favourite_cards(user_id(request), lat, lng)
+    cards = await request.app[PROFILE].station_cards.favourite_cards(user_id(request), lat, lng)
     return web.json_response([card(c) for c in cards])
 
 
@@ -108,7 +103,7 @@ async def list_favourites(request: web.Request) -> web.Response:
             "driver-profile", auth="driver", status=204, errors=(404, 409))
 @profile_errors
 async def put_favourite(request: web.Request) -> web.Response:
-    await container(request).favourites.add(user_id(request), int_param(request, "station_id"))
+    await request.app[PROFILE].favourites.add(user_id(request), int_param(request, "station_id"))
     return web.Response(status=204)
 
 
@@ -116,7 +111,7 @@ async def put_favourite(request: web.Request) -> web.Response:
             auth="driver", status=204, errors=(404,))
 @profile_errors
 async def delete_favourite(request: web.Request) -> web.Response:
-    await container(request).favourites.remove(user_id(request), int_param(request, "station_id"))
+    await request.app[PROFILE].favourites.remove(user_id(request), int_param(request, "station_id"))
     return web.Response(status=204)
 
 
@@ -125,7 +120,7 @@ async def delete_favourite(request: web.Request) -> web.Response:
             response=s.array(FEEDBACK), query=PAGING)
 async def list_feedback(request: web.Request) -> web.Response:
     limit, offset = paging(request)
-    page = await container(request).feedback.list(user_id(request), limit=limit, offset=offset)
+    page = await request.app[PROFILE].feedback.list(user_id(request), limit=limit, offset=offset)
     return paged([feedback(f) for f in page.items], page.total, limit, offset)
 
 
@@ -134,7 +129,7 @@ async def list_feedback(request: web.Request) -> web.Response:
 @profile_errors
 async def create_feedback(request: web.Request) -> web.Response:
     d = body(request)
-    f = await container(request).feedback.create(
+    f = await request.app[PROFILE].feedback.create(
         user_id(request), category=d["category"], content=d["content"].strip(), photos=d.get("photos", []),
         order_id=d.get("order_id"), station_id=d.get("station_id"))
     return web.json_response(feedback(f), status=201)
@@ -144,7 +139,7 @@ async def create_feedback(request: web.Request) -> web.Response:
             response=FEEDBACK, errors=(404,))
 @profile_errors
 async def get_feedback(request: web.Request) -> web.Response:
-    f = await container(request).feedback.get(user_id(request), int_param(request, "id"))
+    f = await request.app[PROFILE].feedback.get(user_id(request), int_param(request, "id"))
     return web.json_response(feedback(f))
 
 
@@ -154,7 +149,7 @@ async def get_feedback(request: web.Request) -> web.Response:
 @profile_errors
 async def rate_order(request: web.Request) -> web.Response:
     d = body(request)
-    r = await container(request).ratings.rate(user_id(request), int_param(request, "id"),
+    r = await request.app[PROFILE].ratings.rate(user_id(request), int_param(request, "id"),
                                               station_stars=d["station_stars"],
                                               experience_stars=d["experience_stars"], comment=d.get("comment", ""))
     return web.json_response({"order_id": r.order_id, "station_id": r.station_id, "station_stars": r.station_stars,

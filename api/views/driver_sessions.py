@@ -6,14 +6,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from api import schemas as s
-from api.context import body, container, int_param
+from api.context import CHARGING, PAYMENTS, REPOS, SETTINGS, body, int_param
 from api.errors import ApiError, not_found
 from api.routing import RouteTable
 from api.serializers import ts
-from api.views.driver_common import limit, refused, user_id
-from csms.ocpp.errors import CallTimeout, NotConnected
-from csms.services.charging import StartRefused
-from csms.services.order_views import payment_view, session_view
+from api.common.drivers import limit, own_order, refused, user_id
+from csms.domain.errors import CallTimeout, NotConnected
+from csms.services.charging_start import StartRefused
 from csms.services.payments import PaymentError
 
 routes = RouteTable()
@@ -35,38 +34,21 @@ _ERRORS = (400, 402, 404, 409, 429)
 
 
 async def session(request: web.Request, order) -> dict:
-    c = container(request)
-    balance = None
-    if order.pay_mode == "wallet":
-        balance = (await c.users.get(order.user_id)).balance_fen
-    payment = None
-    if order.pay_mode == "prepay":
-        p = await c.payment_repo.for_order(order.id)
-        if p is not None:
-            payment = payment_view(p, c.payments.pay_params(p))
-    return session_view(order, c.clock.now(), balance_fen=balance, payment=payment)
-
-
-async def own_order(request: web.Request, name: str = "id"):
-    order = await container(request).orders.get(int_param(request, name))
-    if order is None or order.user_id != user_id(request):
-        raise not_found("order")
-    return order
+    return await request.app[PAYMENTS].updates.session(order)
 
 
 @routes.add("POST", "/api/v1/driver/sessions", "Start charging (scan to charge)", "driver", auth="driver",
             body=START, response=SESSION, status=201, errors=_ERRORS, signed=True)
 async def start(request: web.Request) -> web.Response:
-    c = container(request)
     uid = user_id(request)
-    await limit(request, f"start:{uid}", c.settings.driver.start_rate)
+    await limit(request, f"start:{uid}", request.app[SETTINGS].driver.start_rate)
     data = body(request)
     if data["pay_mode"] == "prepay" and "prepay_fen" not in data:
         raise ApiError(400, "validation_error", "prepay needs prepay_fen", field="prepay_fen")
     try:
-        order, _ = await c.charging.start(uid, data["charge_point_id"], data["connector_id"],
-                                          pay_mode=data["pay_mode"], prepay_fen=data.get("prepay_fen", 0),
-                                          vehicle_id=data.get("vehicle_id"), stop_at=data.get("stop_at"))
+        order, _ = await request.app[CHARGING].start.start(
+            uid, data["charge_point_id"], data["connector_id"], pay_mode=data["pay_mode"],
+            prepay_fen=data.get("prepay_fen", 0), vehicle_id=data.get("vehicle_id"), stop_at=data.get("stop_at"))
     except StartRefused as exc:
         raise refused(exc) from None
     except PaymentError as exc:
@@ -77,7 +59,7 @@ async def start(request: web.Request) -> web.Response:
 @routes.add("GET", "/api/v1/driver/sessions/current", "The caller's open sessions", "driver", auth="driver",
             response=s.array(SESSION))
 async def current(request: web.Request) -> web.Response:
-    orders = await container(request).orders.open_orders(user_id=user_id(request))
+    orders = await request.app[REPOS].orders.open_orders(user_id=user_id(request))
     return web.json_response([await session(request, o) for o in orders])
 
 
@@ -93,7 +75,7 @@ async def stop(request: web.Request) -> web.Response:
     order = await own_order(request)
     if order.state not in ("created", "starting", "charging"):
         raise ApiError(409, "not_running", f"the session is {order.state}")
-    order = await container(request).charging.stop(order, "driver")
+    order = await request.app[CHARGING].stop.stop(order, "driver")
     return web.json_response(await session(request, order), status=202)
 
 
@@ -103,7 +85,7 @@ async def stop_at(request: web.Request) -> web.Response:
     order = await own_order(request)
     if order.state not in ("created", "starting", "charging"):
         raise ApiError(409, "not_running", f"the session is {order.state}")
-    order = await container(request).charging.set_stop_at(order, body(request))
+    order = await request.app[CHARGING].stop.set_stop_at(order, body(request))
     return web.json_response(await session(request, order))
 
 
@@ -118,12 +100,11 @@ def reservation_view(r, fee: int) -> dict:
 @routes.add("POST", "/api/v1/driver/reservations", "Reserve a connector", "driver", auth="driver", body=RESERVE,
             response=RESERVATION, status=201, errors=_ERRORS + (504,), signed=True)
 async def reserve(request: web.Request) -> web.Response:
-    c = container(request)
     uid = user_id(request)
-    await limit(request, f"start:{uid}", c.settings.driver.start_rate)
+    await limit(request, f"start:{uid}", request.app[SETTINGS].driver.start_rate)
     data = body(request)
     try:
-        r, fee = await c.driver_reservations.reserve(uid, data["charge_point_id"], data["connector_id"])
+        r, fee = await request.app[CHARGING].reservations.reserve(uid, data["charge_point_id"], data["connector_id"])
     except StartRefused as exc:
         raise refused(exc) from None
     except NotConnected:
@@ -136,17 +117,16 @@ async def reserve(request: web.Request) -> web.Response:
 @routes.add("GET", "/api/v1/driver/reservations", "The caller's reservations", "driver", auth="driver",
             response=s.array(RESERVATION))
 async def my_reservations(request: web.Request) -> web.Response:
-    mine = await container(request).driver_reservations.mine(user_id(request))
+    mine = await request.app[CHARGING].reservations.mine(user_id(request))
     return web.json_response([reservation_view(r, fee) for r, fee in mine])
 
 
 @routes.add("DELETE", "/api/v1/driver/reservations/{id}", "Cancel a reservation", "driver", auth="driver",
             response=RESERVATION, errors=(404, 409, 504), signed=True)
 async def cancel_reservation(request: web.Request) -> web.Response:
-    c = container(request)
     rid = int_param(request, "id")
     try:
-        result = await c.driver_reservations.cancel(user_id(request), rid)
+        result = await request.app[CHARGING].reservations.cancel(user_id(request), rid)
     except NotConnected:
         raise ApiError(409, "offline", "the charge point is offline") from None
     except CallTimeout:
@@ -155,6 +135,6 @@ async def cancel_reservation(request: web.Request) -> web.Response:
         raise not_found("reservation")
     if result["status"] != "Accepted":
         raise ApiError(409, "not_cancellable", "the reservation can no longer be cancelled")
-    r = await c.driver_reservations.get(user_id(request), rid)
-    fee = dict(await c.driver_reservation_repo.of_user(user_id(request))).get(rid, 0)
+    r = await request.app[CHARGING].reservations.get(user_id(request), rid)
+    fee = dict(await request.app[REPOS].driver_reservations.of_user(user_id(request))).get(rid, 0)
     return web.json_response(reservation_view(r, fee))

@@ -6,11 +6,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from api import schemas as s
-from api.context import body, container, int_param, paged, paging, params
+from api.context import PROFILE, REPOS, body, int_param, paged, paging, params
 from api.routing import Query, RouteTable
 from api.validation import PAGING
-from api.views.driver_profile import FEEDBACK_FIELDS, feedback
-from api.views.driver_stations import profile_errors
+from api.common.profile import FEEDBACK_FIELDS, feedback
+from api.common.profile import profile_errors
 from csms.domain.profile import FEEDBACK_STATES, Feedback, not_found
 
 routes = RouteTable()
@@ -30,7 +30,7 @@ def admin_feedback(f: Feedback) -> dict:
 async def list_feedback(request: web.Request) -> web.Response:
     q = params(request)
     limit, offset = paging(request)
-    page = await container(request).feedback.list(q.get("user_id"), q.get("status"), limit, offset)
+    page = await request.app[PROFILE].feedback.list(q.get("user_id"), q.get("status"), limit, offset)
     return paged([admin_feedback(f) for f in page.items], page.total, limit, offset)
 
 
@@ -38,8 +38,7 @@ async def list_feedback(request: web.Request) -> web.Response:
             errors=(404,))
 @profile_errors
 async def get_feedback(request: web.Request) -> web.Response:
-    c = container(request)
-    f = await c.feedback_repo.get(int_param(request, "id"))
+    f = await request.app[REPOS].feedback.get(int_param(request, "id"))
     if f is None:
         raise not_found("feedback")
     return web.json_response(admin_feedback(f))
@@ -50,6 +49,6 @@ async def get_feedback(request: web.Request) -> web.Response:
 @profile_errors
 async def patch_feedback(request: web.Request) -> web.Response:
     d = body(request)
-    f = await container(request).feedback.handle(int_param(request, "id"), status=d.get("status"),
+    f = await request.app[PROFILE].feedback.handle(int_param(request, "id"), status=d.get("status"),
                                                  reply=d.get("reply"))
     return web.json_response(admin_feedback(f))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from api.context import container
+from api.context import BATCH, ENGINE
 from api.routing import RouteTable
 from api.schemas import obj, STR
 from csms.db.session import ping
@@ -22,7 +22,7 @@ async def healthz(request: web.Request) -> web.Response:
             errors=(503,))
 async def readyz(request: web.Request) -> web.Response:
     try:
-        await ping(container(request).engine)
+        await ping(request.app[ENGINE])
     except Exception as exc:
         return web.json_response({"status": "unavailable", "error": {"code": "database_unreachable",
                                                                      "message": type(exc).__name__}}, status=503)
@@ -32,7 +32,7 @@ async def readyz(request: web.Request) -> web.Response:
 @routes.add("GET", "/metrics", "Prometheus metrics", "health", auth=None, raw_response=CONTENT_TYPE_LATEST)
 async def metrics(request: web.Request) -> web.Response:
     from csms import metrics as m
-    m.BATCH_PENDING.set(container(request).batch.pending())
+    m.BATCH_PENDING.set(request.app[BATCH].pending())
     resp = web.Response(body=generate_latest())
     resp.headers["Content-Type"] = CONTENT_TYPE_LATEST
     return resp

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from api import schemas, serializers
-from api.context import body, container, paged, paging, params
+from api.context import ID_TAGS, REPOS, body, paged, paging, params
 from api.errors import bad_request, not_found
 from api.routing import Query, RouteTable
 from api.validation import PAGING, parse_time
@@ -27,14 +27,14 @@ async def put(request: web.Request) -> web.Response:
     data = body(request)
     expiry = parse_time(data["expiry_date"], "expiry_date") if data.get("expiry_date") else None
     tag = IdTag(_tag_param(request), data["status"], expiry, data.get("group_id"))
-    stored, created = await container(request).id_tags.put(tag)
+    stored, created = await request.app[ID_TAGS].put(tag)
     return web.json_response(serializers.id_tag(stored), status=201 if created else 200)
 
 
 @routes.add("GET", "/api/v1/admin/id-tags/{id_tag}", "Get an id tag", "id-tags", response=schemas.ID_TAG,
             errors=(401, 404))
 async def get(request: web.Request) -> web.Response:
-    tag = await container(request).id_tag_repo.get(_tag_param(request))
+    tag = await request.app[REPOS].id_tags.get(_tag_param(request))
     if tag is None:
         raise not_found("id tag")
     return web.json_response(serializers.id_tag(tag))
@@ -44,12 +44,12 @@ async def get(request: web.Request) -> web.Response:
             query=(Query("status", enum=("Accepted", "Blocked", "Expired", "Invalid")), *PAGING))
 async def list_(request: web.Request) -> web.Response:
     limit, offset = paging(request)
-    page = await container(request).id_tag_repo.list(status=params(request).get("status"), limit=limit, offset=offset)
+    page = await request.app[REPOS].id_tags.list(status=params(request).get("status"), limit=limit, offset=offset)
     return paged([serializers.id_tag(t) for t in page.items], page.total, limit, offset)
 
 
 @routes.add("DELETE", "/api/v1/admin/id-tags/{id_tag}", "Delete an id tag", "id-tags", status=204, errors=(401, 404))
 async def delete(request: web.Request) -> web.Response:
-    if not await container(request).id_tag_repo.delete(_tag_param(request)):
+    if not await request.app[REPOS].id_tags.delete(_tag_param(request)):
         raise not_found("id tag")
     return web.Response(status=204)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from api.context import container
+from api.context import PAYMENTS
 from api.routing import RouteTable
 from csms.wechat.errors import BadNotification, NotificationError
 
@@ -32,10 +32,10 @@ async def _handle(request: web.Request, apply) -> web.Response:
 @routes.add("POST", "/api/v1/pay/wechat/notify", "WeChat Pay payment notification", "payments", auth=None,
             status=204, errors=(400, 401))
 async def notify(request: web.Request) -> web.Response:
-    return await _handle(request, container(request).payments.on_notification)
+    return await _handle(request, request.app[PAYMENTS].payments.on_notification)
 
 
 @routes.add("POST", "/api/v1/pay/wechat/refund-notify", "WeChat Pay refund notification", "payments", auth=None,
             status=204, errors=(400, 401))
 async def refund_notify(request: web.Request) -> web.Response:
-    return await _handle(request, container(request).payments.on_refund_notification)
+    return await _handle(request, request.app[PAYMENTS].payments.on_refund_notification)

@@ -8,17 +8,17 @@ import asyncio
 from aiohttp import web
 
 from api import schemas as s
-from api.context import container, int_param, params
-from api.errors import bad_request, not_found
-from api.routing import Query, RouteTable
-from api.views.driver_stations import (
+from api.common.drivers import user_id
+from api.common.profile import (
     CONNECTOR,
     NULL_PRICE,
     connector,
     price,
     profile_errors,
-    user_id,
 )
+from api.context import PROFILE, REPOS, SETTINGS, int_param, params
+from api.errors import bad_request, not_found
+from api.routing import Query, RouteTable
 from csms.services import qr
 
 routes = RouteTable()
@@ -41,7 +41,7 @@ async def scan(request: web.Request) -> web.Response:
         raise bad_request("query parameter qr is required", "validation_error", field="qr")
     if len(content) > 512:
         raise qr.InvalidQr("this QR code is not a charging code of this system")
-    r = await container(request).station_cards.scan(user_id(request), content)
+    r = await request.app[PROFILE].station_cards.scan(user_id(request), content)
     station = None if r.station is None else {"id": r.station.id, "name": r.station.name,
                                               "address": r.station.address}
     return web.json_response({
@@ -52,12 +52,11 @@ async def scan(request: web.Request) -> web.Response:
 
 
 async def _target(request: web.Request) -> tuple[str, int, str]:
-    c = container(request)
     cp_id = request.match_info["id"]
     connector_id = int_param(request, "connector_id")
-    if not 1 <= connector_id < 2**31 or await c.station_map_repo.charge_point(cp_id) is None:
+    if not 1 <= connector_id < 2**31 or await request.app[REPOS].station_map.charge_point(cp_id) is None:
         raise not_found("charge point connector")
-    return cp_id, connector_id, qr.build_content(c.settings.driver.qr_base_url, cp_id, connector_id)
+    return cp_id, connector_id, qr.build_content(request.app[SETTINGS].driver.qr_base_url, cp_id, connector_id)
 
 
 async def _render(fn, *args):
@@ -86,9 +85,8 @@ async def qr_svg(request: web.Request) -> web.Response:
 @routes.add("GET", "/api/v1/admin/stations/{id}/qr-codes", "QR contents of every connector of a station",
             "stations", response=s.array(QR_CODE), errors=(404,))
 async def qr_codes(request: web.Request) -> web.Response:
-    c = container(request)
     sid = int_param(request, "id")
-    if not await c.station_map_repo.station_exists(sid):
+    if not await request.app[REPOS].station_map.station_exists(sid):
         raise not_found("station")
     return web.json_response([{"charge_point_id": cp, "connector_id": n, "content": content}
-                              for cp, n, content in await c.station_cards.qr_codes(sid)])
+                              for cp, n, content in await request.app[PROFILE].station_cards.qr_codes(sid)])

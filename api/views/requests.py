@@ -7,7 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from api import schemas as s
-from api.context import container, int_param, paged, paging, params
+from api.context import REPORT_REQUESTS, REPOS, int_param, paged, paging, params
 from api.errors import not_found
 from api.routing import Query, RouteTable
 from api.serializers import ts
@@ -43,7 +43,7 @@ def detail_view(r: ReportRequest, parts: list[Part]) -> dict:
 
 async def _known_cp(request: web.Request) -> str:
     cp_id = request.match_info["id"]
-    if await container(request).charge_points.get(cp_id) is None:
+    if await request.app[REPOS].charge_points.get(cp_id) is None:
         raise not_found(f"charge point {cp_id!r}")
     return cp_id
 
@@ -58,7 +58,7 @@ async def list_requests(request: web.Request) -> web.Response:
     cp_id = await _known_cp(request)
     q = params(request)
     limit, offset = paging(request)
-    page = await container(request).report_requests.list(cp_id, kind=q.get("kind"), status=q.get("status"),
+    page = await request.app[REPORT_REQUESTS].list(cp_id, kind=q.get("kind"), status=q.get("status"),
                                                          limit=limit, offset=offset)
     return paged([request_view(r) for r in page.items], page.total, limit, offset)
 
@@ -67,7 +67,7 @@ async def list_requests(request: web.Request) -> web.Response:
             "requests", response=REQUEST_DETAIL, query=(_KIND,), errors=(400, 401, 404))
 async def get_request(request: web.Request) -> web.Response:
     cp_id = await _known_cp(request)
-    found = await container(request).report_requests.detail(cp_id, int_param(request, "request_id"),
+    found = await request.app[REPORT_REQUESTS].detail(cp_id, int_param(request, "request_id"),
                                                             params(request).get("kind"))
     if found is None:
         raise not_found("request")

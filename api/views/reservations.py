@@ -9,12 +9,12 @@ from datetime import datetime, timezone
 from aiohttp import web
 
 from api import schemas as s
-from api.context import body, container, int_param, paged, paging, params
+from api.context import REPOS, RESERVATIONS, body, int_param, paged, paging, params
 from api.errors import ApiError, bad_request, not_found
 from api.routing import Query, RouteTable
 from api.serializers import ts
 from api.validation import PAGING
-from api.views.commands import _run
+from api.common.commands import run_command
 from csms.domain.reservations import (
     RESERVATION_STATES,
     LocalAuthEntry,
@@ -85,7 +85,7 @@ def local_list(lst: LocalList) -> dict:
             body=RESERVE_NOW, response=RESERVE_RESULT, errors=_COMMAND_ERRORS)
 async def reserve_now(request: web.Request) -> web.Response:
     d = body(request)
-    service = container(request).reservations
+    service = request.app[RESERVATIONS].reservations
 
     async def go(cp_id: str):
         return await service.reserve(cp_id, connector_id=d["connector_id"], id_tag=d["id_tag"],
@@ -93,7 +93,7 @@ async def reserve_now(request: web.Request) -> web.Response:
                                      parent_id_tag=d.get("parent_id_tag"), connector_type=d.get("connector_type"),
                                      token_type=d.get("id_token_type", "ISO14443"))
     try:
-        r = await _run(request, go)
+        r = await run_command(request, go)
     except InvalidRequest as exc:
         raise _invalid(exc) from None
     out = {"status": r.ocpp_status, "reservation_id": r.id, "reservation": reservation(r)}
@@ -106,9 +106,9 @@ async def reserve_now(request: web.Request) -> web.Response:
             "reservations", body=CANCEL, response=s.COMMAND_RESULT, errors=_COMMAND_ERRORS)
 async def cancel_reservation(request: web.Request) -> web.Response:
     rid = body(request)["reservation_id"]
-    service = container(request).reservations
+    service = request.app[RESERVATIONS].reservations
     try:
-        result = await _run(request, lambda cp_id: service.cancel(cp_id, rid))
+        result = await run_command(request, lambda cp_id: service.cancel(cp_id, rid))
     except UnknownReservation as exc:
         raise ApiError(404, "not_found", str(exc)) from None
     return web.json_response(result)
@@ -120,7 +120,7 @@ async def cancel_reservation(request: web.Request) -> web.Response:
 async def list_reservations(request: web.Request) -> web.Response:
     q = params(request)
     limit, offset = paging(request)
-    page = await container(request).reservations.list(charge_point_id=q.get("charge_point_id"),
+    page = await request.app[RESERVATIONS].reservations.list(charge_point_id=q.get("charge_point_id"),
                                                       status=q.get("status"), limit=limit, offset=offset)
     return paged([reservation(r) for r in page.items], page.total, limit, offset)
 
@@ -128,7 +128,7 @@ async def list_reservations(request: web.Request) -> web.Response:
 @routes.add("GET", "/api/v1/admin/reservations/{id}", "A reservation", "reservations", response=RESERVATION,
             errors=(401, 404))
 async def get_reservation(request: web.Request) -> web.Response:
-    r = await container(request).reservations.get(int_param(request, "id"))
+    r = await request.app[RESERVATIONS].reservations.get(int_param(request, "id"))
     if r is None:
         raise not_found("reservation")
     return web.json_response(reservation(r))
@@ -146,9 +146,9 @@ def _entries(raw: list[dict]) -> list[LocalAuthEntry]:
 async def send_local_list(request: web.Request) -> web.Response:
     d = body(request)
     entries = _entries(d.get("entries", []))
-    service = container(request).local_lists
+    service = request.app[RESERVATIONS].local_lists
     try:
-        result = await _run(request, lambda cp_id: service.send(
+        result = await run_command(request, lambda cp_id: service.send(
             cp_id, update_type=d["update_type"], entries=entries, version=d.get("version"),
             from_id_tags=d.get("from_id_tags", False)))
     except InvalidRequest as exc:
@@ -160,16 +160,15 @@ async def send_local_list(request: web.Request) -> web.Response:
             "Read the local authorization list version of the charge point", "reservations",
             body=s.obj({}), response=LOCAL_LIST_RESULT, errors=_COMMAND_ERRORS)
 async def get_local_list_version(request: web.Request) -> web.Response:
-    service = container(request).local_lists
-    return web.json_response(await _run(request, service.get_version))
+    service = request.app[RESERVATIONS].local_lists
+    return web.json_response(await run_command(request, service.get_version))
 
 
 @routes.add("GET", "/api/v1/admin/charge-points/{id}/local-list",
             "The local authorization list the charge point last accepted", "reservations",
             response=LOCAL_LIST, errors=(401, 404))
 async def get_local_list(request: web.Request) -> web.Response:
-    c = container(request)
     cp_id = request.match_info["id"]
-    if await c.charge_points.get(cp_id) is None:
+    if await request.app[REPOS].charge_points.get(cp_id) is None:
         raise not_found(f"charge point {cp_id!r}")
-    return web.json_response(local_list(await c.local_lists.current(cp_id)))
+    return web.json_response(local_list(await request.app[RESERVATIONS].local_lists.current(cp_id)))

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from api.context import body, container, int_param, paged, paging, params
+from api.context import COMMANDS, REPOS, SECURITY, body, int_param, paged, paging, params
 from api.errors import ApiError, bad_request, not_found
 from api.routing import Query, RouteTable
 from api.schemas import BOOL, INT, NULL_STR, STR, array, obj
 from api.serializers import ts
 from api.validation import PAGING
-from api.views.commands import _run
+from api.common.commands import run_command
 from csms.domain import provisioning as p
 from csms.domain.security import (CERTIFICATE_TYPES, INSTALLABLE, CertificateHashData, ExtendedTriggerMessage,
                                   UpgradeSecurityProfile)
@@ -28,7 +28,7 @@ RESULT = obj({"status": STR}, ("status",), extra=True)
 
 async def _known_cp(request: web.Request) -> str:
     cp_id = request.match_info["id"]
-    if await container(request).charge_points.get(cp_id) is None:
+    if await request.app[REPOS].charge_points.get(cp_id) is None:
         raise not_found(f"charge point {cp_id!r}")
     return cp_id
 
@@ -50,7 +50,7 @@ def _alarm(a) -> dict:
 async def security_events(request: web.Request) -> web.Response:
     cp_id = await _known_cp(request)
     limit, offset = paging(request)
-    page = await container(request).security_events.list(cp_id, limit=limit, offset=offset)
+    page = await request.app[SECURITY].security_events.list(cp_id, limit=limit, offset=offset)
     return paged([{"id": e.id, "type": e.type, "timestamp": ts(e.timestamp), "tech_info": e.tech_info,
                    "received_at": ts(e.received_at)} for e in page.items], page.total, limit, offset)
 
@@ -60,14 +60,14 @@ async def security_events(request: web.Request) -> web.Response:
 async def alarms(request: web.Request) -> web.Response:
     q = params(request)
     limit, offset = paging(request)
-    page = await container(request).alarms.list(charge_point_id=q.get("charge_point_id"), status=q.get("status"),
+    page = await request.app[SECURITY].alarms.list(charge_point_id=q.get("charge_point_id"), status=q.get("status"),
                                                 limit=limit, offset=offset)
     return paged([_alarm(a) for a in page.items], page.total, limit, offset)
 
 
 def _alarm_move(name: str):
     async def handler(request: web.Request) -> web.Response:
-        service = container(request).alarms
+        service = request.app[SECURITY].alarms
         try:
             alarm = await getattr(service, name)(int_param(request, "id"))
         except UnknownAlarm:
@@ -95,7 +95,7 @@ CERTIFICATE = obj({"id": INT, "serial": STR, "certificate_type": STR, "subject":
 async def certificates(request: web.Request) -> web.Response:
     cp_id = await _known_cp(request)
     limit, offset = paging(request)
-    page = await container(request).certificates.issued(cp_id, limit=limit, offset=offset)
+    page = await request.app[SECURITY].certificates.issued(cp_id, limit=limit, offset=offset)
     return paged([{"id": c.id, "serial": c.serial, "certificate_type": c.certificate_type, "subject": c.subject,
                    "not_before": ts(c.not_before), "not_after": ts(c.not_after), "issued_at": ts(c.issued_at),
                    "pem": c.pem} for c in page.items], page.total, limit, offset)
@@ -108,7 +108,7 @@ async def device_model(request: web.Request) -> web.Response:
     cp_id = await _known_cp(request)
     q = params(request)
     limit, offset = q.get("limit", 500), q.get("offset", 0)
-    page = await container(request).provisioning.device_model(cp_id, component=q.get("component"),
+    page = await request.app[SECURITY].provisioning.device_model(cp_id, component=q.get("component"),
                                                               variable=q.get("variable"), limit=limit, offset=offset)
     return paged([{**{k: getattr(v, k) for k in (
         "component", "component_instance", "evse_id", "connector_id", "variable", "variable_instance",
@@ -120,7 +120,7 @@ async def device_model(request: web.Request) -> web.Response:
             errors=(401, 404))
 async def monitors(request: web.Request) -> web.Response:
     cp_id = await _known_cp(request)
-    items = await container(request).provisioning.monitors(cp_id)
+    items = await request.app[SECURITY].provisioning.monitors(cp_id)
     return web.json_response([{k: getattr(m, k) for k in (
         "monitor_id", "component", "component_instance", "evse_id", "connector_id", "variable", "variable_instance",
         "type", "value", "severity", "transaction")} for m in items])
@@ -131,7 +131,7 @@ async def monitors(request: web.Request) -> web.Response:
 async def device_events(request: web.Request) -> web.Response:
     cp_id = await _known_cp(request)
     limit, offset = paging(request)
-    page = await container(request).provisioning.events(cp_id, limit=limit, offset=offset)
+    page = await request.app[SECURITY].provisioning.events(cp_id, limit=limit, offset=offset)
     return paged([{**{k: getattr(e, k) for k in (
         "event_id", "trigger", "actual_value", "notification_type", "component", "component_instance", "evse_id",
         "connector_id", "variable", "variable_instance", "cause", "tech_code", "tech_info", "cleared",
@@ -143,7 +143,7 @@ async def device_events(request: web.Request) -> web.Response:
             "provisioning", query=(Query("request_id", "integer"),), errors=(401, 404))
 async def customer_information(request: web.Request) -> web.Response:
     cp_id = await _known_cp(request)
-    parts = await container(request).provisioning.customer_information_parts(cp_id, params(request).get("request_id"))
+    parts = await request.app[SECURITY].provisioning.customer_information_parts(cp_id, params(request).get("request_id"))
     return web.json_response([{"request_id": x.request_id, "seq_no": x.seq_no, "data": x.data, "tbc": x.tbc,
                                "generated_at": ts(x.generated_at)} for x in parts])
 
@@ -156,7 +156,7 @@ LIMITS = obj({name: LIMIT for name in _LIMIT_NAMES})
 
 
 async def _limits_body(request: web.Request, cp_id: str) -> web.Response:
-    limits = await container(request).message_limits.limits(cp_id)
+    limits = await request.app[SECURITY].message_limits.limits(cp_id)
     return web.json_response({name: {"items_per_message": limits[req].items, "bytes_per_message": limits[req].bytes}
                               for name, req in _LIMIT_NAMES.items()})
 
@@ -172,7 +172,7 @@ async def message_limits(request: web.Request) -> web.Response:
             "point reports its own)", "provisioning", body=LIMITS, response=LIMITS, errors=(400, 401, 404))
 async def set_message_limits(request: web.Request) -> web.Response:
     cp_id = await _known_cp(request)
-    limits = container(request).message_limits
+    limits = request.app[SECURITY].message_limits
     current = await limits.limits(cp_id)
     for name, value in body(request).items():
         req = _LIMIT_NAMES[name]
@@ -209,11 +209,11 @@ def _upgrade(d: dict) -> UpgradeSecurityProfile:
                                   d.get("network_configuration_priority"))
 
 
-COMMANDS = {
+TYPED = {
     "rotate-password": (
         "Rotate the charge point's HTTP Basic password (1.6 AuthorizationKey, 2.0.1 BasicAuthPassword)",
         obj({"password": {"type": "string", "minLength": 16, "maxLength": 40, "pattern": r"^[\x21-\x7e]+$"}}),
-        lambda c, cp, d: c.credentials.rotate_password(cp, d.get("password"))),
+        lambda app, cp, d: app[SECURITY].credentials.rotate_password(cp, d.get("password"))),
     "upgrade-security-profile": (
         "Raise the security profile (1.6 SecurityProfile key; 2.0.1 SetNetworkProfile + priority)",
         obj({"security_profile": {"type": "integer", "minimum": 1, "maximum": 3},
@@ -226,45 +226,45 @@ COMMANDS = {
              "message_timeout": {"type": "integer"}, "apn": {"type": "object"}, "vpn": {"type": "object"},
              "network_configuration_priority": {"type": "string", "minLength": 1, "maxLength": 100}},
             ("security_profile",)),
-        lambda c, cp, d: c.credentials.upgrade_security_profile(cp, _upgrade(d))),
+        lambda app, cp, d: app[SECURITY].credentials.upgrade_security_profile(cp, _upgrade(d))),
     "install-certificate": (
         "Install a root certificate on the charge point",
         obj({"certificate_type": {"enum": list(INSTALLABLE)},
              "certificate": {"type": "string", "minLength": 1, "maxLength": 5500}}, ("certificate_type", "certificate")),
-        lambda c, cp, d: c.certificates.install(cp, d["certificate_type"], d["certificate"])),
+        lambda app, cp, d: app[SECURITY].certificates.install(cp, d["certificate_type"], d["certificate"])),
     "delete-certificate": (
         "Delete an installed certificate", obj({"certificate_hash_data": HASH_DATA}, ("certificate_hash_data",)),
-        lambda c, cp, d: c.certificates.delete(cp, CertificateHashData(**d["certificate_hash_data"]))),
+        lambda app, cp, d: app[SECURITY].certificates.delete(cp, CertificateHashData(**d["certificate_hash_data"]))),
     "get-installed-certificate-ids": (
         "List the certificates installed on the charge point",
         obj({"certificate_type": {"enum": list(CERTIFICATE_TYPES)}}, ("certificate_type",)),
-        lambda c, cp, d: c.certificates.installed_ids(cp, d["certificate_type"])),
+        lambda app, cp, d: app[SECURITY].certificates.installed_ids(cp, d["certificate_type"])),
     "extended-trigger-message": (
         "Ask for a message now (1.6 ExtendedTriggerMessage, 2.0.1 TriggerMessage)",
         obj({"message": {"enum": ["BootNotification", "LogStatusNotification", "FirmwareStatusNotification",
                                   "Heartbeat", "MeterValues", "SignChargePointCertificate", "StatusNotification"]},
              "connector_id": {"type": "integer", "minimum": 0}}, ("message",)),
-        lambda c, cp, d: c.commands.send(cp, ExtendedTriggerMessage(d["message"], d.get("connector_id")))),
+        lambda app, cp, d: app[COMMANDS].send(cp, ExtendedTriggerMessage(d["message"], d.get("connector_id")))),
     "get-base-report": (
         "Ask for a base report of the device model (2.0.1)",
         obj({"report_base": {"enum": ["ConfigurationInventory", "FullInventory", "SummaryInventory"]}},
             ("report_base",)),
-        lambda c, cp, d: c.provisioning.get_base_report(cp, d["report_base"])),
+        lambda app, cp, d: app[SECURITY].provisioning.get_base_report(cp, d["report_base"])),
     "get-report": (
         "Ask for a report of selected components and variables (2.0.1)",
         obj({"component_criteria": array({"enum": ["Active", "Available", "Enabled", "Problem"]}),
              "component_variables": array(COMPONENT_REF)}),
-        lambda c, cp, d: c.provisioning.get_report(cp, d.get("component_criteria", ()),
+        lambda app, cp, d: app[SECURITY].provisioning.get_report(cp, d.get("component_criteria", ()),
                                                    [_ref(x) for x in d.get("component_variables", ())])),
     "set-variables": (
         "Set device model variables (2.0.1)",
         obj({"variables": {**array(obj({**_REF_PROPS, "value": {"type": "string", "maxLength": 1000}},
                                        ("component", "variable", "value"))), "minItems": 1}}, ("variables",)),
-        lambda c, cp, d: c.provisioning.set_variables(cp, p.SetVariables(tuple(
+        lambda app, cp, d: app[SECURITY].provisioning.set_variables(cp, p.SetVariables(tuple(
             p.SetVariable(_ref(x), x["value"]) for x in d["variables"])))),
     "get-variables": (
         "Read device model variables (2.0.1)", obj({"variables": {**array(REF), "minItems": 1}}, ("variables",)),
-        lambda c, cp, d: c.provisioning.get_variables(cp, p.GetVariables(tuple(_ref(x) for x in d["variables"])))),
+        lambda app, cp, d: app[SECURITY].provisioning.get_variables(cp, p.GetVariables(tuple(_ref(x) for x in d["variables"])))),
     "set-variable-monitoring": (
         "Set variable monitors (2.0.1)",
         obj({"monitors": {**array(obj({**_REF_PROPS, "id": INT, "transaction": BOOL, "value": {"type": "number"},
@@ -273,31 +273,31 @@ COMMANDS = {
                                        "severity": {"type": "integer", "minimum": 0, "maximum": 9}},
                                       ("component", "variable", "value", "type", "severity"))), "minItems": 1}},
             ("monitors",)),
-        lambda c, cp, d: c.provisioning.set_monitoring(cp, p.SetVariableMonitoring(tuple(
+        lambda app, cp, d: app[SECURITY].provisioning.set_monitoring(cp, p.SetVariableMonitoring(tuple(
             p.MonitorSetting(_ref(m), m["type"], m["value"], m["severity"], m.get("id"), m.get("transaction"))
             for m in d["monitors"])))),
     "clear-variable-monitoring": (
         "Remove variable monitors (2.0.1)", obj({"ids": {**array(INT), "minItems": 1}}, ("ids",)),
-        lambda c, cp, d: c.provisioning.clear_monitoring(cp, p.ClearVariableMonitoring(tuple(d["ids"])))),
+        lambda app, cp, d: app[SECURITY].provisioning.clear_monitoring(cp, p.ClearVariableMonitoring(tuple(d["ids"])))),
     "set-monitoring-base": (
         "Choose the monitoring base (2.0.1)",
         obj({"monitoring_base": {"enum": ["All", "FactoryDefault", "HardWiredOnly"]}}, ("monitoring_base",)),
-        lambda c, cp, d: c.provisioning.send(cp, p.SetMonitoringBase(d["monitoring_base"]))),
+        lambda app, cp, d: app[SECURITY].provisioning.send(cp, p.SetMonitoringBase(d["monitoring_base"]))),
     "set-monitoring-level": (
         "Set the severity level events are reported from (2.0.1)",
         obj({"severity": {"type": "integer", "minimum": 0, "maximum": 9}}, ("severity",)),
-        lambda c, cp, d: c.provisioning.send(cp, p.SetMonitoringLevel(d["severity"]))),
+        lambda app, cp, d: app[SECURITY].provisioning.send(cp, p.SetMonitoringLevel(d["severity"]))),
     "get-monitoring-report": (
         "Ask for a report of the monitors (2.0.1)",
         obj({"monitoring_criteria": array({"enum": ["ThresholdMonitoring", "DeltaMonitoring", "PeriodicMonitoring"]}),
              "component_variables": array(COMPONENT_REF)}),
-        lambda c, cp, d: c.provisioning.get_monitoring_report(cp, d.get("monitoring_criteria", ()),
+        lambda app, cp, d: app[SECURITY].provisioning.get_monitoring_report(cp, d.get("monitoring_criteria", ()),
                                                               [_ref(x) for x in d.get("component_variables", ())])),
     "customer-information": (
         "Ask for (and/or clear) what the charge point holds about a customer (2.0.1)",
         obj({"report": BOOL, "clear": BOOL, "customer_identifier": {"type": "string", "maxLength": 64},
              "id_token": {"type": "object"}, "customer_certificate": {"type": "object"}}, ("report", "clear")),
-        lambda c, cp, d: c.provisioning.customer_information(
+        lambda app, cp, d: app[SECURITY].provisioning.customer_information(
             cp, report=d["report"], clear=d["clear"], customer_identifier=d.get("customer_identifier"),
             id_token=d.get("id_token"), customer_certificate=d.get("customer_certificate"))),
 }
@@ -306,9 +306,8 @@ COMMANDS = {
 def _typed(name: str, fn):
     async def handler(request: web.Request) -> web.Response:
         data = body(request)
-        c = container(request)
         try:
-            result = await _run(request, lambda cp_id: fn(c, cp_id, data))
+            result = await run_command(request, lambda cp_id: fn(request.app, cp_id, data))
         except ProfileRefused as exc:
             raise bad_request(str(exc), "profile_refused") from None
         except MessageTooLarge as exc:
@@ -318,6 +317,6 @@ def _typed(name: str, fn):
     return handler
 
 
-for _name, (_summary, _schema, _fn) in COMMANDS.items():
+for _name, (_summary, _schema, _fn) in TYPED.items():
     routes.add("POST", f"{CP}/commands/{_name}", _summary, "security", body=_schema, response=RESULT,
                errors=_ERR)(_typed(_name, _fn))

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from api.context import body, container, params
+from api.context import CLOCK, REPOS, SMART_CHARGING, body, params
 from api.errors import bad_request, not_found
 from api.routing import Query, RouteTable
 from api.schemas import BOOL, INT, NULL_INT, NULL_STR, NULL_TIME, STR, TIME, array, obj
 from api.serializers import ts
-from api.views.commands import _run
+from api.common.commands import run_command
 from csms.domain.smart_charging import InvalidProfile
-from csms.services.clock import parse_time
-from csms.services.smart_charging_codec import message_from_dict, message_to_dict, profile_from_dict, profile_to_dict
+from csms.domain.times import parse_iso as parse_time
+from csms.domain.smart_charging_codec import message_from_dict, message_to_dict, profile_from_dict, profile_to_dict
 
 routes = RouteTable()
 _CP = "/api/v1/admin/charge-points/{id}"
@@ -110,23 +110,23 @@ def log_job(j) -> dict:
 
 
 # -- command bodies -> service calls -----------------------------------------------------------------
-def _set_profile(c, d):
+def _set_profile(app, d):
     profile = profile_from_dict(d["profile"])
-    return lambda cp: c.smart_charging.set_profile(cp, d["connector_id"], profile)
+    return lambda cp: app[SMART_CHARGING].smart_charging.set_profile(cp, d["connector_id"], profile)
 
 
-def _clear_profile(c, d):
-    return lambda cp: c.smart_charging.clear_profile(cp, profile_id=d.get("id"), evse_id=d.get("connector_id"),
+def _clear_profile(app, d):
+    return lambda cp: app[SMART_CHARGING].smart_charging.clear_profile(cp, profile_id=d.get("id"), evse_id=d.get("connector_id"),
                                                      purpose=d.get("purpose"), stack_level=d.get("stack_level"))
 
 
-def _composite(c, d):
-    return lambda cp: c.smart_charging.station_composite(cp, d["connector_id"], d["duration"],
+def _composite(app, d):
+    return lambda cp: app[SMART_CHARGING].smart_charging.station_composite(cp, d["connector_id"], d["duration"],
                                                          d.get("charging_rate_unit"))
 
 
-async def _profiles(c, cp, d):
-    result = await c.smart_charging.request_profiles(cp, evse_id=d.get("connector_id"), purpose=d.get("purpose"),
+async def _profiles(app, cp, d):
+    result = await app[SMART_CHARGING].smart_charging.request_profiles(cp, evse_id=d.get("connector_id"), purpose=d.get("purpose"),
                                                      stack_level=d.get("stack_level"),
                                                      profile_ids=tuple(d.get("ids", ())))
     if "profiles" in result:
@@ -134,56 +134,56 @@ async def _profiles(c, cp, d):
     return result
 
 
-def _update(c, d):
-    return lambda cp: c.firmware.update(
-        cp, location=d["location"], retrieve_at=_time(d, "retrieve_date") or c.clock.now(),
+def _update(app, d):
+    return lambda cp: app[SMART_CHARGING].firmware.update(
+        cp, location=d["location"], retrieve_at=_time(d, "retrieve_date") or app[CLOCK].now(),
         install_at=_time(d, "install_date"), retries=d.get("retries"), retry_interval=d.get("retry_interval"),
         signature=d.get("signature"), signing_certificate=d.get("signing_certificate"))
 
 
-def _log(c, d, log_type: str, diagnostics: bool):
-    return lambda cp: c.firmware.get_log(
+def _log(app, d, log_type: str, diagnostics: bool):
+    return lambda cp: app[SMART_CHARGING].firmware.get_log(
         cp, location=d["location"], log_type=log_type, oldest_at=_time(d, "start_time"),
         latest_at=_time(d, "stop_time"), retries=d.get("retries"), retry_interval=d.get("retry_interval"),
         diagnostics=diagnostics)
 
 
-def _publish(c, d):
-    return lambda cp: c.firmware.publish(cp, location=d["location"], checksum=d["checksum"],
+def _publish(app, d):
+    return lambda cp: app[SMART_CHARGING].firmware.publish(cp, location=d["location"], checksum=d["checksum"],
                                          retries=d.get("retries"), retry_interval=d.get("retry_interval"))
 
 
-def _set_message(c, d):
+def _set_message(app, d):
     message = message_from_dict(d, d.get("id", 0))
-    return lambda cp: c.display_messages.set(cp, message, new_id="id" not in d)
+    return lambda cp: app[SMART_CHARGING].display_messages.set(cp, message, new_id="id" not in d)
 
 
-COMMANDS = {
+TYPED = {
     "set-charging-profile": ("Install a charging profile on a connector / EVSE (0 = the charge point)", _set_profile),
     "clear-charging-profile": ("Clear charging profiles by id or by criteria", _clear_profile),
     "get-composite-schedule": ("Ask the charge point for its composite schedule", _composite),
     "get-charging-profiles": ("Ask for installed profiles (2.0.1: ReportChargingProfiles; 1.6: the CSMS's store)",
-                              lambda c, d: lambda cp: _profiles(c, cp, d)),
+                              lambda app, d: lambda cp: _profiles(app, cp, d)),
     "update-firmware": ("Update the firmware (signed when signature and signing_certificate are given)", _update),
     "get-diagnostics": ("Upload diagnostics (1.6 GetDiagnostics; 2.0.1 GetLog DiagnosticsLog)",
-                        lambda c, d: _log(c, d, "DiagnosticsLog", True)),
-    "get-log": ("Upload a diagnostics or security log (GetLog)", lambda c, d: _log(c, d, d["log_type"], False)),
+                        lambda app, d: _log(app, d, "DiagnosticsLog", True)),
+    "get-log": ("Upload a diagnostics or security log (GetLog)", lambda app, d: _log(app, d, d["log_type"], False)),
     "publish-firmware": ("Publish a firmware file to the local controller's stations (2.0.1)", _publish),
     "unpublish-firmware": ("Stop publishing a firmware file (2.0.1)",
-                           lambda c, d: lambda cp: c.firmware.unpublish(cp, d["checksum"])),
+                           lambda app, d: lambda cp: app[SMART_CHARGING].firmware.unpublish(cp, d["checksum"])),
     "set-display-message": ("Show a message on the charge point's display (2.0.1)", _set_message),
     "get-display-messages": ("Ask for the messages shown (2.0.1; they arrive in NotifyDisplayMessages)",
-                             lambda c, d: lambda cp: c.display_messages.request(
+                             lambda app, d: lambda cp: app[SMART_CHARGING].display_messages.request(
                                  cp, ids=tuple(d.get("ids", ())), priority=d.get("priority"), state=d.get("state"))),
     "clear-display-message": ("Remove a display message (2.0.1)",
-                              lambda c, d: lambda cp: c.display_messages.clear(cp, d["id"])),
+                              lambda app, d: lambda cp: app[SMART_CHARGING].display_messages.clear(cp, d["id"])),
 }
 
 
 def _command(name: str, build):
     async def handler(request: web.Request) -> web.Response:
         try:
-            result = await _run(request, build(container(request), body(request)))
+            result = await run_command(request, build(request.app, body(request)))
         except InvalidProfile as exc:
             raise bad_request(str(exc), "validation_error", field=exc.field) from None
         return web.json_response(result)
@@ -191,7 +191,7 @@ def _command(name: str, build):
     return handler
 
 
-for _name, (_summary, _build) in COMMANDS.items():
+for _name, (_summary, _build) in TYPED.items():
     routes.add("POST", f"{_CP}/commands/{_name}", _summary, "commands", body=BODIES[_name], response=_RESULT,
                errors=_ERRORS)(_command(_name, _build))
 
@@ -199,7 +199,7 @@ for _name, (_summary, _build) in COMMANDS.items():
 # -- what the CSMS knows -----------------------------------------------------------------------------
 async def _known_cp(request: web.Request) -> str:
     cp_id = request.match_info["id"]
-    if await container(request).charge_points.get(cp_id) is None:
+    if await request.app[REPOS].charge_points.get(cp_id) is None:
         raise not_found(f"charge point {cp_id!r}")
     return cp_id
 
@@ -209,7 +209,7 @@ async def _known_cp(request: web.Request) -> str:
             errors=(401, 404))
 async def charging_profiles(request: web.Request) -> web.Response:
     cp_id = await _known_cp(request)
-    found = await container(request).smart_charging.installed(cp_id, params(request).get("connector_id"))
+    found = await request.app[SMART_CHARGING].smart_charging.installed(cp_id, params(request).get("connector_id"))
     return web.json_response([installed(ip) for ip in found])
 
 
@@ -224,7 +224,7 @@ async def composite_schedule(request: web.Request) -> web.Response:
     q = params(request)
     if "connector_id" not in q or "duration" not in q:
         raise bad_request("connector_id and duration are required", "validation_error")
-    s = await container(request).smart_charging.computed_composite(
+    s = await request.app[SMART_CHARGING].smart_charging.computed_composite(
         cp_id, q["connector_id"], q["duration"], q.get("charging_rate_unit"), q.get("start"))
     return web.json_response({
         "evse_id": s.evse_id, "schedule_start": ts(s.schedule_start), "duration": s.duration,
@@ -240,7 +240,7 @@ async def composite_schedule(request: web.Request) -> web.Response:
                                 "at": TIME})), errors=(401, 404))
 async def charging_reports(request: web.Request) -> web.Response:
     cp_id = await _known_cp(request)
-    found = await container(request).smart_charging.reports.list(cp_id, params(request).get("kind"))
+    found = await request.app[SMART_CHARGING].smart_charging.reports.list(cp_id, params(request).get("kind"))
     return web.json_response([{"id": r.id, "kind": r.kind, "evse_id": r.evse_id, "data": r.data, "at": ts(r.at)}
                               for r in found])
 
@@ -249,18 +249,18 @@ async def charging_reports(request: web.Request) -> web.Response:
             response=array(FIRMWARE_JOB), errors=(401, 404))
 async def firmware_updates(request: web.Request) -> web.Response:
     cp_id = await _known_cp(request)
-    return web.json_response([firmware_job(j) for j in await container(request).firmware.firmware_updates(cp_id)])
+    return web.json_response([firmware_job(j) for j in await request.app[SMART_CHARGING].firmware.firmware_updates(cp_id)])
 
 
 @routes.add("GET", f"{_CP}/log-requests", "Diagnostics and log upload requests, newest first", "firmware",
             response=array(LOG_JOB), errors=(401, 404))
 async def log_requests(request: web.Request) -> web.Response:
     cp_id = await _known_cp(request)
-    return web.json_response([log_job(j) for j in await container(request).firmware.log_requests(cp_id)])
+    return web.json_response([log_job(j) for j in await request.app[SMART_CHARGING].firmware.log_requests(cp_id)])
 
 
 @routes.add("GET", f"{_CP}/display-messages", "The display messages the CSMS believes are shown (2.0.1)",
             "display-messages", response=array(DISPLAY_MESSAGE), errors=(401, 404))
 async def display_messages(request: web.Request) -> web.Response:
     cp_id = await _known_cp(request)
-    return web.json_response([message_to_dict(m) for m in await container(request).display_messages.shown(cp_id)])
+    return web.json_response([message_to_dict(m) for m in await request.app[SMART_CHARGING].display_messages.shown(cp_id)])

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from aiohttp import web
 
 from api import schemas, serializers
-from api.context import body, container, int_param, paged, paging, params
+from api.context import REPOS, TARIFFS, body, int_param, paged, paging, params
 from api.errors import bad_request, not_found
 from api.routing import Query, RouteTable
 from api.validation import PAGING
@@ -28,7 +28,7 @@ def _check_timezone(data: dict) -> None:
 async def create(request: web.Request) -> web.Response:
     data = body(request)
     _check_timezone(data)
-    station = await container(request).stations.create(**data)
+    station = await request.app[REPOS].stations.create(**data)
     return web.json_response(serializers.station(station), status=201)
 
 
@@ -36,14 +36,14 @@ async def create(request: web.Request) -> web.Response:
             response=schemas.array(schemas.STATION), query=(Query("q", description="name or address contains"), *PAGING))
 async def list_(request: web.Request) -> web.Response:
     limit, offset = paging(request)
-    page = await container(request).stations.list(q=params(request).get("q"), limit=limit, offset=offset)
+    page = await request.app[REPOS].stations.list(q=params(request).get("q"), limit=limit, offset=offset)
     return paged([serializers.station(s) for s in page.items], page.total, limit, offset)
 
 
 @routes.add("GET", "/api/v1/admin/stations/{id}", "Get a station", "stations", response=schemas.STATION,
             errors=(401, 404))
 async def get(request: web.Request) -> web.Response:
-    station = await container(request).stations.get(int_param(request, "id"))
+    station = await request.app[REPOS].stations.get(int_param(request, "id"))
     if station is None:
         raise not_found("station")
     return web.json_response(serializers.station(station))
@@ -54,16 +54,16 @@ async def get(request: web.Request) -> web.Response:
 async def patch(request: web.Request) -> web.Response:
     data = body(request)
     _check_timezone(data)
-    station = await container(request).stations.update(int_param(request, "id"), **data)
+    station = await request.app[REPOS].stations.update(int_param(request, "id"), **data)
     if station is None:
         raise not_found("station")
-    container(request).tariffs.forget(station.id)     # its time zone decides its tariff periods
+    request.app[TARIFFS].tariffs.forget(station.id)     # its time zone decides its tariff periods
     return web.json_response(serializers.station(station))
 
 
 @routes.add("DELETE", "/api/v1/admin/stations/{id}", "Delete a station (its charge points stay, unassigned)",
             "stations", status=204, errors=(401, 404))
 async def delete(request: web.Request) -> web.Response:
-    if not await container(request).stations.delete(int_param(request, "id")):
+    if not await request.app[REPOS].stations.delete(int_param(request, "id")):
         raise not_found("station")
     return web.Response(status=204)

@@ -8,7 +8,7 @@ from datetime import date
 from aiohttp import web
 
 from api import schemas as s
-from api.context import body, container, int_param, params
+from api.context import CLOCK, REPOS, TARIFFS, body, int_param, params
 from api.errors import ApiError, bad_request, not_found
 from api.routing import Query, RouteTable
 from api.serializers import ts
@@ -74,7 +74,7 @@ def schedule_entry(e: ScheduleEntry) -> dict:
             body=TARIFF_PUT, response=VERSION, status=201, errors=(400, 401, 404))
 async def put_tariff(request: web.Request) -> web.Response:
     try:
-        v = await container(request).tariffs.set_tariff(int_param(request, "id"), body(request))
+        v = await request.app[TARIFFS].tariffs.set_tariff(int_param(request, "id"), body(request))
     except UnknownStation:
         raise not_found("station") from None
     except InvalidTariff as exc:
@@ -86,7 +86,7 @@ async def put_tariff(request: web.Request) -> web.Response:
             "tariffs", response=s.array(VERSION), errors=(401, 404))
 async def list_versions(request: web.Request) -> web.Response:
     try:
-        versions = await container(request).tariffs.versions(int_param(request, "id"))
+        versions = await request.app[TARIFFS].tariffs.versions(int_param(request, "id"))
     except UnknownStation:
         raise not_found("station") from None
     return web.json_response([version(v) for v in versions])
@@ -95,11 +95,10 @@ async def list_versions(request: web.Request) -> web.Response:
 @routes.add("GET", "/api/v1/admin/stations/{id}/tariff/now", "The price in force now", "tariffs",
             response=PRICE, errors=(401, 404))
 async def price_now(request: web.Request) -> web.Response:
-    c = container(request)
     station_id = int_param(request, "id")
-    p = await c.tariffs.price_at(station_id, c.clock.now())
+    p = await request.app[TARIFFS].tariffs.price_at(station_id, request.app[CLOCK].now())
     if p is None:
-        if await c.stations.get(station_id) is None:
+        if await request.app[REPOS].stations.get(station_id) is None:
             raise not_found("station")
         raise ApiError(404, "no_tariff", f"station {station_id} has no tariff in force")
     return web.json_response(price(p))
@@ -110,13 +109,12 @@ async def price_now(request: web.Request) -> web.Response:
             response=s.array(SCHEDULE_ENTRY), query=(Query("date", description="YYYY-MM-DD, local"),),
             errors=(400, 401, 404))
 async def day(request: web.Request) -> web.Response:
-    c = container(request)
     station_id = int_param(request, "id")
     raw = params(request).get("date")
     try:
         if raw is None:
-            tz = await c.tariffs.timezone(station_id)
-            the_day = c.clock.now().astimezone(tz).date()
+            tz = await request.app[TARIFFS].tariffs.timezone(station_id)
+            the_day = request.app[CLOCK].now().astimezone(tz).date()
         else:
             try:
                 the_day = date.fromisoformat(raw)
@@ -126,7 +124,7 @@ async def day(request: web.Request) -> web.Response:
             if not EARLIEST.date() <= the_day < LATEST.date():
                 raise bad_request(f"query parameter date: must be from {EARLIEST.year} to {LATEST.year - 1}",
                                   "validation_error", field="date")
-        entries = await c.tariffs.day_schedule(station_id, the_day)
+        entries = await request.app[TARIFFS].tariffs.day_schedule(station_id, the_day)
     except UnknownStation:
         raise not_found("station") from None
     return web.json_response([schedule_entry(e) for e in entries])

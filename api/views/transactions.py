@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from api import schemas, serializers
-from api.context import container, int_param, paged, paging, params
+from api.context import BATCH, REPOS, TRANSACTIONS, int_param, paged, paging, params
 from api.errors import not_found
 from api.routing import Query, RouteTable
 from api.validation import PAGING
@@ -25,9 +25,8 @@ async def list_(request: web.Request) -> web.Response:
     q = params(request)
     limit, offset = paging(request)
     status = _STATUS.get(q["status"].lower()) if "status" in q else None
-    c = container(request)
-    await c.batch.flush()    # live figures (last meter, power) are batched
-    page = await c.transactions.list(charge_point_id=q.get("charge_point_id"), status=status, id_tag=q.get("id_tag"),
+    await request.app[BATCH].flush()    # live figures (last meter, power) are batched
+    page = await request.app[REPOS].transactions.list(charge_point_id=q.get("charge_point_id"), status=status, id_tag=q.get("id_tag"),
                                      since=q.get("since"), until=q.get("until"),
                                      remote_start_id=q.get("remote_start_id"), limit=limit, offset=offset)
     return paged([serializers.transaction(t) for t in page.items], page.total, limit, offset)
@@ -36,7 +35,7 @@ async def list_(request: web.Request) -> web.Response:
 @routes.add("GET", "/api/v1/admin/transactions/{id}", "A transaction with every meter value", "transactions",
             response=schemas.TRANSACTION_DETAIL, errors=(401, 404))
 async def get(request: web.Request) -> web.Response:
-    found = await container(request).sessions.detail(int_param(request, "id"))
+    found = await request.app[TRANSACTIONS].detail(int_param(request, "id"))
     if found is None:
         raise not_found("transaction")
     tx, values = found

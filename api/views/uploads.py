@@ -7,10 +7,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from api import schemas as s
-from api.context import container
+from api.context import PROFILE
 from api.errors import ApiError, bad_request
 from api.routing import Route, RouteTable
-from api.views.driver_stations import profile_errors
+from api.common.profile import profile_errors
 from csms.services.profile import CONTENT_TYPES, MAX_UPLOAD_BYTES, UploadStore
 
 routes = RouteTable()
@@ -50,7 +50,7 @@ async def _read_file(request: web.Request) -> bytes:
 
 
 async def _upload(request: web.Request) -> web.Response:
-    store: UploadStore = container(request).uploads
+    store: UploadStore = request.app[PROFILE].uploads
     data = await _read_file(request)
     if not data:
         raise bad_request("the file is empty", "validation_error", field="file")
@@ -75,7 +75,7 @@ async def admin_upload(request: web.Request) -> web.Response:
 @routes.add("GET", "/api/v1/uploads/{name}", "An uploaded photo", "uploads", auth=None, raw_response="image/jpeg",
             errors=(404,))
 async def get_upload(request: web.Request) -> web.StreamResponse:
-    store: UploadStore = container(request).uploads
+    store: UploadStore = request.app[PROFILE].uploads
     name = request.match_info["name"]
     path = store.path(name)
     if path is None or not await store.exists(name):

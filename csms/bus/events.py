@@ -23,6 +23,15 @@ class InProcessBus:
         target.append(fn)
         return lambda: target.remove(fn) if fn in target else None
 
+    async def deliver(self, event: Any) -> None:
+        """Deliver in this process and wait for every subscriber, in the order they subscribed; a
+        subscriber's failure propagates to the caller. For what must be done before the caller
+        answers (a payment notification is acknowledged only once its consequences are recorded)."""
+        for fn in (*self._subs.get(type(event), ()), *self._any):
+            result = fn(event)
+            if asyncio.iscoroutine(result):
+                await result
+
     def publish(self, event: Any) -> None:
         """Deliver without waiting: a slow subscriber never holds up the publisher."""
         for fn in (*self._subs.get(type(event), ()), *self._any):
@@ -42,6 +51,10 @@ class InProcessBus:
             await coro
         except Exception:
             log.exception("subscriber %r failed on %s", fn, type(event).__name__)
+
+    def pending(self) -> int:
+        """Reactions still running."""
+        return len(self._tasks)
 
     async def drain(self) -> None:
         while self._tasks:

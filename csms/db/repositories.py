@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, fields
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, or_, select, update
@@ -11,13 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from csms.db import tables as t
+from csms.domain.clock import Clock
 from csms.domain.models import (ChargePoint, Connector, IdTag, MessageLogEntry, Operator, Page, Station,
                                 Transaction)
 from csms.domain.repositories import Conflict
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _to(cls, row) -> Any:
@@ -28,11 +25,15 @@ def _to(cls, row) -> Any:
 
 
 class _Repo:
-    def __init__(self, sessions: async_sessionmaker):
-        self.sessions = sessions
+    """Every SQL repository is built the same way: the database session factory and the clock that
+    stamps created_at / updated_at (the injected one, so a test's clock is the rows' clock too)."""
+
+    def __init__(self, db_sessions: async_sessionmaker, clock: Clock):
+        self.db_sessions = db_sessions
+        self.clock = clock
         # Core connections, not ORM sessions: these repositories speak in tables and rows, and a
         # session's unit-of-work bookkeeping costs more CPU than the query on the hot paths
-        self.engine = sessions.kw["bind"]
+        self.engine = db_sessions.kw["bind"]
 
     async def _one(self, stmt):
         async with self.engine.connect() as s:
@@ -48,10 +49,22 @@ class _Repo:
         async with self.engine.begin() as s:
             return (await s.execute(stmt)).rowcount
 
+    async def _insert_unique(self, table, values: dict, what: str, *keys: str):
+        """Insert a row; Conflict when one of the unique ``keys`` is taken (a refusal of another kind,
+        e.g. a missing parent row, is raised as it is). Returns the inserted primary key."""
+        try:
+            async with self.engine.begin() as s:
+                return (await s.execute(table.insert().values(**values))).inserted_primary_key[0]
+        except IntegrityError:
+            taken = [table.c[k] == values[k] for k in keys if values.get(k) is not None]
+            if taken and await self._one(select(table).where(or_(*taken)).limit(1)) is not None:
+                raise Conflict(f"{what} exists") from None
+            raise
+
 
 class SqlStationRepository(_Repo):
     async def create(self, **f: Any) -> Station:
-        ts = now()
+        ts = self.clock.now()
         async with self.engine.begin() as s:
             res = await s.execute(t.stations.insert().values(**f, created_at=ts, updated_at=ts))
             sid = res.inserted_primary_key[0]
@@ -69,7 +82,8 @@ class SqlStationRepository(_Repo):
 
     async def update(self, station_id: int, **f: Any) -> Station | None:
         if f:
-            await self._write(update(t.stations).where(t.stations.c.id == station_id).values(**f, updated_at=now()))
+            await self._write(update(t.stations).where(t.stations.c.id == station_id)
+                              .values(**f, updated_at=self.clock.now()))
         return await self.get(station_id)
 
     async def delete(self, station_id: int) -> bool:
@@ -78,7 +92,7 @@ class SqlStationRepository(_Repo):
 
 class SqlChargePointRepository(_Repo):
     async def create(self, **f: Any) -> ChargePoint:
-        ts = now()
+        ts = self.clock.now()
         try:
             async with self.engine.begin() as s:
                 await s.execute(t.charge_points.insert().values(**f, created_at=ts, updated_at=ts))
@@ -100,7 +114,8 @@ class SqlChargePointRepository(_Repo):
 
     async def update(self, cp_id: str, **f: Any) -> ChargePoint | None:
         if f:
-            await self._write(update(t.charge_points).where(t.charge_points.c.id == cp_id).values(**f, updated_at=now()))
+            await self._write(update(t.charge_points).where(t.charge_points.c.id == cp_id)
+                              .values(**f, updated_at=self.clock.now()))
         return await self.get(cp_id)
 
     async def delete(self, cp_id: str) -> bool:
@@ -163,7 +178,7 @@ class SqlIdTagRepository(_Repo):
         return _to(IdTag, await self._one(select(t.id_tags).where(t.id_tags.c.id_tag == id_tag)))
 
     async def put(self, tag: IdTag) -> tuple[IdTag, bool]:
-        ts = now()
+        ts = self.clock.now()
         values = asdict(tag)
         async with self.engine.begin() as s:
             exists = (await s.execute(select(t.id_tags.c.id_tag).where(t.id_tags.c.id_tag == tag.id_tag)
@@ -194,7 +209,8 @@ class SqlTransactionRepository(_Repo):
                                                 c.meter_start_wh == meter_start_wh)
         values = dict(charge_point_id=charge_point_id, evse_id=evse_id, connector_id=connector_id, id_tag=id_tag,
                       started_at=started_at, meter_start_wh=meter_start_wh, ocpp_tx_id=ocpp_tx_id,
-                      reservation_id=reservation_id, status="Active", last_meter_wh=meter_start_wh, updated_at=now())
+                      reservation_id=reservation_id, status="Active", last_meter_wh=meter_start_wh,
+                      updated_at=self.clock.now())
         for attempt in range(4):
             try:   # insert first: the unique keys make a repeated start fail here, and only then we look
                 async with self.engine.begin() as s:
@@ -230,7 +246,7 @@ class SqlTransactionRepository(_Repo):
     async def transition(self, tx_id: int, expected: str, **f: Any) -> Transaction | None:
         c = t.transactions.c
         n = await self._write(update(t.transactions).where(c.id == tx_id, c.status == expected)
-                              .values(**f, updated_at=now()))
+                              .values(**f, updated_at=self.clock.now()))
         return await self.get(tx_id) if n else None
 
     async def list(self, *, charge_point_id=None, status=None, id_tag=None, since=None, until=None,
@@ -286,7 +302,7 @@ class SqlOperatorRepository(_Repo):
         try:
             async with self.engine.begin() as s:
                 await s.execute(t.operators.insert().values(username=username, password_hash=password_hash,
-                                                            role=role, active=True, created_at=now()))
+                                                            role=role, active=True, created_at=self.clock.now()))
         except IntegrityError:
             raise Conflict(f"operator {username!r} exists") from None
         return await self.get_by_username(username)

@@ -1,18 +1,19 @@
-"""Which driver holds a reservation (driver_reservations table)."""
+"""Which driver holds a reservation (driver_reservations table; interface in
+csms.domain.repositories_drivers)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from csms.db import tables_drivers as t
-from csms.db.repositories import _Repo, now
+from csms.db.repositories import _Repo
 
 
 class SqlDriverReservationRepository(_Repo):
     async def add(self, reservation_id: int, user_id: int, fee_fen: int) -> None:
-        async with self.engine.begin() as s:
-            await s.execute(t.driver_reservations.insert().values(reservation_id=reservation_id, user_id=user_id,
-                                                                  fee_fen=fee_fen, created_at=now()))
+        await self._insert_unique(t.driver_reservations, {"reservation_id": reservation_id, "user_id": user_id,
+                                                          "fee_fen": fee_fen, "created_at": self.clock.now()},
+                                  f"holder of reservation {reservation_id}", "reservation_id")
 
     async def holder(self, reservation_id: int) -> int | None:
         row = await self._one(select(t.driver_reservations.c.user_id)

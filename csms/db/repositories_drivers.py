@@ -10,10 +10,10 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from csms.db import tables_drivers as t
-from csms.db.repositories import _Repo, _to, now
+from csms.db.repositories import _Repo, _to
 from csms.domain.models import Page
 from csms.domain.orders import (FINISHED_ORDER_STATES, OPEN_ORDER_STATES, BillLine, InsufficientFunds, LedgerEntry,
-                                Order, Payment, Refund, User)
+                                Order, Payment, RefreshToken, Refund, User)
 
 
 class SqlUserRepository(_Repo):
@@ -28,7 +28,7 @@ class SqlUserRepository(_Repo):
         user = await self.get_by_openid(openid)
         if user is not None:
             return user, False
-        ts = now()
+        ts = self.clock.now()
         f.setdefault("nickname", "")
         f.setdefault("avatar_url", "")
         try:
@@ -40,7 +40,7 @@ class SqlUserRepository(_Repo):
         return await self.get_by_openid(openid), True
 
     async def update(self, user_id: int, **f: Any) -> User | None:
-        await self._write(update(t.users).where(t.users.c.id == user_id).values(**f, updated_at=now()))
+        await self._write(update(t.users).where(t.users.c.id == user_id).values(**f, updated_at=self.clock.now()))
         return await self.get(user_id)
 
     async def list(self, *, q: str | None = None, limit: int = 50, offset: int = 0) -> Page:
@@ -54,12 +54,12 @@ class SqlUserRepository(_Repo):
 
 class SqlRefreshTokenRepository(_Repo):
     async def add(self, token_hash: str, user_id: int, family: str, expires_at: datetime) -> None:
-        async with self.engine.begin() as s:
-            await s.execute(t.refresh_tokens.insert().values(id=token_hash, user_id=user_id, family=family,
-                                                             expires_at=expires_at, created_at=now()))
+        await self._insert_unique(t.refresh_tokens, {"id": token_hash, "user_id": user_id, "family": family,
+                                                     "expires_at": expires_at, "created_at": self.clock.now()},
+                                  "refresh token", "id")
 
-    async def get(self, token_hash: str):
-        return await self._one(select(t.refresh_tokens).where(t.refresh_tokens.c.id == token_hash))
+    async def get(self, token_hash: str) -> RefreshToken | None:
+        return _to(RefreshToken, await self._one(select(t.refresh_tokens).where(t.refresh_tokens.c.id == token_hash)))
 
     async def rotate(self, token_hash: str, at: datetime) -> bool:
         """Mark a live token used; False when it was already rotated or revoked (a reuse)."""
@@ -78,10 +78,9 @@ class SqlRefreshTokenRepository(_Repo):
 
 class SqlOrderRepository(_Repo):
     async def create(self, **f: Any) -> Order:
-        ts = now()
-        async with self.engine.begin() as s:
-            res = await s.execute(t.orders.insert().values(**f, created_at=ts, updated_at=ts))
-            oid = res.inserted_primary_key[0]
+        ts = self.clock.now()
+        oid = await self._insert_unique(t.orders, {**f, "created_at": ts, "updated_at": ts}, "order",
+                                        "id_tag", "transaction_id")
         return await self.get(oid)
 
     async def get(self, order_id: int) -> Order | None:
@@ -103,11 +102,11 @@ class SqlOrderRepository(_Repo):
         c = t.orders.c
         states = [expected] if isinstance(expected, str) else list(expected)
         changed = await self._write(update(t.orders).where(c.id == order_id, c.state.in_(states))
-                                    .values(**f, updated_at=now()))
+                                    .values(**f, updated_at=self.clock.now()))
         return await self.get(order_id) if changed else None
 
     async def update(self, order_id: int, **f: Any) -> None:
-        await self._write(update(t.orders).where(t.orders.c.id == order_id).values(**f, updated_at=now()))
+        await self._write(update(t.orders).where(t.orders.c.id == order_id).values(**f, updated_at=self.clock.now()))
 
     async def settle(self, order_id: int, expected: str | Iterable[str], lines: list[BillLine],
                      **f: Any) -> Order | None:
@@ -116,7 +115,7 @@ class SqlOrderRepository(_Repo):
         states = [expected] if isinstance(expected, str) else list(expected)
         async with self.engine.begin() as s:
             changed = (await s.execute(update(t.orders).where(c.id == order_id, c.state.in_(states))
-                                       .values(**f, state="settling", updated_at=now()))).rowcount
+                                       .values(**f, state="settling", updated_at=self.clock.now()))).rowcount
             if not changed:
                 return None
             await s.execute(delete(t.bill_lines).where(t.bill_lines.c.order_id == order_id))
@@ -132,13 +131,13 @@ class SqlOrderRepository(_Repo):
         c = t.orders.c
         changed = await self._write(update(t.orders).where(
             c.id == order_id, c.idle_fee_fen == 0, c.state.in_(FINISHED_ORDER_STATES))
-            .values(idle_fee_fen=fee_fen, total_fen=c.total_fen + fee_fen, updated_at=now()))
+            .values(idle_fee_fen=fee_fen, total_fen=c.total_fen + fee_fen, updated_at=self.clock.now()))
         return await self.get(order_id) if changed else None
 
     async def add_paid(self, order_id: int, amount_fen: int) -> Order | None:
         c = t.orders.c
         await self._write(update(t.orders).where(c.id == order_id)
-                          .values(paid_fen=c.paid_fen + amount_fen, updated_at=now()))
+                          .values(paid_fen=c.paid_fen + amount_fen, updated_at=self.clock.now()))
         return await self.get(order_id)
 
     async def last_on(self, charge_point_id: str, connector_id: int) -> Order | None:
@@ -199,14 +198,15 @@ class SqlWalletRepository(_Repo):
         u = t.users.c
         try:
             async with self.engine.begin() as s:
-                changed = (await s.execute(update(t.users).where(u.id == user_id, u.balance_fen + amount_fen >= 0)
-                                           .values(balance_fen=u.balance_fen + amount_fen, updated_at=now()))).rowcount
+                changed = (await s.execute(
+                    update(t.users).where(u.id == user_id, u.balance_fen + amount_fen >= 0)
+                    .values(balance_fen=u.balance_fen + amount_fen, updated_at=self.clock.now()))).rowcount
                 if not changed:
                     raise InsufficientFunds(f"user {user_id}: balance below {-amount_fen} fen")
                 balance = (await s.execute(select(u.balance_fen).where(u.id == user_id))).scalar_one()
                 await s.execute(t.ledger.insert().values(
                     user_id=user_id, kind=kind, amount_fen=amount_fen, balance_after_fen=balance, ref=ref,
-                    note=note, order_id=order_id, payment_id=payment_id, created_at=now()))
+                    note=note, order_id=order_id, payment_id=payment_id, created_at=self.clock.now()))
         except IntegrityError:     # the same ref written concurrently: that one won, this one rolled back
             return await self._by_ref(ref), False
         return await self._by_ref(ref), True
@@ -226,10 +226,9 @@ class SqlWalletRepository(_Repo):
 
 class SqlPaymentRepository(_Repo):
     async def create(self, **f: Any) -> Payment:
-        ts = now()
-        async with self.engine.begin() as s:
-            res = await s.execute(t.payments.insert().values(**f, created_at=ts, updated_at=ts))
-            pid = res.inserted_primary_key[0]
+        ts = self.clock.now()
+        pid = await self._insert_unique(t.payments, {**f, "created_at": ts, "updated_at": ts}, "payment",
+                                        "out_trade_no", "wx_transaction_id")
         return await self.get(pid)
 
     async def get(self, payment_id: int) -> Payment | None:
@@ -247,16 +246,17 @@ class SqlPaymentRepository(_Repo):
         c = t.payments.c
         states = [expected] if isinstance(expected, str) else list(expected)
         changed = await self._write(update(t.payments).where(c.id == payment_id, c.state.in_(states))
-                                    .values(**f, updated_at=now()))
+                                    .values(**f, updated_at=self.clock.now()))
         return await self.get(payment_id) if changed else None
 
     async def update(self, payment_id: int, **f: Any) -> None:
-        await self._write(update(t.payments).where(t.payments.c.id == payment_id).values(**f, updated_at=now()))
+        await self._write(update(t.payments).where(t.payments.c.id == payment_id)
+                          .values(**f, updated_at=self.clock.now()))
 
     async def add_refunded(self, payment_id: int, amount_fen: int) -> Payment | None:
         c = t.payments.c
         await self._write(update(t.payments).where(c.id == payment_id)
-                          .values(refunded_fen=c.refunded_fen + amount_fen, updated_at=now()))
+                          .values(refunded_fen=c.refunded_fen + amount_fen, updated_at=self.clock.now()))
         return await self.get(payment_id)
 
     async def list(self, *, user_id: int | None = None, state: str | None = None, limit: int = 50,
@@ -288,7 +288,7 @@ class SqlPaymentRepository(_Repo):
 class SqlRefundRepository(_Repo):
     async def create(self, **f: Any) -> tuple[Refund, bool]:
         """A refund under its out_refund_no, once: a second create returns the first (False)."""
-        ts = now()
+        ts = self.clock.now()
         try:
             async with self.engine.begin() as s:
                 await s.execute(t.refunds.insert().values(**f, created_at=ts, updated_at=ts))
@@ -303,7 +303,7 @@ class SqlRefundRepository(_Repo):
         c = t.refunds.c
         states = [expected] if isinstance(expected, str) else list(expected)
         changed = await self._write(update(t.refunds).where(c.id == refund_id, c.state.in_(states))
-                                    .values(**f, updated_at=now()))
+                                    .values(**f, updated_at=self.clock.now()))
         return _to(Refund, await self._one(select(t.refunds).where(c.id == refund_id))) if changed else None
 
     async def for_payment(self, payment_id: int) -> list[Refund]:
@@ -329,7 +329,7 @@ class SqlNotificationLog(_Repo):
         try:
             async with self.engine.begin() as s:
                 await s.execute(t.notifications.insert().values(id=notification_id, kind=kind, body=body,
-                                                                received_at=now()))
+                                                                received_at=self.clock.now()))
         except IntegrityError:
             return False
         return True
@@ -340,17 +340,18 @@ class SqlSubscriptionRepository(_Repo):
         c = t.subscriptions.c
         async with self.engine.begin() as s:
             done = (await s.execute(update(t.subscriptions).where(c.user_id == user_id, c.template_id == template_id)
-                                    .values(quota=c.quota + n, updated_at=now()))).rowcount
+                                    .values(quota=c.quota + n, updated_at=self.clock.now()))).rowcount
             if not done:
                 await s.execute(t.subscriptions.insert().values(user_id=user_id, template_id=template_id, quota=n,
-                                                                updated_at=now()))
+                                                                updated_at=self.clock.now()))
             return (await s.execute(select(c.quota).where(c.user_id == user_id, c.template_id == template_id)))\
                 .scalar_one()
 
     async def take(self, user_id: int, template_id: str) -> bool:
         c = t.subscriptions.c
         return bool(await self._write(update(t.subscriptions).where(
-            c.user_id == user_id, c.template_id == template_id, c.quota > 0).values(quota=c.quota - 1, updated_at=now())))
+            c.user_id == user_id, c.template_id == template_id, c.quota > 0)
+            .values(quota=c.quota - 1, updated_at=self.clock.now())))
 
     async def quotas(self, user_id: int) -> dict[str, int]:
         c = t.subscriptions.c

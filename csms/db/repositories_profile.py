@@ -4,7 +4,6 @@ feedback, ratings. The map's reads are in csms/db/repositories_station_map.py.""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -25,9 +24,6 @@ from csms.domain.profile import (
 )
 from csms.domain.repositories import Conflict
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class SqlVehicleRepository(_Repo):
@@ -50,7 +46,7 @@ class SqlVehicleRepository(_Repo):
     async def create(self, user_id: int, *, plate: str, model: str, connector_type: str | None,
                      is_default: bool) -> Vehicle:
         v = t.vehicles.c
-        at = _now()
+        at = self.clock.now()
         try:
             async with self.engine.begin() as conn:
                 first = (await conn.execute(select(func.count()).where(v.user_id == user_id))).scalar_one() == 0
@@ -76,7 +72,7 @@ class SqlVehicleRepository(_Repo):
                     await conn.execute(update(t.vehicles).where(v.user_id == user_id, v.id != vehicle_id)
                                        .values(is_default=False))
                 if f:
-                    await conn.execute(update(t.vehicles).where(mine).values(**f, updated_at=_now()))
+                    await conn.execute(update(t.vehicles).where(mine).values(**f, updated_at=self.clock.now()))
         except IntegrityError:
             raise Conflict(f"plate {f.get('plate')} is registered already") from None
         return await self.get(user_id, vehicle_id)
@@ -103,7 +99,7 @@ class SqlFavouriteRepository(_Repo):
         try:
             async with self.engine.begin() as conn:
                 await conn.execute(t.favourites.insert().values(user_id=user_id, station_id=station_id,
-                                                                created_at=_now()))
+                                                                created_at=self.clock.now()))
         except IntegrityError:
             pass            # already a favourite (or the station went away: the caller checked it exists)
 
@@ -134,7 +130,7 @@ def _feedback(row) -> Feedback | None:
 
 class SqlFeedbackRepository(_Repo):
     async def create(self, **f: Any) -> Feedback:
-        at = _now()
+        at = self.clock.now()
         values = {**f, "photos": orjson.dumps(list(f.get("photos", ()))).decode(), "status": "open",
                   "created_at": at, "updated_at": at}
         async with self.engine.begin() as conn:
@@ -165,7 +161,7 @@ class SqlFeedbackRepository(_Repo):
     async def transition(self, feedback_id: int, expected: str, **f: Any) -> Feedback | None:
         c = t.feedback.c
         changed = await self._write(update(t.feedback).where(c.id == feedback_id, c.status == expected)
-                                    .values(**f, updated_at=_now()))
+                                    .values(**f, updated_at=self.clock.now()))
         return await self.get(feedback_id) if changed else None
 
     async def order_of(self, order_id: int) -> OrderRef | None:
@@ -190,7 +186,7 @@ class SqlRatingRepository(_Repo):
                 await conn.execute(t.ratings.insert().values(
                     order_id=rating.order_id, user_id=rating.user_id, station_id=rating.station_id,
                     station_stars=rating.station_stars, experience_stars=rating.experience_stars,
-                    comment=rating.comment, created_at=rating.created_at or _now()))
+                    comment=rating.comment, created_at=rating.created_at or self.clock.now()))
         except IntegrityError:
             return False
         return True

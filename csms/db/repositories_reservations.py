@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, select, update
@@ -12,15 +12,12 @@ from csms.db.repositories import _Repo, _to
 from csms.domain.reservations import LocalAuthEntry, LocalList, Reservation
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
 
 class SqlReservationRepository(_Repo):
     async def create(self, **f: Any) -> Reservation:
-        ts = _now()
+        ts = self.clock.now()
         f.setdefault("status", "Requested")
-        async with self.sessions.begin() as s:
+        async with self.db_sessions.begin() as s:
             res = await s.execute(t.reservations.insert().values(**f, created_at=ts, updated_at=ts))
             rid = res.inserted_primary_key[0]
         return await self.get(rid)
@@ -31,7 +28,7 @@ class SqlReservationRepository(_Repo):
     async def transition(self, reservation_id: int, expected: str, **f: Any) -> Reservation | None:
         c = t.reservations.c
         changed = await self._write(update(t.reservations).where(c.id == reservation_id, c.status == expected)
-                                    .values(**f, updated_at=_now()))
+                                    .values(**f, updated_at=self.clock.now()))
         return await self.get(reservation_id) if changed else None
 
     async def list(self, *, charge_point_id=None, status=None, limit=50, offset=0):
@@ -51,7 +48,7 @@ class SqlReservationRepository(_Repo):
             where.append(c.charge_point_id == charge_point_id)
         if expiring_by is not None:
             where.append(c.expiry_date <= expiring_by)
-        async with self.sessions() as s:
+        async with self.db_sessions() as s:
             rows = (await s.execute(select(t.reservations).where(*where).order_by(c.id))).all()
         return [_to(Reservation, r) for r in rows]
 
@@ -63,7 +60,7 @@ def _entry_row(cp_id: str, e: LocalAuthEntry) -> dict:
 
 class SqlLocalListRepository(_Repo):
     async def get(self, cp_id: str) -> LocalList:
-        async with self.sessions() as s:
+        async with self.db_sessions() as s:
             head = (await s.execute(select(t.local_auth_lists).where(
                 t.local_auth_lists.c.charge_point_id == cp_id))).first()
             rows = (await s.execute(select(t.local_auth_entries).where(
@@ -81,7 +78,7 @@ class SqlLocalListRepository(_Repo):
 
     async def replace(self, cp_id: str, version: int, entries: list[LocalAuthEntry], at: datetime) -> None:
         entries_t = t.local_auth_entries
-        async with self.sessions.begin() as s:
+        async with self.db_sessions.begin() as s:
             await self._set_version(s, cp_id, version, at)
             await s.execute(delete(entries_t).where(entries_t.c.charge_point_id == cp_id))
             if entries:
@@ -91,7 +88,7 @@ class SqlLocalListRepository(_Repo):
                     at: datetime) -> None:
         entries_t = t.local_auth_entries
         c = entries_t.c
-        async with self.sessions.begin() as s:
+        async with self.db_sessions.begin() as s:
             await self._set_version(s, cp_id, version, at)
             if removals:
                 await s.execute(delete(entries_t).where(c.charge_point_id == cp_id, c.id_tag.in_(removals)))

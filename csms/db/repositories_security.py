@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -17,9 +17,6 @@ from csms.domain.models import Page
 from csms.domain.provisioning import CustomerInformationPart, DeviceEvent, DeviceVariable, Monitor
 from csms.domain.security import Alarm, IssuedCertificate, SecurityEvent
 
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 # absent instance / EVSE / connector <-> the '' / 0 stored in unique keys
@@ -53,7 +50,7 @@ class SqlSecurityEventRepository(_Repo):
             return _to(SecurityEvent, row), False
         values = {k: v for k, v in asdict(event).items() if k != "id"}
         try:
-            async with self.sessions.begin() as s:
+            async with self.db_sessions.begin() as s:
                 res = await s.execute(t.security_events.insert().values(**values))
                 new_id = res.inserted_primary_key[0]
         except IntegrityError:
@@ -69,7 +66,7 @@ class SqlSecurityEventRepository(_Repo):
 class SqlAlarmRepository(_Repo):
     async def add(self, *, charge_point_id: str, source: str, type: str, message: str, raised_at: datetime,
                   source_key: str | None = None) -> Alarm:
-        async with self.sessions.begin() as s:
+        async with self.db_sessions.begin() as s:
             res = await s.execute(t.alarms.insert().values(
                 charge_point_id=charge_point_id, source=source, type=type, message=message[:512], status="Raised",
                 source_key=source_key, raised_at=raised_at))
@@ -81,7 +78,7 @@ class SqlAlarmRepository(_Repo):
 
     async def open_with_key(self, cp_id: str, source_key: str) -> list[Alarm]:
         c = t.alarms.c
-        async with self.sessions() as s:
+        async with self.db_sessions() as s:
             rows = (await s.execute(select(t.alarms).where(c.charge_point_id == cp_id, c.source_key == source_key,
                                                            c.status != "Cleared"))).all()
         return [_to(Alarm, r) for r in rows]
@@ -105,7 +102,7 @@ class SqlAlarmRepository(_Repo):
 class SqlCertificateRepository(_Repo):
     async def add(self, cert: IssuedCertificate) -> IssuedCertificate:
         values = {k: v for k, v in asdict(cert).items() if k != "id"}
-        async with self.sessions.begin() as s:
+        async with self.db_sessions.begin() as s:
             res = await s.execute(t.issued_certificates.insert().values(**values))
             return IssuedCertificate(**{**values, "id": res.inserted_primary_key[0]})
 
@@ -122,7 +119,7 @@ _MONITOR_KEY = ("charge_point_id", "monitor_id")
 
 class SqlDeviceModelRepository(_Repo):
     async def _upsert(self, table, key: tuple[str, ...], rows: list[dict]) -> None:
-        async with self.sessions.begin() as s:
+        async with self.db_sessions.begin() as s:
             for row in rows:
                 where = [table.c[k] == row[k] for k in key]
                 found = (await s.execute(select(table.c.id).where(*where).with_for_update())).first()
@@ -137,7 +134,7 @@ class SqlDeviceModelRepository(_Repo):
         for v in variables:
             row = _key_in(asdict(v))
             row["characteristics"] = json.dumps(v.characteristics) if v.characteristics is not None else None
-            row["updated_at"] = v.updated_at or _now()
+            row["updated_at"] = v.updated_at or self.clock.now()
             rows.append(row)
         await self._upsert(t.device_variables, _VAR_KEY, rows)
 
@@ -150,7 +147,7 @@ class SqlDeviceModelRepository(_Repo):
         stmt = update(t.device_variables).where(
             c.charge_point_id == cp_id, c.component == component, c.variable == variable,
             c.attribute_type == attribute_type, *[c[k] == v for k, v in key.items()]).values(
-            value=value, updated_at=_now())
+            value=value, updated_at=self.clock.now())
         return await self._write(stmt) > 0
 
     async def variables(self, cp_id: str, *, component: str | None = None, variable: str | None = None,
@@ -161,7 +158,7 @@ class SqlDeviceModelRepository(_Repo):
             where.append(c.component == component)
         if variable:
             where.append(c.variable == variable)
-        async with self.sessions() as s:
+        async with self.db_sessions() as s:
             total = (await s.execute(select(func.count()).select_from(t.device_variables).where(*where))).scalar_one()
             rows = (await s.execute(select(t.device_variables).where(*where).order_by(
                 c.component, c.component_instance, c.evse_id, c.connector_id, c.variable, c.variable_instance,
@@ -176,7 +173,7 @@ class SqlDeviceModelRepository(_Repo):
 
     # -- monitors --------------------------------------------------------------------------------
     async def put_monitors(self, monitors: list[Monitor]) -> None:
-        rows = [{**_key_in(asdict(m)), "updated_at": m.updated_at or _now()} for m in monitors]
+        rows = [{**_key_in(asdict(m)), "updated_at": m.updated_at or self.clock.now()} for m in monitors]
         await self._upsert(t.variable_monitors, _MONITOR_KEY, rows)
 
     async def delete_monitors(self, cp_id: str, ids: list[int]) -> int:
@@ -185,7 +182,7 @@ class SqlDeviceModelRepository(_Repo):
 
     async def monitors(self, cp_id: str) -> list[Monitor]:
         c = t.variable_monitors.c
-        async with self.sessions() as s:
+        async with self.db_sessions() as s:
             rows = (await s.execute(select(t.variable_monitors).where(c.charge_point_id == cp_id)
                                     .order_by(c.monitor_id))).all()
         out = []
@@ -205,7 +202,7 @@ class SqlDeviceModelRepository(_Repo):
         if await self._one(same) is not None:
             return False
         try:
-            async with self.sessions.begin() as s:
+            async with self.db_sessions.begin() as s:
                 await s.execute(t.device_events.insert().values(**values))
         except IntegrityError:
             return False
@@ -220,7 +217,7 @@ class SqlDeviceModelRepository(_Repo):
     async def add_customer_information(self, part: CustomerInformationPart) -> bool:
         values = {k: v for k, v in asdict(part).items() if k != "id"}
         try:
-            async with self.sessions.begin() as s:
+            async with self.db_sessions.begin() as s:
                 await s.execute(t.customer_information.insert().values(**values))
         except IntegrityError:
             return False
@@ -231,7 +228,7 @@ class SqlDeviceModelRepository(_Repo):
         where = [c.charge_point_id == cp_id]
         if request_id is not None:
             where.append(c.request_id == request_id)
-        async with self.sessions() as s:
+        async with self.db_sessions() as s:
             rows = (await s.execute(select(t.customer_information).where(*where)
                                     .order_by(c.request_id.desc(), c.seq_no))).all()
         return [_to(CustomerInformationPart, r) for r in rows]

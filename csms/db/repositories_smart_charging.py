@@ -4,29 +4,22 @@ display messages, firmware and log jobs. In-memory twins: tests/fakes_smart_char
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import datetime, timezone
 from typing import Any
 
 import orjson
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from csms.db import tables_smart_charging as t
+from csms.db.repositories import _Repo as _BaseRepo
 from csms.domain.firmware import FirmwareJob, LogJob
 from csms.domain.smart_charging import ChargingReport, DisplayMessage, InstalledProfile, cleared_by, replaced_by
-from csms.services.smart_charging_codec import profile_from_dict, profile_to_dict
+from csms.domain.smart_charging_codec import profile_from_dict, profile_to_dict
 
 
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
-
-class _Repo:
-    def __init__(self, sessions: async_sessionmaker):
-        self.sessions = sessions
-
+class _Repo(_BaseRepo):
     async def _rows(self, stmt) -> list:
-        async with self.sessions() as s:
+        async with self.db_sessions() as s:
             return (await s.execute(stmt)).all()
 
 
@@ -46,7 +39,7 @@ class SqlChargingProfileRepository(_Repo):
     async def put(self, ip: InstalledProfile) -> list[InstalledProfile]:
         """Store, removing what it replaces (stacking rules); returns the replaced profiles."""
         c = t.charging_profiles.c
-        async with self.sessions.begin() as s:
+        async with self.db_sessions.begin() as s:
             rows = (await s.execute(select(t.charging_profiles).where(c.charge_point_id == ip.charge_point_id))).all()
             gone = [r for r in rows if replaced_by(ip, _installed(r))]
             if gone:
@@ -56,14 +49,14 @@ class SqlChargingProfileRepository(_Repo):
                 charge_point_id=ip.charge_point_id, evse_id=ip.evse_id, profile_id=p.id, stack_level=p.stack_level,
                 purpose=p.purpose, transaction_id=p.transaction_id, ocpp_transaction_id=ip.ocpp_transaction_id,
                 source=ip.source, profile=orjson.dumps(profile_to_dict(p)).decode(),
-                updated_at=ip.updated_at or now()))
+                updated_at=ip.updated_at or self.clock.now()))
         return [_installed(r) for r in gone]
 
     async def remove(self, cp_id: str, *, profile_id: int | None = None, evse_id: int | None = None,
                      purpose: str | None = None, stack_level: int | None = None,
                      transaction_id: int | None = None) -> list[InstalledProfile]:
         c = t.charging_profiles.c
-        async with self.sessions.begin() as s:
+        async with self.db_sessions.begin() as s:
             rows = (await s.execute(select(t.charging_profiles).where(c.charge_point_id == cp_id))).all()
             gone = [r for r in rows
                     if (transaction_id is not None and r.transaction_id == transaction_id)
@@ -76,10 +69,10 @@ class SqlChargingProfileRepository(_Repo):
 
 class SqlChargingReportRepository(_Repo):
     async def add(self, report: ChargingReport) -> None:
-        async with self.sessions.begin() as s:
+        async with self.db_sessions.begin() as s:
             await s.execute(t.charging_reports.insert().values(
                 charge_point_id=report.charge_point_id, kind=report.kind, evse_id=report.evse_id,
-                data=orjson.dumps(report.data).decode(), at=report.at or now()))
+                data=orjson.dumps(report.data).decode(), at=report.at or self.clock.now()))
 
     async def list(self, cp_id: str, kind: str | None = None, limit: int = 50) -> list[ChargingReport]:
         c = t.charging_reports.c
@@ -98,10 +91,10 @@ class SqlDisplayMessageRepository(_Repo):
     async def put(self, cp_id: str, m: DisplayMessage) -> None:
         c = t.display_messages.c
         values = {k: getattr(m, k) for k in _MSG_FIELDS}
-        async with self.sessions.begin() as s:
+        async with self.db_sessions.begin() as s:
             await s.execute(delete(t.display_messages).where(c.charge_point_id == cp_id, c.message_id == m.id))
             await s.execute(t.display_messages.insert().values(charge_point_id=cp_id, message_id=m.id,
-                                                               updated_at=m.updated_at or now(), **values))
+                                                               updated_at=m.updated_at or self.clock.now(), **values))
 
     async def list(self, cp_id: str) -> list[DisplayMessage]:
         c = t.display_messages.c
@@ -111,14 +104,14 @@ class SqlDisplayMessageRepository(_Repo):
 
     async def delete(self, cp_id: str, message_id: int) -> bool:
         c = t.display_messages.c
-        async with self.sessions.begin() as s:
+        async with self.db_sessions.begin() as s:
             res = await s.execute(delete(t.display_messages).where(c.charge_point_id == cp_id,
                                                                    c.message_id == message_id))
         return res.rowcount > 0
 
     async def next_id(self, cp_id: str) -> int:
         c = t.display_messages.c
-        async with self.sessions() as s:
+        async with self.db_sessions() as s:
             top = (await s.execute(select(func.max(c.message_id)).where(c.charge_point_id == cp_id))).scalar()
         return (top or 0) + 1
 
@@ -132,8 +125,8 @@ class _JobRepo(_Repo):
         return self.cls(**{k: v for k, v in row._mapping.items() if k in names}) if row is not None else None
 
     async def create(self, **f: Any):
-        ts = now()
-        async with self.sessions.begin() as s:
+        ts = self.clock.now()
+        async with self.db_sessions.begin() as s:
             res = await s.execute(self.table.insert().values(**f, created_at=ts, updated_at=ts))
             job_id = res.inserted_primary_key[0]
         return await self.get(job_id)
@@ -144,13 +137,13 @@ class _JobRepo(_Repo):
 
     async def transition(self, job_id: int, expected: str, **f: Any):
         """Compare-and-set: apply only while the status is still ``expected``; None if it was not."""
-        async with self.sessions.begin() as s:
+        async with self.db_sessions.begin() as s:
             res = await s.execute(update(self.table).where(self.table.c.id == job_id, self.table.c.status == expected)
-                                  .values(**f, updated_at=now()))
+                                  .values(**f, updated_at=self.clock.now()))
         return await self.get(job_id) if res.rowcount else None
 
     async def delete(self, job_id: int) -> None:
-        async with self.sessions.begin() as s:
+        async with self.db_sessions.begin() as s:
             await s.execute(delete(self.table).where(self.table.c.id == job_id))
 
     async def list(self, cp_id: str, limit: int = 50, **where: Any) -> list:

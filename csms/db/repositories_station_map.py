@@ -18,7 +18,6 @@ from csms.db import tables_drivers as drivers
 from csms.db import tables_profile as t
 from csms.db import tables_reservations as res
 from csms.db.repositories import _Repo
-from csms.db.repositories_profile import _now
 from csms.domain.profile import (
     AC_TYPES,
     BUSY,
@@ -168,10 +167,10 @@ class SqlStationMapRepository(_Repo):
             return None
         return StationDetails(row.station_id, row.opening_hours, tuple(orjson.loads(row.photos)), row.updated_at)
 
-    async def put_details(self, station_id: int, **f: Any) -> StationDetails:
+    async def put_details(self, station_id: int, **f: Any) -> StationDetails | None:
         """Set ``opening_hours`` and/or ``photos`` (others kept)."""
         d = t.station_details
-        values: dict[str, Any] = {"updated_at": _now()}
+        values: dict[str, Any] = {"updated_at": self.clock.now()}
         if "opening_hours" in f:
             values["opening_hours"] = f["opening_hours"]
         if "photos" in f:

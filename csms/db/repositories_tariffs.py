@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import orjson
 from sqlalchemy import select
@@ -37,7 +36,7 @@ def _version(row) -> TariffVersion:
 
 class SqlTariffRepository(_Repo):
     async def add(self, version: TariffVersion) -> TariffVersion:
-        created_at = datetime.now(UTC)
+        created_at = self.clock.now()
         values = {"station_id": version.station_id, "effective_from": version.effective_from,
                   "segments": orjson.dumps(segments_doc(version.segments)).decode(),
                   "prices": orjson.dumps(prices_doc(version.prices)).decode(),

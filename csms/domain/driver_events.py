@@ -1,9 +1,11 @@
-"""Events of driver services, published on the bus for live push (api/push.py) and notices.
-``data`` is the JSON view the driver API returns (a <session> or an <order> of docs/contract.md)."""
+"""Events of driver services on the bus: changes for the live push (api/push.py; ``data`` is the JSON
+view the driver API returns, a <session> or an <order> of docs/contract.md), and payment outcomes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from csms.domain.orders import Payment, Refund
 
 
 @dataclass(frozen=True)
@@ -18,3 +20,21 @@ class OrderChanged:
     user_id: int
     order_id: int
     data: dict
+
+
+@dataclass(frozen=True)
+class PaymentSucceeded:
+    """WeChat Pay confirmed a payment (once, whether by notification or query). Delivered awaited
+    (``bus.deliver``): the notification is acknowledged only once what follows is recorded."""
+    payment: Payment
+
+
+@dataclass(frozen=True)
+class PaymentClosed:
+    """A pending payment was closed (the payer gave up, or it expired unpaid)."""
+    payment: Payment
+
+
+@dataclass(frozen=True)
+class RefundSucceeded:
+    refund: Refund

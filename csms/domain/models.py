@@ -115,6 +115,32 @@ class Transaction:
 
 
 @dataclass(frozen=True)
+class TransactionEventIn:
+    """What a charge point reports in one event of an event-based transaction (2.0.1
+    TransactionEvent), in neutral words; events may repeat and arrive out of order."""
+    kind: str                          # started | updated | ended
+    ocpp_tx_id: str
+    at: datetime
+    seq_no: int
+    offline: bool = False
+    evse_id: int | None = None
+    connector_id: int | None = None
+    id_tag: str | None = None
+    stop_authorized: bool = False      # the token is the one stopping the transaction (not its driver)
+    reservation_id: int | None = None
+    remote_start_id: int | None = None
+    stopped_reason: str | None = None
+    samples: tuple[MeterSample, ...] = ()
+
+
+@dataclass(frozen=True)
+class TransactionEventAnswer:
+    transaction: Transaction
+    id_tag_info: IdTagInfo | None      # the verdict on the event's token, when it carried one
+    total_cost_fen: int | None         # what the transaction costs so far (final when ended); None: unpriced
+
+
+@dataclass(frozen=True)
 class Operator:
     id: int
     username: str

@@ -1,5 +1,6 @@
-"""Driver services' records and lifecycles: users (drivers), orders, wallet ledger, WeChat Pay
-payments and refunds. Every allowed transition is listed here, once (frozen dataclasses, no I/O)."""
+"""Driver services' records and lifecycles: users (drivers) and their refresh tokens, orders, wallet
+ledger, WeChat Pay payments and refunds. Every allowed transition is listed here, once (frozen
+dataclasses, no I/O); the repository interfaces are in csms.domain.repositories_drivers."""
 
 from __future__ import annotations
 
@@ -64,6 +65,19 @@ class User:
     phone_hash: str | None = None
     phone_masked: str | None = None
     active: int = 1
+
+
+@dataclass(frozen=True)
+class RefreshToken:
+    """A driver's refresh token, stored by its SHA-256 (``id``); rotating it starts the next one of
+    the same ``family``, and presenting a rotated one again revokes the family."""
+    id: str
+    user_id: int
+    family: str
+    expires_at: datetime
+    created_at: datetime
+    rotated_at: datetime | None = None
+    revoked_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,10 @@ and the repository interfaces the services use."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from csms.domain.models import Page
 from csms.domain.states import StateMachine
@@ -272,6 +273,37 @@ class RatingRepository(Protocol):
     async def reviews(self, station_id: int, limit: int, offset: int) -> Page: ...
     async def summaries(self, station_ids: list[int]) -> dict[int, RatingSummary]: ...
     async def rated(self, order_ids: list[int]) -> set[int]: ...
+
+
+class StationMapRepository(Protocol):
+    """Stations as the driver map shows them. A driver-facing connector is a 1.6 connector or a
+    2.0.1 EVSE (its connectors aggregated: the highest rank, every type, the highest power); its rank
+    is ``connector_rank`` with an active transaction on the EVSE and an Accepted reservation of it."""
+    async def geo_candidates(self, min_lat: float, max_lat: float, min_lng: float, max_lng: float) -> list[GeoPoint]:
+        """Stations inside the box (those without a position never are)."""
+    async def summaries(self, station_ids: Iterable[int]) -> dict[int, StationSummary]: ...
+    async def matching(self, q: str) -> list[GeoPoint]:
+        """Stations whose name or address contains ``q`` (ASCII case ignored), by id."""
+    async def counts(self, now: datetime, *, station_ids: Iterable[int] | None = None,
+                     box: tuple[float, float, float, float] | None = None) -> dict[int, StationCounts]:
+        """Live counts of the stations among ``station_ids`` and/or inside ``box``; stations without
+        a driver-facing connector are absent."""
+    async def connectors(self, now: datetime, *, station_id: int | None = None,
+                         charge_point_id: str | None = None) -> list[ConnectorRow]:
+        """By charge point id, then connector id."""
+    async def charge_point(self, cp_id: str) -> tuple[int | None, str | None] | None:
+        """(station id, protocol) of a charge point, or None when unknown."""
+    async def details(self, station_id: int) -> StationDetails | None: ...
+    async def put_details(self, station_id: int, **fields: Any) -> StationDetails | None:
+        """Set ``opening_hours`` and/or ``photos`` (others kept); None when the station is unknown."""
+    async def patch_connector(self, cp_id: str, connector_id: int, protocol: str | None, **fields: Any) -> int:
+        """Set ``type`` / ``max_power_w`` of a driver-facing connector (every connector of a 2.0.1
+        EVSE); one never reported is created with status Unknown. The rows changed."""
+    async def reserved_for(self, user_id: int, cp_id: str, connector_id: int, now: datetime) -> bool:
+        """Whether an Accepted, unexpired reservation of this connector is held by this driver."""
+    async def station_exists(self, station_id: int) -> bool: ...
+    async def balance(self, user_id: int) -> int:
+        """The driver's wallet balance (0 for an unknown driver)."""
 
 
 @dataclass(frozen=True)

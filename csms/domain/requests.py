@@ -73,6 +73,17 @@ DEFAULT_TIMEOUTS = {GET_BASE_REPORT: 300, GET_REPORT: 300, GET_MONITORING_REPORT
 
 
 @dataclass(frozen=True)
+class PartIn:
+    """One notification answering a request, as a charge point sent it: its ``requestId``, its place
+    (``seq_no`` None where the message has none: numbered in arrival order), whether more follow, and
+    what it carries (kept as sent, for operators to read)."""
+    request_id: int
+    seq_no: int | None
+    tbc: bool
+    data: Any
+
+
+@dataclass(frozen=True)
 class Part:
     seq_no: int
     tbc: bool

@@ -1,20 +1,14 @@
-"""Feature module: the driver's map and personal centre (see csms/features/__init__.py).
-
-Stations for the map (nearby, search, detail, reviews), scan-to-charge QR codes, vehicles,
-favourites, feedback, ratings and uploads. Prices come from the tariffs feature when installed
-(``container.tariffs``), looked up at call time so the order of FEATURES does not matter."""
+"""Feature: the driver's map and personal centre: stations for the map (nearby, search, detail,
+reviews), what a scanned QR code shows, vehicles, favourites, feedback with photos, ratings."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from csms.db.repositories_profile import (
-    SqlFavouriteRepository,
-    SqlFeedbackRepository,
-    SqlRatingRepository,
-    SqlVehicleRepository,
-)
-from csms.db.repositories_station_map import SqlStationMapRepository
+from csms.db.catalog import Repositories
+from csms.services.availability import Availability
+from csms.services.clock import Clock
 from csms.services.profile import (
     FavouriteService,
     FeedbackService,
@@ -25,25 +19,30 @@ from csms.services.profile import (
 )
 from csms.services.station_cards import StationCards
 from csms.services.stations_geo import NearbySearch
+from csms.services.tariffs import TariffService
+from csms.settings import Settings
 
 
-def install(container) -> None:
-    c = container
-    sf, d = c.sessions_factory, c.settings.driver
-    c.station_map_repo = SqlStationMapRepository(sf)
-    c.vehicle_repo = SqlVehicleRepository(sf)
-    c.favourite_repo = SqlFavouriteRepository(sf)
-    c.feedback_repo = SqlFeedbackRepository(sf)
-    c.rating_repo = SqlRatingRepository(sf)
-    exists = c.station_map_repo.station_exists
+@dataclass(frozen=True)
+class DriverProfile:
+    uploads: UploadStore
+    station_cards: StationCards
+    nearby: NearbySearch
+    vehicles: VehicleService
+    favourites: FavouriteService
+    feedback: FeedbackService
+    ratings: RatingService
+    station_info: StationInfoService
 
-    c.uploads = UploadStore(Path(c.settings.var_dir) / "uploads", c.settings.api.public_url)
-    c.station_cards = StationCards(c.station_map_repo, c.rating_repo, c.favourite_repo,
-                                   lambda: getattr(c, "tariffs", None), c.clock,
-                                   qr_base_url=d.qr_base_url, min_wallet_fen=d.min_wallet_fen)
-    c.nearby = NearbySearch(c.station_map_repo, c.station_cards, c.clock)
-    c.vehicles = VehicleService(c.vehicle_repo)
-    c.favourites = FavouriteService(c.favourite_repo, exists)
-    c.feedback = FeedbackService(c.feedback_repo, c.uploads, c.rating_repo.order, exists)
-    c.ratings = RatingService(c.rating_repo, exists, c.clock)
-    c.station_info = StationInfoService(c.station_map_repo, exists)
+
+def build(repos: Repositories, settings: Settings, *, tariffs: TariffService, availability: Availability,
+          clock: Clock) -> DriverProfile:
+    exists = repos.station_map.station_exists
+    uploads = UploadStore(Path(settings.var_dir) / "uploads", settings.api.public_url)
+    cards = StationCards(repos.station_map, repos.ratings, repos.favourites, tariffs, availability, clock,
+                         qr_base_url=settings.driver.qr_base_url, min_wallet_fen=settings.driver.min_wallet_fen)
+    return DriverProfile(
+        uploads=uploads, station_cards=cards, nearby=NearbySearch(repos.station_map, cards, clock),
+        vehicles=VehicleService(repos.vehicles), favourites=FavouriteService(repos.favourites, exists),
+        feedback=FeedbackService(repos.feedback, uploads, repos.ratings.order, exists),
+        ratings=RatingService(repos.ratings, exists, clock), station_info=StationInfoService(repos.station_map, exists))

@@ -1,41 +1,25 @@
-"""Feature module: reservations and the local authorization list (see csms/features/__init__.py).
-
-1.6 Reservation + Local Auth List Management profiles, 2.0.1 blocks H and D, on the neutral
-services of csms/services/reservations*.py."""
+"""Feature: reservations and the local authorization list (1.6 Reservation and Local Auth List
+Management profiles, 2.0.1 blocks H and D)."""
 
 from __future__ import annotations
 
-from csms.db.repositories_reservations import (
-    SqlLocalListRepository,
-    SqlReservationRepository,
-)
-from csms.domain import events
-from csms.ocpp.v16 import reservations as v16
-from csms.ocpp.v201 import reservations as v201
+from dataclasses import dataclass
+
+from csms.db.catalog import Repositories
+from csms.services.clock import Clock
+from csms.services.commands import Gateway
+from csms.services.id_tags import IdTagService
 from csms.services.reservations import ReservationService
 from csms.services.reservations_local_list import LocalListService
 
-EXPIRY_JOB = "reservation-expiry"
-EXPIRY_EVERY = {"seconds": 10}
+
+@dataclass(frozen=True)
+class Reservations:
+    reservations: ReservationService
+    local_lists: LocalListService
 
 
-def install(container) -> None:
-    c = container
-    c.reservation_repo = SqlReservationRepository(c.sessions_factory)
-    c.local_list_repo = SqlLocalListRepository(c.sessions_factory)
-    c.reservations = ReservationService(c.reservation_repo, c.transactions, c.gateway, c.clock)
-    c.local_lists = LocalListService(c.local_list_repo, c.gateway, c.id_tags, c.id_tag_repo, c.clock)
-
-    c.encoders["ocpp1.6"].update(v16.ENCODERS)
-    c.encoders["ocpp2.0.1"].update(v201.ENCODERS)
-    routes = c.routes["ocpp2.0.1"]
-    routes["ReservationStatusUpdate"] = v201.reservation_status_update(c.reservations)
-    routes["TransactionEvent"] = v201.transaction_event(routes["TransactionEvent"], c.reservations, c.sessions)
-
-    c.bus.subscribe(events.TransactionStarted, c.reservations.on_transaction_started)
-    c.bus.subscribe(events.ConnectorStatusChanged, c.reservations.on_connector_status)
-
-    async def expire() -> None:
-        await c.reservations.expire_due()
-
-    c.jobs.append((EXPIRY_JOB, EXPIRY_EVERY, expire))
+def build(repos: Repositories, *, gateway: Gateway, id_tags: IdTagService, clock: Clock) -> Reservations:
+    return Reservations(
+        reservations=ReservationService(repos.reservations, repos.transactions, gateway, clock),
+        local_lists=LocalListService(repos.local_lists, gateway, id_tags, repos.id_tags, clock))

@@ -1,33 +1,32 @@
-"""Feature module: time-of-use tariffs (see csms/features/__init__.py).
-
-Per station effective-dated tariff versions and their prices (csms/services/tariffs.py on the pure
-csms/services/billing.py); REST views in api/views/tariffs.py; OCPP 2.0.1 block I: the cost of a
-transaction as ``totalCost`` in the TransactionEvent response (csms/ocpp/v201/tariffs.py)."""
+"""Feature: time-of-use tariffs (per station, effective-dated versions; csms/services/tariffs.py on
+the pure csms/services/billing.py) and what transactions cost (OCPP 2.0.1 block I: totalCost in the
+TransactionEvent answers, CostUpdated)."""
 
 from __future__ import annotations
 
-from csms.db.repositories_tariffs import SqlTariffRepository
-from csms.domain import events
-from csms.ocpp.v201 import tariffs as v201
-from csms.services.tariffs import TariffService, TransactionCosts, register_readings
+from dataclasses import dataclass
+
+from csms.db.catalog import Repositories
+from csms.services.clock import Clock
+from csms.services.commands import CommandService
+from csms.services.cost_updates import CostUpdates
+from csms.services.tariffs import TariffService
+from csms.services.transaction_costs import TransactionCosts, TransactionReadings
 
 CACHE_TTL = 60.0     # seconds another node may price with a tariff replaced elsewhere
 
 
-def install(container) -> None:
-    c = container
-    c.tariff_repo = SqlTariffRepository(c.sessions_factory)
-    c.tariffs = TariffService(c.tariff_repo, c.clock, cache_ttl=CACHE_TTL)
+@dataclass(frozen=True)
+class Tariffs:
+    tariffs: TariffService
+    readings: TransactionReadings
+    costs: TransactionCosts
+    cost_updates: CostUpdates
 
-    async def station_of(cp_id: str) -> int | None:
-        cp = await c.charge_points.get(cp_id)
-        return cp.station_id if cp is not None else None
 
-    async def readings(tx_id: int) -> list:
-        await c.batch.flush()           # the event's own meter values are still queued
-        return register_readings(await c.meter_values.list_for_transaction(tx_id))
-
-    c.transaction_costs = TransactionCosts(c.tariffs, station_of, readings)
-    routes = c.routes["ocpp2.0.1"]
-    routes["TransactionEvent"] = v201.transaction_event(routes["TransactionEvent"], c.transaction_costs, c.sessions)
-    c.bus.subscribe(events.TransactionStopped, lambda e: c.transaction_costs.forget(e.transaction_id))
+def build(repos: Repositories, *, batch, commands: CommandService, clock: Clock) -> Tariffs:
+    tariffs = TariffService(repos.tariffs, clock, cache_ttl=CACHE_TTL)
+    readings = TransactionReadings(repos.meter_values, batch)
+    return Tariffs(tariffs=tariffs, readings=readings,
+                   costs=TransactionCosts(tariffs, repos.charge_points, readings),
+                   cost_updates=CostUpdates(repos.transactions, commands))

@@ -1,36 +1,105 @@
-"""Periodic jobs (APScheduler): presence, stale connections, message-log retention."""
+"""Periodic jobs (APScheduler), all of them in one table (``jobs``), and a scheduler that stops
+cleanly: a job that runs when it stops is waited for (then cancelled) before the database closes."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from csms import metrics
 
+if TYPE_CHECKING:      # the table reads the container's services; the container builds the scheduler
+    from csms.container import Container
+
 log = logging.getLogger(__name__)
+STOP_GRACE = 10.0          # seconds a running job may take to finish when the scheduler stops
 
 
-def build_scheduler(container) -> AsyncIOScheduler:
-    c = container
-    scheduler = AsyncIOScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
-                                                               "misfire_grace_time": 30})
+@dataclass(frozen=True)
+class Job:
+    id: str
+    trigger: str                     # "interval" | "cron" (APScheduler trigger names)
+    args: dict[str, Any]             # the trigger's arguments
+    run: Callable[[], Awaitable[Any]]
 
-    async def presence():
+
+def every(seconds: float = 0, **kw) -> tuple[str, dict]:
+    return "interval", {"seconds": seconds, **kw}
+
+
+def jobs(c: Container) -> list[Job]:
+    """Every periodic job of the CSMS."""
+    d = c.settings.driver
+
+    async def presence() -> None:
         c.chargers.record_presence()
         metrics.BATCH_PENDING.set(c.batch.pending())
 
-    async def stale():
-        await c.chargers.close_stale()
-
-    async def retention():
+    async def retention() -> None:
         n = await c.message_log.purge()
         if n:
             log.info("message log: purged %d frames older than %d days", n, c.message_log.retention_days)
 
-    scheduler.add_job(presence, "interval", seconds=5, id="presence")
-    scheduler.add_job(stale, "interval", seconds=30, id="stale-connections")
-    scheduler.add_job(retention, "interval", hours=1, id="message-log-retention")
-    for job_id, trigger, fn in c.jobs:      # jobs of feature modules
-        scheduler.add_job(fn, "interval", id=job_id, **trigger)
-    return scheduler
+    async def reconcile() -> None:
+        day = (c.clock.now() + timedelta(hours=8)).date() - timedelta(days=1)    # yesterday, Beijing time
+        await c.payments.payments.reconcile(day)
+
+    async def query_payments() -> None:
+        await c.payments.payments.query_pending(timedelta(seconds=d.pay_query_after))
+
+    return [
+        Job("presence", *every(5), presence),
+        Job("stale-connections", *every(30), c.chargers.close_stale),
+        Job("message-log-retention", *every(hours=1), retention),
+        Job("reservation-expiry", *every(10), c.reservations.reservations.expire_due),
+        Job("report-request-timeout", *every(15), c.report_requests.expire_due),
+        Job("driver-sessions", *every(5), c.charging.stop.tick),
+        Job("payment-query", *every(30), query_payments),
+        Job("payment-reconciliation", *every(hours=24), reconcile),
+    ]
+
+
+class Scheduler:
+    def __init__(self, table: list[Job]):
+        self._scheduler = AsyncIOScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
+                                                                          "misfire_grace_time": 30})
+        self._running: set[asyncio.Task] = set()
+        self.table = table
+        for job in table:
+            self._scheduler.add_job(self._tracked(job), job.trigger, id=job.id, **job.args)
+
+    def _tracked(self, job: Job):
+        async def run() -> None:
+            task = asyncio.current_task()
+            self._running.add(task)
+            try:
+                await job.run()
+            except Exception:
+                log.exception("job %s failed", job.id)
+            finally:
+                self._running.discard(task)
+        run.__name__ = job.id
+        return run
+
+    def start(self) -> None:
+        self._scheduler.start()
+
+    async def stop(self) -> None:
+        """No new runs; a run in progress finishes within STOP_GRACE seconds or is cancelled."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        running = list(self._running)
+        if not running:
+            return
+        done, pending = await asyncio.wait(running, timeout=STOP_GRACE)
+        for task in pending:
+            task.cancel()
+        if pending:
+            log.warning("jobs still running after %.0f s were cancelled at shutdown", STOP_GRACE)
+            await asyncio.gather(*pending, return_exceptions=True)

@@ -129,3 +129,8 @@ CSMS_INITIATED = {
         "SetVariableMonitoring", "SetVariables", "TriggerMessage", "UnlockConnector", "UnpublishFirmware",
         "UpdateFirmware"}),
 }
+
+
+def charge_point_initiated(version: str) -> frozenset[str]:
+    """Actions a charge point may send (DataTransfer goes both ways)."""
+    return (actions(version) - CSMS_INITIATED[version]) | {"DataTransfer"}

@@ -5,6 +5,15 @@ causes are asked for as well). Pure functions over the version's payloads."""
 
 from __future__ import annotations
 
+import time
+from typing import Protocol
+
+SOLICITED_FOR = 300.0    # s: how long a message the CSMS asked for is admitted as solicited
+
+
+class Connection(Protocol):
+    state: dict
+
 # TriggerMessage / ExtendedTriggerMessage requestedMessage -> the CALL it makes the charge point send
 _TRIGGERED = {
     "SignChargePointCertificate": "SignCertificate", "SignChargingStationCertificate": "SignCertificate",
@@ -27,3 +36,16 @@ def solicited_by(action: str, payload: dict) -> tuple[str, ...]:
         message = payload.get("requestedMessage", "")
         return (_TRIGGERED.get(message, message),)
     return _CAUSES.get(action, ())
+
+
+def remember(conn: Connection, action: str, payload: dict) -> None:
+    """The CSMS sends ``action`` on this connection: what it asks for is solicited for a while."""
+    asked = solicited_by(action, payload)
+    if asked:
+        until = time.monotonic() + SOLICITED_FOR
+        conn.state.setdefault("solicited", {}).update(dict.fromkeys(asked, until))
+
+
+def asked_for(conn: Connection, action: str) -> bool:
+    until = conn.state.get("solicited", {}).get(action)
+    return until is not None and until > time.monotonic()

@@ -36,15 +36,19 @@ class Availability:
     """A connector's verdict from what the CSMS knows: its statuses, whether its charge point is
     connected, reservations (and who holds them), running transactions and open orders."""
 
-    def __init__(self, *, charge_points, connectors, reservations, driver_reservations, transactions, orders,
-                 gateway):
-        self.charge_points = charge_points
-        self.connectors = connectors
-        self.reservations = reservations
-        self.driver_reservations = driver_reservations
-        self.transactions = transactions
-        self.orders = orders
+    def __init__(self, *, charge_point_repo, connector_repo, reservation_repo, driver_reservation_repo,
+                 transaction_repo, order_repo, gateway):
+        self.charge_points = charge_point_repo
+        self.connectors = connector_repo
+        self.reservations = reservation_repo
+        self.driver_reservations = driver_reservation_repo
+        self.transactions = transaction_repo
+        self.orders = order_repo
         self.gateway = gateway
+
+    def protocol_of(self, cp_id: str) -> str | None:
+        """The OCPP version the charge point is connected with now (None: offline)."""
+        return self.gateway.protocol_of(cp_id)
 
     async def __call__(self, cp_id: str, connector_id: int, user_id: int | None = None) -> tuple[str, str | None]:
         """(state, reservation id tag of this driver or None): free|occupied|reserved|faulted|offline|

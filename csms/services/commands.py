@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
-import time
 from dataclasses import replace
 from typing import Any, Callable, Protocol
 
 from csms.domain import commands as c
 from csms.domain.repositories import TransactionRepository
 from csms.services.charger_passwords import ChargerPasswords, changed_password
-
-
-# remoteStartId: unique enough across restarts (seconds-based seed), below 2**31
-_remote_start_ids = itertools.count(int(time.time()) % 1_000_000 * 1000)
+from csms.services.ids import next_remote_start_id
 
 
 class UnknownTransaction(Exception):
@@ -41,7 +36,7 @@ class CommandService:
 
     async def send(self, cp_id: str, command: Any) -> dict:
         if isinstance(command, c.RemoteStart) and command.remote_start_id is None:
-            command = replace(command, remote_start_id=next(_remote_start_ids))
+            command = replace(command, remote_start_id=next_remote_start_id())
         if isinstance(command, c.GetTransactionStatus) and command.transaction_id is not None:
             tx = await self.transactions.get(command.transaction_id)
             if tx is None or tx.charge_point_id != cp_id:

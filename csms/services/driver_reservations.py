@@ -4,40 +4,51 @@ reservation's id tag). An optional fee is taken from the wallet once the charge 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from csms.domain.models import IdTag
 from csms.domain.orders import InsufficientFunds
-from csms.services.charging import StartRefused, new_session_tag
+from csms.domain.repositories import IdTagRepository
+from csms.services.availability import Availability
+from csms.services.charging_start import StartRefused, new_session_tag
+from csms.services.clock import Clock
+from csms.services.reservations import ReservationService
+
+
+@dataclass(frozen=True)
+class ReservationTerms:
+    hold_minutes: int = 15
+    fee_fen: int = 0
 
 
 class DriverReservationService:
-    def __init__(self, *, reservations, holders, charging, id_tags, users, wallet, clock, hold_minutes: int,
-                 fee_fen: int):
-        self.reservations = reservations      # ReservationService (csms/services/reservations.py)
+    def __init__(self, reservations: ReservationService, holders, availability: Availability,
+                 id_tag_repo: IdTagRepository, user_repo, wallet, clock: Clock, terms: ReservationTerms):
+        self.reservations = reservations
         self.holders = holders
-        self.charging = charging
-        self.id_tags = id_tags
-        self.users = users
+        self.availability = availability
+        self.id_tag_repo = id_tag_repo
+        self.user_repo = user_repo
         self.wallet = wallet
         self.clock = clock
-        self.hold = timedelta(minutes=hold_minutes)
-        self.fee_fen = fee_fen
+        self.hold = timedelta(minutes=terms.hold_minutes)
+        self.fee_fen = terms.fee_fen
 
     async def reserve(self, user_id: int, cp_id: str, connector_id: int):
-        state, mine = await self.charging.availability(cp_id, connector_id, user_id)
+        state, mine = await self.availability(cp_id, connector_id, user_id)
         if state == "unknown_connector":
             raise StartRefused(404, "not_found", f"no connector {connector_id} on charge point {cp_id}")
         if mine is not None:
             raise StartRefused(409, "already_reserved", "you already hold this connector")
         if state != "free":
             raise StartRefused(409, state, f"connector {cp_id}/{connector_id} is {state}")
-        user = await self.users.get(user_id)
+        user = await self.user_repo.get(user_id)
         if self.fee_fen and user.balance_fen < self.fee_fen:
             raise StartRefused(402, "insufficient_funds", f"a reservation costs {self.fee_fen} fen")
         now = self.clock.now()
         tag = new_session_tag()
-        await self.id_tags.put(IdTag(tag, "Accepted", now + self.hold + timedelta(hours=1)))
+        await self.id_tag_repo.put(IdTag(tag, "Accepted", now + self.hold + timedelta(hours=1)))
         r = await self.reservations.reserve(cp_id, connector_id=connector_id, id_tag=tag, expiry_date=now + self.hold,
                                             token_type="Central")
         if r.status != "Accepted":
@@ -72,7 +83,7 @@ class DriverReservationService:
         if r.status not in ("Requested", "Accepted"):
             return {"status": "Rejected"}
         result = await self.reservations.cancel(r.charge_point_id, r.id)
-        tag = await self.id_tags.get(r.id_tag)
+        tag = await self.id_tag_repo.get(r.id_tag)
         if tag is not None and result["status"] == "Accepted":
-            await self.id_tags.put(IdTag(tag.id_tag, "Expired", tag.expiry_date))
+            await self.id_tag_repo.put(IdTag(tag.id_tag, "Expired", tag.expiry_date))
         return result

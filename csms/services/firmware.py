@@ -12,8 +12,8 @@ from typing import Any, Awaitable, Callable, Protocol
 
 from csms.domain import firmware as fw
 from csms.domain.firmware import FirmwareJob, LogJob
-from csms.ocpp.errors import CallErrorReceived, CallTimeout, NotConnected, OcppError
-from csms.services.clock import ocpp_time
+from csms.domain.errors import CallErrorReceived, CallTimeout, CommandNotSent, NotConnected
+from csms.domain.times import iso
 from csms.services.commands import Gateway
 from csms.services.requests import UNTRACKED
 
@@ -40,7 +40,7 @@ class FirmwareService:
     async def _send(self, repo: JobRepository, job, command) -> dict:
         try:
             result = await self.gateway.execute(job.charge_point_id, command)
-        except (NotConnected, OcppError):          # never left the CSMS: no job
+        except (NotConnected, CommandNotSent):          # never left the CSMS: no job
             await repo.delete(job.id)
             raise
         except (CallErrorReceived, CallTimeout):
@@ -93,8 +93,8 @@ class FirmwareService:
                                          status=fw.REQUESTED, oldest_at=oldest_at, latest_at=latest_at,
                                          retries=retries, retry_interval=retry_interval)
         params = {"log_type": log_type, "location": location,
-                  "oldest_at": ocpp_time(oldest_at) if oldest_at else None,
-                  "latest_at": ocpp_time(latest_at) if latest_at else None}
+                  "oldest_at": iso(oldest_at),
+                  "latest_at": iso(latest_at)}
         if diagnostics:
             params["diagnostics"] = True
         return await self.requests.track(cp_id, "GetLog", job.id, params,

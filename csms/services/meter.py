@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from csms.domain.models import MeterSample, SampledValue
@@ -88,4 +89,14 @@ def rows(cp_id: str, evse_id: int, connector_id: int, tx_id: int | None, samples
                 "location": sv.location, "format": sv.format, "value": str(sv.value)[:64],
                 "value_num": float(n) if n is not None else None,
             })
+    return out
+
+
+def register_samples(samples: list[MeterSample]) -> list[tuple[datetime, int]]:
+    """(time, Wh) of each sample carrying the total energy import register."""
+    out = []
+    for sample in samples:
+        wh = next((v for v in map(energy_wh, sample.values) if v is not None), None)
+        if wh is not None:
+            out.append((sample.timestamp, wh))
     return out

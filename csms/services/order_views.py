@@ -3,15 +3,10 @@ place for the REST API and the live push alike."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from csms.domain.orders import BillLine, Order
-
-
-def _ts(dt: datetime | None) -> str | None:
-    if dt is None:
-        return None
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+from csms.domain.times import iso as _ts
 
 
 def stop_at(o: Order) -> dict:
@@ -56,3 +51,28 @@ def payment_view(p, pay_params: dict | None) -> dict:
     return {"id": p.id, "kind": p.kind, "state": p.state, "amount_fen": p.amount_fen,
             "refunded_fen": p.refunded_fen, "out_trade_no": p.out_trade_no, "order_id": p.order_id,
             "created_at": _ts(p.created_at), "paid_at": _ts(p.paid_at), "pay_params": pay_params}
+
+
+class OrderViews:
+    """The <order> views of a page of orders, for drivers and operators alike: bill lines, the
+    station's name (each station read once) and whether the driver rated it (one query a page)."""
+
+    def __init__(self, order_repo, rating_repo, station_repo):
+        self.order_repo = order_repo
+        self.rating_repo = rating_repo
+        self.station_repo = station_repo
+
+    async def views(self, orders: list[Order]) -> list[dict]:
+        rated = await self.rating_repo.rated([o.id for o in orders]) if orders else set()
+        names: dict[int, str | None] = {}
+        out = []
+        for o in orders:
+            if o.station_id is not None and o.station_id not in names:
+                station = await self.station_repo.get(o.station_id)
+                names[o.station_id] = station.name if station else None
+            out.append(order_view(o, await self.order_repo.bill_lines(o.id), station_name=names.get(o.station_id),
+                                  rated=o.id in rated))
+        return out
+
+    async def view(self, order: Order) -> dict:
+        return (await self.views([order]))[0]

@@ -7,31 +7,24 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Awaitable, Callable, Mapping
+from typing import Mapping
 from zoneinfo import ZoneInfo
 
-from csms.domain.orders import PAYMENT, Payment, Refund
+from csms.domain.driver_events import PaymentClosed, PaymentSucceeded, RefundSucceeded
+from csms.domain.orders import Payment, Refund
 from csms.services.clock import Clock
 
 log = logging.getLogger(__name__)
 BEIJING = ZoneInfo("Asia/Shanghai")     # WeChat Pay's bill days are Beijing days
 PAY_WINDOW = timedelta(minutes=15)      # a prepay order WeChat keeps open
+DESCRIPTION = "充电服务"                 # what the payer sees in WeChat
 
 
 class PaymentError(Exception):
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
-
-
-@dataclass
-class Hooks:
-    """What happens when money arrives or goes back (set by the services that own the orders)."""
-    paid: list[Callable[[Payment], Awaitable[None]]] = field(default_factory=list)
-    closed: list[Callable[[Payment], Awaitable[None]]] = field(default_factory=list)
-    refunded: list[Callable[[Refund], Awaitable[None]]] = field(default_factory=list)
 
 
 def _parse_time(text: str | None) -> datetime | None:
@@ -41,36 +34,47 @@ def _parse_time(text: str | None) -> datetime | None:
 
 
 class PaymentService:
-    def __init__(self, payments, refunds, notifications, wallet, users, pay_client, clock: Clock,
-                 description: str = "充电服务"):
-        self.payments = payments
-        self.refunds = refunds
+    """What happens once money arrived or went back is the business of the services that own the
+    orders: they subscribe to PaymentSucceeded, PaymentClosed and RefundSucceeded (csms/subscriptions.py),
+    which are delivered awaited."""
+
+    def __init__(self, payment_repo, refund_repo, notifications, wallet, user_repo, pay_client, bus, clock: Clock):
+        self.payment_repo = payment_repo
+        self.refund_repo = refund_repo
         self.notifications = notifications
         self.wallet = wallet
-        self.users = users
+        self.user_repo = user_repo
         self.pay = pay_client
+        self.bus = bus
         self.clock = clock
-        self.description = description
-        self.hooks = Hooks()
 
     # --- creating and confirming ---------------------------------------------------------------
 
     async def create(self, user_id: int, kind: str, amount_fen: int, order_id: int | None = None) -> Payment:
-        user = await self.users.get(user_id)
+        user = await self.user_repo.get(user_id)
         now = self.clock.now()
         out_trade_no = f"{'T' if kind == 'topup' else 'P'}{now:%Y%m%d%H%M%S}{secrets.token_hex(6).upper()}"
-        payment = await self.payments.create(user_id=user_id, kind=kind, state="pending", order_id=order_id,
+        payment = await self.payment_repo.create(user_id=user_id, kind=kind, state="pending", order_id=order_id,
                                              out_trade_no=out_trade_no, amount_fen=amount_fen, refunded_fen=0,
                                              openid=user.openid, expires_at=now + PAY_WINDOW)
         try:
-            prepay_id = await self.pay.jsapi_prepay(out_trade_no, amount_fen, self.description, user.openid,
+            prepay_id = await self.pay.jsapi_prepay(out_trade_no, amount_fen, DESCRIPTION, user.openid,
                                                     payment.expires_at, None)
         except Exception as exc:
-            await self.payments.transition(payment.id, "pending", state="closed")
+            await self.payment_repo.transition(payment.id, "pending", state="closed")
             log.warning("prepay %s failed: %s", out_trade_no, exc)
             raise PaymentError("payment_unavailable", f"WeChat Pay did not accept the payment: {exc}") from exc
-        await self.payments.update(payment.id, prepay_id=prepay_id)
-        return await self.payments.get(payment.id)
+        await self.payment_repo.update(payment.id, prepay_id=prepay_id)
+        return await self.payment_repo.get(payment.id)
+
+    async def for_order(self, order_id: int) -> Payment | None:
+        return await self.payment_repo.for_order(order_id)
+
+    async def get(self, payment_id: int) -> Payment | None:
+        return await self.payment_repo.get(payment_id)
+
+    async def refunds_of(self, payment_id: int) -> list[Refund]:
+        return await self.refund_repo.for_payment(payment_id)
 
     def pay_params(self, payment: Payment) -> dict | None:
         if payment.state != "pending" or not payment.prepay_id:
@@ -78,7 +82,7 @@ class PaymentService:
         return self.pay.pay_params(payment.prepay_id)
 
     async def _confirm(self, payment: Payment, resource: Mapping) -> Payment:
-        """WeChat says this payment succeeded: mark it paid once and run the hooks once."""
+        """WeChat says this payment succeeded: mark it paid once and tell the owners of the order once."""
         amount = int(resource.get("amount", {}).get("total", -1))
         if amount != payment.amount_fen:
             log.error("payment %s: WeChat reports %s fen, we asked %s; not credited", payment.out_trade_no,
@@ -89,21 +93,19 @@ class PaymentService:
             # "paid" also sees the balance; a notification racing a query credits once
             await self.wallet.move(payment.user_id, "topup", payment.amount_fen, f"pay:{payment.id}",
                                    payment_id=payment.id, note="微信支付充值")
-        paid = await self.payments.transition(payment.id, ("pending", "closed"), state="paid",
+        paid = await self.payment_repo.transition(payment.id, ("pending", "closed"), state="paid",
                                               wx_transaction_id=resource.get("transaction_id"),
                                               paid_at=_parse_time(resource.get("success_time")) or self.clock.now())
         if paid is None:
-            return await self.payments.get(payment.id)   # already confirmed: nothing twice
-        for hook in self.hooks.paid:
-            await hook(paid)
+            return await self.payment_repo.get(payment.id)   # already confirmed: nothing twice
+        await self.bus.deliver(PaymentSucceeded(paid))
         return paid
 
     async def _closed(self, payment: Payment) -> Payment:
-        closed = await self.payments.transition(payment.id, "pending", state="closed")
+        closed = await self.payment_repo.transition(payment.id, "pending", state="closed")
         if closed is None:
-            return await self.payments.get(payment.id)
-        for hook in self.hooks.closed:
-            await hook(closed)
+            return await self.payment_repo.get(payment.id)
+        await self.bus.deliver(PaymentClosed(closed))
         return closed
 
     async def _fresh(self, headers: Mapping[str, str], body: bytes):
@@ -128,7 +130,7 @@ class PaymentService:
         await self._done(note)
 
     async def _payment_notice(self, note_id: str, resource: Mapping) -> None:
-        payment = await self.payments.get_by_out_trade_no(resource.get("out_trade_no", ""))
+        payment = await self.payment_repo.get_by_out_trade_no(resource.get("out_trade_no", ""))
         if payment is None:
             log.warning("notification %s for unknown out_trade_no %r", note_id, resource.get("out_trade_no"))
             return
@@ -140,7 +142,7 @@ class PaymentService:
         if payment.state != "pending":
             return payment
         result = await self.pay.query(payment.out_trade_no)
-        await self.payments.update(payment.id, last_query_at=self.clock.now())
+        await self.payment_repo.update(payment.id, last_query_at=self.clock.now())
         state = result.get("trade_state")
         if state == "SUCCESS":
             return await self._confirm(payment, result)
@@ -149,7 +151,7 @@ class PaymentService:
         if state == "NOTPAY" and self.clock.now() >= payment.expires_at:
             await self.pay.close_order(payment.out_trade_no)
             return await self._closed(payment)
-        return await self.payments.get(payment.id)
+        return await self.payment_repo.get(payment.id)
 
     async def cancel(self, payment: Payment) -> Payment:
         """The payer gave up: close it at WeChat (so it can no longer be paid) and here."""
@@ -164,13 +166,13 @@ class PaymentService:
     async def query_pending(self, older_than: timedelta) -> int:
         """The APScheduler job: payments without a notification are queried actively."""
         done = 0
-        for payment in await self.payments.pending_before(self.clock.now() - older_than):
+        for payment in await self.payment_repo.pending_before(self.clock.now() - older_than):
             try:
                 await self.sync(payment)
                 done += 1
             except Exception as exc:
                 log.warning("query of payment %s failed: %s", payment.out_trade_no, exc)
-        for refund in await self.refunds.processing():
+        for refund in await self.refund_repo.processing():
             try:
                 await self.sync_refund(refund)
             except Exception as exc:
@@ -183,21 +185,21 @@ class PaymentService:
         """Refund part or all of a paid payment. ``key`` names the refund (e.g. "order:12:remainder")
         so that asking twice refunds once."""
         out_refund_no = f"R{payment.id}-{key}"[:64]
-        existing = await self.refunds.get_by_no(out_refund_no)
+        existing = await self.refund_repo.get_by_no(out_refund_no)
         if existing is not None:
             return existing
         if amount_fen <= 0:
             raise PaymentError("validation_error", "a refund needs a positive amount")
-        refunded = sum(r.amount_fen for r in await self.refunds.for_payment(payment.id) if r.state != "closed")
+        refunded = sum(r.amount_fen for r in await self.refund_repo.for_payment(payment.id) if r.state != "closed")
         if payment.state not in ("paid", "refunding", "refunded") or refunded + amount_fen > payment.amount_fen:
             raise PaymentError("refund_exceeds_payment",
                                f"payment {payment.id} has {payment.amount_fen - refunded} fen left to refund")
-        refund, created = await self.refunds.create(payment_id=payment.id, order_id=payment.order_id,
+        refund, created = await self.refund_repo.create(payment_id=payment.id, order_id=payment.order_id,
                                                     out_refund_no=out_refund_no, amount_fen=amount_fen,
                                                     state="processing", reason=reason[:80])
         if not created:
             return refund
-        await self.payments.transition(payment.id, ("paid", "refunded"), state="refunding")
+        await self.payment_repo.transition(payment.id, ("paid", "refunded"), state="refunding")
         try:
             result = await self.pay.refund(out_refund_no, payment.out_trade_no, amount_fen, payment.amount_fen,
                                            reason, self.pay.refund_notify_url)
@@ -210,25 +212,24 @@ class PaymentService:
         status = result.get("status")
         wx_id = result.get("refund_id")
         if status == "SUCCESS":
-            done = await self.refunds.transition(refund.id, ("processing", "abnormal"), state="success",
+            done = await self.refund_repo.transition(refund.id, ("processing", "abnormal"), state="success",
                                                  wx_refund_id=wx_id, succeeded_at=_parse_time(result.get("success_time"))
                                                  or self.clock.now())
             if done is not None:
-                payment = await self.payments.add_refunded(done.payment_id, done.amount_fen)
-                await self.payments.transition(payment.id, "refunding", state="refunded")
-                for hook in self.hooks.refunded:
-                    await hook(done)
+                payment = await self.payment_repo.add_refunded(done.payment_id, done.amount_fen)
+                await self.payment_repo.transition(payment.id, "refunding", state="refunded")
+                await self.bus.deliver(RefundSucceeded(done))
                 return done
         elif status in ("CLOSED", "ABNORMAL"):
             new = "closed" if status == "CLOSED" else "abnormal"
-            done = await self.refunds.transition(refund.id, "processing", state=new, wx_refund_id=wx_id)
+            done = await self.refund_repo.transition(refund.id, "processing", state=new, wx_refund_id=wx_id)
             if done is not None and new == "closed":
-                payment = await self.payments.get(done.payment_id)
-                await self.payments.transition(payment.id, "refunding",
+                payment = await self.payment_repo.get(done.payment_id)
+                await self.payment_repo.transition(payment.id, "refunding",
                                                state="refunded" if payment.refunded_fen else "paid")
         elif wx_id and not refund.wx_refund_id:
-            await self.refunds.transition(refund.id, refund.state, wx_refund_id=wx_id)
-        return await self.refunds.get_by_no(refund.out_refund_no)
+            await self.refund_repo.transition(refund.id, refund.state, wx_refund_id=wx_id)
+        return await self.refund_repo.get_by_no(refund.out_refund_no)
 
     async def sync_refund(self, refund: Refund) -> Refund:
         if refund.state not in ("processing", "abnormal"):
@@ -240,7 +241,7 @@ class PaymentService:
         if note is None:
             return
         r = note.resource
-        refund = await self.refunds.get_by_no(r.get("out_refund_no", ""))
+        refund = await self.refund_repo.get_by_no(r.get("out_refund_no", ""))
         if refund is None:
             log.warning("refund notification %s for unknown refund %r", note.id, r.get("out_refund_no"))
         else:
@@ -253,7 +254,7 @@ class PaymentService:
     async def reconcile(self, day: date) -> dict:
         """Compare our payments confirmed on ``day`` (Beijing time) with WeChat's trade bill."""
         start = datetime.combine(day, time(0), BEIJING).astimezone(timezone.utc)
-        ours = {p.out_trade_no: p for p in await self.payments.paid_between(start, start + timedelta(days=1))}
+        ours = {p.out_trade_no: p for p in await self.payment_repo.paid_between(start, start + timedelta(days=1))}
         rows = await self.pay.trade_bill(day)
         theirs = {}
         for row in rows:

@@ -1,6 +1,7 @@
 """Personal data at rest (drivers' phone numbers): AES-256-GCM tokens, a keyed hash for equality
 lookups without decrypting, and masking for display. One 32-byte master key (``driver.pii_key``,
-or generated once into var/pii_key); the encryption and lookup keys are derived from it (HKDF)."""
+or generated once into var/pii_key: csms/keys.py); the encryption and lookup keys are derived from
+it (HKDF)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,12 @@ import hashlib
 import hmac
 import os
 import re
-from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from csms.settings import Settings, SettingsError
 
 VERSION = "v1"
 NONCE_BYTES = 12
@@ -92,35 +91,3 @@ def mask_phone(phone: str | None) -> str | None:
     else:
         masked = "*" * n
     return ("+" if plus else "") + masked
-
-
-def load_pii_key(settings: Settings) -> bytes:
-    """``driver.pii_key`` (base64 of 32 bytes), or one generated once into var/pii_key (0600)."""
-    configured = settings.driver.pii_key
-    if configured:
-        try:
-            key = base64.b64decode(configured.strip(), validate=True)
-        except (binascii.Error, ValueError):
-            raise SettingsError("setting driver.pii_key: not valid base64 (expected base64 of 32 bytes)") from None
-        if len(key) != KEY_BYTES:
-            raise SettingsError(f"setting driver.pii_key: expected base64 of {KEY_BYTES} bytes, got {len(key)} bytes")
-        return key
-    path = Path(settings.var_dir) / "pii_key"
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = os.urandom(KEY_BYTES)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:      # another process made it first: use theirs
-            pass
-        else:
-            with os.fdopen(fd, "w") as f:
-                f.write(base64.b64encode(key).decode() + "\n")
-            return key
-    try:
-        key = base64.b64decode(path.read_text().strip(), validate=True)
-    except (binascii.Error, ValueError):
-        key = b""
-    if len(key) != KEY_BYTES:
-        raise SettingsError(f"setting driver.pii_key: {path} does not hold base64 of {KEY_BYTES} bytes")
-    return key

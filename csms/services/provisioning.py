@@ -13,9 +13,11 @@ from typing import Any, Protocol
 from csms.domain import provisioning as p
 from csms.domain.models import Page
 from csms.domain.provisioning import CustomerInformationPart, DeviceEvent, DeviceVariable, Monitor
+from csms.domain.requests import PartIn
 from csms.services.clock import Clock
+from csms.services.ids import next_request_id
 from csms.services.message_limits import MessageLimits
-from csms.services.requests import UNTRACKED, next_request_id
+from csms.services.requests import UNTRACKED
 from csms.services.security import AlarmService
 
 MASTER_PASS = ("AuthCtrlr", "MasterPassGroupId")
@@ -24,7 +26,9 @@ MASTER_PASS_TTL = 60.0      # s: a value set through another node is seen at the
 
 class DeviceModelRepository(Protocol):
     async def put_variables(self, variables: list[DeviceVariable]) -> None: ...
-    async def set_value(self, cp_id: str, component: str, variable: str, value: str, **key: Any) -> bool: ...
+    async def set_value(self, cp_id: str, component: str, variable: str, value: str, *, attribute_type: str = "Actual",
+                        component_instance: str | None = None, variable_instance: str | None = None,
+                        evse_id: int | None = None, connector_id: int | None = None) -> bool: ...
     async def variables(self, cp_id: str, *, component: str | None = None, variable: str | None = None,
                         limit: int = 500, offset: int = 0) -> Page: ...
     async def put_monitors(self, monitors: list[Monitor]) -> None: ...
@@ -98,7 +102,7 @@ class ProvisioningService:
             results.extend((await self.commands.send(cp_id, make(part)))["results"])
         return {"status": "Accepted", "results": results}
 
-    async def report_received(self, cp_id: str, variables: list[DeviceVariable]) -> None:
+    async def report_received(self, cp_id: str, variables: list[DeviceVariable], part: PartIn) -> None:
         """One NotifyReport part (of possibly many, tbc): its variables replace what was stored."""
         now = self.clock.now()
         await self.repo.put_variables([v if v.updated_at else _with_time(v, now) for v in variables])
@@ -106,6 +110,7 @@ class ProvisioningService:
             self._master_pass.pop(cp_id, None)
         if self.limits is not None and any(self.limits.concerns(v.component, v.variable) for v in variables):
             self.limits.forget(cp_id)
+        await self.requests.part_received(cp_id, "report", part)
 
     async def master_pass_group(self, cp_id: str) -> str | None:
         """The charge point's AuthCtrlr.MasterPassGroupId (Actual) as reported or set; None if it has
@@ -183,8 +188,9 @@ class ProvisioningService:
         return await self._requested(cp_id, command, {"monitoring_criteria": list(monitoring_criteria),
                                                       "component_variables": _refs(component_variables)})
 
-    async def monitoring_report_received(self, cp_id: str, monitors: list[Monitor]) -> None:
+    async def monitoring_report_received(self, cp_id: str, monitors: list[Monitor], part: PartIn) -> None:
         await self.repo.put_monitors(monitors)
+        await self.requests.part_received(cp_id, "monitoring_report", part)
 
     async def monitors(self, cp_id: str) -> list[Monitor]:
         return await self.repo.monitors(cp_id)
@@ -221,6 +227,7 @@ class ProvisioningService:
                                             generated_at: datetime) -> None:
         await self.repo.add_customer_information(CustomerInformationPart(cp_id, request_id, seq_no, data, tbc,
                                                                          generated_at))
+        await self.requests.part_received(cp_id, "customer_information", PartIn(request_id, seq_no, tbc, data))
 
     async def customer_information_parts(self, cp_id: str, request_id: int | None = None) -> list:
         return await self.repo.customer_information(cp_id, request_id=request_id)

@@ -6,9 +6,7 @@ its next answer or part is timed out by a job."""
 
 from __future__ import annotations
 
-import itertools
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, Protocol
@@ -16,17 +14,11 @@ from typing import Any, Protocol
 from csms.domain import requests as rq
 from csms.domain.models import Page
 from csms.domain.requests import Part, ReportRequest
-from csms.ocpp.errors import CallErrorReceived, CallTimeout
+from csms.domain.errors import CallErrorReceived, CallTimeout
 from csms.services.clock import Clock
 
 log = logging.getLogger(__name__)
 
-_request_ids = itertools.count(int(time.time()) % 100_000 * 10_000)
-
-
-def next_request_id() -> int:
-    """A requestId for a request of this process (below 2^31: some stations keep it in an int32)."""
-    return next(_request_ids)
 
 
 class ReportRequestRepository(Protocol):
@@ -77,10 +69,9 @@ class ReportRequestService:
                          answer=ocpp_status, **self._done_if(rq.answered(ocpp_status)))
 
     # -- parts ---------------------------------------------------------------------------------------
-    async def part_received(self, cp_id: str, family: str, request_id: int, *, seq_no: int | None, tbc: bool,
-                            data: Any) -> ReportRequest | None:
-        """One notification answering a request of ``family`` (csms.domain.requests.ANSWERED_BY).
-        ``seq_no`` None: the message has none, parts are numbered in arrival order."""
+    async def part_received(self, cp_id: str, family: str, part: rq.PartIn) -> ReportRequest | None:
+        """One notification answering a request of ``family`` (csms.domain.requests.ANSWERED_BY)."""
+        request_id, seq_no, tbc, data = part.request_id, part.seq_no, part.tbc, part.data
         req = await self.repo.find(cp_id, request_id, rq.ANSWERED_BY[family])
         if req is None:
             log.info("%s sent a %s part for request %s the CSMS did not make", cp_id, family, request_id)
@@ -172,7 +163,7 @@ class Untracked:
     async def track(self, cp_id: str, kind: str, request_id: int, params: dict, send: Send) -> dict:
         return {**await send(), "request_id": request_id}
 
-    async def part_received(self, *args: Any, **kw: Any) -> None:
+    async def part_received(self, cp_id: str, family: str, part: Any) -> None:
         return None
 
     async def log_status(self, *args: Any, **kw: Any) -> None:

@@ -20,7 +20,7 @@ from csms.domain.reservations import (
     ReserveNow,
     after_verdict,
 )
-from csms.ocpp.errors import NotConnected
+from csms.domain.errors import NotConnected
 from csms.services.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -106,10 +106,20 @@ class ReservationService:
             return await self._move(r, "Expired", reason="expired on the charge point")
         return await self._move(r, "Cleared", reason="removed by the charge point")
 
-    async def on_transaction_started(self, event: events.TransactionStarted) -> None:
-        tx = await self.transactions.get(event.transaction_id)
-        if tx is not None and tx.reservation_id is not None:
-            await self.used(event.charge_point_id, tx.reservation_id, tx.id)
+    async def on_transaction_started(self, e: events.TransactionStarted) -> None:
+        """A transaction that named no reservation may still use one held for its id tag."""
+        if e.id_tag:
+            tx = await self.transactions.get(e.transaction_id)
+            if tx is not None and tx.reservation_id is None:
+                await self.used_by_tag(e.charge_point_id, e.id_tag, e.transaction_id)
+
+    async def used_by_tag(self, cp_id: str, id_tag: str, transaction_id: int) -> Reservation | None:
+        """A transaction started with the id tag a reservation of this charge point holds for: the
+        reservation is used, whether or not the charge point named it (2.0.1 stations often do not)."""
+        for r in await self.reservations.accepted(charge_point_id=cp_id):
+            if r.id_tag == id_tag:
+                return await self.used(cp_id, r.id, transaction_id)
+        return None
 
     async def on_connector_status(self, event: events.ConnectorStatusChanged) -> None:
         """A connector (or, evse 0, the whole charge point) went Faulted/Unavailable: the charge point

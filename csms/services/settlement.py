@@ -9,46 +9,40 @@ from dataclasses import replace
 from datetime import datetime
 
 from csms.domain import events
-from csms.domain.driver_events import OrderChanged
-from csms.domain.orders import ORDER, InsufficientFunds, Order, Refund
+from csms.domain.driver_events import RefundSucceeded
+from csms.domain.orders import ORDER, InsufficientFunds, Order
+from csms.domain.repositories import TransactionRepository
 from csms.services.clock import Clock
-from csms.services.order_views import order_view
-from csms.services.payments import PaymentError
-from csms.services.tariffs import register_readings, transaction_samples
+from csms.services.driver_updates import DriverUpdates
+from csms.services.payments import PaymentError, PaymentService
+from csms.services.tariffs import TariffService
+from csms.services.transaction_costs import TransactionReadings
 
 log = logging.getLogger(__name__)
 SETTLEABLE = tuple(s for s in ORDER.states if "settling" in ORDER.transitions.get(s, ()))   # charging, abnormal
 
 
 class SettlementService:
-    def __init__(self, *, orders, transactions, meter_values, batch, tariffs, wallet, payments, notices, bus,
-                 clock: Clock):
-        self.orders = orders
-        self.transactions = transactions
-        self.meter_values = meter_values
-        self.batch = batch
+    def __init__(self, order_repo, transaction_repo: TransactionRepository, readings: TransactionReadings,
+                 tariffs: TariffService, wallet, payments: PaymentService, updates: DriverUpdates, clock: Clock):
+        self.orders = order_repo
+        self.transaction_repo = transaction_repo
+        self.readings = readings
         self.tariffs = tariffs
         self.wallet = wallet
         self.payments = payments
-        self.notices = notices
-        self.bus = bus
+        self.updates = updates
         self.clock = clock
-        payments.hooks.refunded.append(self._on_refunded)
-
-    async def register_readings(self, tx_id: int) -> list[tuple]:
-        """The stored energy register readings of a transaction, in Wh (pending writes flushed first)."""
-        await self.batch.flush()
-        return register_readings(await self.meter_values.list_for_transaction(tx_id))
 
     async def settle(self, order: Order, e: events.TransactionStopped, reason: str) -> Order | None:
         """Bill a stopped transaction from its stored readings: the same samples the 2.0.1 Ended
         totalCost is computed from (csms/services/tariffs.py transaction_samples)."""
-        tx = await self.transactions.get(e.transaction_id)
+        tx = await self.transaction_repo.get(e.transaction_id)
         if tx is None:
             return None
         if tx.stopped_at is None:
             tx = replace(tx, stopped_at=e.at, meter_stop_wh=tx.meter_start_wh + e.energy_wh)
-        samples = transaction_samples(tx, await self.register_readings(tx.id))
+        samples = await self.readings.samples(tx)
         stopped_at = tx.stopped_at
         try:
             bill = await self.tariffs.bill(order.station_id, samples)
@@ -66,7 +60,7 @@ class SettlementService:
             stop_reason=reason, power_w=0)
         if settled is None:
             return None      # settled before (a repeated stop)
-        await self.notices.complete(settled, stopped_at, settled.energy_wh)     # once: only the first stop gets here
+        await self.updates.complete(settled, stopped_at, settled.energy_wh)     # once: only the first stop gets here
         return await self.collect(settled)
 
     async def collect(self, order: Order) -> Order | None:
@@ -74,7 +68,7 @@ class SettlementService:
         total = order.total_fen
         paid = 0
         if order.pay_mode == "prepay":
-            payment = await self.payments.payments.for_order(order.id)
+            payment = await self.payments.for_order(order.id)
             prepaid = payment.amount_fen if payment is not None and payment.state != "pending" else 0
             paid = min(total, prepaid)
             if prepaid > paid:
@@ -92,7 +86,7 @@ class SettlementService:
         if done is None:
             return await self.orders.get(order.id)
         await self._publish(done)
-        await self.notices.bill(done)
+        await self.updates.bill(done)
         return done
 
     async def pay_unpaid(self, order: Order) -> Order:
@@ -141,11 +135,18 @@ class SettlementService:
         await self._publish(order)
         return order
 
+    async def adjust_wallet(self, user_id: int, amount_fen: int, note: str, nonce: str | None = None):
+        """An operator's adjustment of a driver's balance (InsufficientFunds below zero); the ledger
+        entry. Named by the signed request's nonce, so a retried request moves the money once."""
+        ref = f"adjust:{user_id}:{nonce or self.clock.now().timestamp()}"
+        entry, _ = await self.wallet.move(user_id, "adjustment", amount_fen, ref, note=note)
+        return entry
+
     async def refund(self, order: Order, amount_fen: int, reason: str, nonce: str = ""):
         """An operator's refund: a prepaid order's money goes back through WeChat Pay (returns that
         payment), a wallet order's to the wallet (returns None). PaymentError when it exceeds what
         was paid."""
-        payment = await self.payments.payments.for_order(order.id)
+        payment = await self.payments.for_order(order.id)
         if payment is None:
             if order.state not in ("paid", "refunded") or amount_fen > order.paid_fen - order.refunded_fen:
                 raise PaymentError("refund_exceeds_payment", "more than what was paid for this order")
@@ -158,14 +159,16 @@ class SettlementService:
             return None
         # each operator refund is a refund of its own (out_refund_no): numbered after those made before,
         # plus the request's nonce when signed (a retried request is refused as a replay before this)
-        n = len(await self.payments.refunds.for_payment(payment.id))
+        n = len(await self.payments.refunds_of(payment.id))
         await self.payments.refund(payment, amount_fen, reason, f"op{n}-{nonce[:16]}")
-        return await self.payments.payments.get(payment.id)
+        return await self.payments.get(payment.id)
 
-    async def _on_refunded(self, refund: Refund) -> None:
+    async def on_refunded(self, e: RefundSucceeded) -> None:
+        """A refund of an order's payment went through: the order shows what was refunded."""
+        refund = e.refund
         if refund.order_id is None:
             return
-        refunds = await self.payments.refunds.for_payment(refund.payment_id)
+        refunds = await self.payments.refunds_of(refund.payment_id)
         total = sum(r.amount_fen for r in refunds if r.state == "success")
         order = await self.orders.get(refund.order_id)
         if order is None:
@@ -179,5 +182,4 @@ class SettlementService:
             await self._publish(order)
 
     async def _publish(self, order: Order) -> None:
-        lines = await self.orders.bill_lines(order.id)
-        self.bus.publish(OrderChanged(order.user_id, order.id, order_view(order, lines)))
+        await self.updates.order_changed(order)

@@ -4,8 +4,6 @@ from the store), and what stations report about limits and EV charging needs."""
 
 from __future__ import annotations
 
-import itertools
-import time
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -15,16 +13,12 @@ from csms.domain.repositories import TransactionRepository
 from csms.domain.smart_charging import (TX_PROFILE, ChargingProfile, ChargingReport, ClearChargingProfile,
                                         GetChargingProfiles, GetCompositeSchedule, InstalledProfile, InvalidProfile,
                                         SetChargingProfile, check_profile)
-from csms.ocpp.errors import OcppError
+from csms.domain.errors import CommandNotSent
 from csms.services.clock import Clock
+from csms.services.ids import next_request_id
 from csms.services.commands import Gateway, UnknownTransaction
 from csms.services.smart_charging_composite import ActiveTransaction, CompositeSchedule, composite
 
-_request_ids = itertools.count(int(time.time()) % 1_000_000 * 1000)
-
-
-def next_request_id() -> int:
-    return next(_request_ids)
 
 
 class ProfileRepository(Protocol):
@@ -87,8 +81,8 @@ class SmartChargingService:
         try:
             result = await self.gateway.execute(cp_id, command)
             return {**result, "request_id": command.request_id}
-        except OcppError as exc:
-            if exc.code != "NotSupported":
+        except CommandNotSent as exc:
+            if not exc.unsupported:
                 raise
         found = [ip for ip in await self.profiles.list(cp_id, evse_id)
                  if (purpose is None or ip.profile.purpose == purpose)

@@ -7,14 +7,16 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Protocol
 
+from csms.domain.requests import PartIn
 from csms.domain.smart_charging import ClearDisplayMessage, DisplayMessage, GetDisplayMessages, SetDisplayMessage
 from csms.services.clock import Clock
 from csms.services.commands import Gateway
-from csms.services.requests import UNTRACKED, next_request_id
+from csms.services.ids import next_request_id
+from csms.services.requests import UNTRACKED
 
 
 class DisplayMessageRepository(Protocol):
-    async def put(self, cp_id: str, message: DisplayMessage) -> None: ...
+    async def put(self, cp_id: str, m: DisplayMessage) -> None: ...
     async def list(self, cp_id: str) -> list[DisplayMessage]: ...
     async def delete(self, cp_id: str, message_id: int) -> bool: ...
     async def next_id(self, cp_id: str) -> int: ...
@@ -48,9 +50,10 @@ class DisplayMessageService:
         await self.messages.delete(cp_id, message_id)     # Accepted, or Unknown: not shown either way
         return result
 
-    async def reported(self, cp_id: str, messages: list[DisplayMessage]) -> None:
+    async def reported(self, cp_id: str, messages: list[DisplayMessage], part: PartIn) -> None:
         for m in messages:
             await self.messages.put(cp_id, replace(m, source="reported", updated_at=self.clock.now()))
+        await self.requests.part_received(cp_id, "display_messages", part)
 
     async def shown(self, cp_id: str) -> list[DisplayMessage]:
         return await self.messages.list(cp_id)

@@ -1,13 +1,11 @@
 """Station cards and details for the mini-program map, and what a scanned QR code shows: live
 connector counts, the price now, ratings, the tariff of the day, and each connector's driver status.
 
-Tariffs come from the tariffs feature when it is installed (``tariffs()`` returns it or None):
-``prices_at(station_ids, at) -> {id: Price}``, ``day_schedule(station_id, day) -> [ScheduleEntry]``,
-``version_at(station_id, at)`` (``idle_fee_fen_per_min``, ``idle_grace_minutes``) or None."""
+Prices and the day's schedule come from the tariffs (csms/services/tariffs.py); what a scanned
+connector is to the driver from the start's own rule (csms/services/availability.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -26,7 +24,10 @@ from csms.domain.profile import (
     not_found,
 )
 from csms.services import qr
+from csms.services.availability import Availability
+from csms.services.clock import Clock
 from csms.services.stations_geo import by_distance, haversine_m
+from csms.services.tariffs import TariffService
 
 
 @dataclass(frozen=True)
@@ -74,21 +75,17 @@ def local_today(tz_name: str, at: datetime):
 
 
 class StationCards:
-    def __init__(self, map_repo, ratings, favourites, tariffs: Callable[[], Any], clock, *,
-                 qr_base_url: str, min_wallet_fen: int):
+    def __init__(self, map_repo, ratings, favourites, tariffs: TariffService, availability: Availability,
+                 clock: Clock, *, qr_base_url: str, min_wallet_fen: int):
         self.repo, self.ratings, self.favourites = map_repo, ratings, favourites
-        self.tariffs, self.clock = tariffs, clock
+        self.tariffs, self.availability, self.clock = tariffs, availability, clock
         self.qr_base_url, self.min_wallet_fen = qr_base_url, min_wallet_fen
-        # async (cp id, connector id, user id) -> (state, reservation tag): the start's rule, set by the
-        # drivers feature (csms/services/charging.py ChargingService.availability)
-        self.availability = None
 
     async def prices(self, station_ids: list[int], at: datetime) -> dict[int, Any]:
         """The price now per station; stations without a tariff are absent."""
-        tariffs = self.tariffs()
-        if tariffs is None or not station_ids:
+        if not station_ids:
             return {}
-        return await tariffs.prices_at(list(station_ids), at)
+        return await self.tariffs.prices_at(list(station_ids), at)
 
     async def cards(self, station_ids: list[int], distances: dict[int, int] | None = None, *,
                     now: datetime | None = None, counts: dict[int, StationCounts] | None = None,
@@ -144,12 +141,10 @@ class StationCards:
         favourite = user_id is not None and await self.favourites.is_favourite(user_id, station_id)
         idle_fee = idle_grace = None
         schedule: list = []
-        tariffs = self.tariffs()
-        if tariffs is not None:
-            version = await tariffs.version_at(station_id, now)
-            if version is not None:
-                idle_fee, idle_grace = version.idle_fee_fen_per_min, version.idle_grace_minutes
-            schedule = list(await tariffs.day_schedule(station_id, local_today(card.station.timezone, now)))
+        version = await self.tariffs.version_at(station_id, now)
+        if version is not None:
+            idle_fee, idle_grace = version.idle_fee_fen_per_min, version.idle_grace_minutes
+        schedule = list(await self.tariffs.day_schedule(station_id, local_today(card.station.timezone, now)))
         rows = await self.repo.connectors(now, station_id=station_id)
         return StationDetail(card, details, favourite, idle_fee, idle_grace, schedule,
                              [self.connector_view(r) for r in rows])
@@ -172,7 +167,7 @@ class StationCards:
         if station_id is not None:
             station = (await self.repo.summaries([station_id])).get(station_id)
             price = (await self.prices([station_id], now)).get(station_id)
-        if connector is not None and self.availability is not None:
+        if connector is not None:
             # the start's own rule (open orders and transactions included) decides, not only the map's counts
             state, _ = await self.availability(cp_id, connector_id, user_id)
             if state != "unknown_connector":

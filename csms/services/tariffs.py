@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from csms.domain.models import SampledValue, Transaction
 from csms.domain.repositories import Conflict
 from csms.domain.tariffs import (
     Bill,
@@ -30,7 +29,7 @@ from csms.domain.tariffs import (
     version_at,
     version_from_spec,
 )
-from csms.services import billing, meter
+from csms.services import billing
 from csms.services.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -167,90 +166,4 @@ class TariffService:
         return billing.idle_fee(stopped_at, unplugged_at, v) if v else 0
 
 
-# -- the cost of a transaction (OCPP 2.0.1 totalCost) ----------------------------------------------------
-def register_readings(rows: Sequence[Mapping[str, Any]]) -> list[tuple[datetime, int]]:
-    """(time, Wh) of the stored meter_values rows that carry the total energy import register."""
-    out = []
-    for row in rows:
-        wh = meter.energy_wh(SampledValue(value=row["value"], measurand=row["measurand"], phase=row.get("phase"),
-                                          unit=row.get("unit"), location=row.get("location"),
-                                          format=row.get("format")))
-        if wh is not None:
-            out.append((row["timestamp"], wh))
-    return out
-
-
-def transaction_samples(tx: Transaction, readings: Sequence[tuple[datetime, int]]) -> list[tuple[datetime, int]]:
-    """The samples a transaction is billed from, as settlement builds them: its start, the register
-    readings that move forward (in time and Wh), and once stopped, the stop (readings after it dropped)."""
-    samples = [(tx.started_at, tx.meter_start_wh)]
-    for at, wh in sorted(readings, key=lambda r: r[0]):
-        if at >= samples[-1][0] and wh >= samples[-1][1]:
-            samples.append((at, wh))
-    if tx.stopped_at is not None:
-        samples = [samples[0], *(x for x in samples[1:] if x[0] <= tx.stopped_at)]
-        last = samples[-1][1]
-        stop = tx.meter_stop_wh if tx.meter_stop_wh is not None and tx.anomaly is None else last
-        samples.append((max(tx.stopped_at, samples[-1][0]), max(stop, last)))
-    return samples
-
-
-@dataclass
-class _Running:
-    station_id: int | None
-    last: tuple[datetime, int] | None = None
-    bill: Bill | None = None             # None: the transaction cannot be priced
-
-
-class TransactionCosts:
-    """What a transaction costs so far and in the end, at a station with a tariff.
-
-    The running cost grows one meter interval at a time (billing.merge: exactly the bill of all
-    samples) from what the node has seen; a node that did not see the start rebuilds it once from the
-    stored readings. The final cost is recomputed from everything stored."""
-
-    def __init__(self, tariffs: TariffService, station_of: Callable[[str], Awaitable[int | None]],
-                 readings: Callable[[int], Awaitable[list[tuple[datetime, int]]]]):
-        self.tariffs = tariffs
-        self.station_of = station_of        # charge point id -> its station id
-        self.readings = readings            # transaction id -> stored register readings (flushed)
-        self._open: dict[int, _Running] = {}
-
-    async def _bill(self, station_id: int | None, samples) -> Bill | None:
-        if station_id is None:
-            return None
-        try:
-            return await self.tariffs.bill(station_id, samples)
-        except NoTariff:
-            return None
-
-    async def running(self, tx: Transaction, new: Sequence[tuple[datetime, int]]) -> Bill | None:
-        """The bill so far of an open transaction, given register readings just received."""
-        r = self._open.get(tx.id)
-        if r is None:
-            station_id = await self.station_of(tx.charge_point_id)
-            samples = transaction_samples(tx, await self.readings(tx.id)) if station_id is not None else []
-            r = self._open[tx.id] = _Running(station_id, samples[-1] if samples else None,
-                                             await self._bill(station_id, samples))
-            return r.bill
-        for sample in sorted(new, key=lambda x: x[0]):
-            if r.bill is None or sample == r.last or sample[0] < r.last[0] or sample[1] < r.last[1]:
-                continue
-            part = await self._bill(r.station_id, [r.last, sample])
-            r.bill = billing.merge(r.bill, part) if part is not None else None
-            r.last = sample
-        return r.bill
-
-    async def final(self, tx: Transaction) -> Bill | None:
-        """The bill of a stopped transaction, from all its stored readings; zero for a meter that
-        ended below its start (flagged, billed as 0 Wh). None: no tariff applies."""
-        self._open.pop(tx.id, None)
-        station_id = await self.station_of(tx.charge_point_id)
-        bill = await self._bill(station_id, transaction_samples(tx, await self.readings(tx.id)))
-        return Bill() if bill is not None and tx.anomaly is not None else bill
-
-    def forget(self, tx_id: int) -> None:
-        self._open.pop(tx_id, None)
-
-
-__all__ = ["InvalidTariff", "NoTariff", "TariffService", "TransactionCosts", "UnknownStation"]
+__all__ = ["InvalidTariff", "NoTariff", "TariffService", "UnknownStation"]

@@ -14,6 +14,8 @@ from csms.wechat.miniprogram import MiniProgramClient
 from csms.wechat.pay import WechatPayClient
 
 EMULATOR_DIR = "wechat-emulator"
+NOTIFY_PATH = "/api/v1/pay/wechat/notify"             # api/views/pay_notify.py
+REFUND_NOTIFY_PATH = "/api/v1/pay/wechat/refund-notify"
 
 
 @dataclass
@@ -29,10 +31,11 @@ class WechatBundle:
             await self.emulator.stop()
 
 
-async def build_wechat(settings: Settings, var_dir: Path, emulator_config: EmulatorConfig | None = None) -> WechatBundle:
+async def build_wechat(settings: Settings, var_dir: Path, emulator_config: EmulatorConfig | None = None,
+                       api_url: str | None = None) -> WechatBundle:
     """Start (emulator mode) and configure the clients. ``notify_url``/``refund_notify_url`` come from
-    settings; in emulator mode they are usually empty and the composition root sets
-    ``bundle.pay.notify_url`` / ``.refund_notify_url`` once the API's port is known.
+    settings; in emulator mode the emulator notifies this process's own API at ``api_url`` (its
+    listening socket is bound before anything is built: csms/runner.py).
     ``emulator_config`` (emulator mode only) overrides the emulator's defaults, e.g. short retries."""
     w = settings.wechat
     if w.mode == "live":
@@ -65,8 +68,10 @@ async def build_wechat(settings: Settings, var_dir: Path, emulator_config: Emula
         mini = MiniProgramClient(w.appid, keys.secret, emulator.url, timeout=w.http_timeout)
         pay = WechatPayClient(appid=w.appid, mchid=keys.mchid, serial_no=keys.merchant_serial,
                               private_key_pem=keys.merchant_key_pem, apiv3_key=keys.apiv3_key, pay_base=emulator.url,
-                              platform_cert_dir=str(keys.platform_cert_dir), notify_url=w.notify_url,
-                              refund_notify_url=w.refund_notify_url, timeout=w.http_timeout)
+                              platform_cert_dir=str(keys.platform_cert_dir),
+                              notify_url=f"{api_url}{NOTIFY_PATH}" if api_url else w.notify_url,
+                              refund_notify_url=f"{api_url}{REFUND_NOTIFY_PATH}" if api_url else w.refund_notify_url,
+                              timeout=w.http_timeout)
         await pay.start()
     except BaseException:
         await emulator.stop()

@@ -68,7 +68,7 @@ class WechatPayClient:
         self.appid = appid
         self.mchid = mchid
         self.pay_base = pay_base.rstrip("/")
-        self.notify_url = notify_url                 # settable: the composition root fills it in
+        self.notify_url = notify_url
         self.refund_notify_url = refund_notify_url
         self._apiv3_key = apiv3_key
         self._key = signing.load_private_key(private_key_pem)

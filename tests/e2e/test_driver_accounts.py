@@ -71,8 +71,8 @@ async def test_phone_binding_shows_a_mask_and_stores_only_ciphertext(csms):
         row = (await conn.execute(text("SELECT phone_enc, phone_hash FROM users WHERE id = :i"),
                                   {"i": alice.id})).one()
     assert "13800138000" not in row.phone_enc and "13800138000" not in row.phone_hash
-    user = await csms.container.users.get(alice.id)
-    assert csms.container.driver_auth.phone_of(user) == "13800138000"
+    user = await csms.container.repos.users.get(alice.id)
+    assert csms.container.accounts.driver_auth.phone_of(user) == "13800138000"
 
 
 async def test_tokens_of_one_kind_do_not_open_the_other_kinds_endpoints(csms):
@@ -123,7 +123,7 @@ async def test_a_top_up_credits_the_wallet_once_and_the_ledger_sums_to_the_balan
     status, ledger = await alice.get("/api/v1/driver/wallet/ledger")
     assert [e["amount_fen"] for e in ledger] == [1234, 5000]
     assert sum(e["amount_fen"] for e in ledger) == ledger[0]["balance_after_fen"] == 6234
-    assert await csms.container.wallet.total(alice.id) == 6234
+    assert await csms.container.repos.wallet.total(alice.id) == 6234
 
 
 async def test_a_cancelled_payment_is_closed_and_credits_nothing(csms):

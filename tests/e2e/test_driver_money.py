@@ -23,7 +23,7 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 async def refs(csms, user_id: int) -> list[str]:
-    page = await csms.container.wallet.entries(user_id, limit=100)
+    page = await csms.container.repos.wallet.entries(user_id, limit=100)
     return [e.ref for e in page.items]
 
 
@@ -233,7 +233,7 @@ async def test_a_prepayment_confirmed_by_syncs_and_the_notification_at_once_star
         await charging(uli, oid)
         note = next(n for n in csms.container.wechat.emulator.notifications if n.event_type == "TRANSACTION.SUCCESS")
         await csms.container.wechat.emulator.wait_delivered(note.id)
-        await csms.container.charging.drain()
+        await csms.container.background.drain()
         assert [a for a, _ in cp.received if a == "RequestStartTransaction"] == ["RequestStartTransaction"]
         await uli.post(f"/api/v1/driver/sessions/{oid}/stop", signed=True)
         order = await uli.wait_order(oid, "refunded")
@@ -245,14 +245,14 @@ async def test_a_repeated_stop_transaction_moves_money_once(csms):
     async with a_charger(csms, "ocpp1.6", "REP-16", station["id"]) as cp:
         quinn = await a_driver(csms, "quinn", topup=1000)
         order = await a_finished_wallet_order(csms, quinn, cp)
-        tx = await csms.container.transactions.get(order["transaction_id"])
+        tx = await csms.container.repos.transactions.get(order["transaction_id"])
         stop = {"transactionId": tx.id, "meterStop": tx.meter_stop_wh + 5000, "timestamp":
                 tx.stopped_at.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "reason": "Remote"}
         topup_ref = (await refs(csms, quinn.id))[-1]
         for _ in range(2):
             await cp.call("StopTransaction", stop)
         await csms.container.bus.drain()
-        await csms.container.charging.drain()
+        await csms.container.background.drain()
         assert await quinn.order(order["id"]) == order
         assert await refs(csms, quinn.id) == [f"order:{order['id']}:charge", topup_ref]
         assert await quinn.balance() == 1000 - order["total_fen"]
@@ -263,7 +263,7 @@ async def test_a_repeated_transaction_event_ended_moves_money_once(csms):
     async with a_charger(csms, "ocpp2.0.1", "REP-201", station["id"]) as cp:
         rosa = await a_driver(csms, "rosa", topup=1000)
         order = await a_finished_wallet_order(csms, rosa, cp)
-        tx = await csms.container.transactions.get(order["transaction_id"])
+        tx = await csms.container.repos.transactions.get(order["transaction_id"])
         ended = {"eventType": "Ended", "timestamp": tx.stopped_at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
                  "triggerReason": "RemoteStop", "seqNo": 9000,
                  "transactionInfo": {"transactionId": tx.ocpp_tx_id, "stoppedReason": "Remote"},
@@ -274,7 +274,7 @@ async def test_a_repeated_transaction_event_ended_moves_money_once(csms):
         for _ in range(2):
             await cp.call("TransactionEvent", ended)
         await csms.container.bus.drain()
-        await csms.container.charging.drain()
+        await csms.container.background.drain()
         assert await rosa.order(order["id"]) == order
         charges = [e for e in await rosa.ledger() if e["kind"] == "charge"]
         assert [e["amount_fen"] for e in charges] == [-order["total_fen"]]

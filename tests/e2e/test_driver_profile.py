@@ -177,7 +177,7 @@ async def test_rating_once_per_finished_order_of_the_caller(csms):
     for bad in ({"station_stars": 0, "experience_stars": 5}, {"station_stars": 6, "experience_stars": 5},
                 {"station_stars": 5}, {"station_stars": 5, "experience_stars": 5, "comment": "x" * 501}):
         assert (await csms.post(f"/api/v1/driver/orders/{charging}/rating", bad, token=a))[0] == 400, bad
-    assert await csms.container.ratings.rated([paid, refunded, charging]) == {paid, refunded}
+    assert await csms.container.profile.ratings.rated([paid, refunded, charging]) == {paid, refunded}
     # the driver's order views say which are rated, one by one and in the list
     _, one = await csms.get(f"/api/v1/driver/orders/{paid}", token=a)
     _, listed = await csms.get("/api/v1/driver/orders", token=a)

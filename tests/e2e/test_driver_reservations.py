@@ -42,7 +42,7 @@ async def test_a_reserved_connector_starts_only_for_its_holder_under_the_reserva
         assert (r["state"], r["fee_fen"], r["connector_id"]) == ("active", FEE, 1)
         await cp.wait_for(lambda c: c.connectors[1].reservation is not None, timeout=5)
         assert cp.connectors[1].reservation["id"] == r["id"]
-        stored = await csms.container.reservation_repo.get(r["id"])
+        stored = await csms.container.repos.reservations.get(r["id"])
 
         status, again = await uma.post("/api/v1/driver/reservations", {"charge_point_id": cp.cp_id, "connector_id": 1},
                                        signed=True)
@@ -61,8 +61,8 @@ async def test_a_reserved_connector_starts_only_for_its_holder_under_the_reserva
         assert status == 201, session
         oid = session["order_id"]
         await charging(uma, oid)
-        order = await csms.container.orders.get(oid)
-        tx = await csms.container.transactions.get(order.transaction_id)
+        order = await csms.container.repos.orders.get(oid)
+        tx = await csms.container.repos.transactions.get(order.transaction_id)
         assert tx.id_tag == order.id_tag == stored.id_tag
 
         async def used():
@@ -103,7 +103,7 @@ async def test_a_cancelled_reservation_frees_the_connector(server, version):
         status, twice = await wes.delete(f"/api/v1/driver/reservations/{r['id']}", signed=True)
         assert (status, twice["error"]["code"]) == (409, "not_cancellable")
         # its tag no longer starts anything; the connector is anyone's again
-        tag = await csms.container.id_tag_repo.get((await csms.container.reservation_repo.get(r["id"])).id_tag)
+        tag = await csms.container.repos.id_tags.get((await csms.container.repos.reservations.get(r["id"])).id_tag)
         assert tag.status != "Accepted"
         status, session = await xia.start(cp.cp_id, 2)
         assert status == 201, session

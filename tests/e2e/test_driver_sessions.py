@@ -39,11 +39,11 @@ async def a_driver(csms, name: str, topup: int = 0) -> Driver:
 
 
 async def open_orders(csms) -> list:
-    return await csms.container.orders.open_orders()
+    return await csms.container.repos.orders.open_orders()
 
 
 async def all_orders(csms) -> int:
-    return (await csms.container.orders.list(limit=1)).total
+    return (await csms.container.repos.orders.list(limit=1)).total
 
 
 def ledger_consistent(ledger: list[dict], balance: int) -> None:
@@ -76,8 +76,8 @@ async def test_a_wallet_session_stopped_by_the_driver_is_paid_from_the_wallet(cs
         live = await charging(alice, oid)
         assert live["step"] == "charging" and live["started_at"] is not None
         # the transaction runs under the order's own id tag
-        tx = await csms.container.transactions.get((await alice.order(oid))["transaction_id"])
-        assert tx.id_tag == (await csms.container.orders.get(oid)).id_tag
+        tx = await csms.container.repos.transactions.get((await alice.order(oid))["transaction_id"])
+        assert tx.id_tag == (await csms.container.repos.orders.get(oid)).id_tag
 
         status, stopping = await alice.post(f"/api/v1/driver/sessions/{oid}/stop", signed=True)
         assert status == 202 and stopping["step"] == "stopping", stopping
@@ -175,7 +175,7 @@ async def test_every_refusal_before_an_order_leaves_no_order(csms_with):
 
         async def stored(cp_id, n, status):
             await container.batch.flush()
-            return any(c.connector_id == n and c.status == status for c in await container.connectors.list_for(cp_id))
+            return any(c.connector_id == n and c.status == status for c in await container.repos.connectors.list_for(cp_id))
         await eventually(lambda: stored("R-ON", 2, "Faulted"), 5, "faulted stored")
         await eventually(lambda: stored("R-ON", 3, "Charging"), 5, "charging stored")
         before = await all_orders(csms)
@@ -275,7 +275,7 @@ async def test_a_remote_start_the_charger_rejects_cancels_the_order_and_refunds_
         assert any(n.event_type == "REFUND.SUCCESS" for n in emulator.notifications)
         assert await gina.ledger() == []
         # the id tag of the failed session no longer starts anything
-        tag = await csms.container.id_tag_repo.get((await csms.container.orders.get(oid)).id_tag)
+        tag = await csms.container.repos.id_tags.get((await csms.container.repos.orders.get(oid)).id_tag)
         assert tag.status != "Accepted"
 
 
@@ -294,7 +294,7 @@ async def test_a_start_that_never_comes_times_out_and_a_late_transaction_is_stop
             return s if s["step"] == "plug_in" else None
         await eventually(plug_in_step, 5, "plug_in step")     # accepted: waiting for the cable
         await asyncio.sleep(1.1)
-        await csms.container.charging.tick()
+        await csms.container.charging.stop.tick()
         order = await hana.wait_order(oid, "cancelled", timeout=2)
         live = await hana.session(oid)
         assert (live["step"], live["reason"]) == ("failed", "timeout")
@@ -309,7 +309,7 @@ async def test_a_start_that_never_comes_times_out_and_a_late_transaction_is_stop
         await cp.wait_for(lambda c: c.connectors[1].last_transaction is not None
                           and c.connectors[1].transaction is None, timeout=10)
         await csms.container.bus.drain()
-        await csms.container.charging.drain()
+        await csms.container.background.drain()
         order = await hana.order(oid)
         assert (order["state"], order["total_fen"], order["transaction_id"]) == ("cancelled", 0, None)
         assert await hana.balance() == 1000 and await hana.ledger() != []

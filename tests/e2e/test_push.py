@@ -15,7 +15,7 @@ from aiohttp import WSMsgType, web
 from prometheus_client import REGISTRY
 
 from api import auth, push
-from api.context import CONTAINER
+from api import context
 from csms.domain.driver_events import OrderChanged, SessionChanged
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -25,7 +25,7 @@ _users = itertools.count(10_000)
 async def side_app(container) -> tuple[web.AppRunner, str]:
     """An aiohttp app with only the push route, sharing the server's container."""
     app = web.Application()
-    app[CONTAINER] = container
+    context.install(app, container)
     push.setup(app)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()

@@ -169,7 +169,7 @@ async def test_a_request_without_its_last_part_times_out_and_late_parts_still_co
     rid = body["request_id"]
     await client.result("NotifyReport", report(rid, 0, True, "A"))
     service = csms.container.report_requests
-    job = next(fn for job_id, _trigger, fn in csms.container.jobs if job_id == "report-request-timeout")
+    job = next(j.run for j in csms.container.scheduler.table if j.id == "report-request-timeout")
     await job()
     assert (await detail(csms, client.cp_id, rid))["status"] == "receiving"       # not due yet
     saved = dict(service.timeouts)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from csms.features.reservations import EXPIRY_JOB
+EXPIRY_JOB = "reservation-expiry"
 from tests.e2e.helpers import a_time, answer, eventually, no_frame
 
 
@@ -74,7 +74,7 @@ async def test_TC_047_reservation_expires_by_the_expiry_job(csms, open_client):
     client = await open_client(csms)
     soon = datetime.now(timezone.utc) + timedelta(milliseconds=400)
     rid = await _accepted(csms, client, expiry_date=soon.isoformat())
-    job = next(fn for job_id, _trigger, fn in csms.container.jobs if job_id == EXPIRY_JOB)
+    job = next(j.run for j in csms.container.scheduler.table if j.id == EXPIRY_JOB)
     await job()
     assert (await _reservation(csms, rid))["status"] == "Accepted"      # not yet due
     await asyncio.sleep(0.45)

@@ -99,7 +99,7 @@ async def test_TC_073_update_charge_point_password(csms, open_client):
     assert frame[2] == "ChangeConfiguration" and frame[3]["key"] == "AuthorizationKey"
     password = frame[3]["value"]
     assert len(password) == 32 and (status, body) == (200, {"status": "Accepted", "password": password})
-    cp = await csms.container.charge_points.get(client.cp_id)
+    cp = await csms.container.repos.charge_points.get(client.cp_id)
     assert await passwords.verify_password(cp.password_hash, password)
     # the charge point reconnects with its new password; without it (its old credentials) it is refused
     with pytest.raises(InvalidStatus) as refused:
@@ -117,7 +117,7 @@ async def test_TC_073_rejected_password_change_keeps_the_old_one(csms, open_clie
                                                          {"password": "S3cure-but-refused!"}), {"status": "Rejected"})
     assert frame[3] == {"key": "AuthorizationKey", "value": "S3cure-but-refused!"}
     assert (status, body) == (200, {"status": "Rejected", "password": None})
-    assert (await csms.container.charge_points.get(client.cp_id)).password_hash is None
+    assert (await csms.container.repos.charge_points.get(client.cp_id)).password_hash is None
 
 
 async def test_TC_A_09_update_charging_station_password(csms, open_client):
@@ -130,7 +130,7 @@ async def test_TC_A_09_update_charging_station_password(csms, open_client):
         "component": {"name": "SecurityCtrlr"}, "variable": {"name": "BasicAuthPassword"},
         "attributeValue": "0123456789abcdefXYZ"}]}]
     assert (status, body) == (200, {"status": "Accepted", "password": "0123456789abcdefXYZ"})
-    cp = await csms.container.charge_points.get(client.cp_id)
+    cp = await csms.container.repos.charge_points.get(client.cp_id)
     assert await passwords.verify_password(cp.password_hash, "0123456789abcdefXYZ")
 
 
@@ -152,7 +152,7 @@ async def test_TC_upgrade_security_profile_16(csms, open_client):
                                                          {"security_profile": 2}), {"status": "Accepted"})
     assert frame[2:] == ["ChangeConfiguration", {"key": "SecurityProfile", "value": "2"}]
     assert status == 200 and body["status"] == "Accepted" and body["security_profile"] == 2
-    assert (await csms.container.charge_points.get(client.cp_id)).security_profile == 2
+    assert (await csms.container.repos.charge_points.get(client.cp_id)).security_profile == 2
 
 
 async def test_TC_B_09_upgrade_security_profile_201(csms, open_client):
@@ -176,7 +176,7 @@ async def test_TC_B_09_upgrade_security_profile_201(csms, open_client):
                                                        "variable": {"name": "NetworkConfigurationPriority"}}]})
     status, body = await task
     assert status == 200 and body["status"] == "Accepted" and len(body["steps"]) == 2
-    assert (await csms.container.charge_points.get(client.cp_id)).security_profile == 2
+    assert (await csms.container.repos.charge_points.get(client.cp_id)).security_profile == 2
 
 
 # -- certificate signing -------------------------------------------------------------------------------
@@ -299,7 +299,7 @@ async def test_TC_B_09_rejected_network_profile_changes_nothing(csms, open_clien
         "security_profile": 2, "ocpp_csms_url": "wss://csms.example/ocpp"}), {"status": "Rejected"})
     assert frame[2] == "SetNetworkProfile" and (status, body["status"]) == (200, "Rejected")
     assert len(body["steps"]) == 1       # no priority change after a refusal
-    assert (await csms.container.charge_points.get(client.cp_id)).security_profile == 0
+    assert (await csms.container.repos.charge_points.get(client.cp_id)).security_profile == 0
     status, body = await csms.post(cmd(client.cp_id, "upgrade-security-profile"), {"security_profile": 2})
     assert status == 400 and body["error"]["code"] == "invalid_payload"      # 2.0.1 needs the CSMS URL
 
@@ -336,12 +336,12 @@ async def test_A01_every_path_that_changes_the_password_stores_it_once_accepted(
                {"setVariableResult": [{**r, "attributeStatus": "Rejected"} for r in reply["setVariableResult"]]})
     _, status, _ = await answer(client, csms.post(f"/api/v1/admin/charge-points/{client.cp_id}/{endpoint}", body),
                                 refused)
-    assert status == 200 and (await csms.container.charge_points.get(client.cp_id)).password_hash is None
+    assert status == 200 and (await csms.container.repos.charge_points.get(client.cp_id)).password_hash is None
     # accepted: stored, and the charge point's next connection with it is let in, the old one is not
     _, status, _ = await answer(client, csms.post(f"/api/v1/admin/charge-points/{client.cp_id}/{endpoint}", body),
                                 reply)
     assert status == 200
-    cp = await csms.container.charge_points.get(client.cp_id)
+    cp = await csms.container.repos.charge_points.get(client.cp_id)
     assert cp.password_hash and await passwords.verify_password(cp.password_hash, _PW)
     with pytest.raises(InvalidStatus) as locked:
         await RawClient.open(csms.ocpp_url, client.cp_id, protocol=version)

@@ -164,12 +164,12 @@ async def test_TC_073_rotated_password_and_raised_profile_on_the_16_station(csms
         assert (status, body["status"]) == (200, "Accepted") and station.config.get("SecurityProfile") == "1"
         status, body = await csms.post(cmd(station, "upgrade-security-profile"), {"security_profile": 2})
         assert (status, body["status"]) == (200, "Rejected")                 # no CentralSystemRootCertificate yet
-        assert (await csms.container.charge_points.get(cp_id)).security_profile == 1
+        assert (await csms.container.repos.charge_points.get(cp_id)).security_profile == 1
         pem, _ = a_root("CSMS Root")
         await csms.post(cmd(station, "install-certificate"), {"certificate_type": "csms_root", "certificate": pem})
         status, body = await csms.post(cmd(station, "upgrade-security-profile"), {"security_profile": 2})
         assert (status, body["status"]) == (200, "Accepted") and station.config.get("SecurityProfile") == "2"
-        assert (await csms.container.charge_points.get(cp_id)).security_profile == 2
+        assert (await csms.container.repos.charge_points.get(cp_id)).security_profile == 2
     finally:
         await station.close()
     assert station.protocol_errors == []

@@ -261,7 +261,7 @@ async def test_A02_FR_11_F06_a_certificate_the_csms_signed_authenticates_the_upg
         await _upgrade_to_3(tls_csms, station)
         assert station._credentials()[1] is None                           # no password is sent any more
         assert await _connected_peer_serial(tls_csms, cp_id) == first
-        assert (await tls_csms.container.charge_points.get(cp_id)).security_profile == 3
+        assert (await tls_csms.container.repos.charge_points.get(cp_id)).security_profile == 3
 
         renewed = await _sign_own_certificate(tls_csms, station)           # renewal at profile 3
         assert renewed != first

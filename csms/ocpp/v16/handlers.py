@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-from csms.ocpp.dispatcher import CallContext, Handler
+from csms.ocpp.routing import CallContext
 from csms.ocpp.v16 import mapping
+from csms.ocpp.times import ocpp_time, parse_time
 from csms.services.chargers import BootInfo, ChargerService
-from csms.services.clock import ocpp_time, parse_time
-from csms.services.sessions import SessionService
+from csms.services.transactions import TransactionService
 
 VERSION = "ocpp1.6"
 
 
 class V16Handlers:
-    def __init__(self, chargers: ChargerService, sessions: SessionService, vendor_ids: frozenset[str] = frozenset()):
+    def __init__(self, chargers: ChargerService, transactions: TransactionService,
+                 vendor_ids: frozenset[str] = frozenset()):
         self.chargers = chargers
-        self.sessions = sessions
+        self.transactions = transactions
         self.vendor_ids = vendor_ids
-
-    def routes(self) -> dict[str, Handler]:
-        return {
-            "Authorize": self.authorize,
-            "BootNotification": self.boot_notification,
-            "DataTransfer": self.data_transfer,
-            "Heartbeat": self.heartbeat,
-            "MeterValues": self.meter_values,
-            "StartTransaction": self.start_transaction,
-            "StatusNotification": self.status_notification,
-            "StopTransaction": self.stop_transaction,
-        }
-
 
     async def boot_notification(self, ctx: CallContext, req: dict) -> dict:
         result = await self.chargers.boot(ctx.cp_id, BootInfo(
@@ -48,12 +36,12 @@ class V16Handlers:
         return {}
 
     async def authorize(self, ctx: CallContext, req: dict) -> dict:
-        info = await self.sessions.authorize(ctx.cp_id, req["idTag"])
+        info = await self.transactions.authorize(ctx.cp_id, req["idTag"])
         return {"idTagInfo": mapping.id_tag_info(info)}
 
     async def start_transaction(self, ctx: CallContext, req: dict) -> dict:
         connector = req["connectorId"]
-        tx, info = await self.sessions.start(
+        tx, info = await self.transactions.start(
             ctx.cp_id, evse_id=connector, connector_id=connector, id_tag=req["idTag"],
             meter_start_wh=int(req["meterStart"]), started_at=parse_time(req["timestamp"]),
             reservation_id=req.get("reservationId"))
@@ -61,13 +49,13 @@ class V16Handlers:
 
     async def meter_values(self, ctx: CallContext, req: dict) -> dict:
         connector = req["connectorId"]
-        await self.sessions.meter_values(ctx.cp_id, evse_id=connector, connector_id=connector,
+        await self.transactions.meter_values(ctx.cp_id, evse_id=connector, connector_id=connector,
                                          transaction_id=req.get("transactionId"),
                                          samples=mapping.samples(req["meterValue"]))
         return {}
 
     async def stop_transaction(self, ctx: CallContext, req: dict) -> dict:
-        tx, info = await self.sessions.stop(
+        tx, info = await self.transactions.stop(
             ctx.cp_id, transaction_id=req["transactionId"], meter_stop_wh=int(req["meterStop"]),
             stopped_at=parse_time(req["timestamp"]), reason=req.get("reason", "Local"), id_tag=req.get("idTag"),
             samples=mapping.samples(req.get("transactionData") or [], "transactionData"))

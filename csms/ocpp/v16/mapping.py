@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from csms.domain.models import IdTagInfo, MeterSample, SampledValue
 from csms.ocpp.errors import OcppError
+from csms.ocpp.times import ocpp_time, parse_time
 from csms.services import meter
-from csms.services.clock import ocpp_time, parse_time
 
 
 def samples(meter_value: list[dict], field: str = "meterValue") -> list[MeterSample]:

@@ -4,23 +4,27 @@ and the encoders of the neutral security commands. Pure translation onto the neu
 from __future__ import annotations
 
 from csms.domain import security as s
-from csms.ocpp.dispatcher import CallContext, Handler
 from csms.ocpp.errors import OcppError
-from csms.services.clock import parse_time
+from csms.ocpp.routing import CallContext
+from csms.ocpp.times import parse_time
+from csms.services.security import SecurityEventService
+from csms.services.security_certificates import CertificateService
 
 
-def handlers(events, certificates) -> dict[str, Handler]:
-    async def security_event_notification(ctx: CallContext, req: dict) -> dict:
-        await events.record(ctx.cp_id, req["type"], parse_time(req["timestamp"]), req.get("techInfo"))
+class V16SecurityHandlers:
+    def __init__(self, events: SecurityEventService, certificates: CertificateService):
+        self.events = events
+        self.certificates = certificates
+
+    async def security_event_notification(self, ctx: CallContext, req: dict) -> dict:
+        await self.events.record(ctx.cp_id, req["type"], parse_time(req["timestamp"]), req.get("techInfo"))
         return {}
 
-    async def sign_certificate(ctx: CallContext, req: dict) -> dict:
-        accepted, _why = await certificates.accept_csr(ctx.cp_id, req["csr"])
+    async def sign_certificate(self, ctx: CallContext, req: dict) -> dict:
+        accepted, _why = await self.certificates.accept_csr(ctx.cp_id, req["csr"])
         if accepted:
-            ctx.then(lambda: certificates.issue(ctx.cp_id, req["csr"], None))
+            ctx.then(lambda: self.certificates.issue(ctx.cp_id, req["csr"], None))
         return {"status": "Accepted" if accepted else "Rejected"}
-
-    return {"SecurityEventNotification": security_event_notification, "SignCertificate": sign_certificate}
 
 
 def certificate_type(neutral: str) -> str:

@@ -3,8 +3,6 @@ shapes as 1.6, so the API body and answer do not depend on the version)."""
 
 from __future__ import annotations
 
-import itertools
-import time
 from typing import Any, Callable
 
 from csms.domain import commands as c
@@ -13,10 +11,10 @@ from csms.ocpp.shared_commands import data_transfer_result as _data_transfer_res
 from csms.ocpp.shared_commands import remote_start_result as _remote_start_result
 from csms.ocpp.shared_commands import status as _status
 from csms.ocpp.v201.mapping import component_variable, key_of
+from csms.services.ids import next_request_id
 
 Encoder = Callable[[Any], tuple[str, dict]]
 Decoder = Callable[[Any, dict], dict]
-_remote_ids = itertools.count(int(time.time()) % 1_000_000 * 1000)
 
 _TRIGGER = {"DiagnosticsStatusNotification": "LogStatusNotification"}
 _SET_STATUS = {"Accepted": "Accepted", "Rejected": "Rejected", "RebootRequired": "RebootRequired",
@@ -55,7 +53,7 @@ def _availability(cmd: c.ChangeAvailability) -> tuple[str, dict]:
 
 def _get_variables(cmd: c.GetConfiguration) -> tuple[str, dict]:
     if not cmd.keys:
-        return "GetBaseReport", {"requestId": next(_remote_ids), "reportBase": "ConfigurationInventory"}
+        return "GetBaseReport", {"requestId": next_request_id(), "reportBase": "ConfigurationInventory"}
     return "GetVariables", {"getVariableData": [component_variable(k) for k in cmd.keys]}
 
 

@@ -4,8 +4,8 @@ notifications -> the firmware service."""
 from __future__ import annotations
 
 from csms.domain import firmware as fw
-from csms.ocpp.dispatcher import CallContext, Handler
-from csms.services.clock import ocpp_time
+from csms.ocpp.routing import CallContext
+from csms.ocpp.times import ocpp_time
 from csms.services.firmware import FirmwareService
 
 
@@ -55,13 +55,6 @@ ENCODERS = {
 class V201FirmwareHandlers:
     def __init__(self, firmware: FirmwareService):
         self.firmware = firmware
-
-    def routes(self) -> dict[str, Handler]:
-        return {
-            "FirmwareStatusNotification": self.firmware_status_notification,
-            "PublishFirmwareStatusNotification": self.publish_firmware_status_notification,
-            "LogStatusNotification": self.log_status_notification,
-        }
 
     async def firmware_status_notification(self, ctx: CallContext, req: dict) -> dict:
         await self.firmware.firmware_status(ctx.cp_id, req["status"], req.get("requestId"))

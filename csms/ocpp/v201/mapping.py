@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from csms.domain.models import IdTagInfo, MeterSample, SampledValue
+from csms.domain.models import IdTagInfo, MeterSample, SampledValue, TransactionEventAnswer, TransactionEventIn
 from csms.ocpp.errors import OcppError
+from csms.ocpp.times import ocpp_time, parse_time
 from csms.ocpp.v16.mapping import refuse_unstorable
-from csms.services.clock import ocpp_time, parse_time
 
 # a unitOfMeasure multiplier is a power of ten; beyond +-18 no reading fits a 64-bit register
 MAX_MULTIPLIER = 18
@@ -44,6 +44,32 @@ def _text(value: Decimal) -> str:
     if value.adjusted() > 18 or value.adjusted() < -18:
         return str(value)                    # refused or kept as text; never expanded digit by digit
     return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
+
+
+def transaction_event(req: dict) -> TransactionEventIn:
+    info, evse = req["transactionInfo"], req.get("evse") or {}
+    return TransactionEventIn(
+        kind=req["eventType"].lower(), ocpp_tx_id=info["transactionId"], at=parse_time(req["timestamp"]),
+        seq_no=req["seqNo"], offline=bool(req.get("offline")), evse_id=evse.get("id"),
+        connector_id=evse.get("connectorId"), id_tag=(req.get("idToken") or {}).get("idToken"),
+        stop_authorized=req.get("triggerReason") == "StopAuthorized", reservation_id=req.get("reservationId"),
+        remote_start_id=info.get("remoteStartId"), stopped_reason=info.get("stoppedReason"),
+        samples=tuple(samples(req.get("meterValue") or [])))
+
+
+def transaction_event_response(answer: TransactionEventAnswer) -> dict:
+    out: dict = {}
+    if answer.id_tag_info is not None:       # idTokenInfo whenever the event carried an idToken
+        out["idTokenInfo"] = id_token_info(answer.id_tag_info)
+    if answer.total_cost_fen is not None:
+        out["totalCost"] = total_cost(answer.total_cost_fen)
+    return out
+
+
+def total_cost(fen: int) -> float:
+    """Fen as the decimal amount in the station's currency the 2.0.1 messages carry (2280 -> 22.8;
+    the Currency variable says yuan)."""
+    return round(fen / 100, 2)
 
 
 def id_token_info(info: IdTagInfo) -> dict:

@@ -5,8 +5,10 @@ encoders of the neutral provisioning commands. Pure translation onto Provisionin
 from __future__ import annotations
 
 from csms.domain import provisioning as p
-from csms.ocpp.dispatcher import CallContext, Handler
-from csms.services.clock import parse_time
+from csms.domain.requests import PartIn
+from csms.ocpp.routing import CallContext
+from csms.ocpp.times import parse_time
+from csms.services.provisioning import ProvisioningService
 
 
 # -- 2.0.1 <-> neutral ---------------------------------------------------------------------------------
@@ -78,26 +80,32 @@ def events_of(cp_id: str, req: dict, received_at) -> list[p.DeviceEvent]:
     return out
 
 
-def handlers(provisioning) -> dict[str, Handler]:
-    async def notify_report(ctx: CallContext, req: dict) -> dict:
-        await provisioning.report_received(ctx.cp_id, variables_of_report(ctx.cp_id, req))
+def _part(req: dict, field: str) -> PartIn:
+    return PartIn(req["requestId"], req.get("seqNo"), bool(req.get("tbc", False)), req.get(field))
+
+
+class V201ProvisioningHandlers:
+    def __init__(self, provisioning: ProvisioningService):
+        self.provisioning = provisioning
+
+    async def notify_report(self, ctx: CallContext, req: dict) -> dict:
+        await self.provisioning.report_received(ctx.cp_id, variables_of_report(ctx.cp_id, req),
+                                                _part(req, "reportData"))
         return {}
 
-    async def notify_monitoring_report(ctx: CallContext, req: dict) -> dict:
-        await provisioning.monitoring_report_received(ctx.cp_id, monitors_of_report(ctx.cp_id, req))
+    async def notify_monitoring_report(self, ctx: CallContext, req: dict) -> dict:
+        await self.provisioning.monitoring_report_received(ctx.cp_id, monitors_of_report(ctx.cp_id, req),
+                                                           _part(req, "monitor"))
         return {}
 
-    async def notify_event(ctx: CallContext, req: dict) -> dict:
-        await provisioning.events_received(ctx.cp_id, events_of(ctx.cp_id, req, ctx.received_at))
+    async def notify_event(self, ctx: CallContext, req: dict) -> dict:
+        await self.provisioning.events_received(ctx.cp_id, events_of(ctx.cp_id, req, ctx.received_at))
         return {}
 
-    async def notify_customer_information(ctx: CallContext, req: dict) -> dict:
-        await provisioning.customer_information_received(ctx.cp_id, req["requestId"], req["seqNo"], req["data"],
-                                                         req.get("tbc", False), parse_time(req["generatedAt"]))
+    async def notify_customer_information(self, ctx: CallContext, req: dict) -> dict:
+        await self.provisioning.customer_information_received(ctx.cp_id, req["requestId"], req["seqNo"], req["data"],
+                                                              req.get("tbc", False), parse_time(req["generatedAt"]))
         return {}
-
-    return {"NotifyReport": notify_report, "NotifyMonitoringReport": notify_monitoring_report,
-            "NotifyEvent": notify_event, "NotifyCustomerInformation": notify_customer_information}
 
 
 # -- encoders --------------------------------------------------------------------------------------

@@ -4,8 +4,8 @@ answers back to the same neutral results as 1.6, and the inbound ReservationStat
 from __future__ import annotations
 
 from csms.domain import reservations as r
-from csms.ocpp.dispatcher import CallContext, Handler
-from csms.services.clock import ocpp_time
+from csms.ocpp.routing import CallContext
+from csms.ocpp.times import ocpp_time
 from csms.services.reservations import ReservationService
 
 _AUTH = {"Accepted", "Blocked", "ConcurrentTx", "Expired", "Invalid", "NoCredit", "NotAllowedTypeEVSE",
@@ -70,20 +70,10 @@ ENCODERS = {
 }
 
 
-def reservation_status_update(service: ReservationService) -> Handler:
-    async def handler(ctx: CallContext, req: dict) -> dict:
-        await service.status_update(ctx.cp_id, req["reservationId"], req["reservationUpdateStatus"])
+class V201ReservationHandlers:
+    def __init__(self, reservations: ReservationService):
+        self.reservations = reservations
+
+    async def reservation_status_update(self, ctx: CallContext, req: dict) -> dict:
+        await self.reservations.status_update(ctx.cp_id, req["reservationId"], req["reservationUpdateStatus"])
         return {}
-    return handler
-
-
-def transaction_event(core: Handler, service: ReservationService, sessions) -> Handler:
-    """The core TransactionEvent handler, then: a reservationId on any event marks it Used (the
-    TransactionStarted subscription covers the first event; this covers a later one)."""
-    async def handler(ctx: CallContext, req: dict) -> dict:
-        response = await core(ctx, req)
-        if req.get("reservationId") is not None:
-            tx = await sessions.find(ctx.cp_id, ocpp_tx_id=req["transactionInfo"]["transactionId"])
-            await service.used(ctx.cp_id, req["reservationId"], tx.id if tx else None)
-        return response
-    return handler

@@ -1,29 +1,33 @@
-"""OCPP 2.0.1 block A (security) and M (certificates): inbound SecurityEventNotification and
-SignCertificate, and the encoders of the neutral security commands (the ISO 15118 certificate
-messages are in iso15118.py). Pure translation onto the neutral services."""
+"""OCPP 2.0.1 block A (security) and M (certificates): inbound SecurityEventNotification,
+SignCertificate, GetCertificateStatus, Get15118EVCertificate, and the encoders of the neutral
+security commands. Pure translation onto the neutral services."""
 
 from __future__ import annotations
 
 from csms.domain import security as s
-from csms.ocpp.dispatcher import CallContext, Handler
 from csms.ocpp.errors import OcppError
+from csms.ocpp.routing import CallContext
 from csms.ocpp.v16.security import hash_data_out
-from csms.services.clock import parse_time
+from csms.ocpp.times import parse_time
+from csms.services.security import SecurityEventService
+from csms.services.security_certificates import CertificateService
 
-def handlers(events, certificates) -> dict[str, Handler]:
-    async def security_event_notification(ctx: CallContext, req: dict) -> dict:
-        await events.record(ctx.cp_id, req["type"], parse_time(req["timestamp"]), req.get("techInfo"))
+class V201SecurityHandlers:
+    def __init__(self, events: SecurityEventService, certificates: CertificateService):
+        self.events = events
+        self.certificates = certificates
+
+    async def security_event_notification(self, ctx: CallContext, req: dict) -> dict:
+        await self.events.record(ctx.cp_id, req["type"], parse_time(req["timestamp"]), req.get("techInfo"))
         return {}
 
-    async def sign_certificate(ctx: CallContext, req: dict) -> dict:
-        accepted, why = await certificates.accept_csr(ctx.cp_id, req["csr"])
+    async def sign_certificate(self, ctx: CallContext, req: dict) -> dict:
+        accepted, why = await self.certificates.accept_csr(ctx.cp_id, req["csr"])
         if not accepted:
             return {"status": "Rejected", "statusInfo": {"reasonCode": "InvalidCSR", "additionalInfo": why[:512]}}
         kind = req.get("certificateType")
-        ctx.then(lambda: certificates.issue(ctx.cp_id, req["csr"], kind or "ChargingStationCertificate"))
+        ctx.then(lambda: self.certificates.issue(ctx.cp_id, req["csr"], kind or "ChargingStationCertificate"))
         return {"status": "Accepted"}
-
-    return {"SecurityEventNotification": security_event_notification, "SignCertificate": sign_certificate}
 
 
 def certificate_type(neutral: str) -> str:

@@ -4,9 +4,9 @@ the station's reports (profiles, limits, EV charging needs and schedules) -> the
 from __future__ import annotations
 
 from csms.domain import smart_charging as sc
-from csms.ocpp.dispatcher import CallContext, Handler
+from csms.ocpp.routing import CallContext
 from csms.ocpp.v16.smart_charging import neutral_periods
-from csms.services.clock import ocpp_time, parse_time
+from csms.ocpp.times import ocpp_time, parse_time
 from csms.services.charging_needs import ChargingNeeds, ChargingNeedsService, EVSchedule
 from csms.services.smart_charging import SmartChargingService
 
@@ -132,15 +132,6 @@ class V201SmartChargingHandlers:
     def __init__(self, smart_charging: SmartChargingService, charging_needs: ChargingNeedsService):
         self.sc = smart_charging
         self.needs = charging_needs
-
-    def routes(self) -> dict[str, Handler]:
-        return {
-            "ReportChargingProfiles": self.report_charging_profiles,
-            "NotifyChargingLimit": self.notify_charging_limit,
-            "ClearedChargingLimit": self.cleared_charging_limit,
-            "NotifyEVChargingNeeds": self.notify_ev_charging_needs,
-            "NotifyEVChargingSchedule": self.notify_ev_charging_schedule,
-        }
 
     async def report_charging_profiles(self, ctx: CallContext, req: dict) -> dict:
         pairs = [profile_in(p) for p in req["chargingProfile"]]

@@ -4,8 +4,9 @@ neutral service."""
 from __future__ import annotations
 
 from csms.domain import smart_charging as sc
-from csms.ocpp.dispatcher import CallContext, Handler
-from csms.services.clock import ocpp_time, parse_time
+from csms.domain.requests import PartIn
+from csms.ocpp.routing import CallContext
+from csms.ocpp.times import ocpp_time, parse_time
 from csms.services.smart_charging_display import DisplayMessageService
 
 
@@ -52,9 +53,8 @@ class V201DisplayHandlers:
     def __init__(self, display: DisplayMessageService):
         self.display = display
 
-    def routes(self) -> dict[str, Handler]:
-        return {"NotifyDisplayMessages": self.notify_display_messages}
-
     async def notify_display_messages(self, ctx: CallContext, req: dict) -> dict:
-        await self.display.reported(ctx.cp_id, [message_in(m) for m in req.get("messageInfo") or ()])
+        # no seqNo in this message: the parts are numbered in arrival order
+        part = PartIn(req["requestId"], None, bool(req.get("tbc", False)), req.get("messageInfo"))
+        await self.display.reported(ctx.cp_id, [message_in(m) for m in req.get("messageInfo") or ()], part)
         return {}

@@ -12,9 +12,11 @@ from csms.db import repositories as repos
 from csms.db.repositories_tariffs import SqlTariffRepository
 from csms.db.session import make_engine, make_sessionmaker, upgrade
 from csms.domain.repositories import Conflict
+from csms.services.clock import SystemClock
 from csms.settings import DatabaseSettings
 from tests.unit.billing.builders import a_version
 
+CLOCK = SystemClock()
 T0 = datetime(2030, 5, 1, 8, 0, 0, 123456, tzinfo=UTC)
 
 
@@ -29,10 +31,10 @@ async def sf(db_url):
 
 
 async def test_add_and_load_versions_oldest_first_with_the_station_zone(sf):
-    stations = repos.SqlStationRepository(sf)
+    stations = repos.SqlStationRepository(sf, CLOCK)
     a = (await stations.create(name="A", timezone="Europe/Berlin")).id
     b = (await stations.create(name="B")).id
-    repo = SqlTariffRepository(sf)
+    repo = SqlTariffRepository(sf, CLOCK)
     later = await repo.add(a_version(station_id=a, effective_from=T0 + timedelta(days=1), idle_fee_fen_per_min=7))
     first = await repo.add(a_version((("00:00", "flat"),), station_id=a, effective_from=T0))
     assert later.id is not None and later.created_at.tzinfo is not None
@@ -48,17 +50,17 @@ async def test_add_and_load_versions_oldest_first_with_the_station_zone(sf):
 
 
 async def test_one_version_per_station_and_start(sf):
-    sid = (await repos.SqlStationRepository(sf).create(name="A")).id
-    repo = SqlTariffRepository(sf)
+    sid = (await repos.SqlStationRepository(sf, CLOCK).create(name="A")).id
+    repo = SqlTariffRepository(sf, CLOCK)
     await repo.add(a_version(station_id=sid, effective_from=T0))
     with pytest.raises(Conflict):
         await repo.add(a_version(station_id=sid, effective_from=T0))
 
 
 async def test_loading_thousands_of_stations_is_one_statement(sf):
-    stations = repos.SqlStationRepository(sf)
+    stations = repos.SqlStationRepository(sf, CLOCK)
     ids = [(await stations.create(name=f"S{i}")).id for i in range(3)]
-    repo = SqlTariffRepository(sf)
+    repo = SqlTariffRepository(sf, CLOCK)
     for sid in ids:
         await repo.add(a_version(station_id=sid, effective_from=T0))
     statements = []

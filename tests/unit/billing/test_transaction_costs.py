@@ -10,13 +10,9 @@ import pytest
 
 from csms.domain.models import Transaction
 from csms.services.billing import bill
-from csms.services.tariffs import (
-    TariffService,
-    TransactionCosts,
-    register_readings,
-    transaction_samples,
-)
-from tests.fakes import FakeClock
+from csms.services.tariffs import TariffService
+from csms.services.transaction_costs import TransactionCosts, register_readings, transaction_samples
+from tests.fakes import FakeChargePointRepository, FakeClock
 from tests.fakes_tariffs import FakeTariffRepository
 from tests.unit.billing.builders import SHANGHAI, local, spec
 
@@ -37,14 +33,14 @@ async def world():
     await tariffs.set_tariff(1, spec(PEAK_VALLEY, effective_from="2024-01-01T00:00:00Z",
                                      prices={"peak": (100, 80), "valley": (30, 40)}))
     stored: list[tuple] = []
-    stations = {"CP1": 1, "CP2": 2}
+    charge_points = FakeChargePointRepository(clock)
+    for cp_id, station_id in (("CP1", 1), ("CP2", 2)):
+        await charge_points.create(id=cp_id, station_id=station_id)
 
-    async def station_of(cp_id):
-        return stations.get(cp_id)
-
-    async def readings(tx_id):
-        return list(stored)
-    return TransactionCosts(tariffs, station_of, readings), stored
+    class Readings:        # the stored register readings (TransactionReadings reads them from the database)
+        async def samples(self, tx):
+            return transaction_samples(tx, list(stored))
+    return TransactionCosts(tariffs, charge_points, Readings()), stored
 
 
 async def test_the_running_cost_grows_per_event_and_matches_the_whole_bill(world):

@@ -8,7 +8,10 @@ import pytest
 
 from csms.db import repositories as repos
 from csms.db.session import make_engine, make_sessionmaker, upgrade
+from csms.services.clock import SystemClock
 from csms.settings import DatabaseSettings
+
+CLOCK = SystemClock()
 
 
 @pytest.fixture
@@ -26,12 +29,12 @@ def db(engine):
     sf = make_sessionmaker(engine)
     return SimpleNamespace(
         engine=engine,
-        stations=repos.SqlStationRepository(sf),
-        charge_points=repos.SqlChargePointRepository(sf),
-        connectors=repos.SqlConnectorRepository(sf),
-        id_tags=repos.SqlIdTagRepository(sf),
-        transactions=repos.SqlTransactionRepository(sf),
-        meter_values=repos.SqlMeterValueRepository(sf),
-        message_log=repos.SqlMessageLogRepository(sf),
-        operators=repos.SqlOperatorRepository(sf),
+        stations=repos.SqlStationRepository(sf, CLOCK),
+        charge_points=repos.SqlChargePointRepository(sf, CLOCK),
+        connectors=repos.SqlConnectorRepository(sf, CLOCK),
+        id_tags=repos.SqlIdTagRepository(sf, CLOCK),
+        transactions=repos.SqlTransactionRepository(sf, CLOCK),
+        meter_values=repos.SqlMeterValueRepository(sf, CLOCK),
+        message_log=repos.SqlMessageLogRepository(sf, CLOCK),
+        operators=repos.SqlOperatorRepository(sf, CLOCK),
     )

@@ -7,8 +7,10 @@ from datetime import datetime, timezone
 import pytest
 
 from csms.ocpp import frames
-from csms.ocpp.dispatcher import CallContext, Dispatcher
-from csms.ocpp.errors import CallErrorReceived, CallTimeout, OcppError
+from csms.domain.errors import CallErrorReceived, CallTimeout, CommandNotSent
+from csms.ocpp.calls import Caller
+from csms.ocpp.dispatcher import Dispatcher
+from csms.ocpp.routing import CallContext, RouteTable
 from tests.fakes import EPOCH
 
 V16 = "ocpp1.6"
@@ -84,7 +86,12 @@ def dispatcher(observer, handled):
         return {"idTagInfo": {"status": "Sleepy"}}          # a handler bug: not a 1.6 status
 
     routes = {"Heartbeat": heartbeat, "BootNotification": boot, "StopTransaction": broken, "Authorize": authorize}
-    return Dispatcher({V16: routes}, observer, max_frame_bytes=512)
+    return dispatch(routes, observer, max_frame_bytes=512)
+
+
+def dispatch(routes: dict, observer, **kw) -> Dispatcher:
+    """A dispatcher of these 1.6 routes, with its caller (``dispatcher.caller``) for outbound CALLs."""
+    return Dispatcher({V16: RouteTable(V16, routes.items())}, Caller(observer), observer, **kw)
 
 
 @pytest.fixture
@@ -177,7 +184,7 @@ async def test_a_malformed_answer_is_logged_and_never_answered(dispatcher, conn,
 
 
 async def test_an_oversized_multibyte_frame_is_measured_in_bytes(observer, handled):
-    d = Dispatcher({V16: {"Heartbeat": heartbeat}}, observer, max_frame_bytes=300)
+    d = dispatch({"Heartbeat": heartbeat}, observer, max_frame_bytes=300)
     c = FakeConnection()
     text = json.dumps([2, "mb-1", "DataTransfer", {"vendorId": "V", "data": "充" * 120}], ensure_ascii=False)
     assert len(text) < 300 < len(text.encode())
@@ -196,7 +203,7 @@ async def test_an_answer_to_no_call_of_ours_is_logged_and_dropped(dispatcher, co
 
 # -- outbound ----------------------------------------------------------------------------------------
 async def test_a_callresult_resolves_the_outbound_call(dispatcher, conn):
-    call = asyncio.create_task(dispatcher.call(conn, "Reset", {"type": "Soft"}, timeout=2))
+    call = asyncio.create_task(dispatcher.caller.call(conn, "Reset", {"type": "Soft"}, timeout=2))
     sent = await conn.next_sent()
 
     await dispatcher.on_frame(conn, json.dumps([3, sent[1], {"status": "Accepted"}]), EPOCH)
@@ -206,7 +213,7 @@ async def test_a_callresult_resolves_the_outbound_call(dispatcher, conn):
 
 
 async def test_a_callerror_answer_raises_call_error_received(dispatcher, conn):
-    call = asyncio.create_task(dispatcher.call(conn, "Reset", {"type": "Hard"}, timeout=2))
+    call = asyncio.create_task(dispatcher.caller.call(conn, "Reset", {"type": "Hard"}, timeout=2))
     sent = await conn.next_sent()
 
     await dispatcher.on_frame(conn, json.dumps([4, sent[1], "NotSupported", "no hard resets", {"why": "policy"}]),
@@ -219,7 +226,7 @@ async def test_a_callerror_answer_raises_call_error_received(dispatcher, conn):
 
 
 async def test_an_answer_breaking_the_response_schema_raises(dispatcher, conn):
-    call = asyncio.create_task(dispatcher.call(conn, "Reset", {"type": "Soft"}, timeout=2))
+    call = asyncio.create_task(dispatcher.caller.call(conn, "Reset", {"type": "Soft"}, timeout=2))
     sent = await conn.next_sent()
 
     await dispatcher.on_frame(conn, json.dumps([3, sent[1], {"status": "Maybe"}]), EPOCH)
@@ -231,12 +238,12 @@ async def test_an_answer_breaking_the_response_schema_raises(dispatcher, conn):
 
 async def test_an_unanswered_call_times_out(dispatcher, conn):
     with pytest.raises(CallTimeout):
-        await dispatcher.call(conn, "ClearCache", {}, timeout=0.05)
+        await dispatcher.caller.call(conn, "ClearCache", {}, timeout=0.05)
 
     # the late answer is dropped, and the next call goes out
     late = conn.frames[-1]
     await dispatcher.on_frame(conn, json.dumps([3, late[1], {"status": "Accepted"}]), EPOCH)
-    nxt = asyncio.create_task(dispatcher.call(conn, "ClearCache", {}, timeout=2))
+    nxt = asyncio.create_task(dispatcher.caller.call(conn, "ClearCache", {}, timeout=2))
     sent = await conn.next_sent()
     await dispatcher.on_frame(conn, json.dumps([3, sent[1], {"status": "Rejected"}]), EPOCH)
     assert sent[1] != late[1]
@@ -246,17 +253,17 @@ async def test_an_unanswered_call_times_out(dispatcher, conn):
 @pytest.mark.parametrize("action,payload", [("Reset", {"type": "Sideways"}), ("Reset", {}),
                                             ("MakeCoffee", {}), ("BootNotification", {"x": 1})])
 async def test_an_invalid_outbound_call_raises_before_anything_is_sent(dispatcher, conn, observer, action, payload):
-    with pytest.raises(OcppError):
-        await dispatcher.call(conn, action, payload, timeout=1)
+    with pytest.raises(CommandNotSent):
+        await dispatcher.caller.call(conn, action, payload, timeout=1)
 
     assert conn.sent == []
     assert observer.seen == []
 
 
 async def test_only_one_call_is_outstanding_per_charge_point(dispatcher, conn):
-    first = asyncio.create_task(dispatcher.call(conn, "ClearCache", {}, timeout=2))
+    first = asyncio.create_task(dispatcher.caller.call(conn, "ClearCache", {}, timeout=2))
     sent_first = await conn.next_sent()
-    second = asyncio.create_task(dispatcher.call(conn, "Reset", {"type": "Soft"}, timeout=2))
+    second = asyncio.create_task(dispatcher.caller.call(conn, "Reset", {"type": "Soft"}, timeout=2))
     await asyncio.sleep(0.02)
 
     assert len(conn.sent) == 1                     # the second waits for the first answer
@@ -269,7 +276,7 @@ async def test_only_one_call_is_outstanding_per_charge_point(dispatcher, conn):
 
 
 async def test_a_disconnect_ends_the_pending_call(dispatcher, conn):
-    call = asyncio.create_task(dispatcher.call(conn, "ClearCache", {}, timeout=5))
+    call = asyncio.create_task(dispatcher.caller.call(conn, "ClearCache", {}, timeout=5))
     await conn.next_sent()
 
     dispatcher.on_disconnect(conn)
@@ -283,7 +290,7 @@ async def test_every_frame_in_and_out_is_observed_with_its_direction(dispatcher,
     await dispatcher.on_frame(conn, '[2, "h-1", "Heartbeat", {}]', EPOCH)
     await dispatcher.on_frame(conn, '[2, "x-1", "MakeCoffee", {}]', EPOCH)
     await dispatcher.on_frame(conn, "not json", EPOCH)
-    call = asyncio.create_task(dispatcher.call(conn, "ClearCache", {}, timeout=2))
+    call = asyncio.create_task(dispatcher.caller.call(conn, "ClearCache", {}, timeout=2))
     sent = await conn.next_sent()
     await dispatcher.on_frame(conn, json.dumps([3, sent[1], {"status": "Accepted"}]), EPOCH)
     await call
@@ -312,7 +319,7 @@ async def test_follow_ups_run_after_the_answer_is_sent(observer):
         ctx.then(then)
         return await heartbeat(ctx, req)
 
-    d = Dispatcher({V16: {"Heartbeat": hb}}, observer)
+    d = dispatch({"Heartbeat": hb}, observer)
     await d.on_frame(conn, '[2, "1", "Heartbeat", {}]', datetime.now(timezone.utc))
     await asyncio.sleep(0.01)
 

@@ -1,38 +1,34 @@
-"""Driver charging and settlement on a real SQLite database (orders, users, wallet, payments: the SQL
-repositories) with in-memory charge points, transactions and tariffs, a settable clock and a
-charge point that answers commands as scripted. Tests drive the services with the neutral events
-the OCPP adapters publish."""
+"""Driver charging and settlement on in-memory repositories (tests/fakes*.py: orders, users, wallet,
+payments, charge points, transactions, tariffs; tests/contract/ holds them to the SQL ones' rules),
+a settable clock and a charge point that answers commands as scripted. Tests drive the services
+with the neutral events the OCPP adapters publish."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 
-from csms.db import tables_drivers  # noqa: F401  (registers the driver tables on the metadata)
-from csms.db.repositories_driver_reservations import SqlDriverReservationRepository
-from csms.db.repositories_drivers import (
-    SqlNotificationLog,
-    SqlOrderRepository,
-    SqlPaymentRepository,
-    SqlRefundRepository,
-    SqlSubscriptionRepository,
-    SqlUserRepository,
-    SqlWalletRepository,
-)
-from csms.db.session import make_engine, make_sessionmaker
-from csms.db.tables import metadata
 from csms.domain import events
+from csms.domain.driver_events import PaymentClosed, PaymentSucceeded, RefundSucceeded
+from csms.domain.errors import NotConnected
 from csms.domain.models import ChargePoint, Station, Transaction
 from csms.domain.tariffs import PeriodPrice, Segment, TariffVersion
-from csms.ocpp.errors import NotConnected
-from csms.services.charging import ChargingService, DriverConfig
+from csms.services.availability import Availability
+from csms.services.background import Background
+from csms.services.charging_progress import ChargingProgress
+from csms.services.charging_start import ChargingStart, DriverConfig, SessionTags, StartChecks
+from csms.services.charging_stop import ChargingStop
+from csms.services.driver_updates import DriverUpdates
+from csms.services.funds_watch import FundsWatch
+from csms.services.idle_fees import IdleFees
 from csms.services.notices import NoticeService
 from csms.services.payments import PaymentService
+from csms.services.remote_control import RemoteControl
 from csms.services.settlement import SettlementService
 from csms.services.tariffs import TariffService
-from csms.settings import DatabaseSettings
+from csms.services.transaction_costs import TransactionReadings
 from tests.fakes import (
     FakeBatch,
     FakeChargePointRepository,
@@ -43,6 +39,16 @@ from tests.fakes import (
     FakeStationRepository,
     FakeTransactionRepository,
     RecordingBus,
+)
+from tests.fakes_drivers import (
+    FakeDriverReservationRepository,
+    FakeNotificationLog,
+    FakeOrderRepository,
+    FakePaymentRepository,
+    FakeRefundRepository,
+    FakeSubscriptionRepository,
+    FakeUserRepository,
+    FakeWalletRepository,
 )
 from tests.fakes_reservations import FakeReservationRepository
 from tests.fakes_tariffs import FakeTariffRepository
@@ -94,12 +100,16 @@ class RecordingMini:
 @dataclass
 class World:
     clock: FakeClock
-    charging: ChargingService
+    start: ChargingStart
+    stop: ChargingStop
+    progress: ChargingProgress
+    idle_fees: IdleFees
+    background: Background
     settlement: SettlementService
-    orders: SqlOrderRepository
-    users: SqlUserRepository
-    wallet: SqlWalletRepository
-    subscriptions: SqlSubscriptionRepository
+    orders: FakeOrderRepository
+    users: FakeUserRepository
+    wallet: FakeWalletRepository
+    subscriptions: FakeSubscriptionRepository
     transactions: FakeTransactionRepository
     connectors: FakeConnectorRepository
     id_tags: FakeIdTagRepository
@@ -118,8 +128,8 @@ class World:
 
     async def a_charging_session(self, user_id: int, connector_id: int = 1, **start) -> tuple[int, Transaction]:
         """A wallet session whose transaction has started (meter at 0 Wh)."""
-        order, _ = await self.charging.start(user_id, CP, connector_id, pay_mode="wallet", **start)
-        await self.charging.drain()
+        order, _ = await self.start.start(user_id, CP, connector_id, pay_mode="wallet", **start)
+        await self.background.drain()
         tx = await self.start_transaction(order.id_tag, connector_id)
         return order.id, tx
 
@@ -127,12 +137,12 @@ class World:
         tx, _ = await self.transactions.start(charge_point_id=CP, evse_id=connector_id, connector_id=connector_id,
                                               id_tag=id_tag, started_at=self.clock.now(), meter_start_wh=0,
                                               ocpp_tx_id=None, reservation_id=None)
-        await self.charging.on_transaction_started(events.TransactionStarted(
+        await self.progress.on_transaction_started(events.TransactionStarted(
             tx.id, CP, connector_id, id_tag, 0, tx.started_at))
         return tx
 
     async def meter(self, tx: Transaction, wh: int, power_w: int = 7000) -> None:
-        await self.charging.on_transaction_updated(events.TransactionUpdated(
+        await self.progress.on_transaction_updated(events.TransactionUpdated(
             tx.id, CP, tx.connector_id, wh, power_w, None, self.clock.now()))
 
     async def stop_transaction(self, tx: Transaction, meter_stop_wh: int, reason: str | None = "Remote") -> None:
@@ -140,11 +150,11 @@ class World:
             tx.id, "Active", status="Completed", stopped_at=self.clock.now(), meter_stop_wh=meter_stop_wh,
             energy_wh=meter_stop_wh - tx.meter_start_wh, stop_reason=reason)
         at = stopped.stopped_at if stopped else self.clock.now()
-        await self.charging.on_transaction_stopped(events.TransactionStopped(
+        await self.progress.on_transaction_stopped(events.TransactionStopped(
             tx.id, CP, tx.connector_id, meter_stop_wh - tx.meter_start_wh, reason, None, at))
 
     async def unplug(self, connector_id: int = 1, at: datetime | None = None) -> None:
-        await self.charging.idle_fees.on_connector_status(events.ConnectorStatusChanged(
+        await self.idle_fees.on_connector_status(events.ConnectorStatusChanged(
             CP, connector_id, connector_id, "Available", "Finishing", "NoError", at or self.clock.now()))
 
     async def set_tariff(self, **fields) -> None:
@@ -156,23 +166,10 @@ class World:
 
 
 @pytest.fixture
-async def engine(tmp_path):
-    engine = make_engine(DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path / 'orders.db'}", pool_size=1))
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
-
-
-@pytest.fixture
-async def world(engine) -> World:
-    sf = make_sessionmaker(engine)
-    # the SQL repositories stamp rows with the real time: the fake clock starts there
-    clock = FakeClock(datetime.now(timezone.utc))
-    orders, users, wallet = SqlOrderRepository(sf), SqlUserRepository(sf), SqlWalletRepository(sf)
-    subscriptions = SqlSubscriptionRepository(sf)
+async def world() -> World:
+    clock = FakeClock()
+    orders, users = FakeOrderRepository(clock), FakeUserRepository(clock)
+    wallet, subscriptions = FakeWalletRepository(users, clock), FakeSubscriptionRepository(clock)
     transactions, meter_values = FakeTransactionRepository(clock), FakeMeterValueRepository()
     charge_points, connectors = FakeChargePointRepository(clock), FakeConnectorRepository()
     id_tags = FakeIdTagRepository()
@@ -186,21 +183,32 @@ async def world(engine) -> World:
     tariff_repo = FakeTariffRepository(clock, {STATION: "Asia/Shanghai"})
     tariffs = TariffService(tariff_repo, clock, cache_ttl=0)
     charger, mini, bus = ScriptedCharger(), RecordingMini(), RecordingBus()
-    payments = PaymentService(SqlPaymentRepository(sf), SqlRefundRepository(sf), SqlNotificationLog(sf), wallet, users,
-                              None, clock)
+    payments = PaymentService(FakePaymentRepository(clock), FakeRefundRepository(clock), FakeNotificationLog(clock),
+                              wallet, users, None, bus, clock)
     notices = NoticeService(users, subscriptions, stations, mini, bill_template_id="BILL",
                             complete_template_id="DONE")
-    settlement = SettlementService(orders=orders, transactions=transactions, meter_values=meter_values, batch=batch,
-                                   tariffs=tariffs, wallet=wallet, payments=payments, notices=notices, bus=bus,
-                                   clock=clock)
-    charging = ChargingService(
-        orders=orders, users=users, charge_points=charge_points, connectors=connectors, id_tags=id_tags,
-        transactions=transactions, meter_values=meter_values, reservations=FakeReservationRepository(clock),
-        driver_reservations=SqlDriverReservationRepository(sf), commands=charger, gateway=Gateway(charger),
-        tariffs=tariffs, payments=payments, settlement=settlement, bus=bus, clock=clock,
-        config=DriverConfig(start_timeout=60, min_wallet_fen=500, funds_margin_fen=50))
-    w = World(clock, charging, settlement, orders, users, wallet, subscriptions, transactions, connectors, id_tags,
-              tariff_repo, charger, mini, bus)
+    updates = DriverUpdates(orders, users, payments, notices, bus, clock)
+    readings = TransactionReadings(meter_values, batch)
+    settlement = SettlementService(orders, transactions, readings, tariffs, wallet, payments, updates, clock)
+    # the same parts as csms/features/charging.py, on the fakes
+    config = DriverConfig(start_timeout=60, min_wallet_fen=500, funds_margin_fen=50)
+    availability = Availability(charge_point_repo=charge_points, connector_repo=connectors,
+                                reservation_repo=FakeReservationRepository(clock),
+                                driver_reservation_repo=FakeDriverReservationRepository(clock),
+                                transaction_repo=transactions, order_repo=orders, gateway=Gateway(charger))
+    tags, background = SessionTags(id_tags), Background()
+    remote = RemoteControl(charger, background)
+    funds = FundsWatch(orders, transactions, users, readings, tariffs, clock, config.funds_margin_fen)
+    start = ChargingStart(orders, StartChecks(orders, charge_points, availability, tariffs, users, clock, config),
+                          tags, payments, remote, updates, clock, config)
+    stop = ChargingStop(orders, funds, start, remote, updates, clock)
+    idle_fees = IdleFees(orders, settlement)
+    progress = ChargingProgress(orders, transactions, funds, idle_fees, settlement, stop, tags, updates)
+    for event_type, subscriber in ((PaymentSucceeded, start.on_paid), (PaymentClosed, start.on_payment_closed),
+                                   (RefundSucceeded, settlement.on_refunded)):      # csms/subscriptions.py
+        bus.subscribe(event_type, subscriber)
+    w = World(clock, start, stop, progress, idle_fees, background, settlement, orders, users, wallet, subscriptions,
+              transactions, connectors, id_tags, tariff_repo, charger, mini, bus)
     await w.set_tariff(idle_fee_fen_per_min=20, idle_grace_minutes=10)
     return w
 

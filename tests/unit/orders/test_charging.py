@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from csms.domain import commands as c
-from csms.ocpp.errors import CallTimeout
-from csms.services.charging import StartRefused
+from csms.domain.errors import CallTimeout
+from csms.services.charging_start import StartRefused
 from tests.unit.orders.conftest import CP
 
 
@@ -16,12 +16,12 @@ async def test_stop_at_time_stops_the_session_on_the_tick_once_the_minutes_have_
     oid, tx = await world.a_charging_session(user, stop_at={"minutes": 2})
     await world.meter(tx, 100)
     world.clock.advance(minutes=1, seconds=59)
-    await world.charging.tick()
+    await world.stop.tick()
     assert world.charger.of(c.RemoteStop) == []
     world.clock.advance(seconds=1)
-    await world.charging.tick()
-    await world.charging.tick()                       # a second tick while stopping sends nothing more
-    await world.charging.drain()
+    await world.stop.tick()
+    await world.stop.tick()                       # a second tick while stopping sends nothing more
+    await world.background.drain()
     assert [s.transaction_id for s in world.charger.of(c.RemoteStop)] == [tx.id]
     order = await world.orders.get(oid)
     assert (order.state, order.step, order.stop_reason) == ("charging", "stopping", "stop_at_time")
@@ -32,20 +32,20 @@ async def test_stop_at_time_stops_the_session_on_the_tick_once_the_minutes_have_
 
 async def test_a_start_that_never_comes_is_cancelled_by_the_tick_after_the_timeout(world):
     user = await world.a_driver(1000)
-    order, _ = await world.charging.start(user, CP, 1, pay_mode="wallet")
-    await world.charging.drain()
+    order, _ = await world.start.start(user, CP, 1, pay_mode="wallet")
+    await world.background.drain()
     assert (await world.orders.get(order.id)).step == "plug_in"
     world.clock.advance(seconds=59)
-    await world.charging.tick()
+    await world.stop.tick()
     assert (await world.orders.get(order.id)).state == "starting"
     world.clock.advance(seconds=2)
-    await world.charging.tick()
+    await world.stop.tick()
     done = await world.orders.get(order.id)
     assert (done.state, done.step, done.reason) == ("cancelled", "failed", "timeout")
     assert (await world.id_tags.get(order.id_tag)).status == "Expired"
     # the transaction starts after all: the CSMS stops it and bills nothing
     tx = await world.start_transaction(order.id_tag)
-    await world.charging.drain()
+    await world.background.drain()
     assert [s.transaction_id for s in world.charger.of(c.RemoteStop)] == [tx.id]
     await world.stop_transaction(tx, 500)
     assert (await world.orders.get(order.id)).state == "cancelled"
@@ -56,8 +56,8 @@ async def test_a_start_that_never_comes_is_cancelled_by_the_tick_after_the_timeo
 async def test_a_remote_start_the_charger_refuses_cancels_the_order(world, answer, reason):
     world.charger.answers["RemoteStart"] = answer
     user = await world.a_driver(1000)
-    order, _ = await world.charging.start(user, CP, 1, pay_mode="wallet")
-    await world.charging.drain()
+    order, _ = await world.start.start(user, CP, 1, pay_mode="wallet")
+    await world.background.drain()
     done = await world.orders.get(order.id)
     assert (done.state, done.reason) == ("cancelled", reason)
 
@@ -65,8 +65,8 @@ async def test_a_remote_start_the_charger_refuses_cancels_the_order(world, answe
 async def test_a_remote_start_without_an_answer_waits_for_the_transaction(world):
     world.charger.answers["RemoteStart"] = CallTimeout("no answer")
     user = await world.a_driver(1000)
-    order, _ = await world.charging.start(user, CP, 1, pay_mode="wallet")
-    await world.charging.drain()
+    order, _ = await world.start.start(user, CP, 1, pay_mode="wallet")
+    await world.background.drain()
     assert (await world.orders.get(order.id)).state == "starting"
     await world.start_transaction(order.id_tag)
     assert (await world.orders.get(order.id)).state == "charging"
@@ -75,25 +75,25 @@ async def test_a_remote_start_without_an_answer_waits_for_the_transaction(world)
 async def test_refusals(world):
     rich, poor = await world.a_driver(1000), await world.a_driver(499)
     with pytest.raises(StartRefused) as no_money:
-        await world.charging.start(poor, CP, 1, pay_mode="wallet")
+        await world.start.start(poor, CP, 1, pay_mode="wallet")
     assert (no_money.value.status, no_money.value.code) == (402, "insufficient_funds")
     with pytest.raises(StartRefused) as unknown:
-        await world.charging.start(rich, CP, 5, pay_mode="wallet")
+        await world.start.start(rich, CP, 5, pay_mode="wallet")
     assert unknown.value.status == 404
     with pytest.raises(StartRefused) as bad_prepay:
-        await world.charging.start(rich, CP, 1, pay_mode="prepay", prepay_fen=99)
+        await world.start.start(rich, CP, 1, pay_mode="prepay", prepay_fen=99)
     assert bad_prepay.value.code == "validation_error"
     world.charger.online = False
     with pytest.raises(StartRefused) as offline:
-        await world.charging.start(rich, CP, 1, pay_mode="wallet")
+        await world.start.start(rich, CP, 1, pay_mode="wallet")
     assert offline.value.code == "offline"
     world.charger.online = True
-    await world.charging.start(rich, CP, 1, pay_mode="wallet")
+    await world.start.start(rich, CP, 1, pay_mode="wallet")
     with pytest.raises(StartRefused) as twice:
-        await world.charging.start(rich, CP, 2, pay_mode="wallet")
+        await world.start.start(rich, CP, 2, pay_mode="wallet")
     assert twice.value.code == "session_in_progress"
     with pytest.raises(StartRefused) as busy:
-        await world.charging.start(await world.a_driver(1000), CP, 1, pay_mode="wallet")
+        await world.start.start(await world.a_driver(1000), CP, 1, pay_mode="wallet")
     assert busy.value.code == "occupied"
     assert (await world.orders.list()).total == 1
 
@@ -106,7 +106,7 @@ async def test_the_funds_watch_stops_before_the_balance_runs_out(world):
         wh += 300          # 45 fen a step
         world.clock.advance(seconds=20)
         await world.meter(tx, wh)
-        await world.charging.drain()
+        await world.background.drain()
         assert wh < 10000
     order = await world.orders.get(oid)
     assert order.stop_reason == "funds" and order.cost_fen < 600
@@ -119,8 +119,8 @@ async def test_the_funds_watch_stops_before_the_balance_runs_out(world):
 
 async def test_a_repeated_stop_and_a_stop_before_the_start_was_seen_settle_once(world):
     user = await world.a_driver(1000)
-    order, _ = await world.charging.start(user, CP, 1, pay_mode="wallet")
-    await world.charging.drain()
+    order, _ = await world.start.start(user, CP, 1, pay_mode="wallet")
+    await world.background.drain()
     # the start event was lost: the transaction is known only from its stop
     tx, _ = await world.transactions.start(charge_point_id=CP, evse_id=1, connector_id=1, id_tag=order.id_tag,
                                            started_at=world.clock.now(), meter_start_wh=1000, ocpp_tx_id=None,
@@ -169,22 +169,22 @@ async def test_a_stop_the_charger_did_not_carry_out_is_asked_again(world):
     user = await world.a_driver(2000)
     oid, tx = await world.a_charging_session(user)
     world.charger.answers["RemoteStop"] = {"status": "Rejected"}
-    order = await world.charging.stop(await world.orders.get(oid), "driver")
+    order = await world.stop.stop(await world.orders.get(oid), "driver")
     assert (order.step, order.stop_reason) == ("stopping", "driver")
-    await world.charging.drain()
+    await world.background.drain()
     world.clock.advance(seconds=29)
-    await world.charging.tick()
-    await world.charging.drain()
+    await world.stop.tick()
+    await world.background.drain()
     assert len(world.charger.of(c.RemoteStop)) == 1
     world.clock.advance(seconds=1)
-    await world.charging.tick()
-    await world.charging.tick()
-    await world.charging.drain()
+    await world.stop.tick()
+    await world.stop.tick()
+    await world.background.drain()
     assert len(world.charger.of(c.RemoteStop)) == 2
     # a stop asked for after the order ended changes nothing
     await world.stop_transaction(tx, 100)
     ended = await world.orders.get(oid)
-    assert await world.charging.stop(ended, "driver") == ended and ended.step == "finished"
+    assert await world.stop.stop(ended, "driver") == ended and ended.step == "finished"
 
 
 async def test_the_funds_watch_follows_the_wallet_when_it_moves_during_the_session(world):
@@ -194,6 +194,6 @@ async def test_the_funds_watch_follows_the_wallet_when_it_moves_during_the_sessi
     await world.wallet.move(user, "adjustment", -1900, "test:spent")     # 100 fen left
     world.clock.advance(seconds=30)
     await world.meter(tx, 400)                                            # 60 fen: within the margin
-    await world.charging.drain()
+    await world.background.drain()
     order = await world.orders.get(oid)
     assert (order.step, order.stop_reason) == ("stopping", "funds")

@@ -120,12 +120,12 @@ async def test_charging_again_on_the_same_connector_ends_the_idle_watch(world):
 async def test_a_restart_between_the_stop_and_the_unplug_still_charges_the_idle_fee(world):
     user, order = await a_finished_session(world, 2000)
     assert order.idle_since is not None
-    world.charging.idle_fees.clear()          # what a restart forgets ...
-    await world.charging.idle_fees.preload()  # ... and finds again in the orders table
+    world.idle_fees.clear()          # what a restart forgets ...
+    await world.idle_fees.preload()  # ... and finds again in the orders table
     world.clock.advance(minutes=12, seconds=30)
     await world.unplug()
     order = await world.orders.get(order.id)
     assert (order.idle_fee_fen, order.total_fen, order.idle_since) == (60, 360, None)
-    world.charging.idle_fees.clear()
-    await world.charging.idle_fees.preload()
-    assert world.charging.idle_fees.watching() == {}     # nothing left to watch
+    world.idle_fees.clear()
+    await world.idle_fees.preload()
+    assert world.idle_fees.watching() == {}     # nothing left to watch

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from csms.db.repositories_requests import SqlReportRequestRepository
 from csms.db.session import make_engine, make_sessionmaker, upgrade
 from csms.domain.requests import Part
+from csms.services.clock import SystemClock
 from csms.settings import DatabaseSettings
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -16,7 +17,7 @@ AT = datetime(2026, 1, 1, tzinfo=UTC)
 async def test_report_request_repository(db_url):
     engine = make_engine(DatabaseSettings(url=db_url))
     await upgrade(engine)
-    repo = SqlReportRequestRepository(make_sessionmaker(engine))
+    repo = SqlReportRequestRepository(make_sessionmaker(engine), SystemClock())
     try:
         req = await repo.create(charge_point_id="CP1", kind="GetBaseReport", request_id=2**31 - 1, status="requested",
                                 params={"report_base": "FullInventory"}, at=AT)

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from csms.ocpp.errors import CallErrorReceived, CallTimeout, NotConnected, OcppError
-from csms.services.requests import ReportRequestService, next_request_id
+from csms.domain.errors import CommandNotSent
+from csms.domain.requests import PartIn
+from csms.domain.errors import CallErrorReceived, CallTimeout, NotConnected
+from csms.services.ids import next_request_id
+from csms.services.requests import ReportRequestService
 from tests.fakes import FakeClock
 from tests.fakes_requests import FakeReportRequestRepository
 
@@ -59,14 +62,14 @@ async def test_recorded_before_it_is_sent_then_answered(service, repo):
 async def test_parts_in_any_order_repeated_and_missing_until_complete(service, clock):
     await service.track("CP1", "GetReport", 8, {}, answering({"status": "Accepted"}))
     clock.advance(1)
-    await service.part_received("CP1", "report", 8, seq_no=2, tbc=False, data=[{"c": 3}])
+    await service.part_received("CP1", "report", PartIn(8, 2, False, [{"c": 3}]))
     req, parts = await service.detail("CP1", 8)
     assert (req.status, req.final_seq_no, req.last_seq_no, req.parts_received) == ("receiving", 2, 2, 1)
-    await service.part_received("CP1", "report", 8, seq_no=0, tbc=True, data=[{"a": 1}])
-    await service.part_received("CP1", "report", 8, seq_no=0, tbc=True, data=[{"a": 1}])    # repeated
+    await service.part_received("CP1", "report", PartIn(8, 0, True, [{"a": 1}]))
+    await service.part_received("CP1", "report", PartIn(8, 0, True, [{"a": 1}]))    # repeated
     assert (await service.detail("CP1", 8))[0].parts_received == 2
     clock.advance(1)
-    done = await service.part_received("CP1", "report", 8, seq_no=1, tbc=True, data=[{"b": 2}])
+    done = await service.part_received("CP1", "report", PartIn(8, 1, True, [{"b": 2}]))
     assert (done.status, done.parts_received, done.completed_at) == ("complete", 3, clock.now())
     _, parts = await service.detail("CP1", 8)
     assert [p.data for p in parts] == [[{"a": 1}], [{"b": 2}], [{"c": 3}]]
@@ -74,7 +77,7 @@ async def test_parts_in_any_order_repeated_and_missing_until_complete(service, c
 
 async def test_a_part_handled_before_the_answer_keeps_its_progress(service):
     async def send():
-        await service.part_received("CP1", "monitoring_report", 9, seq_no=0, tbc=False, data=[])
+        await service.part_received("CP1", "monitoring_report", PartIn(9, 0, False, []))
         return {"status": "Accepted"}
 
     await service.track("CP1", "GetMonitoringReport", 9, {}, send)
@@ -88,7 +91,7 @@ async def test_nothing_to_come_is_complete_and_a_refusal_rejected(service):
     await service.track("CP1", "GetDisplayMessages", 12, {}, answering({"status": "Unknown"}))
     assert [await _status(service, n) for n in (10, 11, 12)] == ["complete", "rejected", "complete"]
     # a part for a rejected request is kept but moves nothing
-    await service.part_received("CP1", "monitoring_report", 11, seq_no=0, tbc=False, data=[])
+    await service.part_received("CP1", "monitoring_report", PartIn(11, 0, False, []))
     req, parts = await service.detail("CP1", 11)
     assert (req.status, len(parts)) == ("rejected", 1)
 
@@ -98,11 +101,11 @@ async def test_no_answer_is_failed_and_late_parts_still_complete_it(service, err
     with pytest.raises(type(error)):
         await service.track("CP1", "CustomerInformation", 13, {}, answering(error))
     assert await _status(service, 13) == "failed"
-    await service.part_received("CP1", "customer_information", 13, seq_no=0, tbc=False, data="all of it")
+    await service.part_received("CP1", "customer_information", PartIn(13, 0, False, "all of it"))
     assert await _status(service, 13) == "complete"
 
 
-@pytest.mark.parametrize("error", [NotConnected("offline"), OcppError("NotSupported", "not in 1.6")])
+@pytest.mark.parametrize("error", [NotConnected("offline"), CommandNotSent("NotSupported", "not in 1.6")])
 async def test_a_request_that_never_left_is_not_kept(service, repo, error):
     with pytest.raises(type(error)):
         await service.track("CP1", "GetBaseReport", 14, {}, answering(error))
@@ -111,22 +114,22 @@ async def test_a_request_that_never_left_is_not_kept(service, repo, error):
 
 async def test_parts_match_by_charge_point_family_and_request_id(service):
     await service.track("CP1", "GetBaseReport", 15, {}, answering({"status": "Accepted"}))
-    assert await service.part_received("CP2", "report", 15, seq_no=0, tbc=False, data=[]) is None
-    assert await service.part_received("CP1", "customer_information", 15, seq_no=0, tbc=False, data="") is None
-    assert await service.part_received("CP1", "report", 16, seq_no=0, tbc=False, data=[]) is None
+    assert await service.part_received("CP2", "report", PartIn(15, 0, False, [])) is None
+    assert await service.part_received("CP1", "customer_information", PartIn(15, 0, False, "")) is None
+    assert await service.part_received("CP1", "report", PartIn(16, 0, False, [])) is None
     assert await _status(service, 15) == "accepted"
 
 
 async def test_display_messages_without_seq_no_are_numbered_in_arrival_order(service):
     await service.track("CP1", "GetDisplayMessages", 17, {}, answering({"status": "Accepted"}))
-    await service.part_received("CP1", "display_messages", 17, seq_no=None, tbc=True, data=[{"id": 1}])
-    req = await service.part_received("CP1", "display_messages", 17, seq_no=None, tbc=False, data=[{"id": 2}])
+    await service.part_received("CP1", "display_messages", PartIn(17, None, True, [{"id": 1}]))
+    req = await service.part_received("CP1", "display_messages", PartIn(17, None, False, [{"id": 2}]))
     assert (req.status, req.parts_received, req.final_seq_no) == ("complete", 2, 1)
 
 
 async def test_a_request_id_that_comes_round_again_replaces_the_old_request(service, repo):
     await service.track("CP1", "GetReport", 18, {"old": True}, answering({"status": "Accepted"}))
-    await service.part_received("CP1", "report", 18, seq_no=0, tbc=True, data=[{"old": 1}])
+    await service.part_received("CP1", "report", PartIn(18, 0, True, [{"old": 1}]))
     await service.track("CP1", "GetReport", 18, {"new": True}, answering({"status": "Accepted"}))
     req, parts = await service.detail("CP1", 18)
     assert (req.params, req.status, parts) == ({"new": True}, "accepted", [])
@@ -159,7 +162,7 @@ async def test_requests_without_news_for_their_kinds_timeout_are_timed_out(servi
     await service.track("CP1", "GetLog", 22, {}, answering({"status": "Accepted"}))
     await service.track("CP1", "GetReport", 23, {}, answering({"status": "Rejected"}))
     clock.advance(50)
-    await service.part_received("CP1", "report", 21, seq_no=0, tbc=True, data=[])     # news: the clock restarts
+    await service.part_received("CP1", "report", PartIn(21, 0, True, []))     # news: the clock restarts
     clock.advance(50)
     assert await service.expire_due() == 0
     clock.advance(11)
@@ -168,7 +171,7 @@ async def test_requests_without_news_for_their_kinds_timeout_are_timed_out(servi
     clock.advance(600)
     assert await service.expire_due() == 1 and await _status(service, 22) == "timed_out"
     # the rest arrives after all: complete
-    await service.part_received("CP1", "report", 21, seq_no=1, tbc=False, data=[])
+    await service.part_received("CP1", "report", PartIn(21, 1, False, []))
     assert await _status(service, 21) == "complete"
 
 

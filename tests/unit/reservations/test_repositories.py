@@ -14,8 +14,10 @@ from csms.db.repositories_reservations import (
 )
 from csms.db.session import make_engine, make_sessionmaker, upgrade
 from csms.domain.reservations import LocalAuthEntry
+from csms.services.clock import SystemClock
 from csms.settings import DatabaseSettings
 
+CLOCK = SystemClock()
 T0 = datetime(2030, 5, 1, 8, 0, 0, 123456, tzinfo=timezone.utc)
 
 
@@ -26,14 +28,14 @@ async def sf(db_url):
         await upgrade(engine)
         sf = make_sessionmaker(engine)
         for cp_id in ("CP1", "CP2"):
-            await repos.SqlChargePointRepository(sf).create(id=cp_id)
+            await repos.SqlChargePointRepository(sf, CLOCK).create(id=cp_id)
         yield sf
     finally:
         await engine.dispose()
 
 
 async def test_reservations_create_transition_list_and_accepted(sf):
-    repo = SqlReservationRepository(sf)
+    repo = SqlReservationRepository(sf, CLOCK)
     a = await repo.create(charge_point_id="CP1", connector_id=1, id_tag="T", expiry_date=T0)
     b = await repo.create(charge_point_id="CP2", connector_id=0, id_tag="U", expiry_date=T0 + timedelta(hours=1),
                           parent_id_tag="P", connector_type="cCCS2")
@@ -50,7 +52,7 @@ async def test_reservations_create_transition_list_and_accepted(sf):
 
 
 async def test_local_lists_replace_and_apply(sf):
-    repo = SqlLocalListRepository(sf)
+    repo = SqlLocalListRepository(sf, CLOCK)
     assert (await repo.get("CP1")).version == 0 and (await repo.get("CP1")).entries == ()
     a, b = LocalAuthEntry("A", "Accepted", T0, "G"), LocalAuthEntry("B", "Blocked", token_type="eMAID")
     await repo.replace("CP1", 1, [b, a], T0)

@@ -9,7 +9,7 @@ import pytest
 from csms.domain import events
 from csms.domain.reservations import RESERVATION, CancelReservation, ReserveNow
 from csms.domain.states import IllegalTransition
-from csms.ocpp.errors import CallTimeout, NotConnected
+from csms.domain.errors import CallTimeout, NotConnected
 from csms.services.reservations import InvalidRequest, UnknownReservation
 
 
@@ -67,10 +67,11 @@ async def test_expire_due_expires_only_accepted_ones_past_their_date(service, ga
         "Expired", "Accepted", "Rejected"]
 
 
-async def test_transaction_started_with_a_reservation_uses_it(service, transactions, clock):
+async def test_a_transaction_started_with_a_reserved_tag_uses_the_reservation(service, transactions, clock):
+    """2.0.1 stations often do not name the reservation: the id tag it was made for is enough."""
     r = await service.reserve("CP1", connector_id=1, id_tag="TAG")
     tx, _ = await transactions.start(charge_point_id="CP1", evse_id=1, connector_id=1, id_tag="TAG",
-                                     started_at=clock.now(), meter_start_wh=0, ocpp_tx_id=None, reservation_id=r.id)
+                                     started_at=clock.now(), meter_start_wh=0, ocpp_tx_id=None, reservation_id=None)
     event = events.TransactionStarted(tx.id, "CP1", 1, "TAG", 0, clock.now())
     await service.on_transaction_started(event)
     used = await service.get(r.id)
@@ -78,6 +79,17 @@ async def test_transaction_started_with_a_reservation_uses_it(service, transacti
     clock.advance(5)
     await service.on_transaction_started(event)       # a repeat changes nothing
     assert await service.get(r.id) == used
+
+
+async def test_a_transaction_naming_its_reservation_is_left_to_the_transaction_service(service, transactions,
+                                                                                        clock):
+    """(csms/services/transactions.py marks the reservation it names Used before it answers.)"""
+    r = await service.reserve("CP1", connector_id=1, id_tag="TAG")
+    other = await service.reserve("CP1", connector_id=2, id_tag="TAG")
+    tx, _ = await transactions.start(charge_point_id="CP1", evse_id=1, connector_id=1, id_tag="TAG",
+                                     started_at=clock.now(), meter_start_wh=0, ocpp_tx_id=None, reservation_id=r.id)
+    await service.on_transaction_started(events.TransactionStarted(tx.id, "CP1", 1, "TAG", 0, clock.now()))
+    assert [(await service.get(x.id)).status for x in (r, other)] == ["Accepted", "Accepted"]
 
 
 async def test_another_charge_points_transaction_cannot_use_it(service):

@@ -9,8 +9,10 @@ from csms.db.repositories_security import (SqlAlarmRepository, SqlCertificateRep
 from csms.db.session import make_engine, make_sessionmaker, upgrade
 from csms.domain.provisioning import DeviceEvent, DeviceVariable, Monitor
 from csms.domain.security import IssuedCertificate, SecurityEvent
+from csms.services.clock import SystemClock
 from csms.settings import DatabaseSettings
 
+CLOCK = SystemClock()
 AT = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
@@ -23,12 +25,12 @@ async def _sessions(db_url):
 async def test_security_repositories(db_url):
     engine, sf = await _sessions(db_url)
     try:
-        events = SqlSecurityEventRepository(sf)
+        events = SqlSecurityEventRepository(sf, CLOCK)
         e, created = await events.add(SecurityEvent("CP1", "TamperDetectionActivated", AT, "lid", AT))
         assert created and e.id
         assert (await events.add(SecurityEvent("CP1", "TamperDetectionActivated", AT, "lid", AT)))[1] is False
         assert (await events.list("CP1")).total == 1
-        alarms = SqlAlarmRepository(sf)
+        alarms = SqlAlarmRepository(sf, CLOCK)
         a = await alarms.add(charge_point_id="CP1", source="device_event", type="x", message="m", raised_at=AT,
                              source_key="k")
         assert [x.id for x in await alarms.open_with_key("CP1", "k")] == [a.id]
@@ -36,10 +38,10 @@ async def test_security_repositories(db_url):
         moved = await alarms.transition(a.id, "Raised", status="Cleared", cleared_at=AT)
         assert moved.status == "Cleared" and moved.cleared_at == AT
         assert (await alarms.list(status="Cleared")).total == 1
-        certs = SqlCertificateRepository(sf)
+        certs = SqlCertificateRepository(sf, CLOCK)
         await certs.add(IssuedCertificate("CP1", "abc", "ChargePointCertificate", "CN=CP1", AT, AT, "pem", AT))
         assert [c.serial for c in (await certs.list("CP1")).items] == ["abc"]
-        model = SqlDeviceModelRepository(sf)
+        model = SqlDeviceModelRepository(sf, CLOCK)
         v = DeviceVariable("CP1", "EVSE", "Power", value="1", evse_id=1, characteristics={"unit": "W"})
         await model.put_variables([v, DeviceVariable("CP1", "OCPPCommCtrlr", "HeartbeatInterval", value="300")])
         await model.put_variables([DeviceVariable("CP1", "EVSE", "Power", value="2", evse_id=1)])

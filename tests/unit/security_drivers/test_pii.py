@@ -9,7 +9,8 @@ import stat
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from csms.services.pii import PiiCipher, load_pii_key, mask_phone
+from csms.keys import load_pii_key
+from csms.services.pii import PiiCipher, mask_phone
 from csms.settings import SettingsError
 from tests.support.server import make_settings
 

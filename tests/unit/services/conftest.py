@@ -9,7 +9,7 @@ from csms.services import passwords
 
 from csms.services.chargers import ChargerConfig, ChargerService
 from csms.services.id_tags import IdTagService
-from csms.services.sessions import SessionService
+from csms.services.transactions import TransactionService
 from tests.fakes import (FakeBatch, FakeChargePointRepository, FakeClock, FakeConnectorRepository,
                          FakeIdTagRepository, FakeMessageLogRepository, FakeMeterValueRepository, FakePresence,
                          FakeTransactionRepository, RecordingBus)
@@ -32,7 +32,7 @@ def bus():
 
 
 @pytest.fixture
-def transactions(clock):
+def transaction_repo(clock):
     return FakeTransactionRepository(clock)
 
 
@@ -62,8 +62,8 @@ def id_tag_repo():
 
 
 @pytest.fixture
-def batch(transactions, meter_repo, message_repo, charge_points, connectors):
-    return FakeBatch(transactions=transactions, meter_values=meter_repo, message_log=message_repo,
+def batch(transaction_repo, meter_repo, message_repo, charge_points, connectors):
+    return FakeBatch(transactions=transaction_repo, meter_values=meter_repo, message_log=message_repo,
                      charge_points=charge_points, connectors=connectors)
 
 
@@ -73,8 +73,8 @@ def presence():
 
 
 @pytest.fixture
-def sessions(transactions, meter_repo, id_tag_repo, bus, batch, clock):
-    return SessionService(transactions, meter_repo, IdTagService(id_tag_repo, clock), bus, batch, clock)
+def transactions(transaction_repo, meter_repo, id_tag_repo, bus, batch, clock):
+    return TransactionService(transaction_repo, meter_repo, IdTagService(id_tag_repo, clock), bus, batch, clock)
 
 
 @pytest.fixture

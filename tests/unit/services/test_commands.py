@@ -35,12 +35,12 @@ def gateway():
 
 
 @pytest.fixture
-def commands(gateway, transactions):
-    return CommandService(gateway, transactions)
+def commands(gateway, transaction_repo):
+    return CommandService(gateway, transaction_repo)
 
 
-async def test_remote_stop_names_our_transaction_to_the_charge_point(commands, gateway, transactions):
-    tx = transactions.add(a_transaction(charge_point_id="CP1", ocpp_tx_id=None))
+async def test_remote_stop_names_our_transaction_to_the_charge_point(commands, gateway, transaction_repo):
+    tx = transaction_repo.add(a_transaction(charge_point_id="CP1", ocpp_tx_id=None))
 
     result = await commands.send("CP1", c.RemoteStop(tx.id))
 
@@ -49,16 +49,16 @@ async def test_remote_stop_names_our_transaction_to_the_charge_point(commands, g
 
 
 async def test_remote_stop_uses_the_charge_points_own_transaction_id_when_it_has_one(commands, gateway,
-                                                                                     transactions):
-    tx = transactions.add(a_transaction(charge_point_id="CP1", ocpp_tx_id="c0ffee-17"))
+                                                                                     transaction_repo):
+    tx = transaction_repo.add(a_transaction(charge_point_id="CP1", ocpp_tx_id="c0ffee-17"))
 
     await commands.send("CP1", c.RemoteStop(tx.id))
 
     assert gateway.executed[0][1].ocpp_tx_id == "c0ffee-17"
 
 
-async def test_remote_stop_refuses_another_charge_points_transaction(commands, gateway, transactions):
-    theirs = transactions.add(a_transaction(charge_point_id="CP2"))
+async def test_remote_stop_refuses_another_charge_points_transaction(commands, gateway, transaction_repo):
+    theirs = transaction_repo.add(a_transaction(charge_point_id="CP2"))
 
     with pytest.raises(UnknownTransaction):
         await commands.send("CP1", c.RemoteStop(theirs.id))

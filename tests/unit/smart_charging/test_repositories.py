@@ -10,8 +10,11 @@ from csms.db import repositories_smart_charging as repos
 from csms.db.session import make_engine, make_sessionmaker, upgrade
 from csms.domain.firmware import REQUESTED
 from csms.domain.smart_charging import ChargingReport, DisplayMessage
+from csms.services.clock import SystemClock
 from csms.settings import DatabaseSettings
 from tests.unit.smart_charging.builders import T0, a_profile, installed, periods
+
+CLOCK = SystemClock()
 
 
 @pytest.fixture
@@ -20,10 +23,10 @@ async def db(db_url):
     try:
         await upgrade(engine)
         sf = make_sessionmaker(engine)
-        yield SimpleNamespace(profiles=repos.SqlChargingProfileRepository(sf),
-                              reports=repos.SqlChargingReportRepository(sf),
-                              messages=repos.SqlDisplayMessageRepository(sf),
-                              firmware=repos.SqlFirmwareJobRepository(sf), logs=repos.SqlLogJobRepository(sf))
+        yield SimpleNamespace(profiles=repos.SqlChargingProfileRepository(sf, CLOCK),
+                              reports=repos.SqlChargingReportRepository(sf, CLOCK),
+                              messages=repos.SqlDisplayMessageRepository(sf, CLOCK),
+                              firmware=repos.SqlFirmwareJobRepository(sf, CLOCK), logs=repos.SqlLogJobRepository(sf, CLOCK))
     finally:
         await engine.dispose()
 

@@ -9,7 +9,9 @@ import pytest
 from csms.domain import events
 from csms.domain import firmware as fw
 from csms.domain import smart_charging as sc
-from csms.ocpp.errors import CallErrorReceived, CallTimeout, NotConnected, OcppError
+from csms.domain.errors import CommandNotSent
+from csms.domain.requests import PartIn
+from csms.domain.errors import CallErrorReceived, CallTimeout, NotConnected
 from csms.services.commands import UnknownTransaction
 from csms.services.firmware import FirmwareService
 from csms.services.smart_charging import SmartChargingService
@@ -147,7 +149,7 @@ async def test_a_failed_send_marks_the_job(clock, error, status):
     assert [j.status for j in await svc.firmware_updates("CP1")] == [status]
 
 
-@pytest.mark.parametrize("error", [NotConnected("offline"), OcppError("NotSupported", "not in 1.6")])
+@pytest.mark.parametrize("error", [NotConnected("offline"), CommandNotSent("NotSupported", "not in 1.6")])
 async def test_a_command_that_never_left_leaves_no_job(clock, error):
     svc, _ = firmware(ScriptedGateway(lambda cmd: error), clock)
     with pytest.raises(type(error)):
@@ -196,6 +198,6 @@ async def test_display_messages(clock):
     assert [(m.id, m.source) for m in await svc.shown("CP1")] == [(1, "csms")]
     result = await svc.request("CP1", priority="InFront")
     assert result["status"] == "Accepted" and gateway.executed[-1][1].request_id == result["request_id"]
-    await svc.reported("CP1", [a_message(id=9, content="theirs")])
+    await svc.reported("CP1", [a_message(id=9, content="theirs")], PartIn(result["request_id"], None, False, []))
     await svc.clear("CP1", 1)
     assert [(m.id, m.source) for m in await svc.shown("CP1")] == [(9, "reported")]

@@ -3,20 +3,14 @@ body, the stored row, the API answer). Pure functions."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from csms.domain.smart_charging import (ChargingProfile, ChargingSchedule, DisplayMessage, SchedulePeriod)
-from csms.services.clock import parse_time
-
-
-def _ts(dt: datetime | None) -> str | None:
-    if dt is None:
-        return None
-    return dt.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+from csms.domain.times import iso as _ts, parse_iso
 
 
 def _time(value: str | None) -> datetime | None:
-    return parse_time(value) if value else None
+    return parse_iso(value) if value else None
 
 
 def _number(x: float) -> float | int:

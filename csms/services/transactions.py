@@ -1,14 +1,23 @@
-"""Transactions: start, meter values, stop. Idempotent against retries and store-and-forward."""
+"""Transactions as charge points report them: start, meter values, stop (1.6), and the events of an
+event-based transaction (2.0.1 TransactionEvent: started / updated / ended, possibly repeated, out of
+order, offline). Idempotent against retries and store-and-forward. Version-neutral: the adapters in
+csms/ocpp/<version>/handlers.py only translate.
+
+Steps other areas take part in are called here, in order, rather than wrapped around the handlers:
+a reservation used by a transaction (reservations), and the running and final cost of an event-based
+transaction (tariffs, 2.0.1 block I)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Protocol
 
 from csms import metrics
 from csms.domain import events
-from csms.domain.models import IdTagInfo, MeterSample, Transaction
+from csms.domain.models import IdTagInfo, MeterSample, Transaction, TransactionEventAnswer, TransactionEventIn
 from csms.domain.repositories import BatchSink, MeterValueRepository, TransactionRepository
 from csms.domain.states import TRANSACTION
 from csms.services import meter
@@ -20,15 +29,35 @@ log = logging.getLogger(__name__)
 METER_BELOW_START = "meter_stop_below_start"
 
 
-class SessionService:
-    def __init__(self, transactions: TransactionRepository, meter_values: MeterValueRepository,
-                 id_tags: IdTagService, bus, batch: BatchSink, clock: Clock):
-        self.transactions = transactions
-        self.meter_repo = meter_values
+class ReservationUse(Protocol):
+    """csms/services/reservations.py ReservationService: a transaction used this reservation."""
+    async def used(self, cp_id: str, reservation_id: int, transaction_id: int | None) -> object: ...
+    async def used_by_tag(self, cp_id: str, id_tag: str, transaction_id: int) -> object: ...
+
+
+class Bill(Protocol):
+    total_fen: int
+
+
+class CostQuote(Protocol):
+    """csms/services/tariffs.py TransactionCosts: what a transaction costs so far, and in the end."""
+    async def running(self, tx: Transaction, new: Sequence[tuple[datetime, int]]) -> Bill | None: ...
+    async def final(self, tx: Transaction) -> Bill | None: ...
+    def forget(self, tx_id: int) -> None: ...
+
+
+class TransactionService:
+    def __init__(self, transaction_repo: TransactionRepository, meter_value_repo: MeterValueRepository,
+                 id_tags: IdTagService, bus, batch: BatchSink, clock: Clock,
+                 reservations: ReservationUse | None = None, costs: CostQuote | None = None):
+        self.transaction_repo = transaction_repo
+        self.meter_value_repo = meter_value_repo
         self.id_tags = id_tags
         self.bus = bus
         self.batch = batch
         self.clock = clock
+        self.reservations = reservations
+        self.costs = costs
         self._active: dict[int, Transaction] = {}   # cache of running transactions for MeterValues
         self._seq: dict[int, set[int]] = {}          # 2.0.1 seqNos seen per running transaction
 
@@ -41,7 +70,7 @@ class SessionService:
         """Record a transaction the charge point has started. A repeat of the same start (retry,
         store-and-forward) returns the transaction already recorded, with the same answer."""
         info = await self.id_tags.authorize(id_tag) if id_tag else IdTagInfo("Accepted")
-        tx, created = await self.transactions.start(
+        tx, created = await self.transaction_repo.start(
             charge_point_id=cp_id, evse_id=evse_id, connector_id=connector_id, id_tag=id_tag,
             started_at=started_at, meter_start_wh=meter_start_wh, ocpp_tx_id=ocpp_tx_id,
             reservation_id=reservation_id)
@@ -50,17 +79,21 @@ class SessionService:
         if not created:
             log.info("%s repeated the start of transaction %s", cp_id, tx.id)
             return tx, info
-        for other in await self.transactions.active_on(cp_id, connector_id):
+        for other in await self.transaction_repo.active_on(cp_id, connector_id):
             # 2.0.1 numbers connectors per EVSE: connector 1 of another EVSE is another connector
             if other.id != tx.id and other.evse_id == evse_id and other.started_at <= started_at:
                 TRANSACTION.check(other.status, "Abandoned")
-                await self.transactions.transition(other.id, "Active", status="Abandoned")
+                await self.transaction_repo.transition(other.id, "Active", status="Abandoned")
                 self._active.pop(other.id, None)
+                if self.costs is not None:
+                    self.costs.forget(other.id)
                 log.warning("%s connector %s: transaction %s never stopped; marked Abandoned",
                             cp_id, connector_id, other.id)
         if remote_start_id is not None:   # correlates the transaction to the API request that asked for it
-            tx = await self.transactions.transition(tx.id, "Active", remote_start_id=remote_start_id) or tx
+            tx = await self.transaction_repo.transition(tx.id, "Active", remote_start_id=remote_start_id) or tx
         self._active[tx.id] = tx
+        if reservation_id is not None:     # one held for its id tag is found after the answer (subscriptions)
+            await self._use_reservation(cp_id, reservation_id, tx.id, None)
         metrics.TRANSACTIONS.labels("started").inc()
         self.bus.publish(events.TransactionStarted(tx.id, cp_id, connector_id, id_tag, meter_start_wh, started_at))
         return tx, info
@@ -73,22 +106,23 @@ class SessionService:
             return info
         if await self.id_tags.is_master_pass(tx.charge_point_id, info):
             return replace(info, status="Invalid")
-        running = await self.transactions.list(status="Active", id_tag=id_tag, limit=10)
+        running = await self.transaction_repo.list(status="Active", id_tag=id_tag, limit=10)
         here = (tx.charge_point_id, tx.evse_id, tx.connector_id)
         if any(o.id != tx.id and (o.charge_point_id, o.evse_id, o.connector_id) != here for o in running.items):
             return replace(info, status="ConcurrentTx")
         return info
 
-    async def correct_start(self, tx: Transaction, *, started_at: datetime, meter_start_wh: int | None) -> None:
+    async def correct_start(self, tx: Transaction, *, started_at: datetime, meter_start_wh: int | None) -> Transaction:
         """A Started event that arrives after a later event of the same transaction fixes its start."""
         fields = {}
         if started_at < tx.started_at:
             fields["started_at"] = started_at
         if meter_start_wh is not None and meter_start_wh != tx.meter_start_wh:
             fields["meter_start_wh"] = meter_start_wh
-        if fields:
-            await self.transactions.transition(tx.id, tx.status, **fields)
-            self._active.pop(tx.id, None)
+        if not fields:
+            return tx
+        self._active.pop(tx.id, None)
+        return await self.transaction_repo.transition(tx.id, tx.status, **fields) or tx
 
     async def assign_id_tag(self, tx: Transaction, id_tag: str) -> IdTagInfo:
         """A token presented during a 2.0.1 transaction: the driver identified after it began (plug-in
@@ -96,7 +130,7 @@ class SessionService:
         a group member, a master pass) gets its plain status."""
         info = await self.id_tags.authorize(id_tag)
         if tx.id_tag is None:
-            await self.transactions.transition(tx.id, tx.status, id_tag=id_tag)
+            await self.transaction_repo.transition(tx.id, tx.status, id_tag=id_tag)
             self._active.pop(tx.id, None)
             return await self._start_verdict(tx, id_tag, info)
         if tx.id_tag == id_tag:
@@ -116,10 +150,62 @@ class SessionService:
         self.batch.update_latest("transactions", tx.id, live)
         return True
 
+    async def event(self, cp_id: str, ev: TransactionEventIn) -> TransactionEventAnswer:
+        """One event of an event-based transaction. The first event seen of a transaction starts it
+        (a late Started corrects its start); a token presented later identifies the driver (plug in
+        first, then authorize) or, with StopAuthorized, the one stopping it; a repeated seqNo adds
+        nothing twice; Ended stops it. The answer carries the token's verdict and the cost."""
+        register = meter.latest(list(ev.samples))[0]
+        ended = ev.kind == "ended"
+        info = None
+        tx = await self.transaction_repo.get_by_ocpp_id(cp_id, ev.ocpp_tx_id)
+        if tx is None:      # started, or the first event to arrive of a transaction (out of order)
+            tx, info = await self.start(
+                cp_id, evse_id=ev.evse_id or 1, connector_id=ev.connector_id or 1, id_tag=ev.id_tag,
+                meter_start_wh=register if register is not None else 0, started_at=ev.at,
+                reservation_id=ev.reservation_id, ocpp_tx_id=ev.ocpp_tx_id, remote_start_id=ev.remote_start_id)
+        else:
+            if ev.kind == "started":
+                tx = await self.correct_start(tx, started_at=ev.at, meter_start_wh=register)
+            identified = bool(ev.id_tag) and not ended and not ev.stop_authorized and tx.id_tag is None
+            if ev.id_tag and not ended:
+                info = (await self.authorize(cp_id, ev.id_tag) if ev.stop_authorized
+                        else await self.assign_id_tag(tx, ev.id_tag))
+            if ev.reservation_id is not None or identified:   # a later event names the reservation, or
+                # the driver (plug in first, then authorize): a reservation held for them is used now
+                await self._use_reservation(cp_id, ev.reservation_id, tx.id, ev.id_tag if identified else None)
+        fresh = self.sequence(tx, ev.seq_no, ev.offline)
+        bill = None
+        if ended:       # without a reading of its own, it stops at the last one seen (stop())
+            done, stop_info = await self.stop(
+                cp_id, transaction_id=tx.id, meter_stop_wh=register, stopped_at=ev.at,
+                reason=ev.stopped_reason or "Local", id_tag=ev.id_tag, samples=list(ev.samples))
+            info = info or stop_info
+            tx = done or tx
+            if self.costs is not None:
+                bill = await self.costs.final(tx)        # I03: the final cost in the Ended answer
+        else:
+            if ev.samples and fresh:         # a repeated event (same seqNo) adds nothing twice
+                await self.meter_values(cp_id, evse_id=tx.evse_id, connector_id=tx.connector_id,
+                                        transaction_id=tx.id, samples=list(ev.samples))
+            if self.costs is not None and ev.kind != "started" and tx.status == "Active":
+                # I02.FR.01: the running cost in the answer instead of a CostUpdated
+                bill = await self.costs.running(tx, meter.register_samples(list(ev.samples)))
+        return TransactionEventAnswer(tx, info if ev.id_tag else None, bill.total_fen if bill is not None else None)
+
+    async def _use_reservation(self, cp_id: str, reservation_id: int | None, tx_id: int, id_tag: str | None) -> None:
+        """The reservation a transaction used: the one it names, else one held for its id tag."""
+        if self.reservations is None:
+            return
+        if reservation_id is not None:
+            await self.reservations.used(cp_id, reservation_id, tx_id)
+        elif id_tag:
+            await self.reservations.used_by_tag(cp_id, id_tag, tx_id)
+
     async def _running(self, cp_id: str, tx_id: int) -> Transaction | None:
         tx = self._active.get(tx_id)
         if tx is None:
-            tx = await self.transactions.get(tx_id)
+            tx = await self.transaction_repo.get(tx_id)
             if tx is not None and tx.status == "Active":
                 self._active[tx_id] = tx
         if tx is not None and tx.charge_point_id != cp_id:
@@ -130,7 +216,7 @@ class SessionService:
     async def find(self, cp_id: str, *, tx_id: int | None = None, ocpp_tx_id: str | None = None) -> Transaction | None:
         if tx_id is not None:
             return await self._running(cp_id, tx_id)
-        return await self.transactions.get_by_ocpp_id(cp_id, ocpp_tx_id)
+        return await self.transaction_repo.get_by_ocpp_id(cp_id, ocpp_tx_id)
 
     async def meter_values(self, cp_id: str, *, evse_id: int, connector_id: int, transaction_id: int | None,
                            samples: list[MeterSample]) -> None:
@@ -152,12 +238,12 @@ class SessionService:
         at = max(s.timestamp for s in samples) if samples else self.clock.now()
         self.bus.publish(events.TransactionUpdated(tx.id, cp_id, connector_id, energy, power, soc, at))
 
-    async def stop(self, cp_id: str, *, transaction_id: int, meter_stop_wh: int, stopped_at: datetime,
+    async def stop(self, cp_id: str, *, transaction_id: int, meter_stop_wh: int | None, stopped_at: datetime,
                    reason: str | None, id_tag: str | None, samples: list[MeterSample]) -> tuple[Transaction | None, IdTagInfo | None]:
         """Close a transaction. A repeated stop changes nothing; a meter below its start is recorded
         and flagged, and billed as zero energy."""
         info = await self.id_tags.authorize(id_tag) if id_tag else None
-        tx = await self.transactions.get(transaction_id)
+        tx = await self.transaction_repo.get(transaction_id)
         if tx is None or tx.charge_point_id != cp_id:
             log.warning("%s stopped unknown transaction %s", cp_id, transaction_id)
             return None, info
@@ -169,18 +255,20 @@ class SessionService:
         # the final record takes over the queued live figures (no flush here: a stop storm would
         # serialise on it), and a live update can no longer overwrite its last meter reading
         live = self.batch.take_latest("transactions", tx.id) or {}
+        if meter_stop_wh is None:     # an event-based stop without a reading: the last one seen, queued or stored
+            meter_stop_wh = live.get("last_meter_wh") or tx.last_meter_wh or tx.meter_start_wh
         live = {k: v for k, v in live.items() if k in ("power_w", "soc", "seq_no", "offline")}
         energy = meter_stop_wh - tx.meter_start_wh
         anomaly = METER_BELOW_START if energy < 0 else None
         TRANSACTION.check(tx.status, "Completed")
-        done = await self.transactions.transition(
+        done = await self.transaction_repo.transition(
             tx.id, tx.status, status="Completed", stopped_at=stopped_at, meter_stop_wh=meter_stop_wh,
             energy_wh=max(0, energy), stop_reason=reason, stop_id_tag=id_tag, anomaly=anomaly,
             **live, last_meter_wh=meter_stop_wh)
         self._active.pop(tx.id, None)
         self._seq.pop(tx.id, None)
         if done is None:    # a concurrent duplicate got there first
-            return await self.transactions.get(tx.id), info
+            return await self.transaction_repo.get(tx.id), info
         if anomaly:
             log.warning("%s transaction %s: meterStop %s < meterStart %s; flagged, billed as 0 Wh",
                         cp_id, tx.id, meter_stop_wh, tx.meter_start_wh)
@@ -191,7 +279,7 @@ class SessionService:
 
     async def detail(self, tx_id: int) -> tuple[Transaction, list[dict]] | None:
         await self.batch.flush()
-        tx = await self.transactions.get(tx_id)
+        tx = await self.transaction_repo.get(tx_id)
         if tx is None:
             return None
-        return tx, await self.meter_repo.list_for_transaction(tx_id)
+        return tx, await self.meter_value_repo.list_for_transaction(tx_id)

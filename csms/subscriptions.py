@@ -1,0 +1,42 @@
+"""Every subscription to the event bus, in one table: which service reacts to which domain event.
+
+Events (csms/domain/events.py, csms/domain/driver_events.py) are published by the services that
+record what happened; the reactions below run after it, each in its own task (``bus.publish``), except
+payment outcomes, which their publisher awaits (``bus.deliver``: a WeChat Pay notification is
+acknowledged only once what follows from it is recorded). The API subscribes its live push itself
+(api/push.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from csms.domain import events
+from csms.domain.driver_events import PaymentClosed, PaymentSucceeded, RefundSucceeded
+
+if TYPE_CHECKING:
+    from csms.container import Container
+
+
+def subscriptions(c: Container) -> list[tuple[type, Any]]:
+    return [
+        # tolerant mode: a boot names vendor and model, which may be listed as tolerant
+        (events.ChargePointBooted, lambda e: c.tolerance.booted(e.charge_point_id, e.vendor, e.model)),
+        # a faulted or unavailable connector drops the reservations the charge point held on it
+        (events.ConnectorStatusChanged, c.reservations.reservations.on_connector_status),
+        # a transaction started with a reserved id tag uses the reservation (when it named none)
+        (events.TransactionStarted, c.reservations.reservations.on_transaction_started),
+        # a stopped transaction's charging profiles are gone from the charge point
+        (events.TransactionStopped, c.smart_charging.smart_charging.on_transaction_stopped),
+        # ... and its ISO 15118 negotiation is over (K15-K17)
+        (events.TransactionStopped, c.smart_charging.charging_needs.on_transaction_stopped),
+        # scan to charge: the transaction's events move the driver's order on (funds watch, settlement)
+        (events.TransactionStarted, c.charging.progress.on_transaction_started),
+        (events.TransactionUpdated, c.charging.progress.on_transaction_updated),
+        (events.TransactionStopped, c.charging.progress.on_transaction_stopped),
+        # the idle fee runs until the connector is Available again
+        (events.ConnectorStatusChanged, c.charging.idle_fees.on_connector_status),
+        # payment outcomes (delivered awaited)
+        (PaymentSucceeded, c.charging.start.on_paid),
+        (PaymentClosed, c.charging.start.on_payment_closed),
+        (RefundSucceeded, c.payments.settlement.on_refunded),
+    ]
