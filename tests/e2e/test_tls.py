@@ -163,14 +163,14 @@ async def test_A00_FR_318_static_rsa_suites_need_the_rsa_certificate(tls_csms):
         await connect(f"{tls_csms.tls_url}/TLS-EC-ONLY", subprotocols=["ocpp1.6"], ssl=ctx)
 
 
-def test_an_rsa_certificate_below_2048_bits_stops_start_up_with_one_line(tmp_path):
+async def test_an_rsa_certificate_below_2048_bits_stops_start_up_with_one_line(tmp_path):
     pki = Pki(tmp_path)
     cert, key = pki.issue("server", "127.0.0.1", server=True)
     weak_cert, weak_key = pki.issue("weak", "127.0.0.1", server=True, rsa_bits=1024)
     settings = make_settings(tmp_path, **{"ocpp.tls_cert": str(cert), "ocpp.tls_key": str(key),
                                           "ocpp.tls_cert_rsa": str(weak_cert), "ocpp.tls_key_rsa": str(weak_key)})
     with pytest.raises(SettingsError) as exc:
-        Container(settings)
+        await Container.create(settings)
     assert "ocpp.tls_cert_rsa" in str(exc.value) and "1024" in str(exc.value) and "\n" not in str(exc.value)
 
 
