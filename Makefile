@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo serve test test-fast bench lint clean install test-miniprogram
+.PHONY: run demo serve test test-fast bench lint clean install test-miniprogram console test-console
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,13 +14,25 @@ $(STAMP): setup.cfg pyproject.toml
 
 install: $(STAMP)
 
-run demo: $(STAMP)
+# The operator console (console/): npm ci + vite build into console/dist, redone only when its
+# sources, lock file or build config changed (the stamp is written last, after a whole build).
+CONSOLE_STAMP := console/dist/.built
+CONSOLE_SRC   := $(shell find console/src console/public -type f 2>/dev/null) console/index.html \
+                 console/package.json console/package-lock.json console/vite.config.ts console/tsconfig.json
+
+$(CONSOLE_STAMP): $(CONSOLE_SRC)
+	cd console && npm ci --no-audit --no-fund && npm run build
+	touch $(CONSOLE_STAMP)
+
+console: $(CONSOLE_STAMP)
+
+run demo: $(STAMP) console
 	$(VENV)/bin/csms demo
 
-serve: $(STAMP)
+serve: $(STAMP) console
 	$(VENV)/bin/csms serve
 
-test: $(STAMP) test-miniprogram
+test: $(STAMP) test-miniprogram test-console console
 	$(PY) -m pytest -q -p no:cacheprovider
 
 test-fast: $(STAMP)
@@ -29,6 +41,9 @@ test-fast: $(STAMP)
 test-miniprogram:
 	cd miniprogram && npm ci --no-audit --no-fund && npm test
 
+test-console:
+	cd console && npm ci --no-audit --no-fund && npm test
+
 bench: $(STAMP)
 	$(PY) bench/load.py
 
@@ -36,4 +51,4 @@ lint: $(STAMP)
 	$(PY) -m pip install --quiet ruff && $(VENV)/bin/ruff check csms api chargepoint_sim tests bench
 
 clean:
-	rm -rf $(VENV) var *.egg-info
+	rm -rf $(VENV) var build dist *.egg-info console/dist

@@ -7,11 +7,11 @@ from dataclasses import replace
 
 from aiohttp import web
 
-from api import auth, push, signing
-from api import context
+from api import auth, console, context, push, push_operator, signing
 from api.context import ACCOUNTS, BODY, CLAIMS, JWT_SECRET, QUERY, SETTINGS
 from api.errors import error_middleware
 from api.openapi import document
+from api.request_ids import echo_request_id, request_id_middleware
 from api.routing import Route, RouteTable
 from api.validation import json_body, query
 from api.views import admin_orders, driver_auth, driver_money, driver_sessions, pay_notify
@@ -29,7 +29,7 @@ def route_table() -> RouteTable:
     table = RouteTable()
     for module in (health, auth_views, stations, charge_points, id_tags, transactions, commands,
                    reservations, smart_charging, security, driver_auth, driver_sessions, driver_money, pay_notify,
-                   admin_orders, tariffs, costs,
+                   admin_orders, tariffs, costs, console,
                    driver_stations, driver_profile, qr, feedback_admin, uploads, requests):
         table.extend(module.routes)
     # operator remote control is signed (checked when sent; required with driver.operator_signatures)
@@ -71,18 +71,22 @@ async def metrics_middleware(request: web.Request, handler):
     finally:
         info = request.match_info.route.resource
         route = info.canonical if info is not None else "unmatched"
-        if route != push.PATH:      # a socket's whole lifetime is not a request duration (csms_push_connections)
+        if route not in (push.PATH, push_operator.PATH):   # a socket's lifetime is not a request duration
             metrics.API_SECONDS.labels(request.method, route, str(status)).observe(time.perf_counter() - started)
 
 
 def create_app(container: Container) -> web.Application:
-    app = web.Application(middlewares=[metrics_middleware, error_middleware], client_max_size=MAX_BODY)
+    app = web.Application(middlewares=[request_id_middleware, metrics_middleware, error_middleware],
+                          client_max_size=MAX_BODY)
+    app.on_response_prepare.append(echo_request_id)
     context.install(app, container)
     table = route_table()
     for route in table.routes:
         app.router.add_route(route.method, route.path, _wrap(route))
     spec = document(table)
     push.setup(app)
+    push_operator.setup(app)
+    console.setup(app)
 
     async def openapi(request: web.Request) -> web.Response:
         return web.json_response(spec)

@@ -11,6 +11,7 @@ import jwt
 from aiohttp import web
 
 from api.errors import ApiError
+from csms import log_context
 
 ROLES = {"operator": 1, "admin": 2}
 ISSUER = "csms"
@@ -45,6 +46,7 @@ def authenticate(request: web.Request, secret: str, need: str) -> dict:
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "send Authorization: Bearer <access_token>")
     claims = verify(secret, token.strip())
+    log_context.actor.set(f"{claims.get('kind', 'operator')}:{claims.get('sub')}")   # reset by the request's end
     if need == "driver":
         if claims.get("kind") != "driver":
             raise ApiError(403, "forbidden", "this endpoint is for drivers")

@@ -19,6 +19,7 @@ from csms.features.reservations import Reservations
 from csms.features.security import Security
 from csms.features.smart_charging import SmartCharging
 from csms.features.tariffs import Tariffs
+from csms.metrics_refresh import MetricSources
 from csms.ocpp.tolerance import ToleranceService
 from csms.services.chargers import ChargerService
 from csms.services.clock import Clock
@@ -55,6 +56,7 @@ PAYMENTS = web.AppKey("payments", Payments)
 CHARGING = web.AppKey("charging", Charging)
 PROFILE = web.AppKey("profile", DriverProfile)
 WECHAT = web.AppKey("wechat", WechatBundle)
+METRICS_SOURCES = web.AppKey("metrics_sources", MetricSources)
 
 BODY = web.RequestKey("body", dict)
 QUERY = web.RequestKey("query", dict)
@@ -68,7 +70,8 @@ def install(app: web.Application, c: Container) -> None:
                        (COMMANDS, c.commands), (MESSAGE_LOG, c.message_log), (OPERATORS, c.operators),
                        (REPORT_REQUESTS, c.report_requests), (SECURITY, c.security), (TARIFFS, c.tariffs),
                        (RESERVATIONS, c.reservations), (SMART_CHARGING, c.smart_charging), (ACCOUNTS, c.accounts),
-                       (PAYMENTS, c.payments), (CHARGING, c.charging), (PROFILE, c.profile), (WECHAT, c.wechat)):
+                       (PAYMENTS, c.payments), (CHARGING, c.charging), (PROFILE, c.profile), (WECHAT, c.wechat),
+                       (METRICS_SOURCES, c.metric_sources)):
         app[key] = value
 
 

@@ -12,14 +12,15 @@ import asyncio
 import contextlib
 import logging
 import time
+from typing import Any, Callable
 
 import orjson
 from aiohttp import WSMsgType, web
-from prometheus_client import Gauge
 
 from api import auth
 from api.context import BUS, JWT_SECRET
 from api.errors import ApiError
+from csms import metrics
 from csms.domain.driver_events import OrderChanged, SessionChanged
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ CLOSE_TIMEOUT = 5.0       # seconds a close handshake may take before the connec
 UNAUTHORIZED = 4401
 TOO_SLOW = 1013           # "try again later"
 
-CONNECTIONS = Gauge("csms_push_connections", "Open driver live-push WebSockets")
+CONNECTIONS = metrics.PUSH_CONNECTIONS
 
 
 def dumps(message: dict) -> str:
@@ -83,7 +84,13 @@ class Client:
 
 
 class PushHub:
-    """``user_id -> {Client}``; ``publish`` serialises once and queues without waiting."""
+    """``user_id -> {Client}``; ``publish`` serialises once and queues without waiting. The class
+    attributes say who may connect and how sockets are counted (the operator feed, api/push_operator.py,
+    is a subclass)."""
+
+    kind = "driver"                 # the token kind a socket must present
+    client_type = Client
+    connections = CONNECTIONS
 
     def __init__(self, queue_size: int = QUEUE_SIZE):
         self.queue_size = queue_size
@@ -144,16 +151,17 @@ def _token(request: web.Request) -> str:
     return value.strip() if scheme.lower() == "bearer" else ""
 
 
-def driver_claims(secret: str, token: str) -> tuple[dict | None, str]:
-    """(claims, "") for a valid driver token with an integer subject, else (None, why)."""
+def token_claims(secret: str, token: str, kind: str) -> tuple[dict | None, str]:
+    """(claims, "") for a valid token of ``kind`` (driver | operator) with an integer subject, else
+    (None, why). An operator token must carry a known role."""
     if not token:
-        return None, "send ?token=<driver access token>"
+        return None, f"send ?token=<{kind} access token>"
     try:
         claims = auth.verify(secret, token)
     except ApiError as exc:
         return None, exc.code
-    if claims.get("kind") != "driver":
-        return None, "a driver token is required"
+    if claims.get("kind") != kind or (kind == "operator" and claims.get("role") not in auth.ROLES):
+        return None, f"a {kind} token is required"
     try:
         int(claims["sub"])
     except (TypeError, ValueError):
@@ -172,37 +180,39 @@ def answer(data: str) -> str:
     return BAD_MESSAGE
 
 
-async def websocket(request: web.Request) -> web.WebSocketResponse:
-    hub = request.app[HUB]
+async def serve(request: web.Request, hub: PushHub, reply) -> web.WebSocketResponse:
+    """One socket's life: accept, authenticate (close 4401 if the token does not do), register a
+    ``hub.client_type`` with ``hub`` until it closes or its token expires; each text frame is answered
+    with ``reply(client, text)`` (None: nothing to answer)."""
     secret = request.app[JWT_SECRET]
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=MAX_FRAME)
     await ws.prepare(request)
-    claims, why = driver_claims(secret, _token(request))
+    claims, why = token_claims(secret, _token(request), hub.kind)
     if claims is None:
         with contextlib.suppress(asyncio.TimeoutError, ConnectionError, RuntimeError):
             await asyncio.wait_for(ws.close(code=UNAUTHORIZED, message=why.encode()[:120]), CLOSE_TIMEOUT)
         return ws
-    client = Client(ws, request, int(claims["sub"]), hub.queue_size)
+    client = hub.client_type(ws, request, int(claims["sub"]), hub.queue_size)
     client.sender = asyncio.create_task(client.send_loop())
     exp = claims.get("exp")
     if isinstance(exp, (int, float)):
         client.expiry = asyncio.get_running_loop().call_later(
             max(0.0, exp - time.time()), hub.drop, client, UNAUTHORIZED, "token_expired")
     hub.add(client)
-    CONNECTIONS.inc()
+    hub.connections.inc()
     try:
         async for msg in ws:
             if msg.type == WSMsgType.TEXT:
-                reply = answer(msg.data)
+                text = reply(client, msg.data)
             elif msg.type == WSMsgType.BINARY:
-                reply = BAD_MESSAGE
+                text = BAD_MESSAGE
             else:                                       # ERROR: the connection failed
                 break
-            if not client.offer(reply):
+            if text is not None and not client.offer(text):
                 hub.drop(client, TOO_SLOW, "too slow; reconnect")
                 break
     finally:
-        CONNECTIONS.dec()
+        hub.connections.dec()
         hub.remove(client)
         if client.expiry is not None:
             client.expiry.cancel()
@@ -213,16 +223,20 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
-def setup(app: web.Application, queue_size: int = QUEUE_SIZE) -> None:
-    """Add ``GET /api/v1/ws``, subscribe the hub to the bus while the app runs, and close every socket
-    on shutdown. Call after the app's keys are installed (api/context.py install)."""
-    hub = PushHub(queue_size)
-    app[HUB] = hub
-    app.router.add_get(PATH, websocket)
+async def websocket(request: web.Request) -> web.WebSocketResponse:
+    return await serve(request, request.app[HUB], lambda client, data: answer(data))
+
+
+def mount(app: web.Application, key: web.AppKey, hub: PushHub, path: str, handler,
+          feeds: list[tuple[type, Callable[[Any], None]]]) -> None:
+    """Add ``GET path`` -> ``handler``, subscribe ``feeds`` (event type, hub method) to the
+    bus while the app runs, and close every socket of ``hub`` on shutdown."""
+    app[key] = hub
+    app.router.add_get(path, handler)
 
     async def subscribed(app: web.Application):
         bus = app[BUS]
-        unsubscribe = [bus.subscribe(SessionChanged, hub.on_session), bus.subscribe(OrderChanged, hub.on_order)]
+        unsubscribe = [bus.subscribe(event_type, fn) for event_type, fn in feeds]
         yield
         for fn in unsubscribe:
             fn()
@@ -232,3 +246,10 @@ def setup(app: web.Application, queue_size: int = QUEUE_SIZE) -> None:
 
     app.cleanup_ctx.append(subscribed)
     app.on_shutdown.append(close_sockets)
+
+
+def setup(app: web.Application, queue_size: int = QUEUE_SIZE) -> None:
+    """Add ``GET /api/v1/ws``, subscribe the hub to the bus while the app runs, and close every socket
+    on shutdown. Call after the app's keys are installed (api/context.py install)."""
+    hub = PushHub(queue_size)
+    mount(app, HUB, hub, PATH, websocket, [(SessionChanged, hub.on_session), (OrderChanged, hub.on_order)])

@@ -60,7 +60,7 @@ from csms.db import tables as t
 
 async def main():
     s = load_settings()
-    engine = make_engine(s.database, s.var_dir)
+    engine = make_engine(s.database, s.data_dir)
     await upgrade(engine)
     now = datetime.now(timezone.utc)
     width = max(4, len(str({count})))
@@ -122,7 +122,7 @@ def main() -> int:
     ocpp_port, api_port = free_port(), free_port()
     env = {
         **os.environ,
-        "CSMS_VAR_DIR": str(tmp / "var"),
+        "CSMS_DATA_DIR": str(tmp / "var"),
         "CSMS_DATABASE_URL": args.database_url or f"sqlite+aiosqlite:///{tmp / 'bench.db'}",
         "CSMS_OCPP_HOST": "127.0.0.1", "CSMS_OCPP_PORT": str(ocpp_port),
         "CSMS_API_HOST": "127.0.0.1", "CSMS_API_PORT": str(api_port),

@@ -1,39 +1,62 @@
-"""`csms` command line: serve, demo, db upgrade, create-operator."""
+"""`csms` command line: serve, demo, db (upgrade, current, backup, restore), create-operator."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import getpass
-import logging
 import sys
 
-from csms.settings import SettingsError, flag_name, iter_fields, load_settings
+from csms.settings import SettingsError, env_name, flag_name, iter_fields, load_settings
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+    try:
+        return dist_version("csms")
+    except PackageNotFoundError:      # running from a tree that was never installed
+        return "0+unknown"
+
+
+def _flag_help(section: str, f: dataclasses.Field) -> str:
+    text = f.metadata.get("help", "")
+    if f.metadata.get("secret"):
+        return f"{text} [{env_name(section, f)}; secret: prefer the environment variable]"
+    default = f.default if f.default is not dataclasses.MISSING else f.metadata.get("example")
+    shown = "" if default in ("", None) else f"; default {str(default).lower() if f.type == 'bool' else default}"
+    return f"{text} [{env_name(section, f)}{shown}]".replace("%", "%%")
 
 
 def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE", help="TOML settings file (same layout as config/default.toml)")
-    group = parser.add_argument_group("settings (override env and files)")
+    group = parser.add_argument_group("settings (a flag beats the environment, which beats --config FILE, "
+                                      "which beats config/default.toml)")
     for section, f in iter_fields():
-        kw = {"dest": f"{section}.{f.name}", "default": None, "metavar": f.type.upper() if isinstance(f.type, str) else None}
-        if f.name in ("admin_password", "jwt_secret"):
-            kw["help"] = "prefer the environment variable"
+        kw = {"dest": f"{section}.{f.name}", "default": None, "help": _flag_help(section, f)}
+        if f.type == "bool":
+            kw["action"] = argparse.BooleanOptionalAction
+        else:
+            kw["metavar"] = f.type.upper()
         group.add_argument(flag_name(section, f), **kw)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="csms", description="OCPP charging-station management system")
+    parser.add_argument("--version", action="version", version=f"csms {version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the CSMS (OCPP server, REST API, jobs)")
-    serve.add_argument("--role", choices=["all", "ocpp", "api", "worker"], default="all")
+    serve.add_argument("--role", choices=["all", "ocpp", "api", "worker"], default="all",
+                       help="the parts this process runs (default all: everything in one process)")
     _add_setting_flags(serve)
 
     demo = sub.add_parser("demo", help="run the CSMS with a demo station and simulated charge points")
     demo.add_argument("--chargers", type=int, default=3, help="simulated charge points (default 3)")
-    demo.add_argument("--connectors", type=int, default=2)
+    demo.add_argument("--connectors", type=int, default=2, help="connectors per simulated charge point (default 2)")
     demo.add_argument("--session-seconds", type=float, default=60, help="length of each simulated session")
-    demo.add_argument("--meter-interval", type=float, default=5)
+    demo.add_argument("--meter-interval", type=float, default=5, help="seconds between meter values (default 5)")
     _add_setting_flags(demo)
 
     db = sub.add_parser("db", help="database maintenance")
@@ -43,6 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_setting_flags(up)
     cur = dbsub.add_parser("current", help="print the applied revision")
     _add_setting_flags(cur)
+    backup = dbsub.add_parser("backup", help="write a consistent copy of the database to FILE (SQLite: a "
+                                             "database file; MariaDB: an SQL dump; FILE.gz: compressed)")
+    backup.add_argument("file", metavar="FILE")
+    _add_setting_flags(backup)
+    restore = dbsub.add_parser("restore", help="load a backup into the configured database, which must be empty")
+    restore.add_argument("file", metavar="FILE")
+    restore.add_argument("--force", action="store_true", help="replace a database that already has tables")
+    _add_setting_flags(restore)
 
     op = sub.add_parser("create-operator", help="create an operator account")
     op.add_argument("username")
@@ -66,17 +97,15 @@ def _settings(args):
     return load_settings(flags=flags, config_file=args.config)
 
 
-def _logging(settings) -> None:
-    logging.basicConfig(level=settings.log.level.upper(),
-                        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s", stream=sys.stderr)
-    logging.getLogger("websockets").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-
-
 async def _db(args, settings) -> None:
     from csms.db.session import current_revision, make_engine, upgrade
-    engine = make_engine(settings.database, settings.var_dir)
+    if args.db_command in ("backup", "restore"):
+        from csms.db import backup
+        done = await (backup.backup if args.db_command == "backup" else backup.restore)(
+            settings, args.file, **({"force": args.force} if args.db_command == "restore" else {}))
+        print(done)
+        return
+    engine = make_engine(settings.database, settings.data_dir)
     try:
         if args.db_command == "upgrade":
             await upgrade(engine, args.revision)
@@ -92,7 +121,7 @@ async def _create_operator(args, settings) -> None:
     from csms.services.clock import SystemClock
     from csms.services.operators import OperatorService
     password = args.password or os.environ.get("CSMS_NEW_PASSWORD") or getpass.getpass("password: ")
-    engine = make_engine(settings.database, settings.var_dir)
+    engine = make_engine(settings.database, settings.data_dir)
     try:
         await upgrade(engine)
         op = await OperatorService(SqlOperatorRepository(make_sessionmaker(engine), SystemClock())).create(
@@ -109,8 +138,12 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"csms: {exc}", file=sys.stderr)
         return 2
-    _logging(settings)
+    from csms import logging_setup, startup
+    from csms.settings import secret_values
+    logging_setup.configure(settings.log, secret_values(settings))
     try:
+        if args.command in ("serve", "demo"):
+            startup.preflight(settings)
         if args.command == "serve":
             from csms.runner import serve_forever
             run(serve_forever(settings, args.role))
@@ -123,8 +156,11 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_create_operator(args, settings))
     except KeyboardInterrupt:
         pass
-    except (OSError, SettingsError) as exc:       # e.g. port in use: one line, not a traceback
-        print(f"csms: {exc}", file=sys.stderr)
+    except Exception as exc:       # a known start-up problem is one line naming what to fix, not a traceback
+        message = startup.explain(exc, settings)
+        if message is None:
+            raise
+        print(f"csms: {message}", file=sys.stderr)
         return 1
     return 0
 

@@ -20,6 +20,7 @@ from csms.db.session import make_engine, make_sessionmaker, upgrade
 from csms.features import accounts, charging, driver_profile, payments, reservations, security, smart_charging, tariffs
 from csms.jobs.scheduler import Scheduler, jobs
 from csms.keys import jwt_secret
+from csms.metrics_refresh import MetricSources
 from csms.ocpp import schemas
 from csms.ocpp.calls import Caller
 from csms.ocpp.credentials import accepted_password
@@ -56,7 +57,7 @@ class Container:
     async def create(cls, settings: Settings, *, api_url: str | None = None) -> Container:
         """Build everything. The WeChat clients come first: in emulator mode that starts the local
         emulator, which notifies this process's API at ``api_url``."""
-        wechat = await build_wechat(settings, Path(settings.var_dir), api_url=api_url)
+        wechat = await build_wechat(settings, Path(settings.data_dir), api_url=api_url)
         try:
             return cls(settings, wechat, redis_client(settings.redis.url))
         except BaseException:
@@ -69,7 +70,7 @@ class Container:
         self.wechat = wechat
         self.redis = redis
         self.clock = SystemClock()
-        self.engine = make_engine(s.database, s.var_dir)
+        self.engine = make_engine(s.database, s.data_dir)
         self.db_sessions = make_sessionmaker(self.engine)
         self.repos = repos = build_repositories(self.db_sessions, self.clock)
         self.batch = BatchWriter(self.engine, interval=o.flush_interval)
@@ -94,9 +95,9 @@ class Container:
         self.charger_passwords = ChargerPasswords(repos.charge_points, self.chargers)
         self.commands = CommandService(self.gateway, repos.transactions, self.charger_passwords, accepted_password)
         self.operators = OperatorService(repos.operators)
-        self.security = security.build(repos, bus=self.bus, clock=self.clock, commands=self.commands,
+        self.security = security.build(repos, s, bus=self.bus, clock=self.clock, commands=self.commands,
                                        chargers=self.chargers, passwords=self.charger_passwords,
-                                       report_requests=self.report_requests, var_dir=Path(s.var_dir), ocpp=o)
+                                       report_requests=self.report_requests)
         # a token of the charge point's MasterPassGroupId may stop any transaction and start none (C16)
         self.id_tags = IdTagService(repos.id_tags, self.clock, self.security.provisioning.master_pass_group)
         self.tariffs = tariffs.build(repos, batch=self.batch, commands=self.commands, clock=self.clock)
@@ -147,6 +148,7 @@ class Container:
 
         for event_type, subscriber in subscriptions(self):
             self.bus.subscribe(event_type, subscriber)
+        self.metric_sources = MetricSources(s, self.batch, self.engine, self.db_sessions, redis)
         self.scheduler = Scheduler(jobs(self))
         self._running = AsyncExitStack()
         self._running.push_async_callback(self._close_clients)    # built first (create()): closed last

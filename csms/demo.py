@@ -106,6 +106,7 @@ async def run_demo(settings: Settings, args) -> None:
         password = "(from CSMS_ADMIN_PASSWORD)" if settings.api.admin_username else DEMO_ADMIN[1]
         print(f"\n  csms demo is running: {len(sims)} simulated charge points ({', '.join(ids)})\n"
               f"  OCPP     ws://127.0.0.1:{running.ocpp_port}/ocpp/{{chargePointId}}\n"
+              f"  console  {api}/console/   (operator login {user} / {password})\n"
               f"  API      {api}/api/v1   (log in: POST /api/v1/auth/login as {user} / {password})\n"
               f"  OpenAPI  {api}/api/v1/openapi.json\n"
               f"  metrics  {api}/metrics\n"

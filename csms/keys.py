@@ -26,14 +26,14 @@ def _create_once(path: Path, content: str) -> str:
 
 
 def jwt_secret(settings: Settings) -> str:
-    """``api.jwt_secret``, or one generated once into var/jwt_secret (development)."""
+    """``api.jwt_secret``, or one generated once into DATA_DIR/jwt_secret (development)."""
     if settings.api.jwt_secret:
         return settings.api.jwt_secret
-    return _create_once(Path(settings.var_dir) / "jwt_secret", secrets.token_urlsafe(48))
+    return _create_once(Path(settings.data_dir) / "jwt_secret", secrets.token_urlsafe(48))
 
 
 def load_pii_key(settings: Settings) -> bytes:
-    """``driver.pii_key`` (base64 of 32 bytes), or one generated once into var/pii_key (0600)."""
+    """``driver.pii_key`` (base64 of 32 bytes), or one generated once into DATA_DIR/pii_key (0600)."""
     configured = settings.driver.pii_key
     if configured:
         try:
@@ -43,7 +43,7 @@ def load_pii_key(settings: Settings) -> bytes:
         if len(key) != KEY_BYTES:
             raise SettingsError(f"setting driver.pii_key: expected base64 of {KEY_BYTES} bytes, got {len(key)} bytes")
         return key
-    path = Path(settings.var_dir) / "pii_key"
+    path = Path(settings.data_dir) / "pii_key"
     stored = _create_once(path, base64.b64encode(os.urandom(KEY_BYTES)).decode())
     try:
         key = base64.b64decode(stored, validate=True)

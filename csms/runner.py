@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import socket
@@ -17,28 +18,34 @@ log = logging.getLogger("csms")
 
 
 class Running:
-    """A started CSMS: OCPP listener, API, jobs. ``ocpp_port``/``api_port`` are the bound ports."""
+    """A started CSMS: OCPP listener, API, jobs. ``ocpp_port``/``api_port``/``metrics_port`` are the
+    bound ports (``metrics_port`` is None unless api.metrics_port is set)."""
 
-    def __init__(self, container: Container, runner: web.AppRunner | None, api_port: int | None):
+    def __init__(self, container: Container, runners: list[web.AppRunner], api_port: int | None,
+                 metrics_port: int | None = None):
         self.container = container
-        self.runner = runner
+        self.runners = runners
         self.api_port = api_port
+        self.metrics_port = metrics_port
+
+    @property
+    def runner(self) -> web.AppRunner | None:
+        return self.runners[0] if self.runners else None
 
     @property
     def ocpp_port(self) -> int:
         return self.container.ocpp_server.bound_port
 
     async def stop(self) -> None:
-        if self.runner is not None:
-            await self.runner.cleanup()
+        for runner in self.runners:
+            await runner.cleanup()
         await self.container.stop()
 
 
 async def start(settings: Settings, role: str = "all", jobs: bool = True) -> Running:
     """Bind the API's socket first (its URL is known to what is built: WeChat Pay's emulator notifies
-    it), build the container, start it, then serve the API."""
-    from api.app import create_app
-
+    it; a port in use stops start-up before anything is built), build the container, start it, then
+    serve the API (and /metrics on its own port when api.metrics_port is set)."""
     api_sock = bind(settings.api.host, settings.api.port) if role in ("all", "api") else None
     api_url = f"http://{public_host(settings.api.host)}:{api_sock.getsockname()[1]}" if api_sock else None
     try:
@@ -47,20 +54,18 @@ async def start(settings: Settings, role: str = "all", jobs: bool = True) -> Run
         if api_sock is not None:
             api_sock.close()
         raise
-    runner, api_port = None, None
+    running = Running(container, [], None)
     try:
         await container.start(ocpp=role in ("all", "ocpp"), jobs=jobs and role in ("all", "worker", "ocpp"))
         if api_sock is not None:
-            runner = web.AppRunner(create_app(container), access_log=None, handle_signals=False)
-            await runner.setup()
-            await web.SockSite(runner, api_sock).start()
-            api_port = api_sock.getsockname()[1]
-    except BaseException:
-        if runner is not None:
-            await runner.cleanup()
-        await container.stop()
+            running.api_port = await _listen_api(running, settings, api_sock)
+        if settings.api.metrics_port:
+            running.metrics_port = await _listen_metrics(running, settings)
+    except BaseException:       # a port in use, a database away: undo what started, then report
+        with contextlib.suppress(Exception):
+            await running.stop()
         raise
-    return Running(container, runner, api_port)
+    return running
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -76,6 +81,34 @@ def bind(host: str, port: int) -> socket.socket:
         sock.close()
         raise
     return sock
+
+
+async def _listen_api(running: Running, settings: Settings, sock: socket.socket) -> int:
+    from api.app import create_app
+    from api.request_ids import AccessLogger, access_logger
+
+    runner = web.AppRunner(create_app(running.container), handle_signals=False,
+                           access_log=access_logger() if settings.log.access else None,
+                           access_log_class=AccessLogger)
+    await runner.setup()
+    running.runners.append(runner)
+    await web.SockSite(runner, sock).start()
+    return sock.getsockname()[1]
+
+
+async def _listen_metrics(running: Running, settings: Settings) -> int:
+    """/metrics alone on its own port (api.metrics_port): bind it where only Prometheus reaches."""
+    from api import context
+    from api.views.health import exposition
+
+    app = web.Application()
+    context.install(app, running.container)
+    app.router.add_get("/metrics", exposition)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    running.runners.append(runner)
+    await web.TCPSite(runner, settings.api.metrics_host, settings.api.metrics_port).start()
+    return runner.addresses[0][1]
 
 
 def public_host(host: str) -> str:
@@ -102,7 +135,11 @@ async def serve_forever(settings: Settings, role: str = "all", on_started=None) 
                              running.container.ocpp_tls_server.bound_port)
             if running.api_port:
                 base = a.public_url or f"http://{public_host(a.host)}:{running.api_port}"
-                log.info("API   %s/api/v1  (OpenAPI: %s/api/v1/openapi.json, metrics: %s/metrics)", base, base, base)
+                log.info("API   %s/api/v1  (OpenAPI: %s/api/v1/openapi.json)", base, base)
+            if running.metrics_port:
+                log.info("metrics http://%s:%d/metrics", public_host(a.metrics_host), running.metrics_port)
+            elif running.api_port:
+                log.info("metrics %s/metrics%s", base, " (Bearer api.metrics_token)" if a.metrics_token else "")
             if on_started is not None:
                 cleanup = await on_started(running)
                 if cleanup is not None:

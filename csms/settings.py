@@ -6,79 +6,132 @@ Precedence, highest first: command-line flag > environment variable > ``--config
 
 Environment variables are ``CSMS_<SECTION>_<KEY>`` (``CSMS_OCPP_PORT``), except the few the
 contract names differently (``CSMS_JWT_SECRET``, ``CSMS_ADMIN_USERNAME``, ``CSMS_ADMIN_PASSWORD``).
-Flags are ``--<section>-<key>`` with dashes (``--ocpp-port 9001``).
+Flags are ``--<section>-<key>`` with dashes (``--ocpp-port 9001``); booleans are switches
+(``--ocpp-auto-register`` / ``--no-ocpp-auto-register``).
+
+Every field carries its help text (``setting(default, "help")``): ``csms serve --help`` prints it and
+``config/default.toml`` is generated from it (``python -m csms.settings_doc``), so the three agree.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG = ROOT / "config" / "default.toml"
+from csms import paths
+from csms.settings_values import (_LEVELS, SettingsError, _cast, _read_toml, parse_levels,  # noqa: F401
+                                  parse_networks, parse_rate)
+
+ROOT = paths.CHECKOUT
+DEFAULT_CONFIG = paths.DEFAULT_CONFIG
 
 
-class SettingsError(Exception):
-    """A setting is missing or invalid; ``str()`` is a one-line message naming the key."""
-
-
-def _env(name: str) -> dict[str, Any]:
-    return {"env": name}
+def setting(default: Any = dataclasses.MISSING, doc: str = "", *, env: str | None = None,
+            aliases: tuple[str, ...] = (), secret: bool = False, example: Any = None) -> Any:
+    """A settings field with its help text. ``env`` overrides the variable name the contract fixes;
+    ``aliases`` are older variable names still read; ``secret`` values are kept out of logs and
+    ``--help``; ``example`` is what default.toml shows for a field that has no default."""
+    meta: dict[str, Any] = {"help": doc, "secret": secret, "aliases": aliases}
+    if env:
+        meta["env"] = env
+    if example is not None:
+        meta["example"] = example
+    return field(default=default, metadata=meta)
 
 
 @dataclass(frozen=True)
 class DatabaseSettings:
-    url: str
-    pool_size: int = 10
-    echo: bool = False
+    url: str = setting(doc="SQLAlchemy URL: sqlite+aiosqlite:///PATH (a relative PATH lies in the data directory; "
+                           "a leading var/ is the data directory itself) or mysql+aiomysql://USER:PASSWORD@HOST/DB",
+                       example="sqlite+aiosqlite:///var/csms.db")
+    pool_size: int = setting(10, "connections kept open (MariaDB; SQLite always uses one)")
+    echo: bool = setting(False, "log every SQL statement (debugging only)")
 
 
 @dataclass(frozen=True)
 class RedisSettings:
-    url: str = ""
+    url: str = setting("", "redis://HOST:6379/0 for the shared cache, nonces, rate limits and bus; "
+                           "empty: in-process (one node)")
 
 
 @dataclass(frozen=True)
 class OcppSettings:
-    host: str = "0.0.0.0"
-    port: int = 9000
-    tls_port: int = 9443
-    tls_cert: str = ""
-    tls_key: str = ""
-    tls_client_ca: str = ""
-    tls_cert_rsa: str = ""          # a second server certificate, RSA, served beside an ECDSA tls_cert
-    tls_key_rsa: str = ""
-    auto_register: bool = False
-    heartbeat_interval: int = 300
-    boot_retry_interval: int = 30
-    heartbeat_grace: float = 2.5
-    call_timeout: float = 30.0
-    max_frame_bytes: int = 65536
-    ping_interval: float = 60.0
-    message_log_retention_days: int = 30
-    flush_interval: float = 0.2
-    tolerant_models: str = ""
-    ocsp_timeout: float = 5.0           # seconds for an OCSP responder to answer
-    ocsp_cache_seconds: float = 300.0   # how long a contract certificate's OCSP status is reused
-    ocsp_unreachable: str = "reject"    # reject | accept: Authorize when the OCSP responder cannot answer
-    contract_pool_url: str = ""         # ISO 15118 contract-certificate pool (Get15118EVCertificate)
-    contract_pool_timeout: float = 10.0
+    host: str = setting("0.0.0.0", "address the OCPP WebSocket listener binds")
+    port: int = setting(9000, "ws:// port for charge points (0 = any free port)")
+    tls_port: int = setting(9443, "wss:// port, opened when ocpp.tls_cert is set (security profiles 2 and 3)")
+    tls_cert: str = setting("", "server certificate chain (PEM file) for wss://")
+    tls_key: str = setting("", "private key (PEM file) of ocpp.tls_cert")
+    tls_client_ca: str = setting("", "CA bundle (PEM) that client certificates must chain to (profile 3), "
+                                     "beside the CA that signs charge point CSRs")
+    tls_cert_rsa: str = setting("", "a second server certificate (PEM file), RSA >= 2048 bits, served beside an "
+                                    "ECDSA ocpp.tls_cert: the TLS_RSA_* suites OCPP requires")
+    tls_key_rsa: str = setting("", "private key (PEM file) of ocpp.tls_cert_rsa")
+    auto_register: bool = setting(False, "accept charge points that are not registered (they are created on connect)")
+    heartbeat_interval: int = setting(300, "seconds, sent in BootNotification.conf when Accepted")
+    boot_retry_interval: int = setting(30, "seconds, sent in BootNotification.conf when Pending or Rejected")
+    heartbeat_grace: float = setting(2.5, "a charge point is offline after interval x grace without any frame")
+    call_timeout: float = setting(30.0, "seconds to wait for a charge point's answer to a CALL")
+    max_frame_bytes: int = setting(65536, "larger frames get a CALLERROR; 4x this closes the socket (1009)")
+    ping_interval: float = setting(60.0, "seconds between WebSocket pings (0 disables)")
+    message_log_retention_days: int = setting(30, "days the OCPP message log keeps frames")
+    flush_interval: float = setting(0.2, "seconds between batched writes (meter values, message log, presence)")
+    tolerant_models: str = setting("", "tolerant mode for these vendors: Vendor or Vendor/Model, comma-separated")
+    ocsp_timeout: float = setting(5.0, "seconds an OCSP responder has to answer (contract certificates, "
+                                       "GetCertificateStatus)")
+    ocsp_cache_seconds: float = setting(300.0, "seconds a contract certificate's OCSP status is reused")
+    ocsp_unreachable: str = setting("reject", "Authorize when the OCSP responder cannot answer: reject "
+                                              "(CertChainError) or accept (the id token decides)")
+    contract_pool_url: str = setting("", "ISO 15118 contract-certificate pool for Get15118EVCertificate "
+                                         "(POST {url}/v1/ev-certificates); empty: answered Failed")
+    contract_pool_timeout: float = setting(10.0, "seconds the contract-certificate pool has to answer")
 
 
 @dataclass(frozen=True)
 class ApiSettings:
-    host: str = "0.0.0.0"
-    port: int = 8080
-    jwt_secret: str = field(default="", metadata=_env("CSMS_JWT_SECRET"))
-    jwt_ttl: int = 3600
-    admin_username: str = field(default="", metadata=_env("CSMS_ADMIN_USERNAME"))
-    admin_password: str = field(default="", metadata=_env("CSMS_ADMIN_PASSWORD"))
-    public_url: str = ""
-    trusted_proxies: str = ""       # comma-separated IPs / CIDRs whose X-Forwarded-For is believed
+    host: str = setting("0.0.0.0", "address the REST API, console and push listener binds")
+    port: int = setting(8080, "REST API port (0 = any free port)")
+    jwt_secret: str = setting("", "JWT signing key; empty: generated once into DATA_DIR/jwt_secret",
+                              env="CSMS_JWT_SECRET", secret=True)
+    jwt_ttl: int = setting(3600, "operator access token lifetime, seconds")
+    admin_username: str = setting("", "create this admin on start if no admin exists", env="CSMS_ADMIN_USERNAME")
+    admin_password: str = setting("", "password of api.admin_username", env="CSMS_ADMIN_PASSWORD", secret=True)
+    public_url: str = setting("", "the API's public base URL (logs, upload links); empty: derived from host/port")
+    trusted_proxies: str = setting("", "reverse proxies (IPs / CIDRs, comma-separated) whose X-Forwarded-For "
+                                       "is believed")
+    console_dir: str = setting("", "built operator console served at /console/; empty: console/dist in a checkout, "
+                                   "the copy inside the installed package otherwise")
+    tencent_map_key: str = setting("", "Tencent Map JavaScript API (GL) key for the console's map view, public "
+                                       "(GET /api/v1/console/config); empty: the offline map drawn from coordinates")
+    metrics_port: int = setting(0, "serve /metrics on this separate port instead of the API port (0: on the "
+                                   "API port)")
+    metrics_host: str = setting("127.0.0.1", "address the separate metrics listener binds: a private one")
+    metrics_token: str = setting("", "bearer token /metrics requires; empty: no token (keep /metrics private "
+                                     "another way: metrics_port or the proxy)", secret=True)
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    level: str = setting("INFO", "root log level: DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    json: bool = setting(False, "one JSON object per line (for ELK / Loki); off: readable text for a terminal")
+    access: bool = setting(True, "log every API request (logger csms.access)")
+    levels: str = setting("websockets=WARNING,apscheduler=WARNING,alembic=WARNING",
+                          "level per logger, comma-separated LOGGER=LEVEL (e.g. csms.ocpp=DEBUG)")
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    dir: str = setting("", "data directory (generated keys, CA, uploads, SQLite); empty: ./var in a source "
+                           "checkout, /var/lib/csms when installed", aliases=("CSMS_VAR_DIR",))
+
+
+@dataclass(frozen=True)
+class CaSettings:
+    cert: str = setting("", "PEM certificate of the CA that signs charge point CSRs; empty (with ca.key): "
+                            "generated into DATA_DIR/ca/")
+    key: str = setting("", "PEM private key (file) of ca.cert")
 
 
 @dataclass(frozen=True)
@@ -87,49 +140,46 @@ class WechatSettings:
     ``mode = "emulator"`` points every call at the local emulator (csms/wechat/emulator/), which
     ``csms serve``/``csms demo`` start in-process; ``mode = "live"`` requires every credential and a
     non-local gateway, and never falls back to the emulator."""
-    mode: str = "emulator"                       # emulator | live
-    appid: str = "wx0000000000000000"
-    secret: str = ""
-    api_base: str = "https://api.weixin.qq.com"  # code2session, access token, phone number, subscribe
-    mch_id: str = ""
-    mch_serial_no: str = ""
-    mch_private_key: str = ""                    # path to the merchant API private key (PEM)
-    apiv3_key: str = ""                          # 32-byte APIv3 key (resource decryption)
-    pay_base: str = "https://api.mch.weixin.qq.com"
-    platform_cert_dir: str = ""                  # WeChat Pay platform certificates (PEM files)
-    notify_url: str = ""                         # public https URL of /api/v1/pay/wechat/notify
-    refund_notify_url: str = ""                  # public https URL of /api/v1/pay/wechat/refund-notify
-    bill_template_id: str = ""                   # subscribe message template: the bill of a session
-    complete_template_id: str = ""               # subscribe message template: charging complete
-    emulator_port: int = 9100                    # emulator mode: where the in-process emulator listens (0 = any)
-    http_timeout: float = 10.0
+    mode: str = setting("emulator", "emulator: every WeChat call goes to the local emulator; live: the real WeChat")
+    appid: str = setting("wx0000000000000000", "mini-program AppID")
+    secret: str = setting("", "mini-program AppSecret", secret=True)
+    api_base: str = setting("https://api.weixin.qq.com", "code2session, access token, phone number, subscribe")
+    mch_id: str = setting("", "WeChat Pay merchant id (mchid)")
+    mch_serial_no: str = setting("", "serial number of the merchant API certificate")
+    mch_private_key: str = setting("", "merchant API private key (PEM file)")
+    apiv3_key: str = setting("", "32-byte APIv3 key (decrypts notifications)", secret=True)
+    pay_base: str = setting("https://api.mch.weixin.qq.com", "WeChat Pay v3 gateway")
+    platform_cert_dir: str = setting("", "directory of WeChat Pay platform certificates (PEM files)")
+    notify_url: str = setting("", "public https URL of /api/v1/pay/wechat/notify")
+    refund_notify_url: str = setting("", "public https URL of /api/v1/pay/wechat/refund-notify")
+    bill_template_id: str = setting("", "subscribe message template: the bill of a session")
+    complete_template_id: str = setting("", "subscribe message template: charging complete")
+    emulator_port: int = setting(9100, "emulator mode: the local WeChat emulator listens on 127.0.0.1 here "
+                                       "(0 = any free port)")
+    http_timeout: float = setting(10.0, "seconds before a call to WeChat gives up")
 
 
 @dataclass(frozen=True)
 class DriverSettings:
     """Driver services: scan-to-charge, funds, reservations, request signatures, rate limits."""
-    qr_base_url: str = "https://csms.example.com/qr"   # QR content: {qr_base_url}/{charge_point_id}/{connector_id}
-    start_timeout: float = 120.0                 # seconds from RemoteStart accepted to a transaction starting
-    min_wallet_fen: int = 500                    # wallet sessions need at least this balance to start
-    min_prepay_fen: int = 100
-    max_prepay_fen: int = 100000
-    funds_margin_fen: int = 50                   # stop when the funds left fall below this
-    refresh_ttl: int = 30 * 24 * 3600            # driver refresh token lifetime, seconds
-    access_ttl: int = 2 * 3600                   # driver access token lifetime, seconds
-    signature_window: int = 300                  # seconds a signed request's timestamp may be off
-    login_rate: str = "10/60"                    # requests / seconds per client address
-    start_rate: str = "5/60"                     # session starts / seconds per driver
-    reservation_hold_minutes: int = 15
-    reservation_fee_fen: int = 0
-    pii_key: str = ""                            # base64 32-byte key for PII at rest; empty: generated into var/
-    pay_query_after: int = 60                    # seconds before an unconfirmed payment is queried actively
-    operator_signatures: str = "optional"        # optional | required: signed operator remote control
-
-
-@dataclass(frozen=True)
-class LogSettings:
-    level: str = "INFO"
-    json: bool = False
+    qr_base_url: str = setting("https://csms.example.com/qr",
+                               "QR content: {qr_base_url}/{charge_point_id}/{connector_id}")
+    start_timeout: float = setting(120.0, "seconds from an accepted remote start to the transaction starting")
+    min_wallet_fen: int = setting(500, "a wallet session needs this balance (fen) to start")
+    min_prepay_fen: int = setting(100, "smallest prepayment, fen")
+    max_prepay_fen: int = setting(100000, "largest prepayment, fen")
+    funds_margin_fen: int = setting(50, "stop the session when funds left fall below this (fen)")
+    refresh_ttl: int = setting(30 * 24 * 3600, "driver refresh token lifetime, seconds (30 days)")
+    access_ttl: int = setting(2 * 3600, "driver access token lifetime, seconds")
+    signature_window: int = setting(300, "signed requests: allowed clock skew, seconds")
+    login_rate: str = setting("10/60", "logins per client address: COUNT/SECONDS")
+    start_rate: str = setting("5/60", "session starts per driver: COUNT/SECONDS")
+    reservation_hold_minutes: int = setting(15, "how long a driver's reservation holds a connector")
+    reservation_fee_fen: int = setting(0, "fee of a reservation, fen")
+    pii_key: str = setting("", "base64 of 32 bytes encrypting personal data at rest; empty: generated once "
+                               "into DATA_DIR/pii_key", secret=True)
+    pay_query_after: int = setting(60, "query WeChat Pay for a payment still unconfirmed after this many seconds")
+    operator_signatures: str = setting("optional", "optional | required: operator remote control must be signed")
 
 
 @dataclass(frozen=True)
@@ -141,7 +191,22 @@ class Settings:
     log: LogSettings
     wechat: WechatSettings = WechatSettings()
     driver: DriverSettings = DriverSettings()
-    var_dir: Path = ROOT / "var"
+    data: DataSettings = DataSettings()
+    ca: CaSettings = CaSettings()
+
+    @property
+    def data_dir(self) -> Path:
+        """Where the CSMS keeps what it generates (keys, CA, uploads, SQLite by default)."""
+        return Path(self.data.dir) if self.data.dir else paths.default_data_dir()
+
+    @property
+    def var_dir(self) -> Path:
+        """The former name of :attr:`data_dir`, kept so code written against it still runs."""
+        return self.data_dir
+
+    @property
+    def console_dir(self) -> Path:
+        return Path(self.api.console_dir) if self.api.console_dir else paths.default_console_dir()
 
     def replace(self, **sections: Any) -> "Settings":
         """A copy with some sections' fields replaced: ``s.replace(ocpp={"port": 0})``."""
@@ -159,6 +224,8 @@ SECTIONS: dict[str, type] = {
     "log": LogSettings,
     "wechat": WechatSettings,
     "driver": DriverSettings,
+    "data": DataSettings,
+    "ca": CaSettings,
 }
 
 
@@ -176,43 +243,10 @@ def iter_fields():
             yield section, f
 
 
-def _cast(value: Any, typ: Any, key: str, source: str) -> Any:
-    typ = {"int": int, "float": float, "bool": bool, "str": str}.get(typ, typ) if isinstance(typ, str) else typ
-    try:
-        if typ is bool:
-            if isinstance(value, bool):
-                return value
-            text = str(value).strip().lower()
-            if text in ("1", "true", "yes", "on"):
-                return True
-            if text in ("0", "false", "no", "off", ""):
-                return False
-            raise ValueError
-        if typ is int:
-            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-                raise ValueError
-            return int(str(value).strip()) if not isinstance(value, (int, float)) else int(value)
-        if typ is float:
-            if isinstance(value, bool):
-                raise ValueError
-            return float(value)
-        if isinstance(value, (dict, list)):
-            raise ValueError
-        return str(value)
-    except (TypeError, ValueError):
-        raise SettingsError(
-            f"setting {key}: expected {typ.__name__}, got {value!r} (from {source})"
-        ) from None
-
-
-def _read_toml(path: Path, what: str) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise SettingsError(f"setting config: file not found: {path} ({what})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"setting config: {path} is not valid TOML: {exc}") from None
+def secret_values(s: Settings) -> list[str]:
+    """The configured values of the fields marked secret (for the log redactor)."""
+    return [v for section, f in iter_fields() if f.metadata.get("secret")
+            for v in [getattr(getattr(s, section), f.name)] if isinstance(v, str) and len(v) >= 4]
 
 
 def load_settings(
@@ -248,16 +282,16 @@ def load_settings(
                 if f.name in data.get(section, {}):
                     value, source = data[section][f.name], src
             name = env_name(section, f)
-            if name in env:
-                value, source = env[name], f"environment {name}"
+            for var in (*reversed(f.metadata.get("aliases", ())), name):   # the current name wins
+                if var in env:
+                    value, source = env[var], f"environment {var}"
             if key in flags:
                 value, source = flags[key], f"flag {flag_name(section, f)}"
             if value is dataclasses.MISSING:
                 raise SettingsError(f"setting {key}: missing (set {name} or {flag_name(section, f)})")
             values[f.name] = _cast(value, f.type, key, source)
         sections[section] = cls(**values)
-    var_dir = Path(env.get("CSMS_VAR_DIR") or ROOT / "var")
-    settings = Settings(var_dir=var_dir, **sections)
+    settings = Settings(**sections)
     validate(settings)
     return settings
 
@@ -289,6 +323,8 @@ def validate(s: Settings) -> None:
                        ("ocpp.call_timeout", s.ocpp.call_timeout),
                        ("ocpp.max_frame_bytes", s.ocpp.max_frame_bytes),
                        ("ocpp.flush_interval", s.ocpp.flush_interval),
+                       ("ocpp.ocsp_timeout", s.ocpp.ocsp_timeout),
+                       ("ocpp.contract_pool_timeout", s.ocpp.contract_pool_timeout),
                        ("api.jwt_ttl", s.api.jwt_ttl)):
         if value <= 0:
             fail(key, f"must be positive, got {value}")
@@ -296,16 +332,23 @@ def validate(s: Settings) -> None:
         fail("ocpp.ocsp_unreachable", f"expected reject or accept, got {s.ocpp.ocsp_unreachable!r}")
     if s.ocpp.contract_pool_url and not s.ocpp.contract_pool_url.startswith(("http://", "https://")):
         fail("ocpp.contract_pool_url", "must start with http:// or https://")
-    for key, value in (("ocpp.ocsp_timeout", s.ocpp.ocsp_timeout),
-                       ("ocpp.contract_pool_timeout", s.ocpp.contract_pool_timeout)):
-        if value <= 0:
-            fail(key, f"must be positive, got {value}")
     if s.ocpp.heartbeat_grace < 1:
         fail("ocpp.heartbeat_grace", f"must be >= 1, got {s.ocpp.heartbeat_grace}")
+    if not 0 <= s.api.metrics_port <= 65535:
+        fail("api.metrics_port", f"port {s.api.metrics_port} out of range 0-65535")
+    if bool(s.ca.cert) != bool(s.ca.key):
+        fail("ca.key" if s.ca.cert else "ca.cert", "the CA needs both a certificate and a key (or neither)")
+    for key, path in (("ca.cert", s.ca.cert), ("ca.key", s.ca.key)):
+        if path and not Path(path).is_file():
+            fail(key, f"file not found: {path}")
+    try:
+        parse_levels(s.log.levels)
+    except ValueError as exc:
+        fail("log.levels", f"expected LOGGER=LEVEL,... with a known level, got {exc}")
     if bool(s.api.admin_username) != bool(s.api.admin_password):
         fail("api.admin_password" if s.api.admin_username else "api.admin_username",
              "admin username and password go together")
-    if s.log.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    if s.log.level.upper() not in _LEVELS:
         fail("log.level", f"unknown level {s.log.level!r}")
     validate_wechat(s.wechat, fail)
     try:
@@ -319,21 +362,6 @@ def validate(s: Settings) -> None:
             parse_rate(rate)
         except ValueError:
             fail(key, f"expected COUNT/SECONDS such as 10/60, got {rate!r}")
-
-
-def parse_networks(text: str) -> tuple:
-    """``"10.0.0.0/8, 127.0.0.1"`` -> ip_network objects."""
-    import ipaddress
-    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip())
-
-
-def parse_rate(text: str) -> tuple[int, float]:
-    """``"10/60"`` -> (10, 60.0): at most 10 in any 60 seconds."""
-    count, _, seconds = text.partition("/")
-    n, secs = int(count), float(seconds)
-    if n <= 0 or secs <= 0:
-        raise ValueError(text)
-    return n, secs
 
 
 _LOCAL_HOSTS = ("localhost", "127.", "0.0.0.0", "[::1]", "::1")

@@ -30,7 +30,7 @@ def run_online() -> None:
     settings = load_settings()
 
     async def go():
-        engine = make_engine(settings.database, settings.var_dir)
+        engine = make_engine(settings.database, settings.data_dir)
         async with engine.begin() as conn:
             await conn.run_sync(run_with)
         await engine.dispose()

@@ -7,6 +7,7 @@ from aiohttp import web
 
 from api.context import PAYMENTS
 from api.routing import RouteTable
+from csms import metrics
 from csms.wechat.errors import BadNotification, NotificationError
 
 routes = RouteTable()
@@ -23,8 +24,10 @@ async def _handle(request: web.Request, apply) -> web.Response:
     try:
         await apply(request.headers, raw)
     except BadNotification as exc:
+        metrics.PAYMENT_FAILURES.labels("notification").inc()
         return _fail(400, "bad_notification", str(exc))
     except NotificationError as exc:      # bad signature, stale timestamp
+        metrics.PAYMENT_FAILURES.labels("notification").inc()
         return _fail(401, "bad_signature", str(exc))
     return web.Response(status=204)
 

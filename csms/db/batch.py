@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from datetime import datetime, timezone
@@ -74,14 +75,19 @@ class BatchWriter:
         self.rows_written = 0
         self.rows_dropped = 0
         self.failures = 0
+        self._since: float | None = None     # monotonic time the oldest queued row was queued
 
     def insert(self, table: str, row: dict) -> None:
+        if self._since is None:
+            self._since = time.monotonic()
         buf = self._inserts[table]
         buf.append(row)
         if len(buf) >= self.max_rows:
             self._wake.set()
 
     def update_latest(self, table: str, key: Any, row: dict) -> None:
+        if self._since is None:
+            self._since = time.monotonic()
         pending = self._updates[table]
         if key in pending:
             pending[key].update(row)
@@ -95,6 +101,10 @@ class BatchWriter:
     def pending(self) -> int:
         return sum(map(len, self._inserts.values())) + sum(map(len, self._updates.values()))
 
+    def lag(self) -> float:
+        """Seconds the oldest queued row has waited (0 when nothing waits): the write-behind delay."""
+        return 0.0 if self._since is None or not self.pending() else time.monotonic() - self._since
+
     async def flush(self) -> None:
         async with self._lock:
             inserts = {k: v for k, v in self._inserts.items() if v}
@@ -103,11 +113,13 @@ class BatchWriter:
                 return
             self._inserts = {name: [] for name in _INSERT}
             self._updates = {name: {} for name in _UPDATE}
+            since, self._since = self._since, None
             try:
                 async with self.engine.begin() as conn:
                     await self._write(conn, inserts, updates)
             except (OperationalError, InterfaceError) as exc:   # the database is away or busy: keep the rows
                 self.failures += 1
+                self._since = since
                 log.error("batch write failed (%s); %d rows kept for the next attempt", type(exc).__name__,
                           sum(map(len, inserts.values())) + sum(map(len, updates.values())))
                 for name, rows in inserts.items():

@@ -8,20 +8,35 @@ from pathlib import Path
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from csms.settings import ROOT, DatabaseSettings
+from csms import paths
+from csms.settings import DatabaseSettings
 
 log = logging.getLogger(__name__)
-MIGRATIONS = ROOT / "migrations"
+MIGRATIONS = paths.MIGRATIONS
 
 
-def make_engine(cfg: DatabaseSettings, var_dir: Path | None = None) -> AsyncEngine:
+def sqlite_path(url: str, data_dir: Path | None = None) -> Path | None:
+    """The file of a SQLite URL (None for other databases and :memory:). A relative path lies in the
+    data directory, and its leading ``var/`` (the form of the contract's default URL) is the data
+    directory itself."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    if not path or path == ":memory:":
+        return None
+    p = Path(path)
+    if p.is_absolute():
+        return p
+    if p.parts[0] == "var":
+        p = Path(*p.parts[1:])
+    return (data_dir or paths.default_data_dir()) / p
+
+
+def make_engine(cfg: DatabaseSettings, data_dir: Path | None = None) -> AsyncEngine:
     url = cfg.url
     if url.startswith("sqlite"):
-        path = url.split(":///", 1)[1] if ":///" in url else ""
-        if path and path != ":memory:":
-            p = Path(path)
-            if not p.is_absolute():
-                p = (ROOT / p) if var_dir is None else (var_dir.parent / p)
+        p = sqlite_path(url, data_dir)
+        if p is not None:
             p.parent.mkdir(parents=True, exist_ok=True)
             url = f"sqlite+aiosqlite:///{p}"
         # one connection: SQLite has one writer, and queuing in-process beats busy-waiting on the file lock

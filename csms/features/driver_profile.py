@@ -38,7 +38,7 @@ class DriverProfile:
 def build(repos: Repositories, settings: Settings, *, tariffs: TariffService, availability: Availability,
           clock: Clock) -> DriverProfile:
     exists = repos.station_map.station_exists
-    uploads = UploadStore(Path(settings.var_dir) / "uploads", settings.api.public_url)
+    uploads = UploadStore(Path(settings.data_dir) / "uploads", settings.api.public_url)
     cards = StationCards(repos.station_map, repos.ratings, repos.favourites, tariffs, availability, clock,
                          qr_base_url=settings.driver.qr_base_url, min_wallet_fen=settings.driver.min_wallet_fen)
     return DriverProfile(

@@ -6,7 +6,6 @@ services (C07, M01, M02, M06: OCSP and the contract-certificate pool) and the me
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from csms.db.catalog import Repositories
 from csms.services.charger_passwords import ChargerPasswords
@@ -22,7 +21,7 @@ from csms.services.security import AlarmService, SecurityEventService
 from csms.services.security_ca import CertificateAuthority
 from csms.services.security_certificates import CertificateService
 from csms.services.security_credentials import CredentialService
-from csms.settings import OcppSettings
+from csms.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -39,13 +38,13 @@ class Security:
     contract_pool: ContractCertificatePool
 
 
-def build(repos: Repositories, *, bus, clock: Clock, commands: CommandService, chargers: ChargerService,
-          passwords: ChargerPasswords, report_requests: ReportRequestService, var_dir: Path,
-          ocpp: OcppSettings) -> Security:
+def build(repos: Repositories, settings: Settings, *, bus, clock: Clock, commands: CommandService,
+          chargers: ChargerService, passwords: ChargerPasswords, report_requests: ReportRequestService) -> Security:
     alarms = AlarmService(repos.alarms, bus, clock)
-    ca = CertificateAuthority.from_env(var_dir)
+    ca = CertificateAuthority.from_settings(settings.data_dir, settings.ca.cert, settings.ca.key)
     limits = MessageLimits(repos.device_model, clock)
-    ocsp = OcspClient(clock, ocpp.ocsp_timeout, ocpp.ocsp_cache_seconds)
+    o = settings.ocpp
+    ocsp = OcspClient(clock, o.ocsp_timeout, o.ocsp_cache_seconds)
     return Security(
         alarms=alarms,
         security_events=SecurityEventService(repos.security_events, alarms, bus, clock),
@@ -55,5 +54,5 @@ def build(repos: Repositories, *, bus, clock: Clock, commands: CommandService, c
         provisioning=ProvisioningService(repos.device_model, commands, alarms, clock, report_requests, limits),
         message_limits=limits,
         ocsp=ocsp,
-        contract_validation=ContractValidation(ocsp, clock, ocpp.ocsp_unreachable),
-        contract_pool=ContractCertificatePool(ocpp.contract_pool_url, ocpp.contract_pool_timeout))
+        contract_validation=ContractValidation(ocsp, clock, o.ocsp_unreachable),
+        contract_pool=ContractCertificatePool(o.contract_pool_url, o.contract_pool_timeout))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -82,6 +83,10 @@ class Scheduler:
                 await job.run()
             except Exception:
                 log.exception("job %s failed", job.id)
+                metrics.JOB_RUNS.labels(job.id, "error").inc()
+            else:      # the alert "job not run" watches the last success time
+                metrics.JOB_RUNS.labels(job.id, "success").inc()
+                metrics.JOB_LAST_SUCCESS.labels(job.id).set(time.time())
             finally:
                 self._running.discard(task)
         run.__name__ = job.id

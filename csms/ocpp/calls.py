@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import Protocol
 
+from csms import log_context
 from csms.domain.errors import CallErrorReceived, CallTimeout, CommandNotSent
 from csms.ocpp import frames, schemas, solicited, value_checks
 from csms.ocpp.errors import OcppError
@@ -72,14 +73,16 @@ class Caller:
             text = frames.call(uid, action, payload)
             solicited.remember(conn, action, payload)      # what it asks for is admitted while Pending (B02.FR.09)
             self.observe(conn.cp_id, "out", frames.CALL, uid, action, text, datetime.now(timezone.utc))
-            count(action, "out", "call")
-            try:
-                await conn.send(text)
-                return await asyncio.wait_for(future, timeout)
-            except asyncio.TimeoutError:
-                raise CallTimeout(f"{conn.cp_id} did not answer {action} within {timeout:g} s") from None
-            finally:
-                out.pending.pop(uid, None)
+            count(action, "out", "call", conn.protocol)
+            with log_context.bound(charge_point_id=conn.cp_id, ocpp_message_id=uid, ocpp_action=action):
+                log.debug("CALL out, %d bytes", len(text))
+                try:
+                    await conn.send(text)
+                    return await asyncio.wait_for(future, timeout)
+                except asyncio.TimeoutError:
+                    raise CallTimeout(f"{conn.cp_id} did not answer {action} within {timeout:g} s") from None
+                finally:
+                    out.pending.pop(uid, None)
 
     def on_answer(self, conn: Connection, frame: frames.Frame, text: str, received_at: datetime) -> None:
         """A CALLRESULT or CALLERROR arrived: resolve the call it answers (a late or unknown one is
@@ -95,11 +98,11 @@ class Caller:
         if future.done():
             return
         if frame.type == frames.CALLERROR:
-            count(action, "in", "error", error_code=frame.error_code)
+            count(action, "in", "error", conn.protocol, error_code=frame.error_code)
             future.set_exception(CallErrorReceived(frame.error_code, frame.error_description,
                                                    frame.error_details if isinstance(frame.error_details, dict) else {}))
             return
-        count(action, "in", "result")
+        count(action, "in", "result", conn.protocol)
         try:
             schemas.validate(conn.protocol, action, frame.payload, response=True)
             value_checks.check(conn.protocol, action, frame.payload, response=True)

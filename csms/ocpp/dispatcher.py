@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timezone
 
+from csms import log_context
 from csms.ocpp import frames, schemas, solicited, value_checks
 from csms.ocpp.calls import Caller, Connection, Tolerate
 from csms.ocpp.errors import OcppError, version_code
@@ -57,7 +58,7 @@ class Dispatcher:
             frame = frames.decode(raw, version)
         except frames.FrameError as exc:
             self.observe(conn.cp_id, "in", exc.message_type, exc.unique_id, None, text, received_at)
-            count("?", "in", "invalid")
+            count("?", "in", "invalid", version)
             if exc.message_type in (frames.CALLRESULT, frames.CALLERROR):
                 # never answer an answer: a broken CALLRESULT/CALLERROR is logged, and the call it
                 # belonged to (if any) times out
@@ -67,18 +68,22 @@ class Dispatcher:
             await self._send_error(conn, exc.unique_id, None, exc.code, exc.description, exc.details)
             return
 
-        if frame.type == frames.CALL:
-            self.observe(conn.cp_id, "in", frames.CALL, frame.unique_id, frame.action, text, received_at)
-            await self._handle_call(conn, frame, received_at)
-        else:
-            self.caller.on_answer(conn, frame, text, received_at)
+        # log lines of this frame (and of tasks it starts) carry the charge point, message id and action
+        with log_context.bound(charge_point_id=conn.cp_id, ocpp_message_id=frame.unique_id,
+                               ocpp_action=frame.action):
+            log.debug("frame in: type %s, %d bytes", frame.type, len(text))   # payloads may hold keys: not logged
+            if frame.type == frames.CALL:
+                self.observe(conn.cp_id, "in", frames.CALL, frame.unique_id, frame.action, text, received_at)
+                await self._handle_call(conn, frame, received_at)
+            else:
+                self.caller.on_answer(conn, frame, text, received_at)
 
     async def _handle_call(self, conn: Connection, frame: frames.Frame, received_at: datetime) -> None:
         version, action, uid = conn.protocol, frame.action, frame.unique_id
         routes = self.routes[version]
         handler = routes.get(action)
         label = action if action in schemas.actions(version) else "unknown"
-        count(label, "in", "call")
+        count(label, "in", "call", version)
         started = time.perf_counter()
         ctx = CallContext(conn.cp_id, version, uid, received_at)
         try:
@@ -115,7 +120,7 @@ class Dispatcher:
         latency(label, time.perf_counter() - started)
         text = frames.result(uid, response)
         self.observe(conn.cp_id, "out", frames.CALLRESULT, uid, action, text, datetime.now(timezone.utc))
-        count(label, "out", "result")
+        count(label, "out", "result", version)
         await conn.send(text)
         for fn in ctx.after:
             asyncio.create_task(_run_after(fn, conn.cp_id, action))
@@ -124,7 +129,7 @@ class Dispatcher:
                           details: dict | None = None) -> None:
         text = frames.error(uid, code, description, details)
         self.observe(conn.cp_id, "out", frames.CALLERROR, uid, action, text, datetime.now(timezone.utc))
-        count(action or "?", "out", "error", error_code=code)
+        count(action or "?", "out", "error", conn.protocol, error_code=code)
         await conn.send(text)
 
     def on_disconnect(self, conn: Connection) -> None:

@@ -15,11 +15,11 @@ _counters: dict[tuple, object] = {}
 _histograms: dict[str, object] = {}
 
 
-def count(action: str | None, direction: str, kind: str, error_code: str | None = None) -> None:
-    key = (action, direction, kind)
+def count(action: str | None, direction: str, kind: str, version: str, error_code: str | None = None) -> None:
+    key = (action, direction, kind, version)
     child = _counters.get(key)
     if child is None:    # .labels() hashes and locks on every call: keep the children
-        child = _counters[key] = metrics.OCPP_MESSAGES.labels(action or "?", direction, kind)
+        child = _counters[key] = metrics.OCPP_MESSAGES.labels(action or "?", direction, kind, version)
     child.inc()
     if error_code is not None:
         metrics.OCPP_CALL_ERRORS.labels(error_code, direction).inc()

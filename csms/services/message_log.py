@@ -1,11 +1,19 @@
-"""The OCPP message log: every frame in and out, written in batches, kept for a retention period."""
+"""The OCPP message log: every frame in and out, written in batches, kept for a retention period.
+Live taps (``watch``) hand the frames of one charge point to whoever watches it (the operator
+console's live tail): a charge point nobody watches costs one dict lookup per frame."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
+from typing import Callable
 
+from csms.domain.models import MessageLogEntry
 from csms.domain.repositories import BatchSink, MessageLogRepository
 from csms.services.clock import Clock
+
+log = logging.getLogger(__name__)
+Tap = Callable[[MessageLogEntry], None]
 
 
 class MessageLog:
@@ -16,15 +24,38 @@ class MessageLog:
         self.clock = clock
         self.retention_days = retention_days
         self.max_payload = max_payload
+        self._taps: dict[str, list[Tap]] = {}
 
     def observe(self, cp_id: str, direction: str, message_type: int, unique_id: str | None, action: str | None,
                 raw: str, at: datetime) -> None:
-        self.batch.insert("ocpp_messages", {
+        row = {
             "charge_point_id": cp_id, "direction": direction, "message_type": message_type,
             "unique_id": (unique_id or "")[:64] or None, "action": (action or "")[:64] or None,
             "payload": raw if len(raw) <= self.max_payload else raw[: self.max_payload] + "...(truncated)",
             "at": at,
-        })
+        }
+        self.batch.insert("ocpp_messages", row)
+        taps = self._taps.get(cp_id)
+        if taps:
+            entry = MessageLogEntry(**row)       # not stored yet: no id
+            for tap in tuple(taps):
+                try:
+                    tap(entry)
+                except Exception:                # a watcher never breaks the OCPP path
+                    log.exception("message log tap failed for %s", cp_id)
+
+    def watch(self, cp_id: str, tap: Tap) -> Callable[[], None]:
+        """Call ``tap`` with every frame of ``cp_id`` observed on this node from now on (frames are
+        logged where the charge point's socket is); returns the function that stops it."""
+        self._taps.setdefault(cp_id, []).append(tap)
+
+        def stop() -> None:
+            taps = self._taps.get(cp_id)
+            if taps and tap in taps:
+                taps.remove(tap)
+                if not taps:
+                    del self._taps[cp_id]
+        return stop
 
     async def list(self, cp_id: str, **filters):
         await self.batch.flush()

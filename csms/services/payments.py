@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
+from csms import metrics
 from csms.domain.driver_events import PaymentClosed, PaymentSucceeded, RefundSucceeded
 from csms.domain.orders import Payment, Refund
 from csms.services.clock import Clock
@@ -63,6 +64,7 @@ class PaymentService:
         except Exception as exc:
             await self.payment_repo.transition(payment.id, "pending", state="closed")
             log.warning("prepay %s failed: %s", out_trade_no, exc)
+            metrics.PAYMENT_FAILURES.labels("prepay").inc()
             raise PaymentError("payment_unavailable", f"WeChat Pay did not accept the payment: {exc}") from exc
         await self.payment_repo.update(payment.id, prepay_id=prepay_id)
         return await self.payment_repo.get(payment.id)
@@ -87,6 +89,7 @@ class PaymentService:
         if amount != payment.amount_fen:
             log.error("payment %s: WeChat reports %s fen, we asked %s; not credited", payment.out_trade_no,
                       amount, payment.amount_fen)
+            metrics.PAYMENT_FAILURES.labels("amount_mismatch").inc()
             return payment
         if payment.kind == "topup" and payment.state in ("pending", "closed"):
             # credit first (idempotent under its ref), then show the payment paid: whoever sees
@@ -172,11 +175,13 @@ class PaymentService:
                 done += 1
             except Exception as exc:
                 log.warning("query of payment %s failed: %s", payment.out_trade_no, exc)
+                metrics.PAYMENT_FAILURES.labels("query").inc()
         for refund in await self.refund_repo.processing():
             try:
                 await self.sync_refund(refund)
             except Exception as exc:
                 log.warning("query of refund %s failed: %s", refund.out_refund_no, exc)
+                metrics.PAYMENT_FAILURES.labels("refund_query").inc()
         return done
 
     # --- refunds -----------------------------------------------------------------------------------
@@ -205,6 +210,7 @@ class PaymentService:
                                            reason, self.pay.refund_notify_url)
         except Exception as exc:   # unknown outcome: the refund job asks again later
             log.warning("refund %s: %s; will query", out_refund_no, exc)
+            metrics.PAYMENT_FAILURES.labels("refund").inc()
             return refund
         return await self._refund_result(refund, result)
 

@@ -1,6 +1,6 @@
 """Personal data at rest (drivers' phone numbers): AES-256-GCM tokens, a keyed hash for equality
 lookups without decrypting, and masking for display. One 32-byte master key (``driver.pii_key``,
-or generated once into var/pii_key: csms/keys.py); the encryption and lookup keys are derived from
+or generated once into DATA_DIR/pii_key: csms/keys.py); the encryption and lookup keys are derived from
 it (HKDF)."""
 
 from __future__ import annotations

@@ -1,14 +1,14 @@
 """The CSMS's certificate authority: signs charge point certificate requests (SignCertificate).
 
-Key and certificate come from CSMS_CA_CERT / CSMS_CA_KEY (PEM files) when both are set; otherwise
-they are generated on first use (EC P-256, 10 years) into ``<var_dir>/ca/``. Every crypto step runs
+Key and certificate come from the settings ``ca.cert`` / ``ca.key`` (CSMS_CA_CERT / CSMS_CA_KEY, PEM
+files) when both are set; otherwise they are generated on first use (EC P-256, 10 years) into
+``<data_dir>/ca/``. Every crypto step runs
 in the default executor, never on the event loop."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -63,9 +63,9 @@ class CertificateAuthority:
         self._lock = asyncio.Lock()
 
     @classmethod
-    def from_env(cls, var_dir: Path, env: dict | None = None) -> "CertificateAuthority":
-        env = os.environ if env is None else env
-        return cls(Path(var_dir) / "ca", env.get("CSMS_CA_CERT") or None, env.get("CSMS_CA_KEY") or None)
+    def from_settings(cls, data_dir: Path, cert_path: str = "", key_path: str = "") -> "CertificateAuthority":
+        """The configured CA (``ca.cert``/``ca.key``), or the one generated into ``data_dir/ca``."""
+        return cls(Path(data_dir) / "ca", cert_path or None, key_path or None)
 
     # -- loading -----------------------------------------------------------------------------------
     def _load_sync(self) -> None:

@@ -31,7 +31,7 @@ class WechatBundle:
             await self.emulator.stop()
 
 
-async def build_wechat(settings: Settings, var_dir: Path, emulator_config: EmulatorConfig | None = None,
+async def build_wechat(settings: Settings, data_dir: Path, emulator_config: EmulatorConfig | None = None,
                        api_url: str | None = None) -> WechatBundle:
     """Start (emulator mode) and configure the clients. ``notify_url``/``refund_notify_url`` come from
     settings; in emulator mode the emulator notifies this process's own API at ``api_url`` (its
@@ -53,7 +53,7 @@ async def build_wechat(settings: Settings, var_dir: Path, emulator_config: Emula
     if w.mode != "emulator":
         raise ValueError(f"wechat.mode must be emulator or live, not {w.mode!r}")
 
-    config = emulator_config or EmulatorConfig(data_dir=var_dir / EMULATOR_DIR)
+    config = emulator_config or EmulatorConfig(data_dir=data_dir / EMULATOR_DIR)
     config = dataclasses.replace(config, appid=w.appid, secret=w.secret or None, mchid=w.mch_id or None)
     emulator = WechatEmulator(config)
     try:

@@ -536,7 +536,7 @@ async def test_metrics(csms, open_client):
     assert "# TYPE csms_ocpp_messages_total counter" in text
     assert "# TYPE csms_connected_charge_points gauge" in text
     assert 'csms_connected_charge_points{protocol="ocpp1.6"}' in text
-    assert 'csms_ocpp_messages_total{action="Heartbeat",direction="in",kind="call"}' in text
+    assert 'csms_ocpp_messages_total{action="Heartbeat",direction="in",kind="call",version="ocpp1.6"}' in text
 
 
 async def test_openapi_document_lists_every_route(csms):

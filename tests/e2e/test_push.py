@@ -190,13 +190,13 @@ async def test_shutdown_closes_every_socket_and_unsubscribes(shared_csms, http):
     shared_csms.container.bus.publish(session_event(user, 1))   # no subscriber left from that app: no error
 
 
-async def stalled_socket(url: str, token: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+async def stalled_socket(url: str, token: str, path: str = push.PATH) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     """A WebSocket client that completes the handshake and then never reads again."""
     host, port = url.removeprefix("http://").split(":")
     reader, writer = await asyncio.open_connection(host, int(port), limit=1024)
     sock = writer.get_extra_info("socket")
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    writer.write((f"GET {push.PATH}?token={token} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
+    writer.write((f"GET {path}?token={token} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
                   "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                   "Sec-WebSocket-Version: 13\r\n\r\n").encode())
     await writer.drain()

@@ -18,7 +18,7 @@ ADMIN = ("admin", "admin-password-1")
 
 def make_settings(tmp_path: Path, db_url: str | None = None, **overrides) -> Settings:
     env = {
-        "CSMS_VAR_DIR": str(tmp_path / "var"),
+        "CSMS_DATA_DIR": str(tmp_path / "var"),
         "CSMS_DATABASE_URL": db_url or f"sqlite+aiosqlite:///{tmp_path / 'csms.db'}",
         "CSMS_OCPP_HOST": "127.0.0.1", "CSMS_OCPP_PORT": "0",
         "CSMS_API_HOST": "127.0.0.1", "CSMS_API_PORT": "0",

@@ -104,10 +104,10 @@ def _csr(cn):
 
 
 async def test_ca_generated_once_and_signs(tmp_path):
-    ca = CertificateAuthority.from_env(tmp_path, env={})
+    ca = CertificateAuthority.from_settings(tmp_path)
     issued = await ca.sign(_csr("CP1"), "CP1")
     assert (tmp_path / "ca" / "ca.key").stat().st_mode & 0o777 == 0o600
-    again = CertificateAuthority.from_env(tmp_path, env={})
+    again = CertificateAuthority.from_settings(tmp_path)
     assert await again.certificate_pem() == await ca.certificate_pem()
     leaf = x509.load_pem_x509_certificate(issued.pem.encode())
     leaf.verify_directly_issued_by(x509.load_pem_x509_certificate((await ca.certificate_pem()).encode()))
@@ -118,10 +118,9 @@ async def test_ca_generated_once_and_signs(tmp_path):
 
 
 async def test_ca_from_configured_files(tmp_path):
-    first = CertificateAuthority.from_env(tmp_path / "a", env={})
+    first = CertificateAuthority.from_settings(tmp_path / "a")
     pem = await first.certificate_pem()
-    ca = CertificateAuthority.from_env(tmp_path / "b", env={"CSMS_CA_CERT": str(tmp_path / "a/ca/ca.pem"),
-                                                            "CSMS_CA_KEY": str(tmp_path / "a/ca/ca.key")})
+    ca = CertificateAuthority.from_settings(tmp_path / "b", str(tmp_path / "a/ca/ca.pem"), str(tmp_path / "a/ca/ca.key"))
     assert await ca.certificate_pem() == pem and not (tmp_path / "b" / "ca").exists()
 
 

@@ -77,3 +77,41 @@ async def test_purge_removes_only_frames_past_the_retention(log, message_repo, c
 
     assert removed == 1
     assert [m.unique_id for m in message_repo.rows] == ["kept"]
+
+
+def test_a_tap_gets_the_frames_of_its_charge_point_only_until_stopped(log, clock):
+    seen: list = []
+    stop = log.watch("CP1", seen.append)
+
+    observe(log, clock, uid="a", action="Heartbeat", raw='[2,"a","Heartbeat",{}]')
+    observe(log, clock, cp_id="CP2", uid="b")
+    stop()
+    observe(log, clock, uid="c")
+
+    assert [(m.charge_point_id, m.unique_id, m.action, m.payload, m.id) for m in seen] == \
+        [("CP1", "a", "Heartbeat", '[2,"a","Heartbeat",{}]', None)]
+    stop()                                       # stopping twice is harmless
+
+
+def test_a_failing_tap_neither_stops_logging_nor_the_other_taps(log, batch, clock):
+    seen: list = []
+
+    def broken(entry):
+        raise RuntimeError("watcher bug")
+
+    log.watch("CP1", broken)
+    log.watch("CP1", seen.append)
+
+    observe(log, clock, uid="a")
+
+    assert [m.unique_id for m in seen] == ["a"]
+    assert [r["unique_id"] for r in batch.rows["ocpp_messages"]] == ["a"]
+
+
+def test_a_tap_sees_the_stored_form_of_the_frame(log, clock):
+    seen: list = []
+    log.watch("CP1", seen.append)
+
+    observe(log, clock, raw="z" * (log.max_payload + 5), uid="u" * 100)
+
+    assert seen[0].payload.endswith("(truncated)") and len(seen[0].unique_id) == 64

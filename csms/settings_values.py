@@ -1,0 +1,80 @@
+"""How setting values are read: cast to the declared type, TOML files, and the small text formats
+some settings use (rates, networks, per-logger levels). Errors are :class:`SettingsError`, one line."""
+
+from __future__ import annotations
+
+import ipaddress
+import tomllib
+from pathlib import Path
+from typing import Any
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; ``str()`` is a one-line message naming the key."""
+
+
+def _cast(value: Any, typ: Any, key: str, source: str) -> Any:
+    typ = {"int": int, "float": float, "bool": bool, "str": str}.get(typ, typ) if isinstance(typ, str) else typ
+    try:
+        if typ is bool:
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError
+        if typ is int:
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError
+            return int(str(value).strip()) if not isinstance(value, (int, float)) else int(value)
+        if typ is float:
+            if isinstance(value, bool):
+                raise ValueError
+            return float(value)
+        if isinstance(value, (dict, list)):
+            raise ValueError
+        return str(value)
+    except (TypeError, ValueError):
+        raise SettingsError(
+            f"setting {key}: expected {typ.__name__}, got {value!r} (from {source})"
+        ) from None
+
+
+def _read_toml(path: Path, what: str) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise SettingsError(f"setting config: file not found: {path} ({what})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"setting config: {path} is not valid TOML: {exc}") from None
+
+
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def parse_levels(text: str) -> dict[str, str]:
+    """``"websockets=WARNING, csms.ocpp=debug"`` -> {"websockets": "WARNING", "csms.ocpp": "DEBUG"}."""
+    levels = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, level = part.partition("=")
+        if not name.strip() or level.strip().upper() not in _LEVELS:
+            raise ValueError(repr(part))
+        levels[name.strip()] = level.strip().upper()
+    return levels
+
+
+def parse_networks(text: str) -> tuple:
+    """``"10.0.0.0/8, 127.0.0.1"`` -> ip_network objects."""
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip())
+
+
+def parse_rate(text: str) -> tuple[int, float]:
+    """``"10/60"`` -> (10, 60.0): at most 10 in any 60 seconds."""
+    count, _, seconds = text.partition("/")
+    n, secs = int(count), float(seconds)
+    if n <= 0 or secs <= 0:
+        raise ValueError(text)
+    return n, secs
