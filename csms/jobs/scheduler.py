@@ -96,15 +96,17 @@ class Scheduler:
         self._scheduler.start()
 
     async def stop(self) -> None:
-        """No new runs; a run in progress finishes within STOP_GRACE seconds or is cancelled."""
+        """No new runs; a run in progress finishes within STOP_GRACE seconds or is cancelled. (The
+        scheduler is paused first: APScheduler's own shutdown cancels the runs it started.)"""
+        if self._scheduler.running:
+            self._scheduler.pause()
+        running = list(self._running)
+        if running:
+            _done, pending = await asyncio.wait(running, timeout=STOP_GRACE)
+            for task in pending:
+                task.cancel()
+            if pending:
+                log.warning("jobs still running after %.0f s were cancelled at shutdown", STOP_GRACE)
+                await asyncio.gather(*pending, return_exceptions=True)
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
-        running = list(self._running)
-        if not running:
-            return
-        done, pending = await asyncio.wait(running, timeout=STOP_GRACE)
-        for task in pending:
-            task.cancel()
-        if pending:
-            log.warning("jobs still running after %.0f s were cancelled at shutdown", STOP_GRACE)
-            await asyncio.gather(*pending, return_exceptions=True)

@@ -19,7 +19,7 @@ from typing import Any
 
 from csms.ocpp.errors import OcppError
 from csms.ocpp.schemas import schema_of
-from csms.ocpp.times import parse_time
+from csms.ocpp.frames import parse_time
 
 INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
 

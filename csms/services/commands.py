@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Callable, Protocol
 
-from csms.domain import commands as c
+from csms.domain import commands as neutral
 from csms.domain.repositories import TransactionRepository
 from csms.services.charger_passwords import ChargerPasswords, changed_password
 from csms.services.ids import next_remote_start_id
@@ -35,14 +35,14 @@ class CommandService:
         self.raw_password = raw_password
 
     async def send(self, cp_id: str, command: Any) -> dict:
-        if isinstance(command, c.RemoteStart) and command.remote_start_id is None:
+        if isinstance(command, neutral.RemoteStart) and command.remote_start_id is None:
             command = replace(command, remote_start_id=next_remote_start_id())
-        if isinstance(command, c.GetTransactionStatus) and command.transaction_id is not None:
+        if isinstance(command, neutral.GetTransactionStatus) and command.transaction_id is not None:
             tx = await self.transactions.get(command.transaction_id)
             if tx is None or tx.charge_point_id != cp_id:
                 raise UnknownTransaction(f"transaction {command.transaction_id} is not one of {cp_id}")
             command = replace(command, ocpp_tx_id=tx.ocpp_tx_id or str(tx.id))
-        if isinstance(command, c.RemoteStop):
+        if isinstance(command, neutral.RemoteStop):
             tx = await self.transactions.get(command.transaction_id)
             if tx is None or tx.charge_point_id != cp_id:
                 raise UnknownTransaction(f"transaction {command.transaction_id} is not one of {cp_id}")

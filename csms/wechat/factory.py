@@ -35,7 +35,7 @@ async def build_wechat(settings: Settings, data_dir: Path, emulator_config: Emul
                        api_url: str | None = None) -> WechatBundle:
     """Start (emulator mode) and configure the clients. ``notify_url``/``refund_notify_url`` come from
     settings; in emulator mode the emulator notifies this process's own API at ``api_url`` (its
-    listening socket is bound before anything is built: csms/runner.py).
+    listening socket is bound before anything is built: api/server.py).
     ``emulator_config`` (emulator mode only) overrides the emulator's defaults, e.g. short retries."""
     w = settings.wechat
     if w.mode == "live":

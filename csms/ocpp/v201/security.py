@@ -8,7 +8,7 @@ from csms.domain import security as s
 from csms.ocpp.errors import OcppError
 from csms.ocpp.routing import CallContext
 from csms.ocpp.v16.security import hash_data_out
-from csms.ocpp.times import parse_time
+from csms.ocpp.frames import parse_time
 from csms.services.security import SecurityEventService
 from csms.services.security_certificates import CertificateService
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from csms.domain import smart_charging as sc
 from csms.ocpp.routing import CallContext
 from csms.ocpp.v16.smart_charging import neutral_periods
-from csms.ocpp.times import ocpp_time, parse_time
+from csms.ocpp.frames import ocpp_time, parse_time
 from csms.services.charging_needs import ChargingNeeds, ChargingNeedsService, EVSchedule
 from csms.services.smart_charging import SmartChargingService
 

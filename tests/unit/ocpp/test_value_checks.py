@@ -6,7 +6,7 @@ import pytest
 
 from csms.ocpp import value_checks
 from csms.ocpp.errors import OcppError
-from csms.ocpp.times import parse_time
+from csms.ocpp.frames import parse_time
 
 
 def test_integers_outside_32_bits_are_refused_with_the_field_path():
