@@ -64,7 +64,11 @@ class OcppSettings:
     tls_port: int = setting(9443, "wss:// port, opened when ocpp.tls_cert is set (security profiles 2 and 3)")
     tls_cert: str = setting("", "server certificate chain (PEM file) for wss://")
     tls_key: str = setting("", "private key (PEM file) of ocpp.tls_cert")
-    tls_client_ca: str = setting("", "CA bundle (PEM) that client certificates must chain to (profile 3)")
+    tls_client_ca: str = setting("", "CA bundle (PEM) that client certificates must chain to (profile 3), "
+                                     "beside the CA that signs charge point CSRs")
+    tls_cert_rsa: str = setting("", "a second server certificate (PEM file), RSA >= 2048 bits, served beside an "
+                                    "ECDSA ocpp.tls_cert: the TLS_RSA_* suites OCPP requires")
+    tls_key_rsa: str = setting("", "private key (PEM file) of ocpp.tls_cert_rsa")
     auto_register: bool = setting(False, "accept charge points that are not registered (they are created on connect)")
     heartbeat_interval: int = setting(300, "seconds, sent in BootNotification.conf when Accepted")
     boot_retry_interval: int = setting(30, "seconds, sent in BootNotification.conf when Pending or Rejected")
@@ -75,6 +79,14 @@ class OcppSettings:
     message_log_retention_days: int = setting(30, "days the OCPP message log keeps frames")
     flush_interval: float = setting(0.2, "seconds between batched writes (meter values, message log, presence)")
     tolerant_models: str = setting("", "tolerant mode for these vendors: Vendor or Vendor/Model, comma-separated")
+    ocsp_timeout: float = setting(5.0, "seconds an OCSP responder has to answer (contract certificates, "
+                                       "GetCertificateStatus)")
+    ocsp_cache_seconds: float = setting(300.0, "seconds a contract certificate's OCSP status is reused")
+    ocsp_unreachable: str = setting("reject", "Authorize when the OCSP responder cannot answer: reject "
+                                              "(CertChainError) or accept (the id token decides)")
+    contract_pool_url: str = setting("", "ISO 15118 contract-certificate pool for Get15118EVCertificate "
+                                         "(POST {url}/v1/ev-certificates); empty: answered Failed")
+    contract_pool_timeout: float = setting(10.0, "seconds the contract-certificate pool has to answer")
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,11 @@ def validate(s: Settings) -> None:
     for key, port in (("ocpp.port", s.ocpp.port), ("ocpp.tls_port", s.ocpp.tls_port), ("api.port", s.api.port)):
         if not 0 <= port <= 65535:
             fail(key, f"port {port} out of range 0-65535")
-    if bool(s.ocpp.tls_cert) != bool(s.ocpp.tls_key):
-        fail("ocpp.tls_key" if s.ocpp.tls_cert else "ocpp.tls_cert", "TLS needs both a certificate and a key")
+    for cert, key in (("tls_cert", "tls_key"), ("tls_cert_rsa", "tls_key_rsa")):
+        if bool(getattr(s.ocpp, cert)) != bool(getattr(s.ocpp, key)):
+            fail(f"ocpp.{key}" if getattr(s.ocpp, cert) else f"ocpp.{cert}", "TLS needs both a certificate and a key")
     for key, path in (("ocpp.tls_cert", s.ocpp.tls_cert), ("ocpp.tls_key", s.ocpp.tls_key),
+                      ("ocpp.tls_cert_rsa", s.ocpp.tls_cert_rsa), ("ocpp.tls_key_rsa", s.ocpp.tls_key_rsa),
                       ("ocpp.tls_client_ca", s.ocpp.tls_client_ca)):
         if path and not Path(path).is_file():
             fail(key, f"file not found: {path}")
@@ -37,9 +39,15 @@ def validate(s: Settings) -> None:
                        ("ocpp.call_timeout", s.ocpp.call_timeout),
                        ("ocpp.max_frame_bytes", s.ocpp.max_frame_bytes),
                        ("ocpp.flush_interval", s.ocpp.flush_interval),
+                       ("ocpp.ocsp_timeout", s.ocpp.ocsp_timeout),
+                       ("ocpp.contract_pool_timeout", s.ocpp.contract_pool_timeout),
                        ("api.jwt_ttl", s.api.jwt_ttl)):
         if value <= 0:
             fail(key, f"must be positive, got {value}")
+    if s.ocpp.ocsp_unreachable not in ("reject", "accept"):
+        fail("ocpp.ocsp_unreachable", f"expected reject or accept, got {s.ocpp.ocsp_unreachable!r}")
+    if s.ocpp.contract_pool_url and not s.ocpp.contract_pool_url.startswith(("http://", "https://")):
+        fail("ocpp.contract_pool_url", "must start with http:// or https://")
     if s.ocpp.heartbeat_grace < 1:
         fail("ocpp.heartbeat_grace", f"must be >= 1, got {s.ocpp.heartbeat_grace}")
     if not 0 <= s.api.metrics_port <= 65535:

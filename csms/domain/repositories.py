@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Awaitable, Iterable, Protocol
 
-from csms.domain.models import (ChargePoint, Connector, IdTag, MessageLogEntry, Operator, Page, Station,
+from csms.domain.models import (ChargePoint, Connector, IdTag, Operator, Page, Station,
                                 Transaction)
 
 

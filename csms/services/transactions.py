@@ -47,6 +47,23 @@ def number(value: str) -> Decimal | None:
     return d if d.is_finite() else None
 
 
+def unstorable(sv: SampledValue) -> str | None:
+    """Why a sampled value cannot be kept (a number beyond the register, power or double columns), or
+    None. Checked before any conversion: an integer of a billion digits would stall the event loop."""
+    n = number(sv.value)
+    if n is None:
+        return None                     # not a number: kept as text only
+    if n.adjusted() > 18:
+        return f"{sv.value} is beyond any meter reading the CSMS can store"
+    e = energy_wh(sv)
+    if e is not None and not -(2 ** 63) <= e < 2 ** 63:
+        return f"{sv.value} {sv.unit or 'Wh'} is beyond a 64-bit Wh register"
+    p = power_w(sv)
+    if p is not None and not -(2 ** 31) <= p < 2 ** 31:
+        return f"{sv.value} {sv.unit or 'W'} is beyond a 32-bit W value"
+    return None
+
+
 def energy_wh(sv: SampledValue) -> int | None:
     """Total (not per-phase) active import register in Wh, or None if ``sv`` is not one."""
     if (sv.measurand or ENERGY) != ENERGY or sv.phase or sv.format == "SignedData":

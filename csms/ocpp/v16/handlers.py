@@ -4,24 +4,34 @@ and the pure translations they use."""
 from __future__ import annotations
 
 from csms.domain.models import IdTagInfo, MeterSample, SampledValue
+from csms.ocpp.errors import OcppError
 from csms.ocpp.frames import ocpp_time, parse_time
 from csms.ocpp.routing import CallContext
 from csms.services.chargers import BootInfo, ChargerService
-from csms.services.transactions import TransactionService
+from csms.services.transactions import TransactionService, unstorable
 
 VERSION = "ocpp1.6"
 
 
-def samples(meter_value: list[dict]) -> list[MeterSample]:
+def samples(meter_value: list[dict], field: str = "meterValue") -> list[MeterSample]:
     out = []
-    for mv in meter_value or ():
-        values = tuple(
-            SampledValue(value=str(sv["value"]), measurand=sv.get("measurand", "Energy.Active.Import.Register"),
-                         phase=sv.get("phase"), unit=sv.get("unit"), context=sv.get("context"),
-                         location=sv.get("location"), format=sv.get("format"))
-            for sv in mv.get("sampledValue", ()))
-        out.append(MeterSample(parse_time(mv["timestamp"]), values))
+    for i, mv in enumerate(meter_value or ()):
+        values = []
+        for j, sv in enumerate(mv.get("sampledValue", ())):
+            value = SampledValue(value=str(sv["value"]), measurand=sv.get("measurand", "Energy.Active.Import.Register"),
+                                 phase=sv.get("phase"), unit=sv.get("unit"), context=sv.get("context"),
+                                 location=sv.get("location"), format=sv.get("format"))
+            refuse_unstorable(value, f"{field}[{i}].sampledValue[{j}].value")
+            values.append(value)
+        out.append(MeterSample(parse_time(mv["timestamp"]), tuple(values)))
     return out
+
+
+def refuse_unstorable(value: SampledValue, field: str) -> None:
+    """A reading the CSMS cannot keep is refused, naming the field, never stored (nor half-stored)."""
+    why = unstorable(value)
+    if why is not None:
+        raise OcppError("PropertyConstraintViolation", f"{field}: {why}", {"field": field, "rule": "range"})
 
 
 def id_tag_info(info: IdTagInfo) -> dict:
@@ -80,7 +90,7 @@ class V16Handlers:
         tx, info = await self.transactions.stop(
             ctx.cp_id, transaction_id=req["transactionId"], meter_stop_wh=int(req["meterStop"]),
             stopped_at=parse_time(req["timestamp"]), reason=req.get("reason", "Local"), id_tag=req.get("idTag"),
-            samples=samples(req.get("transactionData") or []))
+            samples=samples(req.get("transactionData") or [], "transactionData"))
         return {"idTagInfo": id_tag_info(info)} if info is not None else {}
 
     async def data_transfer(self, ctx: CallContext, req: dict) -> dict:

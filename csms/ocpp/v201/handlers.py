@@ -12,12 +12,18 @@ from csms.domain.models import (
     TransactionEventAnswer,
     TransactionEventIn,
 )
+from csms.ocpp.errors import OcppError
 from csms.ocpp.frames import ocpp_time, parse_time
 from csms.ocpp.routing import CallContext
+from csms.ocpp.v16.handlers import refuse_unstorable
+from csms.ocpp.v201.iso15118 import certificate_id
 from csms.services.chargers import BootInfo, ChargerService
+from csms.services.ocsp import ContractValidation
 from csms.services.transactions import TransactionService
 
 VERSION = "ocpp2.0.1"
+# a unitOfMeasure multiplier is a power of ten; beyond +-18 no reading fits a 64-bit register
+MAX_MULTIPLIER = 18
 
 
 # neutral id-tag status -> 2.0.1 AuthorizationStatusEnumType (Unknown: never heard of this token)
@@ -25,21 +31,33 @@ _AUTH = {"Accepted": "Accepted", "Blocked": "Blocked", "Expired": "Expired", "In
          "ConcurrentTx": "ConcurrentTx", "Unknown": "Unknown"}
 
 
-def samples(meter_value: list[dict]) -> list[MeterSample]:
+def samples(meter_value: list[dict], field: str = "meterValue") -> list[MeterSample]:
     out = []
-    for mv in meter_value or ():
+    for i, mv in enumerate(meter_value or ()):
         values = []
-        for sv in mv.get("sampledValue", ()):
+        for j, sv in enumerate(mv.get("sampledValue", ())):
+            where = f"{field}[{i}].sampledValue[{j}]"
             unit = (sv.get("unitOfMeasure") or {}).get("unit", "Wh")
             multiplier = (sv.get("unitOfMeasure") or {}).get("multiplier", 0)
+            if not -MAX_MULTIPLIER <= multiplier <= MAX_MULTIPLIER:
+                raise OcppError("PropertyConstraintViolation", f"{where}.unitOfMeasure.multiplier {multiplier} is "
+                                f"outside +-{MAX_MULTIPLIER}", {"field": f"{where}.unitOfMeasure.multiplier",
+                                                                 "rule": "range"})
             value = Decimal(str(sv["value"])).scaleb(multiplier) if multiplier else Decimal(str(sv["value"]))
-            values.append(SampledValue(
-                value=format(value.normalize(), "f") if value == value.to_integral_value() else str(value),
-                measurand=sv.get("measurand", "Energy.Active.Import.Register"), phase=sv.get("phase"), unit=unit,
-                context=sv.get("context"), location=sv.get("location"),
-                format="SignedData" if sv.get("signedMeterValue") else None))
+            sampled = SampledValue(
+                value=_text(value), measurand=sv.get("measurand", "Energy.Active.Import.Register"),
+                phase=sv.get("phase"), unit=unit, context=sv.get("context"), location=sv.get("location"),
+                format="SignedData" if sv.get("signedMeterValue") else None)
+            refuse_unstorable(sampled, f"{where}.value")
+            values.append(sampled)
         out.append(MeterSample(parse_time(mv["timestamp"]), tuple(values)))
     return out
+
+
+def _text(value: Decimal) -> str:
+    if value.adjusted() > 18 or value.adjusted() < -18:
+        return str(value)                    # refused or kept as text; never expanded digit by digit
+    return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
 
 
 def transaction_event(req: dict) -> TransactionEventIn:
@@ -67,6 +85,7 @@ def total_cost(fen: int) -> float:
     the Currency variable says yuan)."""
     return round(fen / 100, 2)
 
+
 def id_token_info(info: IdTagInfo) -> dict:
     out: dict = {"status": _AUTH.get(info.status, "Invalid")}
     if info.expiry_date is not None:
@@ -78,10 +97,11 @@ def id_token_info(info: IdTagInfo) -> dict:
 
 class V201Handlers:
     def __init__(self, chargers: ChargerService, transactions: TransactionService,
-                 vendor_ids: frozenset[str] = frozenset()):
+                 vendor_ids: frozenset[str] = frozenset(), contracts: ContractValidation | None = None):
         self.chargers = chargers
         self.transactions = transactions
         self.vendor_ids = vendor_ids
+        self.contracts = contracts          # ISO 15118 contract certificates (C07): revocation over OCSP
 
     async def boot_notification(self, ctx: CallContext, req: dict) -> dict:
         station = req["chargingStation"]
@@ -100,7 +120,12 @@ class V201Handlers:
 
     async def authorize(self, ctx: CallContext, req: dict) -> dict:
         info = await self.transactions.authorize(ctx.cp_id, req["idToken"]["idToken"])
-        return {"idTokenInfo": id_token_info(info)}
+        hash_data = req.get("iso15118CertificateHashData")
+        if self.contracts is None or ("certificate" not in req and not hash_data):
+            return {"idTokenInfo": id_token_info(info)}
+        info, status = await self.contracts.authorize(info, req.get("certificate"),
+                                                      [certificate_id(d) for d in hash_data or ()])
+        return {"idTokenInfo": id_token_info(info), "certificateStatus": status}
 
     async def meter_values(self, ctx: CallContext, req: dict) -> dict:
         await self.transactions.meter_values(ctx.cp_id, evse_id=req["evseId"], connector_id=0 if req["evseId"] == 0 else 1,

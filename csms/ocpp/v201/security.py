@@ -12,12 +12,6 @@ from csms.ocpp.frames import parse_time
 from csms.services.security import SecurityEventService
 from csms.services.security_certificates import CertificateService
 
-NO_OCSP = {"reasonCode": "NoOCSPResponder",
-           "additionalInfo": "this CSMS has no OCSP responder; certificate status cannot be checked"}
-NO_CONTRACT_POOL = {"reasonCode": "NoCertificatePool",
-                    "additionalInfo": "no ISO 15118 contract-certificate pool is configured in this CSMS"}
-
-
 class V201SecurityHandlers:
     def __init__(self, events: SecurityEventService, certificates: CertificateService):
         self.events = events
@@ -34,12 +28,6 @@ class V201SecurityHandlers:
         kind = req.get("certificateType")
         ctx.then(lambda: self.certificates.issue(ctx.cp_id, req["csr"], kind or "ChargingStationCertificate"))
         return {"status": "Accepted"}
-
-    async def get_certificate_status(self, ctx: CallContext, req: dict) -> dict:
-        return {"status": "Failed", "statusInfo": NO_OCSP}
-
-    async def get_15118_ev_certificate(self, ctx: CallContext, req: dict) -> dict:
-        return {"status": "Failed", "exiResponse": "", "statusInfo": NO_CONTRACT_POOL}
 
 
 def certificate_type(neutral: str) -> str:
