@@ -138,8 +138,7 @@ class Container:
                                             contract_pool=sec.contract_pool),
         }
         self.dispatcher = Dispatcher(self.routes, self.caller, self.message_log.observe,
-                                     max_frame_bytes=o.max_frame_bytes, tolerate=self.tolerance.tolerate,
-                                     admit=self.chargers.admit)
+                                     max_frame_bytes=o.max_frame_bytes, tolerate=self.tolerance.tolerate)
         listener = dict(host=o.host, versions=self.dispatcher.versions, registry=self.registry,
                         authenticate=self.chargers.authenticate, on_frame=self.dispatcher.on_frame,
                         on_open=self._on_open, on_close=self._on_close, max_size=o.max_frame_bytes * 4,
@@ -161,6 +160,7 @@ class Container:
 
     async def _on_open(self, conn) -> None:
         self.tolerance.forget(conn.cp_id)
+        self.dispatcher.opened(conn, await self.chargers.registration_status(conn.cp_id))
         await self.chargers.connected(conn.cp_id, conn.protocol)
 
     async def _on_close(self, conn, current: bool) -> None:

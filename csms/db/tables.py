@@ -114,6 +114,7 @@ transactions = Table(
     Column("evse_id", Integer, nullable=False),
     Column("connector_id", Integer, nullable=False),
     Column("ocpp_tx_id", String(64), nullable=True),
+    Column("ocpp_tx_key", String(64), nullable=False, server_default=""),
     Column("id_tag", String(36), nullable=True),
     Column("status", String(16), nullable=False),
     Column("started_at", UTCDateTime, nullable=False),
@@ -135,7 +136,10 @@ transactions = Table(
     Index(None, "charge_point_id", "status"),
     Index(None, "started_at"),
     # the same start reported twice (retry, store-and-forward) is one transaction
-    UniqueConstraint("charge_point_id", "evse_id", "connector_id", "started_at", "meter_start_wh"),
+    # a 1.6 start is known by where, when and at what reading it began (a retried StartTransaction is the
+    # same one); a 2.0.1 transaction by its own id (ocpp_tx_key = ocpp_tx_id, '' for 1.6), so two of them
+    # starting on one EVSE at the same instant with the same reading stay two
+    UniqueConstraint("charge_point_id", "evse_id", "connector_id", "started_at", "meter_start_wh", "ocpp_tx_key"),
     UniqueConstraint("charge_point_id", "ocpp_tx_id"),
 )
 

@@ -14,7 +14,9 @@ def _time(value: str | None) -> datetime | None:
 
 
 def _number(x: float) -> float | int:
-    return int(x) if float(x).is_integer() else float(x)
+    """A whole number as an int (3.0 -> 3), within the range a float holds exactly; beyond it (a limit
+    of 1.8e19 W is schema-valid) the float, which JSON and the database can keep."""
+    return int(x) if float(x).is_integer() and abs(x) < 2**53 else float(x)
 
 
 def schedule_from_dict(d: dict) -> ChargingSchedule:

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from csms import log_context
 from csms.domain.errors import CallErrorReceived, CallTimeout, CommandNotSent
-from csms.ocpp import frames, schemas, solicited, value_checks
+from csms.ocpp import frames, schemas, solicited
 from csms.ocpp.errors import OcppError
 from csms.ocpp.observe import FrameObserver, count
 
@@ -105,7 +105,7 @@ class Caller:
         count(action, "in", "result", conn.protocol)
         try:
             schemas.validate(conn.protocol, action, frame.payload, response=True)
-            value_checks.check(conn.protocol, action, frame.payload, response=True)
+            schemas.check_values(conn.protocol, action, frame.payload, response=True)
         except OcppError as exc:
             if self.tolerate is None:
                 future.set_exception(CallErrorReceived(exc.code, f"invalid {action} response: {exc.description}",

@@ -11,11 +11,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timezone
 
 from csms import log_context
-from csms.ocpp import frames, schemas, solicited, value_checks
+from csms.ocpp import frames, schemas, solicited
 from csms.ocpp.calls import Caller, Connection, Tolerate
 from csms.ocpp.errors import OcppError, version_code
 from csms.ocpp.observe import FrameObserver, count, latency
@@ -23,22 +23,17 @@ from csms.ocpp.routing import CallContext, RouteTable
 
 log = logging.getLogger(__name__)
 
-# admission: (cp_id, action, solicited) -> may this charge point send this now? (no: SecurityError);
-# solicited: the CSMS asked this connection for it (TriggerMessage, a report request, ...: solicited.py)
-Admit = Callable[[str, str, bool], Awaitable[bool]]
 
 
 class Dispatcher:
     def __init__(self, routes: Mapping[str, RouteTable], caller: Caller, observe: FrameObserver,
-                 max_frame_bytes: int = 65536, strict_responses: bool = True, tolerate: Tolerate | None = None,
-                 admit: Admit | None = None):
+                 max_frame_bytes: int = 65536, strict_responses: bool = True, tolerate: Tolerate | None = None):
         self.routes = routes
         self.caller = caller
         self.observe = observe
         self.max_frame_bytes = max_frame_bytes
         self.strict_responses = strict_responses
         self.tolerate = tolerate
-        self.admit = admit
 
     @property
     def versions(self) -> list[str]:
@@ -91,7 +86,7 @@ class Dispatcher:
                 if action in schemas.actions(version):
                     raise OcppError("NotSupported", f"{action} is not supported by this central system")
                 raise OcppError("NotImplemented", f"unknown action {action!r}")
-            if self.admit is not None and not await self.admit(conn.cp_id, action, solicited.asked_for(conn, action)):
+            if not admitted(conn, action):
                 raise OcppError("SecurityError", f"{action} refused: {conn.cp_id} is not accepted (its "
                                 "BootNotification was answered Pending or Rejected)")
             payload = frame.payload
@@ -101,7 +96,7 @@ class Dispatcher:
                 if self.tolerate is None:
                     raise
                 payload = await self.tolerate(conn.cp_id, version, action, payload)
-            payload = value_checks.check(version, action, payload)
+            payload = schemas.check_values(version, action, payload)
             response = await handler(ctx, payload)
             if self.strict_responses:
                 try:
@@ -118,6 +113,8 @@ class Dispatcher:
             await self._send_error(conn, uid, action, "InternalError", f"{type(exc).__name__} while handling {action}")
             return
         latency(label, time.perf_counter() - started)
+        if action == "BootNotification":      # what this connection may send from now on (admitted())
+            conn.state["boot"] = response.get("status")
         text = frames.result(uid, response)
         self.observe(conn.cp_id, "out", frames.CALLRESULT, uid, action, text, datetime.now(timezone.utc))
         count(label, "out", "result", version)
@@ -132,8 +129,24 @@ class Dispatcher:
         count(action or "?", "out", "error", conn.protocol, error_code=code)
         await conn.send(text)
 
+    def opened(self, conn: Connection, registration: str | None) -> None:
+        """A new connection of a charge point whose registration is Rejected may only boot until a boot
+        of it is answered otherwise (it need not boot again after a reconnect: the stored word holds)."""
+        if registration == "Rejected":
+            conn.state["boot"] = "Rejected"
+
     def on_disconnect(self, conn: Connection) -> None:
         self.caller.on_disconnect(conn)
+
+
+def admitted(conn: Connection, action: str) -> bool:
+    """May this connection send ``action`` now? After a Rejected boot only BootNotification; after a
+    Pending one also what the CSMS asked it for on this connection (TriggerMessage, a report request
+    and what they cause: B02.FR.09, OCPP 1.6 4.2; solicited.py)."""
+    boot = conn.state.get("boot")
+    if boot is None or boot == "Accepted" or action == "BootNotification":
+        return True
+    return boot == "Pending" and solicited.asked_for(conn, action)
 
 
 async def _run_after(fn, cp_id: str, action: str) -> None:

@@ -25,10 +25,18 @@ from datetime import datetime, timedelta
 from typing import Awaitable, Callable
 
 from csms.domain import events
-from csms.domain.smart_charging import (EXTERNAL, MAX_PROFILE, TX_DEFAULT, TX_PROFILE, ChargingProfile,
-                                        ChargingSchedule, SchedulePeriod)
-from csms.domain.states import StateMachine
+from csms.domain.errors import CommandFailed
 from csms.domain.repositories import TransactionRepository
+from csms.domain.smart_charging import (
+    EXTERNAL,
+    MAX_PROFILE,
+    TX_DEFAULT,
+    TX_PROFILE,
+    ChargingProfile,
+    ChargingSchedule,
+    SchedulePeriod,
+)
+from csms.domain.states import StateMachine
 from csms.services.clock import Clock
 from csms.services.smart_charging import SmartChargingService
 from csms.services.smart_charging_composite import ActiveTransaction, composite
@@ -131,9 +139,14 @@ class ChargingNeedsService:
             current.needs = needs
         return "Accepted", lambda: self._send_profile(cp_id, current, tx)
 
-    async def _send_profile(self, cp_id: str, negotiation: Negotiation, tx) -> dict:
+    async def _send_profile(self, cp_id: str, negotiation: Negotiation, tx) -> dict | None:
         profile = await self.profile_for(cp_id, negotiation.needs, tx)
-        result = await self.smart_charging.set_profile(cp_id, negotiation.needs.evse_id, profile)
+        try:
+            result = await self.smart_charging.set_profile(cp_id, negotiation.needs.evse_id, profile)
+        except CommandFailed as exc:    # offline, no answer, CALLERROR: the EV charges without our schedule
+            log.warning("%s EVSE %s: the ISO 15118 TxProfile was not installed: %s", cp_id,
+                        negotiation.needs.evse_id, exc)
+            return None
         if result.get("status") == "Accepted":
             negotiation.profile_id = profile.id
             negotiation.move("ProfileSent")

@@ -51,7 +51,7 @@ async def station(csms, request, caplog):
 
 
 @pytest.mark.parametrize("station", VERSIONS, indirect=True)
-@settings(max_examples=400, deadline=None, database=None,
+@settings(max_examples=400, deadline=None, database=None, derandomize=True,   # stable in CI; make soak explores
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 async def test_every_schema_valid_call_is_answered_and_never_with_internal_error(station, data):
