@@ -11,7 +11,8 @@ from csms.services.clock import Clock
 from csms.services.commands import CommandService
 from csms.services.provisioning import ProvisioningService
 from csms.services.requests import ReportRequestService
-from csms.services.security import AlarmService, SecurityEventService
+from csms.services.alarms import AlarmService
+from csms.services.security import SecurityEventService
 from csms.services.security_ca import CertificateAuthority
 from csms.services.security_certificates import CertificateService
 from csms.services.security_credentials import CredentialService
@@ -20,7 +21,6 @@ from csms.settings import Settings
 
 @dataclass(frozen=True)
 class Security:
-    alarms: AlarmService
     security_events: SecurityEventService
     certificate_authority: CertificateAuthority
     certificates: CertificateService
@@ -29,11 +29,10 @@ class Security:
 
 
 def build(repos: Repositories, settings: Settings, *, bus, clock: Clock, commands: CommandService,
-          chargers: ChargerService, report_requests: ReportRequestService) -> Security:
-    alarms = AlarmService(repos.alarms, bus, clock)
+          chargers: ChargerService, report_requests: ReportRequestService, alarms: AlarmService) -> Security:
+    """Critical security events and 2.0.1 device problems raise ``alarms`` (the operations feature's)."""
     ca = CertificateAuthority.from_settings(settings.data_dir, settings.ca.cert, settings.ca.key)
     return Security(
-        alarms=alarms,
         security_events=SecurityEventService(repos.security_events, alarms, bus, clock),
         certificate_authority=ca,
         certificates=CertificateService(ca, repos.certificates, commands, clock),

@@ -36,7 +36,7 @@ def every(seconds: float = 0, **kw) -> tuple[str, dict]:
 
 def jobs(c: Container) -> list[Job]:
     """Every periodic job of the CSMS."""
-    d = c.settings.driver
+    d, a = c.settings.driver, c.settings.alarms
 
     async def presence() -> None:
         c.chargers.record_presence()
@@ -63,6 +63,10 @@ def jobs(c: Container) -> list[Job]:
         Job("driver-sessions", *every(5), c.charging.stop.tick),
         Job("payment-query", *every(30), query_payments),
         Job("payment-reconciliation", *every(hours=24), reconcile),
+        # alarms: causes that outlasted their debounce; charge points away and transactions stuck
+        Job("alarm-debounce", *every(a.check_interval), c.operations.alarms.due),
+        Job("alarm-offline-check", *every(a.sweep_interval), c.operations.sources.check_offline),
+        Job("alarm-stuck-transactions", *every(a.sweep_interval), c.operations.sources.check_stuck),
     ]
 
 

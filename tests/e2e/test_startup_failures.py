@@ -21,6 +21,7 @@ def serve(tmp_path: Path, **env: str) -> tuple[int, list[str]]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("CSMS_")}
     base.update(CSMS_DATA_DIR=str(tmp_path / "data"), CSMS_OCPP_HOST="127.0.0.1", CSMS_OCPP_PORT="0",
                 CSMS_API_HOST="127.0.0.1", CSMS_API_PORT="0", CSMS_WECHAT_EMULATOR_PORT="0",
+                CSMS_SMS_EMULATOR_PORT="0",
                 CSMS_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'csms.db'}")
     base.update(env)
     proc = subprocess.run([sys.executable, "-m", "csms.cli", "serve"], env=base, capture_output=True, text=True,
