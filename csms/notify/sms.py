@@ -16,6 +16,8 @@ from csms.notify import aliyun_signing
 from csms.services.notifier import AlarmMessage
 
 ACTION, VERSION = "SendSms", "2017-05-25"
+# sent (and so signed) even with the empty body: an HTTP client would add a Content-Type of its own
+FORM = "application/x-www-form-urlencoded"
 PARAM_LIMIT = 35                # Aliyun caps a template variable's value (35 characters for most)
 
 
@@ -39,7 +41,7 @@ class AliyunCredentials:
 
 
 class AliyunSms:
-    """Aliyun SMS: ``POST {endpoint}/?Action-params`` with an empty body, V3-signed (RPC style: the
+    """Aliyun SMS: ``POST {endpoint}/?<parameters>`` with an empty body, V3-signed (RPC style: the
     parameters in the query string). ``endpoint`` is https://dysmsapi.aliyuncs.com, or the emulator."""
 
     def __init__(self, endpoint: str, credentials: AliyunCredentials, sign_name: str, timeout: float = 10.0,
@@ -58,13 +60,13 @@ class AliyunSms:
         headers = aliyun_signing.sign(
             method="POST", host=self.host, action=ACTION, version=VERSION, params=query, body=b"",
             access_key_id=self.credentials.access_key_id, access_key_secret=self.credentials.access_key_secret,
-            date=self.clock().strftime("%Y-%m-%dT%H:%M:%SZ"), nonce=secrets.token_hex(16))
+            date=self.clock().strftime("%Y-%m-%dT%H:%M:%SZ"), nonce=secrets.token_hex(16), content_type=FORM)
         headers.pop("host")             # aiohttp sends the same Host (the signed one)
         url = f"{self.endpoint}/?{aliyun_signing.canonical_query(query)}"
         if self._http is None:
             self._http = aiohttp.ClientSession(timeout=self.timeout)
         try:
-            async with self._http.post(url, headers=headers, data=b"") as resp:
+            async with self._http.post(url, headers=headers) as resp:
                 text = await resp.text()
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise SmsError("Unreachable", f"{type(exc).__name__}: {exc}") from None
