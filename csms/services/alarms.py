@@ -8,12 +8,17 @@ Faulted that recovers). While an alarm is open, each new observation of its caus
 (``count``); a cause that clears resolves its alarm by itself (``resolved_by = "auto"``). Every change
 is published as an AlarmChanged: the operator feed and the notifier listen.
 
+Observations of one key are handled one at a time, in the order they came (the bus runs each reaction
+in a task of its own: a Faulted and the Available right after it must not overtake each other).
 Pending causes live in this process: with several nodes, a charge point's causes are observed on the
 node that holds its socket, and after a restart the periodic checks find what is still wrong."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,10 +64,31 @@ class AlarmService:
         self.clock = clock
         self.policy = policy
         self._pending: dict[str, tuple[Signal, datetime]] = {}     # key -> (latest signal, since)
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}      # key -> (its lock, users)
+
+    @asynccontextmanager
+    async def _one_at_a_time(self, key: str) -> AsyncIterator[None]:
+        """Serialise what is done for one key; a lock lives only while someone holds or awaits it
+        (an asyncio lock is fair: waiters get it in the order they asked)."""
+        lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
 
     # -- causes ------------------------------------------------------------------------------------
     async def observe(self, signal: Signal) -> Alarm | None:
         """Something is wrong. The alarm raised or counted, or None while it waits out its debounce."""
+        async with self._one_at_a_time(signal.key):
+            return await self._observe(signal)
+
+    async def _observe(self, signal: Signal) -> Alarm | None:
         now = self.clock.now()
         key = signal.key
         open_ = await self.repo.open_for(key)
@@ -86,6 +112,10 @@ class AlarmService:
 
     async def clear(self, signal: Signal) -> Alarm | None:
         """The cause is over: a pending one is forgotten, an open alarm resolves by itself."""
+        async with self._one_at_a_time(signal.key):
+            return await self._clear(signal)
+
+    async def _clear(self, signal: Signal) -> Alarm | None:
         key = signal.key
         if self._pending.pop(key, None) is not None:
             metrics.ALARMS_DEBOUNCED.labels(signal.kind).inc()
@@ -103,9 +133,9 @@ class AlarmService:
         raised = []
         for key, (signal, since) in list(self._pending.items()):
             if (now - since).total_seconds() >= self.policy.debounce_of(signal.kind):
-                alarm = await self._raise(signal, now)
-                if alarm is not None:
-                    raised.append(alarm)
+                async with self._one_at_a_time(key):
+                    if key in self._pending:        # not cleared while we waited for the key
+                        raised.append(await self._raise(self._pending[key][0], now))
         return raised
 
     def pending(self) -> list[Signal]:
