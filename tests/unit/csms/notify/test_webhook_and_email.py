@@ -47,7 +47,8 @@ async def test_a_webhook_is_signed_and_carries_the_alarm(receiver):
     [(headers, body, verified)] = got
     assert verified and headers["X-CSMS-Event"] == "alarm.raised" and headers["X-CSMS-Signature"].startswith("sha256=")
     payload = json.loads(body)
-    assert (payload["event"], payload["alarm"]["id"], payload["alarm"]["kind"]) == ("alarm.raised", 1, "connector_fault")
+    assert (payload["event"], payload["alarm"]["id"], payload["alarm"]["kind"]) == (
+        "alarm.raised", 1, "connector_fault")
     assert not webhook.verify("another secret", headers, body)
     assert not webhook.verify(SECRET, headers, body + b" ")
     assert not webhook.verify(SECRET, headers, body, now=time.time() + 600)      # a stale replay
