@@ -197,6 +197,12 @@ def response_times(timings: list[AlarmTiming], station_id: int | None, period: s
                          round(sum(done) / len(done), 1) if done else None)
 
 
+def place(alarm: Alarm) -> str:
+    """Where, in a few characters: ``CP-1#2`` (connector 2), ``CP-1``, or ``-`` (the network)."""
+    where = alarm.charge_point_id or "-"
+    return f"{where}#{alarm.connector_id}" if alarm.connector_id else where
+
+
 def as_json(alarm: Alarm) -> dict:
     """The alarm as the REST API, the operator feed and webhooks show it (docs/contract.md <alarm>)."""
     return {"id": alarm.id, "kind": alarm.kind, "severity": alarm.severity, "status": alarm.status,

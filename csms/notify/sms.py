@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from csms.domain.alarms import place
 from csms.notify import aliyun_signing
 from csms.services.notifier import AlarmMessage
 
@@ -93,9 +94,6 @@ class SmsSender:
 
     async def send(self, address: str, message: AlarmMessage) -> None:
         alarm = message.alarm
-        place = alarm.charge_point_id or "-"
-        if alarm.connector_id:
-            place += f"#{alarm.connector_id}"
-        params = {"severity": alarm.severity, "kind": alarm.kind, "place": place, "event": message.event,
+        params = {"severity": alarm.severity, "kind": alarm.kind, "place": place(alarm), "event": message.event,
                   "alarm": str(alarm.id)}
         await self.provider.send(address, self.template_code, {k: v[:PARAM_LIMIT] for k, v in params.items()})

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from csms.domain.alarms import place
 from csms.services.notifier import AlarmMessage
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -26,8 +27,7 @@ class WechatSender:
 
     async def send(self, address: str, message: AlarmMessage) -> None:
         alarm = message.alarm
-        where = (alarm.charge_point_id or "") + (f"#{alarm.connector_id}" if alarm.connector_id else "")
-        data = {"character_string1": str(alarm.id), "thing2": f"{alarm.kind} {where}".strip()[:20],
+        data = {"character_string1": str(alarm.id), "thing2": f"{alarm.kind} {place(alarm)}"[:20],
                 "phrase3": SEVERITY_WORDS.get(alarm.severity, alarm.severity)[:5],
                 "time4": alarm.raised_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
                 "thing5": alarm.message[:20]}

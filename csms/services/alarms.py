@@ -15,10 +15,7 @@ node that holds its socket, and after a restart the periodic checks find what is
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +28,7 @@ from csms.domain.repositories import ChargePointRepository
 from csms.domain.repositories_alarms import AlarmRepository
 from csms.domain.states import IllegalTransition
 from csms.services.clock import Clock
+from csms.services.locks import KeyedLocks
 
 log = logging.getLogger(__name__)
 
@@ -64,28 +62,12 @@ class AlarmService:
         self.clock = clock
         self.policy = policy
         self._pending: dict[str, tuple[Signal, datetime]] = {}     # key -> (latest signal, since)
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}      # key -> (its lock, users)
-
-    @asynccontextmanager
-    async def _one_at_a_time(self, key: str) -> AsyncIterator[None]:
-        """Serialise what is done for one key; a lock lives only while someone holds or awaits it
-        (an asyncio lock is fair: waiters get it in the order they asked)."""
-        lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+        self._keys = KeyedLocks()          # an asyncio lock is fair: waiters get it in the order they asked
 
     # -- causes ------------------------------------------------------------------------------------
     async def observe(self, signal: Signal) -> Alarm | None:
         """Something is wrong. The alarm raised or counted, or None while it waits out its debounce."""
-        async with self._one_at_a_time(signal.key):
+        async with self._keys.hold(signal.key):
             return await self._observe(signal)
 
     async def _observe(self, signal: Signal) -> Alarm | None:
@@ -112,7 +94,7 @@ class AlarmService:
 
     async def clear(self, signal: Signal) -> Alarm | None:
         """The cause is over: a pending one is forgotten, an open alarm resolves by itself."""
-        async with self._one_at_a_time(signal.key):
+        async with self._keys.hold(signal.key):
             return await self._clear(signal)
 
     async def _clear(self, signal: Signal) -> Alarm | None:
@@ -133,7 +115,7 @@ class AlarmService:
         raised = []
         for key, (signal, since) in list(self._pending.items()):
             if (now - since).total_seconds() >= self.policy.debounce_of(signal.kind):
-                async with self._one_at_a_time(key):
+                async with self._keys.hold(key):
                     if key in self._pending:        # not cleared while we waited for the key
                         raised.append(await self._raise(self._pending[key][0], now))
         return raised

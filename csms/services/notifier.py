@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Protocol
 
 from csms import metrics
-from csms.domain.alarms import Alarm
+from csms.domain.alarms import Alarm, place
 from csms.domain.events import AlarmChanged
 from csms.domain.models import Page
 from csms.domain.notifications import DROPPED, FAILED, SENT, SUPPRESSED, Channel, Delivery, matches, quiet
@@ -57,10 +57,7 @@ EVENT_WORDS = {"raised": "告警", "repeated": "告警重复", "acknowledged": "
 
 
 def render(alarm: Alarm, event: str, at: datetime) -> AlarmMessage:
-    where = alarm.charge_point_id or "network"
-    if alarm.connector_id:
-        where += f" #{alarm.connector_id}"
-    title = f"[{alarm.severity}] {EVENT_WORDS.get(event, event)} {alarm.kind} {where}"
+    title = f"[{alarm.severity}] {EVENT_WORDS.get(event, event)} {alarm.kind} {place(alarm)}"
     text = (f"{alarm.message}\nalarm {alarm.id} · {alarm.status} · {alarm.count}x · "
             f"raised {alarm.raised_at.isoformat()}")
     return AlarmMessage(alarm, event, title, text, at)

@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from csms.emulator_http import json_object
 from csms.notify import aliyun_signing as signing
 from csms.notify.sms import ACTION, VERSION
 
@@ -140,18 +141,8 @@ async def c_messages(request: web.Request) -> web.Response:
     return web.json_response(request.app[STATE].messages)
 
 
-async def _control_body(request: web.Request) -> dict:
-    try:
-        data = json.loads(await request.text() or "{}")
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        raise web.HTTPBadRequest(text="body must be a JSON object")
-    return data
-
-
 async def c_faults(request: web.Request) -> web.Response:
-    body = await _control_body(request)
+    body = await json_object(request)
     if not isinstance(body.get("code"), str):
         raise web.HTTPBadRequest(text="code (an Aliyun error code) is required")
     request.app[STATE].faults.append(Fault(body["code"], str(body.get("message", "emulated failure")),
@@ -160,7 +151,7 @@ async def c_faults(request: web.Request) -> web.Response:
 
 
 async def c_delay(request: web.Request) -> web.Response:
-    body = await _control_body(request)
+    body = await json_object(request)
     request.app[STATE].delay = max(0.0, float(body.get("seconds", 0)))
     return web.Response(status=204)
 

@@ -9,12 +9,12 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Any
 
 from aiohttp import web
 
+from csms.emulator_http import json_object
 from csms.wechat import signing
 from csms.wechat.emulator.config import EmulatorConfig
 from csms.wechat.emulator.keys import EmulatorKeys, ensure_keys
@@ -65,14 +65,7 @@ def _core(request: web.Request) -> EmulatorCore:
     return request.app[CORE]
 
 
-async def _json_body(request: web.Request) -> dict[str, Any]:
-    try:
-        data = json.loads(await request.text() or "{}")
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        raise web.HTTPBadRequest(text="body must be a JSON object")
-    return data
+_json_body = json_object
 
 
 # --- mini-program server API ---------------------------------------------------------------------

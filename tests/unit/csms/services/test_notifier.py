@@ -80,7 +80,7 @@ async def test_rules_route_by_severity_station_kind_and_change(n):
     await n.on_alarm_changed(AlarmChanged(replace(ALARM, severity="warning"), "repeated", EPOCH))   # no rule
     assert await settled(n, 3) == [("sms", "+8613800000001", "sent", 1), ("sms", "+8613800000002", "sent", 1),
                                    ("webhook", "https://hooks.example.com/a", "sent", 1)]
-    assert n.senders["sms"].sent[0] == ("+8613800000001", "[major] 告警 connector_fault CP1 #1")
+    assert n.senders["sms"].sent[0] == ("+8613800000001", "[major] 告警 connector_fault CP1#1")
     await n.on_alarm_changed(AlarmChanged(replace(ALARM, status="Resolved"), "resolved", EPOCH))
     assert len(await settled(n, 4)) == 4 and n.senders["email"].sent == []
 
