@@ -60,6 +60,11 @@ def test_the_api_port_in_use(tmp_path, taken_port):
     one_line(*serve(tmp_path, CSMS_API_PORT=taken_port), "api.port", taken_port, "CSMS_API_PORT")
 
 
+def test_the_sms_emulator_port_in_use(tmp_path, taken_port):
+    one_line(*serve(tmp_path, CSMS_SMS_EMULATOR_PORT=taken_port), "sms.emulator_port", taken_port,
+             "CSMS_SMS_EMULATOR_PORT")
+
+
 def test_a_certificate_that_does_not_load(tmp_path):
     cert, key = tmp_path / "server.pem", tmp_path / "server.key"
     cert.write_text("-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n")
