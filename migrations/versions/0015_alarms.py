@@ -213,23 +213,8 @@ def downgrade() -> None:
         batch_op.drop_column('severity')
         batch_op.drop_column('kind')
 
-    with op.batch_alter_table('work_order_notes', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_work_order_notes_work_order_id'))
-
-    op.drop_table('work_order_notes')
-    with op.batch_alter_table('work_orders', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_work_orders_status'))
-        batch_op.drop_index(batch_op.f('ix_work_orders_station_id'))
-        batch_op.drop_index(batch_op.f('ix_work_orders_assignee_status'))
-
-    op.drop_table('work_orders')
-    op.drop_table('operator_wechat')
-    op.drop_table('notification_rules')
-    with op.batch_alter_table('notification_deliveries', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_notification_deliveries_channel_id_at'))
-        batch_op.drop_index(batch_op.f('ix_notification_deliveries_at'))
-        batch_op.drop_index(batch_op.f('ix_notification_deliveries_alarm_id'))
-
-    op.drop_table('notification_deliveries')
-    op.drop_table('notification_channels')
+    # the new tables go with their indexes (MariaDB refuses to drop an index a foreign key uses first)
+    for table in ('work_order_notes', 'work_orders', 'operator_wechat', 'notification_rules',
+                  'notification_deliveries', 'notification_channels'):
+        op.drop_table(table)
     # ### end Alembic commands ###
