@@ -49,6 +49,9 @@ class FakeAlarmRepository:
     async def open_for(self, dedup_key: str) -> Alarm | None:
         return next((a for a in self.rows.values() if a.dedup_key == dedup_key and a.status in OPEN), None)
 
+    async def latest_for(self, dedup_key: str) -> Alarm | None:
+        return max((a for a in self.rows.values() if a.dedup_key == dedup_key), key=lambda a: a.id, default=None)
+
     async def open_of_kind(self, kind: str) -> list[Alarm]:
         return [a for a in sorted(self.rows.values(), key=lambda a: a.id) if a.kind == kind and a.status in OPEN]
 

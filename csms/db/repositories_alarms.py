@@ -50,6 +50,11 @@ class SqlAlarmRepository(_Repo):
     async def open_for(self, dedup_key: str) -> Alarm | None:
         return _to(Alarm, await self._one(select(t.alarms).where(t.alarms.c.open_key == dedup_key)))
 
+    async def latest_for(self, dedup_key: str) -> Alarm | None:
+        c = t.alarms.c
+        return _to(Alarm, await self._one(select(t.alarms).where(c.dedup_key == dedup_key).order_by(c.id.desc())
+                                          .limit(1)))
+
     async def open_of_kind(self, kind: str) -> list[Alarm]:
         c = t.alarms.c
         async with self.engine.connect() as s:

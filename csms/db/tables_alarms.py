@@ -38,6 +38,7 @@ alarms = Table(
     Index(None, "kind", "status"),
     Index(None, "station_id", "raised_at"),
     Index(None, "raised_at"),
+    Index(None, "dedup_key"),
 )
 
 work_orders = Table(

@@ -5,8 +5,10 @@ Sources (csms/services/alarm_sources.py, the security and provisioning services)
 or ``clear`` it. A cause whose kind has a debounce waits here, in memory, until it has lasted that
 long (``due``, run by a periodic job): one that clears before raises nothing (a reconnect flap, a
 Faulted that recovers). While an alarm is open, each new observation of its cause counts on it
-(``count``); a cause that clears resolves its alarm by itself (``resolved_by = "auto"``). Every change
-is published as an AlarmChanged: the operator feed and the notifier listen.
+(``count``); a cause that clears resolves its alarm by itself (``resolved_by = "auto"``). A condition
+that periodic checks keep finding (a charge point away, a transaction stuck) is not raised again after
+an operator resolved its alarm, until it has cleared once (``cleared_at``). Every change is published
+as an AlarmChanged: the operator feed and the notifier listen.
 
 Observations of one key are handled one at a time, in the order they came (the bus runs each reaction
 in a task of its own: a Faulted and the Available right after it must not overtake each other).
@@ -53,6 +55,11 @@ class AlarmPolicy:
 DEFAULT_POLICY = AlarmPolicy({}, {})
 
 
+def _resolved_while_present(alarm: Alarm | None) -> bool:
+    """Resolved by an operator, and its cause not (yet) seen to clear."""
+    return alarm is not None and alarm.status == a.RESOLVED and alarm.resolved_by != a.AUTO and alarm.cleared_at is None
+
+
 class AlarmService:
     def __init__(self, repo: AlarmRepository, charge_points: ChargePointRepository, bus, clock: Clock,
                  policy: AlarmPolicy = DEFAULT_POLICY):
@@ -73,7 +80,10 @@ class AlarmService:
     async def _observe(self, signal: Signal) -> Alarm | None:
         now = self.clock.now()
         key = signal.key
-        open_ = await self.repo.open_for(key)
+        latest = await self.repo.latest_for(key)
+        open_ = latest if latest is not None and latest.status in a.OPEN else None
+        if signal.level and open_ is None and _resolved_while_present(latest):
+            return None                 # an operator closed it while the condition lasts: not again until it clears
         if open_ is not None:
             self._pending.pop(key, None)
             if signal.level:            # a periodic check seeing the same condition: not a new occurrence
@@ -102,11 +112,13 @@ class AlarmService:
         if self._pending.pop(key, None) is not None:
             metrics.ALARMS_DEBOUNCED.labels(signal.kind).inc()
             log.info("%s cleared within its debounce: no alarm", key)
-        open_ = await self.repo.open_for(key)
-        if open_ is None:
-            return None
+        latest = await self.repo.latest_for(key)
         now = self.clock.now()
-        return await self._move(open_.id, a.RESOLVED, now, resolved_by=a.AUTO, resolution="the cause cleared",
+        if _resolved_while_present(latest):        # the condition an operator resolved is over now
+            await self.repo.transition(latest.id, a.RESOLVED, cleared_at=now)
+        if latest is None or latest.status not in a.OPEN:
+            return None
+        return await self._move(latest.id, a.RESOLVED, now, resolved_by=a.AUTO, resolution="the cause cleared",
                                 cleared_at=now)
 
     async def due(self) -> list[Alarm]:

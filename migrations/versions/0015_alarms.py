@@ -143,6 +143,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_alarms_kind_status'), ['kind', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_alarms_raised_at'), ['raised_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_alarms_station_id_raised_at'), ['station_id', 'raised_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alarms_dedup_key'), ['dedup_key'], unique=False)
         batch_op.create_unique_constraint(batch_op.f('uq_alarms_open_key'), ['open_key'])
         batch_op.drop_column('source_key')
         batch_op.drop_column('source')
@@ -192,6 +193,7 @@ def downgrade() -> None:
     with op.batch_alter_table('alarms', schema=None) as batch_op:
         batch_op.alter_column('source', existing_type=sa.VARCHAR(length=16), nullable=False)
         batch_op.drop_constraint(batch_op.f('uq_alarms_open_key'), type_='unique')
+        batch_op.drop_index(batch_op.f('ix_alarms_dedup_key'))
         batch_op.drop_index(batch_op.f('ix_alarms_station_id_raised_at'))
         batch_op.drop_index(batch_op.f('ix_alarms_raised_at'))
         batch_op.drop_index(batch_op.f('ix_alarms_kind_status'))

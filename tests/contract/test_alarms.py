@@ -34,6 +34,11 @@ async def test_one_open_alarm_per_key_and_a_new_one_once_resolved(repos):
     assert await repos.alarms.open_for(first.dedup_key) is None
     second, created = await an_alarm(repos)
     assert created and second.id != first.id
+    assert (await repos.alarms.latest_for(first.dedup_key)).id == second.id
+    assert (await repos.alarms.latest_for("nothing")) is None
+    marked = await repos.alarms.transition(first.id, "Resolved", cleared_at=EPOCH)      # a resolved one, noted
+    assert (marked.status, marked.cleared_at) == ("Resolved", EPOCH)
+    assert (await repos.alarms.open_for(first.dedup_key)).id == second.id
 
 
 async def test_repeats_count_only_while_open(repos):

@@ -130,6 +130,9 @@ async def test_transactions_open_too_long_are_stuck_until_they_end():
     await o.sources.check_stuck()
     [alarm] = (await o.alarms.list(AlarmQuery())).items
     assert (alarm.kind, alarm.subject, alarm.count) == ("stuck_transaction", "1", 1)
+    await o.alarms.resolve(alarm.id, "alice", "asked the driver to unplug")
+    await o.sources.check_stuck()                  # still open: not raised again once an operator resolved it
+    assert (await o.alarms.list(AlarmQuery())).total == 1
     o.clock.advance(hours=2)
     assert await o.sources.check_stuck() == 2
     o.transactions.rows[2] = replace(o.transactions.rows[2], status="Completed")

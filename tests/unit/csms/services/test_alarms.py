@@ -193,3 +193,26 @@ async def test_response_times_by_station_and_day():
     assert b.id != a.id
     total8, row8 = await o.alarms.response_times(since=EPOCH, until=EPOCH + timedelta(days=2), station_id=8)
     assert (total8.alarms, total8.mtta_s, total8.mttr_s, row8.station_id, row8.period) == (1, 30.0, None, 8, None)
+
+
+async def test_a_condition_an_operator_resolved_is_not_found_again_until_it_has_cleared():
+    o = ops(debounce={"charge_point_offline": 0})
+    away = Signal(CHARGE_POINT_OFFLINE, "CP1", level=True)
+    first = await o.alarms.observe(away)
+    await o.alarms.resolve(first.id, "alice", "decommissioned, cable cut")
+    o.clock.advance(60)
+    assert await o.alarms.observe(away) is None                   # the periodic check: the same condition
+    assert [a.id for a in await listed(o)] == [first.id]
+    o.clock.advance(60)
+    assert await o.alarms.clear(away) is None                      # it came back: nothing open to resolve
+    assert (await o.alarms.get(first.id)).cleared_at == EPOCH + timedelta(seconds=120)
+    second = await o.alarms.observe(away)                          # away again: a new alarm
+    assert second is not None and second.id != first.id
+
+
+async def test_an_event_after_an_operator_resolved_its_alarm_is_a_new_alarm():
+    o = ops(debounce={"connector_fault": 0})
+    first = await o.alarms.observe(fault())
+    await o.alarms.resolve(first.id, "alice")
+    again = await o.alarms.observe(fault())                        # a new Faulted notification: news
+    assert again.id != first.id and again.status == "Raised"
