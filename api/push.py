@@ -21,7 +21,7 @@ from api import auth
 from api.context import BUS, JWT_SECRET
 from api.errors import ApiError
 from csms import metrics
-from csms.domain.driver_events import OrderChanged, SessionChanged
+from csms.domain.driver_events import ContentChecked, InvoiceChanged, OrderChanged, SessionChanged
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +129,12 @@ class PushHub:
 
     def on_order(self, event: OrderChanged) -> None:
         self.publish(event.user_id, {"type": "order", "data": event.data})
+
+    def on_content_check(self, event: ContentChecked) -> None:
+        self.publish(event.user_id, {"type": "content_check", "data": event.data})
+
+    def on_invoice(self, event: InvoiceChanged) -> None:
+        self.publish(event.user_id, {"type": "invoice", "data": event.data})
 
     def drop(self, client: Client, code: int, message: str) -> None:
         """Stop pushing to ``client`` now and close it in the background."""
@@ -256,4 +262,5 @@ def setup(app: web.Application, queue_size: int = QUEUE_SIZE) -> None:
     """Add ``GET /api/v1/ws``, subscribe the hub to the bus while the app runs, and close every socket
     on shutdown. Call after the app's keys are installed (api/context.py install)."""
     hub = PushHub(queue_size)
-    mount(app, HUB, hub, PATH, websocket, [(SessionChanged, hub.on_session), (OrderChanged, hub.on_order)])
+    mount(app, HUB, hub, PATH, websocket, [(SessionChanged, hub.on_session), (OrderChanged, hub.on_order),
+                                           (ContentChecked, hub.on_content_check), (InvoiceChanged, hub.on_invoice)])

@@ -17,14 +17,15 @@ from csms.bus.events import InProcessBus
 from csms.db.batch import BatchWriter
 from csms.db.catalog import build_repositories
 from csms.db.session import make_engine, make_sessionmaker, upgrade
-from csms.features import (accounts, charging, driver_profile, operations, payments, reservations, security,
-                           smart_charging, tariffs)
+from csms.features import (accounts, charging, driver_profile, invoices, operations, payments, reservations,
+                           security, smart_charging, tariffs)
 from csms.jobs.scheduler import Scheduler, jobs
 from csms.keys import jwt_secret
 from csms.metrics_refresh import MetricSources
 from csms.notify.factory import NotifyBundle, build_notify
 from csms.ocpp import schemas
 from csms.ocpp.calls import Caller
+from csms.ocpp.credentials import accepted_password
 from csms.ocpp.dispatcher import Dispatcher
 from csms.ocpp.gateway import LocalGateway
 from csms.ocpp.tolerance import ToleranceService, parse_models
@@ -33,6 +34,7 @@ from csms.ocpp.v16 import routes as v16_routes
 from csms.ocpp.v201 import encoders as v201_encoders
 from csms.ocpp.v201 import routes as v201_routes
 from csms.services.background import Background
+from csms.services.charger_passwords import ChargerPasswords
 from csms.services.chargers import ChargerConfig, ChargerService
 from csms.services.clock import SystemClock
 from csms.services.commands import CommandService
@@ -46,7 +48,7 @@ from csms.subscriptions import subscriptions
 from csms.transport.presence import RegistryPresence
 from csms.transport.registry import Registry
 from csms.transport.server import OcppServer
-from csms.transport.tls import tls_context
+from csms.transport import tls
 from csms.wechat.factory import WechatBundle, build_wechat
 
 log = logging.getLogger(__name__)
@@ -94,20 +96,22 @@ class Container:
         self.gateway = LocalGateway(self.registry, self.caller, {"ocpp1.6": v16_encoders.ENCODERS,
                                                                  "ocpp2.0.1": v201_encoders.ENCODERS},
                                     timeout=o.call_timeout)
-        self.commands = CommandService(self.gateway, repos.transactions)
         self.report_requests = ReportRequestService(repos.report_requests, self.clock)
         presence = RegistryPresence(self.registry)
         self.chargers = ChargerService(repos.charge_points, repos.connectors, self.bus, self.batch, self.clock,
                                        presence,
                                        ChargerConfig(o.auto_register, o.heartbeat_interval, o.boot_retry_interval,
                                                      o.heartbeat_grace))
+        # every accepted password change is stored, whichever command made it (rotate, configuration, raw)
+        self.charger_passwords = ChargerPasswords(repos.charge_points, self.chargers)
+        self.commands = CommandService(self.gateway, repos.transactions, self.charger_passwords, accepted_password)
         self.operators = OperatorService(repos.operators)
         # alarms from every source, work orders, notifications (subscriptions and jobs feed them)
         self.operations = operations.build(repos, s, bus=self.bus, clock=self.clock, presence=presence,
                                            senders=notify.senders, mini=wechat.mini)
         self.security = security.build(repos, s, bus=self.bus, clock=self.clock, commands=self.commands,
-                                       chargers=self.chargers, report_requests=self.report_requests,
-                                       alarms=self.operations.alarms)
+                                       chargers=self.chargers, passwords=self.charger_passwords,
+                                       report_requests=self.report_requests, alarms=self.operations.alarms)
         # a token of the charge point's MasterPassGroupId may stop any transaction and start none (C16)
         self.id_tags = IdTagService(repos.id_tags, self.clock, self.security.provisioning.master_pass_group)
         self.tariffs = tariffs.build(repos, batch=self.batch, commands=self.commands, clock=self.clock)
@@ -127,7 +131,9 @@ class Container:
                                        readings=self.tariffs.readings, payments=self.payments,
                                        background=self.background, clock=self.clock)
         self.profile = driver_profile.build(repos, s, tariffs=self.tariffs.tariffs,
-                                            availability=self.charging.availability, clock=self.clock)
+                                            availability=self.charging.availability, mini=wechat.mini,
+                                            media_base=wechat.public_url, bus=self.bus, clock=self.clock)
+        self.invoices = invoices.build(repos, bus=self.bus, clock=self.clock)
 
         # OCPP in: the route tables, the dispatcher, the listeners
         sc, sec = self.smart_charging, self.security
@@ -139,7 +145,10 @@ class Container:
                                             reservations=self.reservations.reservations,
                                             smart_charging=sc.smart_charging, display_messages=sc.display_messages,
                                             firmware=sc.firmware, security_events=sec.security_events,
-                                            certificates=sec.certificates, provisioning=sec.provisioning),
+                                            certificates=sec.certificates, provisioning=sec.provisioning,
+                                            charging_needs=sc.charging_needs,
+                                            contract_validation=sec.contract_validation, ocsp=sec.ocsp,
+                                            contract_pool=sec.contract_pool),
         }
         self.dispatcher = Dispatcher(self.routes, self.caller, self.message_log.observe,
                                      max_frame_bytes=o.max_frame_bytes, tolerate=self.tolerance.tolerate,
@@ -149,8 +158,9 @@ class Container:
                         on_open=self._on_open, on_close=self._on_close, max_size=o.max_frame_bytes * 4,
                         ping_interval=o.ping_interval)
         self.ocpp_server = OcppServer(port=o.port, **listener)
-        tls = tls_context(o.tls_cert, o.tls_key, o.tls_client_ca)
-        self.ocpp_tls_server = OcppServer(port=o.tls_port, ssl_context=tls, **listener) if tls else None
+        tls_ctx = tls.server_context(tls.TlsFiles(o.tls_cert, o.tls_key, o.tls_cert_rsa, o.tls_key_rsa,
+                                                  o.tls_client_ca))
+        self.ocpp_tls_server = OcppServer(port=o.tls_port, ssl_context=tls_ctx, **listener) if tls_ctx else None
 
         for event_type, subscriber in subscriptions(self):
             self.bus.subscribe(event_type, subscriber)
@@ -159,6 +169,8 @@ class Container:
         self._running = AsyncExitStack()
         self._running.push_async_callback(self._close_clients)    # built first (create()): closed last
         self._running.push_async_callback(self.engine.dispose)
+        self._running.push_async_callback(self.security.ocsp.close)
+        self._running.push_async_callback(self.security.contract_pool.close)
 
     async def _on_open(self, conn) -> None:
         self.tolerance.forget(conn.cp_id)
@@ -189,6 +201,9 @@ class Container:
         run.push_async_callback(self.operations.notifier.stop)  # after the reactions that may queue more
         run.push_async_callback(self._quiesce)
         if ocpp:
+            if self.ocpp_tls_server is not None:
+                # A02.FR.11/14, F06: certificates this CSMS's CA signs authenticate their station next time
+                tls.trust(self.ocpp_tls_server.ssl_context, await self.security.certificate_authority.certificate_pem())
             for server in (self.ocpp_server, self.ocpp_tls_server):
                 if server is not None:
                     await server.start()

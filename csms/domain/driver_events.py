@@ -42,6 +42,20 @@ class RefundSucceeded:
 
 
 @dataclass(frozen=True)
+class ContentChecked:
+    """The verdict on one of the driver's photos arrived: ``data`` = {upload, url, purpose, state, label}."""
+    user_id: int
+    data: dict
+
+
+@dataclass(frozen=True)
+class InvoiceChanged:
+    """An operator issued or rejected the driver's invoice: ``data`` is the <invoice> view."""
+    user_id: int
+    data: dict
+
+
+@dataclass(frozen=True)
 class PaymentFailed:
     """WeChat Pay refused or could not be asked (``stage``: prepay, amount_mismatch, query, refund,
     refund_query); what it concerns is named in ``reference`` (an out_trade_no or out_refund_no)."""

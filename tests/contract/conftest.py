@@ -13,12 +13,15 @@ from csms.db import repositories_alarms as alarms
 from csms.db import repositories_notifications as notifications
 from csms.db import repositories_driver_reservations as holders
 from csms.db import repositories_drivers as drivers
+from csms.db.repositories_invoices import SqlInvoiceRepository
+from csms.db.repositories_moderation import SqlMediaCheckRepository
 from csms.db.repositories_reservations import SqlReservationRepository
 from csms.db.repositories_station_map import SqlStationMapRepository
 from csms.db.session import make_engine, make_sessionmaker
 from csms.db.tables import metadata
 from csms.settings import DatabaseSettings
 from tests import fakes, fakes_alarms, fakes_drivers
+from tests.fakes_invoices import FakeInvoiceRepository, FakeMediaCheckRepository
 from tests.fakes_reservations import FakeReservationRepository
 from tests.fakes_station_map import FakeStationMapRepository
 from tests.support.server import drop_mariadb, fresh_mariadb
@@ -45,6 +48,8 @@ def fake_repositories(clock: fakes.FakeClock) -> SimpleNamespace:
                                  fakes_drivers.FakeDriverReservationRepository)):
         setattr(r, name, cls(clock))
     r.wallet = fakes_drivers.FakeWalletRepository(r.users, clock)
+    r.invoices = FakeInvoiceRepository(r.orders, clock)
+    r.media_checks = FakeMediaCheckRepository(clock)
     r.operators = fakes.FakeOperatorRepository()
     for name, cls in OPERATIONS:
         setattr(r, name, getattr(fakes_alarms, f"Fake{cls.__name__.removeprefix('Sql')}")(clock))
@@ -65,7 +70,8 @@ def sql_repositories(kind: str, db_sessions, clock: fakes.FakeClock) -> SimpleNa
                       ("refunds", drivers.SqlRefundRepository), ("notifications", drivers.SqlNotificationLog),
                       ("subscriptions", drivers.SqlSubscriptionRepository),
                       ("holders", holders.SqlDriverReservationRepository),
-                      ("station_map", SqlStationMapRepository), ("operators", core.SqlOperatorRepository),
+                      ("station_map", SqlStationMapRepository), ("invoices", SqlInvoiceRepository),
+                      ("media_checks", SqlMediaCheckRepository), ("operators", core.SqlOperatorRepository),
                       *OPERATIONS):
         setattr(r, name, cls(db_sessions, clock))
     return r

@@ -1,4 +1,4 @@
-"""Migration 0015 keeps the alarms the security feature recorded: their new columns are filled as the
+"""Migration 0017 keeps the alarms the security feature recorded: their new columns are filled as the
 alarm service would have (kind, severity, dedup key, one open alarm per key, Cleared -> Resolved), on
 SQLite and MariaDB."""
 
@@ -21,7 +21,7 @@ LEGACY = ("INSERT INTO alarms (charge_point_id, source, type, message, status, s
 async def test_recorded_alarms_are_carried_over(db_url):
     engine = create_async_engine(db_url)
     try:
-        await upgrade(engine, "0014")
+        await upgrade(engine, "0016")
         async with engine.begin() as conn:
             await conn.execute(text("INSERT INTO stations (id, name, address, timezone, created_at, updated_at) "
                                     "VALUES (5, 's', '', 'Asia/Shanghai', '2024-01-01', '2024-01-01')"))

@@ -9,10 +9,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from csms.domain.alarms import AlarmQuery
 from csms.domain.provisioning import DeviceEvent
 from csms.domain.security import SetBasicAuthPassword
-from csms.domain.alarms import AlarmQuery
 from csms.services.alarms import AlarmPolicy, AlarmService
+from csms.services.charger_passwords import ChargerPasswords
 from csms.services.provisioning import ProvisioningService
 from csms.services.security import SecurityEventService
 from csms.services.security_ca import CertificateAuthority, CsrRejected
@@ -70,7 +71,8 @@ async def test_password_stored_only_when_accepted():
     cps = FakeChargePointRepository()
     await cps.create(id="CP1")
     chargers = Chargers()
-    service = CredentialService(cps, Commands({"status": "Rejected"}, {"status": "Accepted"}), chargers)
+    service = CredentialService(cps, Commands({"status": "Rejected"}, {"status": "Accepted"}), chargers,
+                                ChargerPasswords(cps, chargers))
     assert (await service.rotate_password("CP1", "x" * 20))["password"] is None
     assert (await cps.get("CP1")).password_hash is None and chargers.forgotten == []
     result = await service.rotate_password("CP1")
@@ -82,7 +84,7 @@ async def test_password_stored_only_when_accepted():
 async def test_profile_never_lowered():
     cps = FakeChargePointRepository()
     await cps.create(id="CP1", security_profile=2, password_hash="h")
-    service = CredentialService(cps, Commands(), Chargers())
+    service = CredentialService(cps, Commands(), Chargers(), ChargerPasswords(cps, Chargers()))
     from csms.domain.security import UpgradeSecurityProfile
     with pytest.raises(ProfileRefused):
         await service.upgrade_security_profile("CP1", UpgradeSecurityProfile(1))

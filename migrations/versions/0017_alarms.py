@@ -1,7 +1,7 @@
 """alarms from every source, work orders, notifications
 
-Revision ID: 0015_alarms
-Revises: 0014
+Revision ID: 0017_alarms
+Revises: 0016
 Create Date: 2026-12-03 12:28:46.220003
 """
 import hashlib
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import csms.db.tables
 
 
-revision = '0015_alarms'
-down_revision = '0014'
+revision = '0017_alarms'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
