@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from csms.domain.alarms import KINDS, SEVERITIES
+from csms.alarm_kinds import KINDS, SEVERITIES
 from csms.settings_values import parse_pairs, setting
 
 _LOCAL_HOSTS = ("localhost", "127.", "0.0.0.0", "[::1]", "::1")
