@@ -15,6 +15,7 @@ from csms.features.accounts import Accounts
 from csms.features.charging import Charging
 from csms.features.driver_profile import DriverProfile
 from csms.features.invoices import Invoices
+from csms.features.operations import Operations
 from csms.features.payments import Payments
 from csms.features.reservations import Reservations
 from csms.features.security import Security
@@ -59,6 +60,7 @@ PROFILE = web.AppKey("profile", DriverProfile)
 WECHAT = web.AppKey("wechat", WechatBundle)
 METRICS_SOURCES = web.AppKey("metrics_sources", MetricSources)
 INVOICES = web.AppKey("invoices", Invoices)
+OPERATIONS = web.AppKey("operations", Operations)
 
 BODY = web.RequestKey("body", dict)
 QUERY = web.RequestKey("query", dict)
@@ -73,7 +75,7 @@ def install(app: web.Application, c: Container) -> None:
                        (REPORT_REQUESTS, c.report_requests), (SECURITY, c.security), (TARIFFS, c.tariffs),
                        (RESERVATIONS, c.reservations), (SMART_CHARGING, c.smart_charging), (ACCOUNTS, c.accounts),
                        (PAYMENTS, c.payments), (CHARGING, c.charging), (PROFILE, c.profile), (WECHAT, c.wechat),
-                       (METRICS_SOURCES, c.metric_sources), (INVOICES, c.invoices)):
+                       (METRICS_SOURCES, c.metric_sources), (INVOICES, c.invoices), (OPERATIONS, c.operations)):
         app[key] = value
 
 

@@ -101,6 +101,8 @@ async def run_demo(settings: Settings, args) -> None:
         tasks = [asyncio.create_task(drive(sim, args.connectors, args.session_seconds)) for sim in sims]
         wechat = running.container.wechat
         emulator = wechat.emulator.url if wechat.emulator is not None else "(live WeChat)"
+        sms = running.container.notify.sms_emulator
+        sms_messages = f"{sms.url}/emulator/messages" if sms is not None else f"(sms.mode = {settings.sms.mode})"
         api = settings.api.public_url or f"http://{public_host(settings.api.host)}:{running.api_port}"
         user = settings.api.admin_username or DEMO_ADMIN[0]
         password = "(from CSMS_ADMIN_PASSWORD)" if settings.api.admin_username else DEMO_ADMIN[1]
@@ -113,6 +115,7 @@ async def run_demo(settings: Settings, args) -> None:
               f"  id tags  {', '.join(DEMO_TAGS)}\n"
               f"  drivers  {api}/api/v1/driver/...   WeChat emulator {emulator}\n"
               f"           scan to charge: {settings.driver.qr_base_url}/{SCAN_CHARGER}/1 (and /2)\n"
+              f"  alarms   {api}/api/v1/admin/alarms   SMS sent: {sms_messages}\n"
               f"  Ctrl-C stops everything.\n", flush=True)
 
         async def cleanup():

@@ -100,6 +100,10 @@ class PushHub:
     def __len__(self) -> int:
         return sum(len(s) for s in self._clients.values())
 
+    def new_client(self, ws: web.WebSocketResponse, request: web.Request, claims: dict) -> Client:
+        """The socket's client, made from the token's verified claims."""
+        return self.client_type(ws, request, int(claims["sub"]), self.queue_size)
+
     def add(self, client: Client) -> None:
         self._clients.setdefault(client.user_id, set()).add(client)
 
@@ -198,7 +202,7 @@ async def serve(request: web.Request, hub: PushHub, reply) -> web.WebSocketRespo
         with contextlib.suppress(asyncio.TimeoutError, ConnectionError, RuntimeError):
             await asyncio.wait_for(ws.close(code=UNAUTHORIZED, message=why.encode()[:120]), CLOSE_TIMEOUT)
         return ws
-    client = hub.client_type(ws, request, int(claims["sub"]), hub.queue_size)
+    client = hub.new_client(ws, request, claims)
     client.sender = asyncio.create_task(client.send_loop())
     exp = claims.get("exp")
     if isinstance(exp, (int, float)):

@@ -1,10 +1,11 @@
 """The operator live feed: ``GET /api/v1/admin/ws`` (docs/contract.md, "Operator live feed").
 
-What the console's network board and charge point pages show without polling: charge points
+What the console's network board, charge point and alarm pages show without polling: charge points
 connecting, disconnecting and booting, connector status changes, transactions starting, updating
-and stopping, charge point notices (firmware, diagnostics, security events), and, for the charge
-points a socket subscribed to, their OCPP frames as the message log records them. Every operator
-socket gets every network event (roles that see less arrive with the operations work).
+and stopping, charge point notices (firmware, diagnostics, security events), alarms raised, counted,
+acknowledged, assigned and resolved, work orders changing, and, for the charge points a socket
+subscribed to, their OCPP frames as the message log records them. Every operator socket gets every
+network event its role may see (MIN_ROLE); acting on them is the REST API's, by role.
 
 The machinery is the driver push's (api/push.py): a bounded queue and a sender task per socket, a
 slow socket dropped with 1013, 4401 for a bad or expired token, ping/pong. Frames come from this
@@ -20,9 +21,11 @@ import orjson
 from aiohttp import web
 from prometheus_client import Gauge
 
-from api import push, serializers
+from api import auth, push, serializers
+from api.common import alarms as common_alarms
 from api.context import MESSAGE_LOG
 from csms.domain import events
+from csms.domain.alarms import as_json
 from csms.services.message_log import MessageLog
 
 log = logging.getLogger(__name__)
@@ -58,14 +61,20 @@ def transaction(event: str) -> Callable[[Any], dict]:
     return build
 
 
+def alarm(e: events.AlarmChanged) -> dict:
+    return {"type": "alarm", "event": e.change, "data": as_json(e.alarm)}
+
+
+def work_order_message(e: events.WorkOrderChanged) -> dict:
+    return {"type": "work_order", "event": e.change, "data": common_alarms.work_order(e.work_order)}
+
+
 def notice(e: events.ChargePointNotice) -> dict:
     return {"type": "notice", "data": {"charge_point_id": e.charge_point_id, "kind": e.kind, "data": e.data,
                                        "at": serializers.ts(e.at)}}
 
 
-# domain event -> feed message. The operations work adds its alarm events here, as
-# AlarmChanged: lambda e: {"type": "alarm", "data": <the alarm view of GET /api/v1/admin/alarms>},
-# and the console's feed client (console/src/api/feed.ts) already routes "alarm" messages.
+# domain event -> feed message (the console's feed client, console/src/api/feed.ts, routes them by type)
 FEED: dict[type, Callable[[Any], dict]] = {
     events.ChargePointConnected: charge_point(True, "connected"),
     events.ChargePointDisconnected: charge_point(False, "disconnected"),
@@ -76,16 +85,29 @@ FEED: dict[type, Callable[[Any], dict]] = {
     events.TransactionUpdated: transaction("updated"),
     events.TransactionStopped: transaction("stopped"),
     events.ChargePointNotice: notice,
+    events.AlarmChanged: alarm,
+    events.WorkOrderChanged: work_order_message,
 }
+
+# the lowest role each kind of message goes to (every operator role, unless named here): a charge
+# point's OCPP frames may carry credentials (a new AuthorizationKey), so tailing them needs "operator"
+# even when lower, read-only roles (a viewer) see the network, the alarms and the work orders
+MIN_ROLE: dict[str, str] = {"message": "operator"}
+
+
+def may_see(role: str, kind: str) -> bool:
+    need = MIN_ROLE.get(kind)
+    return need is None or auth.ROLES.get(role, 0) >= auth.ROLES[need]
 
 
 class OperatorClient(push.Client):
-    """An operator's socket, with the charge points whose frames it tails."""
+    """An operator's socket (with the token's role), with the charge points whose frames it tails."""
 
-    __slots__ = ("watching",)
+    __slots__ = ("watching", "role")
 
-    def __init__(self, *args):
+    def __init__(self, *args, role: str):
         super().__init__(*args)
+        self.role = role
         self.watching: dict[str, Callable[[], None]] = {}
 
 
@@ -100,8 +122,11 @@ class OperatorHub(push.PushHub):
         super().__init__(queue_size)
         self.message_log = message_log
 
+    def new_client(self, ws, request, claims: dict) -> OperatorClient:
+        return OperatorClient(ws, request, int(claims["sub"]), self.queue_size, role=claims["role"])
+
     def broadcast(self, message: dict) -> None:
-        clients = [c for group in self._clients.values() for c in group]
+        clients = [c for group in self._clients.values() for c in group if may_see(c.role, message["type"])]
         if not clients:
             return
         text = push.dumps(message)
@@ -123,6 +148,8 @@ class OperatorHub(push.PushHub):
         client.watching.clear()
 
     def watch(self, client: OperatorClient, cp_id: str) -> dict:
+        if not may_see(client.role, "message"):
+            return error("forbidden", "tailing a charge point's OCPP frames needs the operator role")
         if cp_id not in client.watching:
             if len(client.watching) >= MAX_WATCHED:
                 return error("too_many_subscriptions", f"tail at most {MAX_WATCHED} charge points per socket")

@@ -17,11 +17,12 @@ from csms.bus.events import InProcessBus
 from csms.db.batch import BatchWriter
 from csms.db.catalog import build_repositories
 from csms.db.session import make_engine, make_sessionmaker, upgrade
-from csms.features import accounts, charging, driver_profile, payments, reservations, security, smart_charging, tariffs
-from csms.features import invoices
+from csms.features import (accounts, charging, driver_profile, invoices, operations, payments, reservations,
+                           security, smart_charging, tariffs)
 from csms.jobs.scheduler import Scheduler, jobs
 from csms.keys import jwt_secret
 from csms.metrics_refresh import MetricSources
+from csms.notify.factory import NotifyBundle, build_notify
 from csms.ocpp import schemas
 from csms.ocpp.calls import Caller
 from csms.ocpp.credentials import accepted_password
@@ -57,18 +58,26 @@ class Container:
     @classmethod
     async def create(cls, settings: Settings, *, api_url: str | None = None) -> Container:
         """Build everything. The WeChat clients come first: in emulator mode that starts the local
-        emulator, which notifies this process's API at ``api_url``."""
+        emulator, which notifies this process's API at ``api_url``; then the alarm channels (the local
+        SMS emulator in emulator mode)."""
         wechat = await build_wechat(settings, Path(settings.data_dir), api_url=api_url)
         try:
-            return cls(settings, wechat, redis_client(settings.redis.url))
+            notify = await build_notify(settings, wechat.mini)
         except BaseException:
             await wechat.close()
             raise
+        try:
+            return cls(settings, wechat, notify, redis_client(settings.redis.url))
+        except BaseException:
+            await notify.close()
+            await wechat.close()
+            raise
 
-    def __init__(self, settings: Settings, wechat: WechatBundle, redis=None):
+    def __init__(self, settings: Settings, wechat: WechatBundle, notify: NotifyBundle, redis=None):
         s, o = settings, settings.ocpp
         self.settings = settings
         self.wechat = wechat
+        self.notify = notify
         self.redis = redis
         self.clock = SystemClock()
         self.engine = make_engine(s.database, s.data_dir)
@@ -88,17 +97,21 @@ class Container:
                                                                  "ocpp2.0.1": v201_encoders.ENCODERS},
                                     timeout=o.call_timeout)
         self.report_requests = ReportRequestService(repos.report_requests, self.clock)
+        presence = RegistryPresence(self.registry)
         self.chargers = ChargerService(repos.charge_points, repos.connectors, self.bus, self.batch, self.clock,
-                                       RegistryPresence(self.registry),
+                                       presence,
                                        ChargerConfig(o.auto_register, o.heartbeat_interval, o.boot_retry_interval,
                                                      o.heartbeat_grace))
         # every accepted password change is stored, whichever command made it (rotate, configuration, raw)
         self.charger_passwords = ChargerPasswords(repos.charge_points, self.chargers)
         self.commands = CommandService(self.gateway, repos.transactions, self.charger_passwords, accepted_password)
         self.operators = OperatorService(repos.operators)
+        # alarms from every source, work orders, notifications (subscriptions and jobs feed them)
+        self.operations = operations.build(repos, s, bus=self.bus, clock=self.clock, presence=presence,
+                                           senders=notify.senders, mini=wechat.mini)
         self.security = security.build(repos, s, bus=self.bus, clock=self.clock, commands=self.commands,
                                        chargers=self.chargers, passwords=self.charger_passwords,
-                                       report_requests=self.report_requests)
+                                       report_requests=self.report_requests, alarms=self.operations.alarms)
         # a token of the charge point's MasterPassGroupId may stop any transaction and start none (C16)
         self.id_tags = IdTagService(repos.id_tags, self.clock, self.security.provisioning.master_pass_group)
         self.tariffs = tariffs.build(repos, batch=self.batch, commands=self.commands, clock=self.clock)
@@ -184,6 +197,8 @@ class Container:
             await self.operators.ensure_admin(self.settings.api.admin_username, self.settings.api.admin_password)
         self.batch.start()
         run.push_async_callback(self.batch.stop)                # the final flush, once nothing writes any more
+        self.operations.notifier.start()
+        run.push_async_callback(self.operations.notifier.stop)  # after the reactions that may queue more
         run.push_async_callback(self._quiesce)
         if ocpp:
             if self.ocpp_tls_server is not None:
@@ -204,6 +219,7 @@ class Container:
             await self.bus.drain()
 
     async def _close_clients(self) -> None:
+        await self.notify.close()
         await self.wechat.close()
         if self.redis is not None:
             await self.redis.aclose()

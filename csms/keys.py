@@ -32,6 +32,13 @@ def jwt_secret(settings: Settings) -> str:
     return _create_once(Path(settings.data_dir) / "jwt_secret", secrets.token_urlsafe(48))
 
 
+def webhook_secret(settings: Settings) -> str:
+    """``notify.webhook_secret`` (signs alarm webhooks), or one generated once into DATA_DIR/webhook_secret."""
+    if settings.notify.webhook_secret:
+        return settings.notify.webhook_secret
+    return _create_once(Path(settings.data_dir) / "webhook_secret", secrets.token_urlsafe(32))
+
+
 def load_pii_key(settings: Settings) -> bytes:
     """``driver.pii_key`` (base64 of 32 bytes), or one generated once into DATA_DIR/pii_key (0600)."""
     configured = settings.driver.pii_key

@@ -52,7 +52,12 @@ PAYMENTS = Gauge("csms_payments", "WeChat Pay payments by state", ["state"])
 PAYMENT_FAILURES = Counter("csms_payment_failures_total",
                            "Payment steps that failed (prepay, query, refund, amount mismatch, notification)",
                            ["stage"])
-ALARMS_OPEN = Gauge("csms_alarms_open", "Alarms raised and not cleared, by status", ["status"])
+ALARMS_OPEN = Gauge("csms_alarms_open", "Alarms raised and not resolved, by status", ["status"])
+ALARMS_RAISED = Counter("csms_alarms_raised_total", "Alarms raised, by kind", ["kind"])
+ALARMS_DEBOUNCED = Counter("csms_alarms_debounced_total",
+                           "Causes that cleared within their debounce and raised nothing, by kind", ["kind"])
+NOTIFICATIONS = Counter("csms_notification_deliveries_total", "Alarm notification attempts by channel and status",
+                        ["channel", "status"])
 CERT_EXPIRY = Gauge("csms_certificate_expiry_timestamp_seconds",
                     "notAfter of the certificates the CSMS uses (Unix time)", ["certificate"])
 REFRESH_SECONDS = Gauge("csms_metrics_refresh_seconds", "Time the last scrape spent reading the database")

@@ -17,29 +17,17 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
 from csms import paths
+from csms.settings_operations import AlarmSettings, NotifySettings, SmsSettings
 from csms.settings_values import (_LEVELS, SettingsError, _cast, _read_toml, parse_levels,  # noqa: F401
-                                  parse_networks, parse_rate)
+                                  parse_networks, parse_rate, setting)
 
 ROOT = paths.CHECKOUT
 DEFAULT_CONFIG = paths.DEFAULT_CONFIG
-
-
-def setting(default: Any = dataclasses.MISSING, doc: str = "", *, env: str | None = None,
-            aliases: tuple[str, ...] = (), secret: bool = False, example: Any = None) -> Any:
-    """A settings field with its help text. ``env`` overrides the variable name the contract fixes;
-    ``aliases`` are older variable names still read; ``secret`` values are kept out of logs and
-    ``--help``; ``example`` is what default.toml shows for a field that has no default."""
-    meta: dict[str, Any] = {"help": doc, "secret": secret, "aliases": aliases}
-    if env:
-        meta["env"] = env
-    if example is not None:
-        meta["example"] = example
-    return field(default=default, metadata=meta)
 
 
 @dataclass(frozen=True)
@@ -167,6 +155,9 @@ class WechatSettings:
                                 secret=True)
     bill_template_id: str = setting("", "subscribe message template: the bill of a session")
     complete_template_id: str = setting("", "subscribe message template: charging complete")
+    alarm_template_id: str = setting("", "subscribe message template of alarms to operators who bound their WeChat "
+                                         "(fields character_string1, thing2, phrase3, time4, thing5); empty: no "
+                                         "WeChat alarm channel")
     emulator_port: int = setting(9100, "emulator mode: the local WeChat emulator listens on 127.0.0.1 here "
                                        "(0 = any free port)")
     emulator_pay_keys: str = setting("certificate", "emulator mode: how the emulator signs as WeChat Pay: "
@@ -208,6 +199,9 @@ class Settings:
     driver: DriverSettings = DriverSettings()
     data: DataSettings = DataSettings()
     ca: CaSettings = CaSettings()
+    alarms: AlarmSettings = AlarmSettings()
+    notify: NotifySettings = NotifySettings()
+    sms: SmsSettings = SmsSettings()
 
     @property
     def data_dir(self) -> Path:
@@ -241,6 +235,9 @@ SECTIONS: dict[str, type] = {
     "driver": DriverSettings,
     "data": DataSettings,
     "ca": CaSettings,
+    "alarms": AlarmSettings,
+    "notify": NotifySettings,
+    "sms": SmsSettings,
 }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from csms.settings_operations import validate_operations
 from csms.settings_values import _LEVELS, SettingsError, parse_levels, parse_networks, parse_rate
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ def validate(s: Settings) -> None:
     if s.log.level.upper() not in _LEVELS:
         fail("log.level", f"unknown level {s.log.level!r}")
     validate_wechat(s.wechat, fail)
+    validate_operations(s.alarms, s.notify, s.sms, fail)
     if s.wechat.mode == "live" and not s.api.public_url.startswith("https://"):
         fail("api.public_url", "required when wechat.mode = live: the public https origin of the API, from which "
              "WeChat fetches uploaded photos for their content check")

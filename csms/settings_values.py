@@ -3,10 +3,25 @@ some settings use (rates, networks, per-logger levels). Errors are :class:`Setti
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import tomllib
+from dataclasses import field
 from pathlib import Path
 from typing import Any
+
+
+def setting(default: Any = dataclasses.MISSING, doc: str = "", *, env: str | None = None,
+            aliases: tuple[str, ...] = (), secret: bool = False, example: Any = None) -> Any:
+    """A settings field with its help text. ``env`` overrides the variable name the contract fixes;
+    ``aliases`` are older variable names still read; ``secret`` values are kept out of logs and
+    ``--help``; ``example`` is what default.toml shows for a field that has no default."""
+    meta: dict[str, Any] = {"help": doc, "secret": secret, "aliases": aliases}
+    if env:
+        meta["env"] = env
+    if example is not None:
+        meta["example"] = example
+    return field(default=default, metadata=meta)
 
 
 class SettingsError(Exception):
@@ -78,3 +93,14 @@ def parse_rate(text: str) -> tuple[int, float]:
     if n <= 0 or secs <= 0:
         raise ValueError(text)
     return n, secs
+
+
+def parse_pairs(text: str) -> dict[str, str]:
+    """``"a=1, b = x"`` -> {"a": "1", "b": "x"} (values checked by the caller)."""
+    pairs = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, value = part.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise ValueError(repr(part))
+        pairs[name.strip()] = value.strip()
+    return pairs

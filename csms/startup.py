@@ -107,7 +107,7 @@ def _listen_failure(exc: OSError, settings: Settings) -> str:
     port = int(match.group(2)) if match else None
     ports = {"ocpp.port": settings.ocpp.port, "ocpp.tls_port": settings.ocpp.tls_port,
              "api.port": settings.api.port, "api.metrics_port": settings.api.metrics_port,
-             "wechat.emulator_port": settings.wechat.emulator_port}
+             "wechat.emulator_port": settings.wechat.emulator_port, "sms.emulator_port": settings.sms.emulator_port}
     key = next((k for k, p in ports.items() if port and p == port), None)
     what = {errno.EADDRINUSE: "is in use", errno.EACCES: "needs privileges this user lacks",
             errno.EADDRNOTAVAIL: "is not an address of this machine"}[exc.errno]

@@ -4,20 +4,22 @@ Events (csms/domain/events.py, csms/domain/driver_events.py) are published by th
 record what happened; the reactions below run after it, each in its own task (``bus.publish``), except
 payment outcomes, which their publisher awaits (``bus.deliver``: a WeChat Pay notification is
 acknowledged only once what follows from it is recorded). The API subscribes its live push itself
-(api/push.py)."""
+(api/push.py, api/push_operator.py)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from csms.domain import events
-from csms.domain.driver_events import PaymentClosed, PaymentSucceeded, RefundSucceeded
+from csms.domain.driver_events import (PaymentClosed, PaymentFailed, PaymentSucceeded, ReconciliationMismatch,
+                                      RefundSucceeded)
 
 if TYPE_CHECKING:
     from csms.container import Container
 
 
 def subscriptions(c: Container) -> list[tuple[type, Any]]:
+    alarms = c.operations.sources
     return [
         # tolerant mode: a boot names vendor and model, which may be listed as tolerant
         (events.ChargePointBooted, lambda e: c.tolerance.booted(e.charge_point_id, e.vendor, e.model)),
@@ -39,4 +41,18 @@ def subscriptions(c: Container) -> list[tuple[type, Any]]:
         (PaymentSucceeded, c.charging.start.on_paid),
         (PaymentClosed, c.charging.start.on_payment_closed),
         (RefundSucceeded, c.payments.settlement.on_refunded),
+        # alarms: what can go wrong, as it happens (debounced in the alarm service: csms/services/alarms.py)
+        (events.ConnectorStatusChanged, alarms.on_connector_status),
+        (events.ChargePointBooted, alarms.on_booted),
+        (events.ChargePointConnected, alarms.on_connected),
+        (events.ChargePointDisconnected, alarms.on_disconnected),
+        (events.ChargePointNotice, alarms.on_notice),
+        (events.TransactionUpdated, alarms.on_transaction_updated),
+        (events.TransactionStopped, alarms.on_transaction_stopped),
+        (PaymentFailed, alarms.on_payment_failed),
+        (ReconciliationMismatch, alarms.on_reconciliation_mismatch),
+        # an alarm's change goes out to the rules' channels (queued: sent in the background) and is
+        # noted on its work order when its cause cleared by itself
+        (events.AlarmChanged, c.operations.notifier.on_alarm_changed),
+        (events.AlarmChanged, c.operations.work_orders.on_alarm_changed),
     ]

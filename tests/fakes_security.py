@@ -1,16 +1,15 @@
 """In-memory stand-ins for the security feature's repositories (csms/db/repositories_security.py),
-with the same rules: a retried security event / device event is stored once, alarm transitions are
-compare-and-set, variables and monitors are keyed like the SQL unique keys."""
+with the same rules: a retried security event / device event is stored once, variables and monitors
+are keyed like the SQL unique keys (alarms: tests/fakes_alarms.py)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any
 
 from csms.domain.models import Page
 from csms.domain.provisioning import CustomerInformationPart, DeviceEvent, DeviceVariable, Monitor
-from csms.domain.security import Alarm, IssuedCertificate, SecurityEvent
+from csms.domain.security import IssuedCertificate, SecurityEvent
 
 
 def _page(items: list, limit: int, offset: int) -> Page:
@@ -32,38 +31,6 @@ class FakeSecurityEventRepository:
     async def list(self, cp_id: str, *, limit: int = 50, offset: int = 0) -> Page:
         items = sorted((e for e in self.rows if e.charge_point_id == cp_id), key=lambda e: (e.timestamp, e.id),
                        reverse=True)
-        return _page(items, limit, offset)
-
-
-class FakeAlarmRepository:
-    def __init__(self):
-        self.rows: dict[int, Alarm] = {}
-
-    async def add(self, *, charge_point_id: str, source: str, type: str, message: str, raised_at: datetime,
-                  source_key: str | None = None) -> Alarm:
-        alarm = Alarm(len(self.rows) + 1, charge_point_id, source, type, message[:512], "Raised", raised_at,
-                      source_key=source_key)
-        self.rows[alarm.id] = alarm
-        return alarm
-
-    async def get(self, alarm_id: int) -> Alarm | None:
-        return self.rows.get(alarm_id)
-
-    async def open_with_key(self, cp_id: str, source_key: str) -> list[Alarm]:
-        return [a for a in self.rows.values()
-                if a.charge_point_id == cp_id and a.source_key == source_key and a.status != "Cleared"]
-
-    async def transition(self, alarm_id: int, expected: str, **f: Any) -> Alarm | None:
-        alarm = self.rows.get(alarm_id)
-        if alarm is None or alarm.status != expected:
-            return None
-        self.rows[alarm_id] = replace(alarm, **f)
-        return self.rows[alarm_id]
-
-    async def list(self, *, charge_point_id: str | None = None, status: str | None = None,
-                   limit: int = 50, offset: int = 0) -> Page:
-        items = [a for a in sorted(self.rows.values(), key=lambda a: -a.id)
-                 if (not charge_point_id or a.charge_point_id == charge_point_id) and (not status or a.status == status)]
         return _page(items, limit, offset)
 
 

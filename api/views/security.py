@@ -1,12 +1,12 @@
-"""REST views of the security feature: security events, alarms, certificates, credentials, the
+"""REST views of the security feature: security events, certificates, credentials, the
 2.0.1 device model and monitoring. Typed commands take one body for both OCPP versions."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from api.context import COMMANDS, REPOS, SECURITY, body, int_param, paged, paging, params
-from api.errors import ApiError, bad_request, not_found
+from api.context import COMMANDS, REPOS, SECURITY, body, paged, paging, params
+from api.errors import bad_request, not_found
 from api.routing import Query, RouteTable
 from api.schemas import BOOL, INT, NULL_STR, STR, array, obj
 from api.serializers import ts
@@ -15,9 +15,7 @@ from api.common.commands import run_command
 from csms.domain import provisioning as p
 from csms.domain.security import (CERTIFICATE_TYPES, INSTALLABLE, CertificateHashData, ExtendedTriggerMessage,
                                   UpgradeSecurityProfile)
-from csms.domain.states import IllegalTransition
 from csms.services.message_limits import MessageTooLarge
-from csms.services.security import UnknownAlarm
 from csms.services.security_credentials import ProfileRefused
 
 routes = RouteTable()
@@ -33,16 +31,8 @@ async def _known_cp(request: web.Request) -> str:
     return cp_id
 
 
-# -- security events and alarms ------------------------------------------------------------------------
+# -- security events (their alarms: api/views/alarms.py) -----------------------------------------------
 SECURITY_EVENT = obj({"id": INT, "type": STR, "timestamp": STR, "tech_info": NULL_STR, "received_at": STR})
-ALARM = obj({"id": INT, "charge_point_id": STR, "source": STR, "type": STR, "message": STR, "status": STR,
-             "raised_at": STR, "acknowledged_at": NULL_STR, "cleared_at": NULL_STR})
-
-
-def _alarm(a) -> dict:
-    return {"id": a.id, "charge_point_id": a.charge_point_id, "source": a.source, "type": a.type,
-            "message": a.message, "status": a.status, "raised_at": ts(a.raised_at),
-            "acknowledged_at": ts(a.acknowledged_at), "cleared_at": ts(a.cleared_at)}
 
 
 @routes.add("GET", CP + "/security-events", "Security events a charge point reported, newest first", "security",
@@ -53,36 +43,6 @@ async def security_events(request: web.Request) -> web.Response:
     page = await request.app[SECURITY].security_events.list(cp_id, limit=limit, offset=offset)
     return paged([{"id": e.id, "type": e.type, "timestamp": ts(e.timestamp), "tech_info": e.tech_info,
                    "received_at": ts(e.received_at)} for e in page.items], page.total, limit, offset)
-
-
-@routes.add("GET", "/api/v1/admin/alarms", "Alarms, newest first", "security", response=array(ALARM),
-            query=(Query("charge_point_id"), Query("status", enum=("Raised", "Acknowledged", "Cleared")), *PAGING))
-async def alarms(request: web.Request) -> web.Response:
-    q = params(request)
-    limit, offset = paging(request)
-    page = await request.app[SECURITY].alarms.list(charge_point_id=q.get("charge_point_id"), status=q.get("status"),
-                                                limit=limit, offset=offset)
-    return paged([_alarm(a) for a in page.items], page.total, limit, offset)
-
-
-def _alarm_move(name: str):
-    async def handler(request: web.Request) -> web.Response:
-        service = request.app[SECURITY].alarms
-        try:
-            alarm = await getattr(service, name)(int_param(request, "id"))
-        except UnknownAlarm:
-            raise not_found("alarm") from None
-        except IllegalTransition as exc:
-            raise ApiError(409, "conflict", str(exc)) from None
-        return web.json_response(_alarm(alarm))
-    handler.__name__ = f"alarm_{name}"
-    return handler
-
-
-routes.add("POST", "/api/v1/admin/alarms/{id}/acknowledge", "Acknowledge an alarm (Raised -> Acknowledged)",
-           "security", body=obj({}), response=ALARM, errors=(401, 404, 409))(_alarm_move("acknowledge"))
-routes.add("POST", "/api/v1/admin/alarms/{id}/clear", "Clear an alarm", "security", body=obj({}), response=ALARM,
-           errors=(401, 404, 409))(_alarm_move("clear"))
 
 
 # -- certificates --------------------------------------------------------------------------------------

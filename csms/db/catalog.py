@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from csms.domain.clock import Clock
 
 from csms.db import repositories as core
+from csms.db import repositories_alarms as alarms
+from csms.db import repositories_notifications as notifications
 from csms.db import repositories_drivers as drivers
 from csms.db import repositories_profile as profile
 from csms.db import repositories_security as security
@@ -42,7 +44,6 @@ class Repositories:
     display_messages: smart.SqlDisplayMessageRepository
     firmware_jobs: smart.SqlFirmwareJobRepository
     log_jobs: smart.SqlLogJobRepository
-    alarms: security.SqlAlarmRepository
     security_events: security.SqlSecurityEventRepository
     certificates: security.SqlCertificateRepository
     device_model: security.SqlDeviceModelRepository
@@ -65,6 +66,13 @@ class Repositories:
     ratings: profile.SqlRatingRepository
     media_checks: SqlMediaCheckRepository
     invoices: SqlInvoiceRepository
+    # operations: alarms, work orders, notifications
+    alarms: alarms.SqlAlarmRepository
+    work_orders: alarms.SqlWorkOrderRepository
+    channels: notifications.SqlChannelRepository
+    rules: notifications.SqlRuleRepository
+    deliveries: notifications.SqlDeliveryRepository
+    operator_contacts: notifications.SqlOperatorContactRepository
 
 
 def build_repositories(db_sessions: async_sessionmaker, clock: Clock) -> Repositories:
@@ -77,7 +85,7 @@ def build_repositories(db_sessions: async_sessionmaker, clock: Clock) -> Reposit
         reservations=SqlReservationRepository(s, clock), local_lists=SqlLocalListRepository(s, clock),
         charging_profiles=smart.SqlChargingProfileRepository(s, clock), charging_reports=smart.SqlChargingReportRepository(s, clock),
         display_messages=smart.SqlDisplayMessageRepository(s, clock), firmware_jobs=smart.SqlFirmwareJobRepository(s, clock),
-        log_jobs=smart.SqlLogJobRepository(s, clock), alarms=security.SqlAlarmRepository(s, clock),
+        log_jobs=smart.SqlLogJobRepository(s, clock),
         security_events=security.SqlSecurityEventRepository(s, clock), certificates=security.SqlCertificateRepository(s, clock),
         device_model=security.SqlDeviceModelRepository(s, clock), report_requests=SqlReportRequestRepository(s, clock),
         tariffs=SqlTariffRepository(s, clock), users=drivers.SqlUserRepository(s, clock),
@@ -88,4 +96,7 @@ def build_repositories(db_sessions: async_sessionmaker, clock: Clock) -> Reposit
         station_map=SqlStationMapRepository(s, clock), vehicles=profile.SqlVehicleRepository(s, clock),
         favourites=profile.SqlFavouriteRepository(s, clock), feedback=profile.SqlFeedbackRepository(s, clock),
         ratings=profile.SqlRatingRepository(s, clock), media_checks=SqlMediaCheckRepository(s, clock),
-        invoices=SqlInvoiceRepository(s, clock))
+        invoices=SqlInvoiceRepository(s, clock), alarms=alarms.SqlAlarmRepository(s, clock),
+        work_orders=alarms.SqlWorkOrderRepository(s, clock), channels=notifications.SqlChannelRepository(s, clock),
+        rules=notifications.SqlRuleRepository(s, clock), deliveries=notifications.SqlDeliveryRepository(s, clock),
+        operator_contacts=notifications.SqlOperatorContactRepository(s, clock))

@@ -1,12 +1,10 @@
-"""SQL repositories of the security feature: security events, alarms, issued certificates, and the
+"""SQL repositories of the security feature: security events, issued certificates, and the
 2.0.1 device model (variables, monitors, events, customer information)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +13,7 @@ from csms.db import tables_security as t
 from csms.db.repositories import _Repo, _to
 from csms.domain.models import Page
 from csms.domain.provisioning import CustomerInformationPart, DeviceEvent, DeviceVariable, Monitor
-from csms.domain.security import Alarm, IssuedCertificate, SecurityEvent
+from csms.domain.security import IssuedCertificate, SecurityEvent
 
 
 
@@ -61,42 +59,6 @@ class SqlSecurityEventRepository(_Repo):
         c = t.security_events.c
         return await self._page(SecurityEvent, t.security_events, [c.charge_point_id == cp_id],
                                 [c.timestamp.desc(), c.id.desc()], limit, offset)
-
-
-class SqlAlarmRepository(_Repo):
-    async def add(self, *, charge_point_id: str, source: str, type: str, message: str, raised_at: datetime,
-                  source_key: str | None = None) -> Alarm:
-        async with self.db_sessions.begin() as s:
-            res = await s.execute(t.alarms.insert().values(
-                charge_point_id=charge_point_id, source=source, type=type, message=message[:512], status="Raised",
-                source_key=source_key, raised_at=raised_at))
-            alarm_id = res.inserted_primary_key[0]
-        return await self.get(alarm_id)
-
-    async def get(self, alarm_id: int) -> Alarm | None:
-        return _to(Alarm, await self._one(select(t.alarms).where(t.alarms.c.id == alarm_id)))
-
-    async def open_with_key(self, cp_id: str, source_key: str) -> list[Alarm]:
-        c = t.alarms.c
-        async with self.db_sessions() as s:
-            rows = (await s.execute(select(t.alarms).where(c.charge_point_id == cp_id, c.source_key == source_key,
-                                                           c.status != "Cleared"))).all()
-        return [_to(Alarm, r) for r in rows]
-
-    async def transition(self, alarm_id: int, expected: str, **f: Any) -> Alarm | None:
-        c = t.alarms.c
-        n = await self._write(update(t.alarms).where(c.id == alarm_id, c.status == expected).values(**f))
-        return await self.get(alarm_id) if n else None
-
-    async def list(self, *, charge_point_id: str | None = None, status: str | None = None,
-                   limit: int = 50, offset: int = 0) -> Page:
-        c = t.alarms.c
-        where = []
-        if charge_point_id:
-            where.append(c.charge_point_id == charge_point_id)
-        if status:
-            where.append(c.status == status)
-        return await self._page(Alarm, t.alarms, where, [c.id.desc()], limit, offset)
 
 
 class SqlCertificateRepository(_Repo):

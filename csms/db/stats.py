@@ -9,8 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from csms.db import tables as t
+from csms.db import tables_alarms as ta
 from csms.db import tables_drivers as td
 from csms.db import tables_security as ts
+from csms.domain.alarms import OPEN
 from csms.domain.orders import FINISHED_ORDER_STATES
 
 
@@ -48,8 +50,8 @@ async def business_stats(db_sessions: async_sessionmaker) -> BusinessStats:
         stats.revenue_fen = int((await s.execute(
             select(func.coalesce(func.sum(td.orders.c.paid_fen), 0))
             .where(td.orders.c.state.in_(sorted(FINISHED_ORDER_STATES))))).scalar_one())
-        alarms = ts.alarms.c
-        rows = (await s.execute(select(alarms.status, func.count()).where(alarms.status != "Cleared")
+        alarms = ta.alarms.c
+        rows = (await s.execute(select(alarms.status, func.count()).where(alarms.status.in_(OPEN))
                                 .group_by(alarms.status))).all()
         stats.alarms_open = {status: n for status, n in rows}
         certs = ts.issued_certificates.c

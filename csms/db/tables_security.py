@@ -1,9 +1,9 @@
-"""Tables of the security feature (on csms.db.tables.metadata): security events, alarms, issued
-certificates, and the 2.0.1 device model, monitors, events and customer information."""
+"""Tables of the security feature (on csms.db.tables.metadata): security events, issued certificates,
+and the 2.0.1 device model, monitors, events and customer information (alarms: csms/db/tables_alarms.py)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Float, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, Float, Integer, String, Table, Text, UniqueConstraint
 
 from csms.db.tables import BigId, UTCDateTime, metadata
 
@@ -16,22 +16,6 @@ security_events = Table(
     Column("tech_info", String(255), nullable=True),
     Column("received_at", UTCDateTime, nullable=False),
     UniqueConstraint("charge_point_id", "type", "timestamp"),     # a retried notification is one event
-)
-
-alarms = Table(
-    "alarms", metadata,
-    Column("id", BigId, primary_key=True, autoincrement=True),
-    Column("charge_point_id", String(48), nullable=False),
-    Column("source", String(16), nullable=False),
-    Column("type", String(128), nullable=False),
-    Column("message", String(512), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("source_key", String(160), nullable=True),
-    Column("raised_at", UTCDateTime, nullable=False),
-    Column("acknowledged_at", UTCDateTime, nullable=True),
-    Column("cleared_at", UTCDateTime, nullable=True),
-    Index(None, "charge_point_id", "status"),
-    Index(None, "status"),
 )
 
 issued_certificates = Table(

@@ -4,6 +4,7 @@ view the driver API returns, a <session> or an <order> of docs/contract.md), and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from csms.domain.orders import Payment, Refund
 
@@ -52,3 +53,21 @@ class InvoiceChanged:
     """An operator issued or rejected the driver's invoice: ``data`` is the <invoice> view."""
     user_id: int
     data: dict
+
+
+@dataclass(frozen=True)
+class PaymentFailed:
+    """WeChat Pay refused or could not be asked (``stage``: prepay, amount_mismatch, query, refund,
+    refund_query); what it concerns is named in ``reference`` (an out_trade_no or out_refund_no)."""
+    stage: str
+    reference: str
+    message: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ReconciliationMismatch:
+    """The day's WeChat Pay trade bill does not balance with the payments recorded here."""
+    day: date
+    report: dict
+    at: datetime

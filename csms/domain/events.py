@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from csms.domain.alarms import Alarm, WorkOrder
+
 
 @dataclass(frozen=True)
 class ChargePointConnected:
@@ -79,4 +81,21 @@ class ChargePointNotice:
     charge_point_id: str
     kind: str
     data: dict
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AlarmChanged:
+    """An alarm was raised, counted again, acknowledged, assigned or resolved (``change``, one of
+    csms.domain.alarms.CHANGES); ``alarm`` is its state after the change."""
+    alarm: Alarm
+    change: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class WorkOrderChanged:
+    """A work order was opened, assigned, moved, noted or resolved (``change``)."""
+    work_order: WorkOrder
+    change: str
     at: datetime

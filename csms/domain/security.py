@@ -1,19 +1,10 @@
-"""Security: neutral commands, records and the alarm lifecycle (OCPP 1.6 security extension and
-OCPP 2.0.1 blocks A and M). No I/O."""
+"""Security: neutral commands and records (OCPP 1.6 security extension and OCPP 2.0.1 blocks A and M);
+which security events raise an alarm (the alarms themselves: csms/domain/alarms.py). No I/O."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-
-from csms.domain.states import StateMachine
-
-# -- alarms ------------------------------------------------------------------------------------------
-ALARM = StateMachine("alarm", {
-    "Raised": {"Acknowledged", "Cleared"},     # an alarm may clear (return to normal) unacknowledged
-    "Acknowledged": {"Cleared"},
-    "Cleared": set(),
-})
 
 # Security events that raise an alarm: an attack, a broken trust chain or tampering. Routine events
 # (start-up, reboot, clock set, firmware updated, a failed login) are stored but raise none.
@@ -43,20 +34,6 @@ class SecurityEvent:
     tech_info: str | None = None
     received_at: datetime | None = None
     id: int | None = None
-
-
-@dataclass(frozen=True)
-class Alarm:
-    id: int
-    charge_point_id: str
-    source: str                         # security_event | device_event
-    type: str                           # the event type, or component/variable of a device event
-    message: str
-    status: str                         # Raised | Acknowledged | Cleared
-    raised_at: datetime
-    acknowledged_at: datetime | None = None
-    cleared_at: datetime | None = None
-    source_key: str | None = None       # what a later event clears it by (device events)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from csms.db.catalog import Repositories
+from csms.services.alarms import AlarmService
 from csms.services.charger_passwords import ChargerPasswords
 from csms.services.chargers import ChargerService
 from csms.services.clock import Clock
@@ -17,7 +18,7 @@ from csms.services.message_limits import MessageLimits
 from csms.services.ocsp import ContractValidation, OcspClient
 from csms.services.provisioning import ProvisioningService
 from csms.services.requests import ReportRequestService
-from csms.services.security import AlarmService, SecurityEventService
+from csms.services.security import SecurityEventService
 from csms.services.security_ca import CertificateAuthority
 from csms.services.security_certificates import CertificateService
 from csms.services.security_credentials import CredentialService
@@ -26,7 +27,6 @@ from csms.settings import Settings
 
 @dataclass(frozen=True)
 class Security:
-    alarms: AlarmService
     security_events: SecurityEventService
     certificate_authority: CertificateAuthority
     certificates: CertificateService
@@ -39,14 +39,14 @@ class Security:
 
 
 def build(repos: Repositories, settings: Settings, *, bus, clock: Clock, commands: CommandService,
-          chargers: ChargerService, passwords: ChargerPasswords, report_requests: ReportRequestService) -> Security:
-    alarms = AlarmService(repos.alarms, bus, clock)
+          chargers: ChargerService, passwords: ChargerPasswords, report_requests: ReportRequestService,
+          alarms: AlarmService) -> Security:
+    """Critical security events and 2.0.1 device problems raise ``alarms`` (the operations feature's)."""
     ca = CertificateAuthority.from_settings(settings.data_dir, settings.ca.cert, settings.ca.key)
     limits = MessageLimits(repos.device_model, clock)
     o = settings.ocpp
     ocsp = OcspClient(clock, o.ocsp_timeout, o.ocsp_cache_seconds)
     return Security(
-        alarms=alarms,
         security_events=SecurityEventService(repos.security_events, alarms, bus, clock),
         certificate_authority=ca,
         certificates=CertificateService(ca, repos.certificates, commands, clock),

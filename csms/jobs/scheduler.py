@@ -44,7 +44,7 @@ def daily_at(clock_time: str, timezone: str) -> tuple[str, dict]:
 
 def jobs(c: Container) -> list[Job]:
     """Every periodic job of the CSMS."""
-    d, w = c.settings.driver, c.settings.wechat
+    d, w, a = c.settings.driver, c.settings.wechat, c.settings.alarms
 
     async def presence() -> None:
         c.chargers.record_presence()
@@ -73,6 +73,10 @@ def jobs(c: Container) -> list[Job]:
         # after WeChat Pay has published yesterday's trade bill (from 09:00 Beijing time)
         Job("payment-reconciliation", *daily_at(w.reconcile_at, BEIJING), reconcile),
         Job("content-check-resubmit", *every(minutes=5), c.profile.moderation.resubmit_due),
+        # alarms: causes that outlasted their debounce; charge points away and transactions stuck
+        Job("alarm-debounce", *every(a.check_interval), c.operations.alarms.due),
+        Job("alarm-offline-check", *every(a.sweep_interval), c.operations.sources.check_offline),
+        Job("alarm-stuck-transactions", *every(a.sweep_interval), c.operations.sources.check_stuck),
     ]
 
 

@@ -12,7 +12,8 @@ from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from csms import metrics
-from csms.domain.driver_events import PaymentClosed, PaymentSucceeded, RefundSucceeded
+from csms.domain.driver_events import (PaymentClosed, PaymentFailed, PaymentSucceeded, ReconciliationMismatch,
+                                      RefundSucceeded)
 from csms.domain.orders import Payment, Refund
 from csms.services.clock import Clock
 
@@ -49,6 +50,11 @@ class PaymentService:
         self.bus = bus
         self.clock = clock
 
+    def _failed(self, stage: str, reference: str, message: str) -> None:
+        """Counted, and published for the alarms (csms/subscriptions.py)."""
+        metrics.PAYMENT_FAILURES.labels(stage).inc()
+        self.bus.publish(PaymentFailed(stage, reference, message, self.clock.now()))
+
     # --- creating and confirming ---------------------------------------------------------------
 
     async def create(self, user_id: int, kind: str, amount_fen: int, order_id: int | None = None) -> Payment:
@@ -64,7 +70,7 @@ class PaymentService:
         except Exception as exc:
             await self.payment_repo.transition(payment.id, "pending", state="closed")
             log.warning("prepay %s failed: %s", out_trade_no, exc)
-            metrics.PAYMENT_FAILURES.labels("prepay").inc()
+            self._failed("prepay", out_trade_no, str(exc))
             raise PaymentError("payment_unavailable", f"WeChat Pay did not accept the payment: {exc}") from exc
         await self.payment_repo.update(payment.id, prepay_id=prepay_id)
         return await self.payment_repo.get(payment.id)
@@ -89,7 +95,8 @@ class PaymentService:
         if amount != payment.amount_fen:
             log.error("payment %s: WeChat reports %s fen, we asked %s; not credited", payment.out_trade_no,
                       amount, payment.amount_fen)
-            metrics.PAYMENT_FAILURES.labels("amount_mismatch").inc()
+            self._failed("amount_mismatch", payment.out_trade_no,
+                         f"WeChat reports {amount} fen, {payment.amount_fen} fen were asked")
             return payment
         if payment.kind == "topup" and payment.state in ("pending", "closed"):
             # credit first (idempotent under its ref), then show the payment paid: whoever sees
@@ -175,13 +182,13 @@ class PaymentService:
                 done += 1
             except Exception as exc:
                 log.warning("query of payment %s failed: %s", payment.out_trade_no, exc)
-                metrics.PAYMENT_FAILURES.labels("query").inc()
+                self._failed("query", payment.out_trade_no, str(exc))
         for refund in await self.refund_repo.processing():
             try:
                 await self.sync_refund(refund)
             except Exception as exc:
                 log.warning("query of refund %s failed: %s", refund.out_refund_no, exc)
-                metrics.PAYMENT_FAILURES.labels("refund_query").inc()
+                self._failed("refund_query", refund.out_refund_no, str(exc))
         return done
 
     # --- refunds -----------------------------------------------------------------------------------
@@ -210,7 +217,7 @@ class PaymentService:
                                            reason, self.pay.refund_notify_url)
         except Exception as exc:   # unknown outcome: the refund job asks again later
             log.warning("refund %s: %s; will query", out_refund_no, exc)
-            metrics.PAYMENT_FAILURES.labels("refund").inc()
+            self._failed("refund", out_refund_no, str(exc))
             return refund
         return await self._refund_result(refund, result)
 
@@ -279,4 +286,5 @@ class PaymentService:
         report["balanced"] = not (report["missing_here"] or report["missing_at_wechat"] or mismatched)
         if not report["balanced"]:
             log.error("reconciliation %s does not balance: %s", day, report)
+            self.bus.publish(ReconciliationMismatch(day, report, self.clock.now()))
         return report

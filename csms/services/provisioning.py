@@ -1,6 +1,6 @@
 """Device model, monitoring and customer information (OCPP 2.0.1 blocks B and N), version-neutral:
 reports requested (and tracked: csms.services.requests) and received, variables set and read,
-monitors set and cleared, events stored (problem events raise and clear alarms), customer
+monitors set and cleared, events stored (problem events raise and clear device_problem alarms), customer
 information stored. Also what authorization needs of the device model: the MasterPassGroupId."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from csms.domain import provisioning as p
+from csms.domain.alarms import DEVICE_PROBLEM, Signal
 from csms.domain.models import Page
 from csms.domain.provisioning import CustomerInformationPart, DeviceEvent, DeviceVariable, Monitor
 from csms.domain.requests import PartIn
@@ -18,7 +19,7 @@ from csms.services.clock import Clock
 from csms.services.ids import next_request_id
 from csms.services.message_limits import MessageLimits
 from csms.services.requests import UNTRACKED
-from csms.services.security import AlarmService
+from csms.services.security import AlarmObserver
 
 MASTER_PASS = ("AuthCtrlr", "MasterPassGroupId")
 MASTER_PASS_TTL = 60.0      # s: a value set through another node is seen at the latest after this
@@ -51,7 +52,7 @@ def _ref_key(ref: p.VariableRef) -> dict:
 
 
 class ProvisioningService:
-    def __init__(self, repo: DeviceModelRepository, commands: Commands, alarms: AlarmService, clock: Clock,
+    def __init__(self, repo: DeviceModelRepository, commands: Commands, alarms: AlarmObserver, clock: Clock,
                  requests=UNTRACKED, limits: MessageLimits | None = None):
         self.repo = repo
         self.commands = commands
@@ -202,13 +203,14 @@ class ProvisioningService:
                 continue                        # a retried NotifyEvent
             if not event.is_problem():
                 continue
+            signal = Signal(DEVICE_PROBLEM, cp_id, event.evse_id or 0, event.connector_id or 0,
+                            subject=event.problem_key, type=f"{event.component}.{event.variable}",
+                            message=f"{event.problem_key} = {event.actual_value}"
+                            + (f" ({event.tech_info})" if event.tech_info else ""))
             if event.problem_active():
-                await self.alarms.raise_(cp_id, "device_event", f"{event.component}.{event.variable}",
-                                         f"{event.problem_key} = {event.actual_value}"
-                                         + (f" ({event.tech_info})" if event.tech_info else ""),
-                                         source_key=event.problem_key)
+                await self.alarms.observe(signal)
             else:
-                await self.alarms.clear_key(cp_id, event.problem_key)
+                await self.alarms.clear(signal)
 
     async def events(self, cp_id: str, *, limit: int = 50, offset: int = 0) -> Page:
         return await self.repo.events(cp_id, limit=limit, offset=offset)

@@ -1,21 +1,18 @@
-"""Security events and alarms, version-neutral.
+"""Security events, version-neutral.
 
-A security event is stored once per (charge point, type, timestamp); a critical one raises an alarm.
-Alarms follow the ALARM state machine (Raised -> Acknowledged -> Cleared; Raised -> Cleared)."""
+A security event is stored once per (charge point, type, timestamp); a critical one raises an alarm
+of kind security_event (csms/services/alarms.py), one open alarm per charge point and event type."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any, Protocol
 
 from csms.domain import events
+from csms.domain.alarms import SECURITY_EVENT, Signal
 from csms.domain.models import Page
-from csms.domain.security import ALARM, Alarm, SecurityEvent, is_critical
-from csms.domain.states import IllegalTransition
+from csms.domain.security import SecurityEvent, is_critical
 from csms.services.clock import Clock
-
-log = logging.getLogger(__name__)
 
 
 class SecurityEventRepository(Protocol):
@@ -23,70 +20,14 @@ class SecurityEventRepository(Protocol):
     async def list(self, cp_id: str, *, limit: int = 50, offset: int = 0) -> Page: ...
 
 
-class AlarmRepository(Protocol):
-    async def add(self, *, charge_point_id: str, source: str, type: str, message: str, raised_at: datetime,
-                  source_key: str | None = None) -> Alarm: ...
-    async def get(self, alarm_id: int) -> Alarm | None: ...
-    async def open_with_key(self, cp_id: str, source_key: str) -> list[Alarm]: ...
-    async def transition(self, alarm_id: int, expected: str, **fields: Any) -> Alarm | None: ...
-    async def list(self, *, charge_point_id: str | None = None, status: str | None = None,
-                   limit: int = 50, offset: int = 0) -> Page: ...
-
-
-class UnknownAlarm(Exception):
-    pass
-
-
-class AlarmService:
-    def __init__(self, repo: AlarmRepository, bus, clock: Clock):
-        self.repo = repo
-        self.bus = bus
-        self.clock = clock
-
-    async def raise_(self, cp_id: str, source: str, type: str, message: str,
-                     source_key: str | None = None) -> Alarm:
-        if source_key is not None:          # one open alarm per problem
-            open_ = await self.repo.open_with_key(cp_id, source_key)
-            if open_:
-                return open_[0]
-        alarm = await self.repo.add(charge_point_id=cp_id, source=source, type=type, message=message,
-                                    raised_at=self.clock.now(), source_key=source_key)
-        log.warning("alarm %s raised for %s: %s", alarm.id, cp_id, message)
-        self.bus.publish(events.ChargePointNotice(cp_id, "alarm_raised", {"alarm_id": alarm.id, "type": type,
-                                                                          "message": message}, alarm.raised_at))
-        return alarm
-
-    async def _move(self, alarm_id: int, target: str) -> Alarm:
-        for _ in range(3):                  # compare-and-set; retried if it changed under us
-            alarm = await self.repo.get(alarm_id)
-            if alarm is None:
-                raise UnknownAlarm(f"alarm {alarm_id} not found")
-            if alarm.status == target:
-                return alarm                # acknowledging twice changes nothing
-            ALARM.check(alarm.status, target)
-            at = self.clock.now()
-            fields = {"status": target, "acknowledged_at" if target == "Acknowledged" else "cleared_at": at}
-            moved = await self.repo.transition(alarm_id, alarm.status, **fields)
-            if moved is not None:
-                return moved
-        raise IllegalTransition("alarm", "changing", target)
-
-    async def acknowledge(self, alarm_id: int) -> Alarm:
-        return await self._move(alarm_id, "Acknowledged")
-
-    async def clear(self, alarm_id: int) -> Alarm:
-        return await self._move(alarm_id, "Cleared")
-
-    async def clear_key(self, cp_id: str, source_key: str) -> list[Alarm]:
-        """The charge point says a problem is over: clear its open alarms."""
-        return [await self.clear(a.id) for a in await self.repo.open_with_key(cp_id, source_key)]
-
-    async def list(self, **filters) -> Page:
-        return await self.repo.list(**filters)
+class AlarmObserver(Protocol):
+    """csms/services/alarms.py AlarmService: what raises alarms."""
+    async def observe(self, signal: Signal) -> Any: ...
+    async def clear(self, signal: Signal) -> Any: ...
 
 
 class SecurityEventService:
-    def __init__(self, repo: SecurityEventRepository, alarms: AlarmService, bus, clock: Clock):
+    def __init__(self, repo: SecurityEventRepository, alarms: AlarmObserver, bus, clock: Clock):
         self.repo = repo
         self.alarms = alarms
         self.bus = bus
@@ -100,7 +41,7 @@ class SecurityEventService:
                                                   timestamp))
         if is_critical(type):
             message = f"security event {type}" + (f": {tech_info}" if tech_info else "")
-            await self.alarms.raise_(cp_id, "security_event", type, message)
+            await self.alarms.observe(Signal(SECURITY_EVENT, cp_id, subject=type, type=type, message=message))
         return event
 
     async def list(self, cp_id: str, *, limit: int = 50, offset: int = 0) -> Page:

@@ -9,6 +9,8 @@ from types import SimpleNamespace
 import pytest
 
 from csms.db import repositories as core
+from csms.db import repositories_alarms as alarms
+from csms.db import repositories_notifications as notifications
 from csms.db import repositories_driver_reservations as holders
 from csms.db import repositories_drivers as drivers
 from csms.db.repositories_invoices import SqlInvoiceRepository
@@ -18,13 +20,18 @@ from csms.db.repositories_station_map import SqlStationMapRepository
 from csms.db.session import make_engine, make_sessionmaker
 from csms.db.tables import metadata
 from csms.settings import DatabaseSettings
-from tests import fakes, fakes_drivers
+from tests import fakes, fakes_alarms, fakes_drivers
 from tests.fakes_invoices import FakeInvoiceRepository, FakeMediaCheckRepository
 from tests.fakes_reservations import FakeReservationRepository
 from tests.fakes_station_map import FakeStationMapRepository
 from tests.support.server import drop_mariadb, fresh_mariadb
 from tests.support.services import MARIADB_URL, need
 
+# the operations side (alarms, work orders, notifications): SqlX here, FakeX in tests/fakes_alarms.py
+OPERATIONS = (("alarms", alarms.SqlAlarmRepository), ("work_orders", alarms.SqlWorkOrderRepository),
+              ("channels", notifications.SqlChannelRepository), ("rules", notifications.SqlRuleRepository),
+              ("deliveries", notifications.SqlDeliveryRepository),
+              ("operator_contacts", notifications.SqlOperatorContactRepository))
 NAMES = ("users", "refresh_tokens", "orders", "payments", "refunds", "notifications", "subscriptions", "holders")
 
 
@@ -43,6 +50,9 @@ def fake_repositories(clock: fakes.FakeClock) -> SimpleNamespace:
     r.wallet = fakes_drivers.FakeWalletRepository(r.users, clock)
     r.invoices = FakeInvoiceRepository(r.orders, clock)
     r.media_checks = FakeMediaCheckRepository(clock)
+    r.operators = fakes.FakeOperatorRepository()
+    for name, cls in OPERATIONS:
+        setattr(r, name, getattr(fakes_alarms, f"Fake{cls.__name__.removeprefix('Sql')}")(clock))
     r.station_map = FakeStationMapRepository(stations=r.stations, charge_points=r.charge_points,
                                              connectors=r.connectors, transactions=r.transactions,
                                              reservations=r.reservations, holders=r.holders, users=r.users,
@@ -61,7 +71,8 @@ def sql_repositories(kind: str, db_sessions, clock: fakes.FakeClock) -> SimpleNa
                       ("subscriptions", drivers.SqlSubscriptionRepository),
                       ("holders", holders.SqlDriverReservationRepository),
                       ("station_map", SqlStationMapRepository), ("invoices", SqlInvoiceRepository),
-                      ("media_checks", SqlMediaCheckRepository)):
+                      ("media_checks", SqlMediaCheckRepository), ("operators", core.SqlOperatorRepository),
+                      *OPERATIONS):
         setattr(r, name, cls(db_sessions, clock))
     return r
 

@@ -96,6 +96,7 @@ def test_csms_serve_starts_on_sqlite_outside_the_checkout(installed, tmp_path):
     data = tmp_path / "data"
     env = _clean_env(CSMS_DATA_DIR=str(data), CSMS_OCPP_HOST="127.0.0.1", CSMS_OCPP_PORT="0",
                      CSMS_API_HOST="127.0.0.1", CSMS_API_PORT="0", CSMS_WECHAT_EMULATOR_PORT="0",
+                     CSMS_SMS_EMULATOR_PORT="0",
                      CSMS_ADMIN_USERNAME="admin", CSMS_ADMIN_PASSWORD="installed-pw-1", CSMS_LOG_JSON="1")
     proc = subprocess.Popen([str(installed / "bin" / "csms"), "serve"], cwd=tmp_path, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

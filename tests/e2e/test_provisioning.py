@@ -147,8 +147,9 @@ def _event(event_id, value, trigger="Alerting", variable="Problem", cleared=None
     return e
 
 
-async def test_TC_N_notify_event_problem_raises_and_clears_an_alarm(csms, open_client):
-    client = await client_of(open_client, csms, "ocpp2.0.1")
+async def test_TC_N_notify_event_problem_raises_and_clears_an_alarm(csms_with, fresh_client):
+    csms = await csms_with(**{"alarms.debounce": "device_problem=0"})     # raised at once, not after a minute
+    client = await client_of(fresh_client, csms, "ocpp2.0.1")
     notify = {"generatedAt": a_time(2), "seqNo": 0, "eventData": [
         _event(1, "true"), _event(2, "33.5", trigger="Periodic", variable="Temperature")]}
     assert await client.result("NotifyEvent", notify) == {}
@@ -156,12 +157,12 @@ async def test_TC_N_notify_event_problem_raises_and_clears_an_alarm(csms, open_c
     status, events = await csms.get(f"/api/v1/admin/charge-points/{client.cp_id}/device-events")
     assert status == 200 and sorted(e["event_id"] for e in events) == [1, 2]
     status, alarms = await csms.get(f"/api/v1/admin/alarms?charge_point_id={client.cp_id}")
-    assert len(alarms) == 1 and alarms[0]["source"] == "device_event" and alarms[0]["status"] == "Raised"
-    assert alarms[0]["type"] == "Connector.Problem"
+    assert len(alarms) == 1 and alarms[0]["kind"] == "device_problem" and alarms[0]["status"] == "Raised"
+    assert (alarms[0]["type"], alarms[0]["evse_id"]) == ("Connector.Problem", 1)
     over = {"generatedAt": a_time(3), "seqNo": 0, "eventData": [_event(3, "false", cleared=True, second=30)]}
     assert await client.result("NotifyEvent", over) == {}
     status, alarms = await csms.get(f"/api/v1/admin/alarms?charge_point_id={client.cp_id}")
-    assert [a["status"] for a in alarms] == ["Cleared"]
+    assert [(a["status"], a["resolved_by"]) for a in alarms] == [("Resolved", "auto")]
 
 
 async def test_TC_N_customer_information(csms, open_client):

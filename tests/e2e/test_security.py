@@ -70,16 +70,18 @@ async def _events_and_alarms(csms, open_client, version):
     status, alarms = await csms.get(f"/api/v1/admin/alarms?charge_point_id={cp}")
     assert status == 200 and len(alarms) == 1          # FirmwareUpdated is not critical; the retry raised nothing
     alarm = alarms[0]
-    assert (alarm["type"], alarm["status"], alarm["source"]) == ("InvalidFirmwareSignature", "Raised", "security_event")
+    assert (alarm["type"], alarm["status"], alarm["kind"], alarm["severity"], alarm["count"]) == (
+        "InvalidFirmwareSignature", "Raised", "security_event", "critical", 1)
     status, acked = await csms.post(f"/api/v1/admin/alarms/{alarm['id']}/acknowledge")
     assert status == 200 and acked["status"] == "Acknowledged" and acked["acknowledged_at"]
-    status, cleared = await csms.post(f"/api/v1/admin/alarms/{alarm['id']}/clear")
-    assert status == 200 and cleared["status"] == "Cleared"
+    assert (acked["acknowledged_by"], acked["work_order"]["status"]) == ("admin", "open")
+    status, cleared = await csms.post(f"/api/v1/admin/alarms/{alarm['id']}/clear")     # the former name of resolve
+    assert status == 200 and cleared["status"] == "Resolved" and cleared["work_order"]["status"] == "resolved"
     status, body = await csms.post(f"/api/v1/admin/alarms/{alarm['id']}/acknowledge")
     assert status == 409 and body["error"]["code"] == "conflict"
     status, _ = await csms.post("/api/v1/admin/alarms/999999/clear")
     assert status == 404
-    status, listed = await csms.get(f"/api/v1/admin/alarms?charge_point_id={cp}&status=Cleared")
+    status, listed = await csms.get(f"/api/v1/admin/alarms?charge_point_id={cp}&status=Resolved")
     assert [a["id"] for a in listed] == [alarm["id"]]
 
 

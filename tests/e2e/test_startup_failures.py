@@ -21,6 +21,7 @@ def serve(tmp_path: Path, **env: str) -> tuple[int, list[str]]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("CSMS_")}
     base.update(CSMS_DATA_DIR=str(tmp_path / "data"), CSMS_OCPP_HOST="127.0.0.1", CSMS_OCPP_PORT="0",
                 CSMS_API_HOST="127.0.0.1", CSMS_API_PORT="0", CSMS_WECHAT_EMULATOR_PORT="0",
+                CSMS_SMS_EMULATOR_PORT="0",
                 CSMS_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'csms.db'}")
     base.update(env)
     proc = subprocess.run([sys.executable, "-m", "api.cli", "serve"], env=base, capture_output=True, text=True,
@@ -57,6 +58,11 @@ def test_the_ocpp_port_in_use(tmp_path, taken_port):
 
 def test_the_api_port_in_use(tmp_path, taken_port):
     one_line(*serve(tmp_path, CSMS_API_PORT=taken_port), "api.port", taken_port, "CSMS_API_PORT")
+
+
+def test_the_sms_emulator_port_in_use(tmp_path, taken_port):
+    one_line(*serve(tmp_path, CSMS_SMS_EMULATOR_PORT=taken_port), "sms.emulator_port", taken_port,
+             "CSMS_SMS_EMULATOR_PORT")
 
 
 def test_a_certificate_that_does_not_load(tmp_path):

@@ -26,7 +26,7 @@ def make_settings(tmp_path: Path, db_url: str | None = None, **overrides) -> Set
         "CSMS_JWT_SECRET": "test-secret-" + "x" * 32,
         "CSMS_OCPP_CALL_TIMEOUT": "5",
         "CSMS_OCPP_FLUSH_INTERVAL": "0.05",
-        "CSMS_WECHAT_EMULATOR_PORT": "0",
+        "CSMS_WECHAT_EMULATOR_PORT": "0", "CSMS_SMS_EMULATOR_PORT": "0",
     }
     flags = {k: v for k, v in overrides.items()}
     return load_settings(flags=flags, env=env)

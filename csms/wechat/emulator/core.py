@@ -3,11 +3,11 @@ the emulator uses to reach it."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
 
+from csms.emulator_http import json_object
 from csms.wechat.emulator import content_push
 from csms.wechat.emulator.config import EmulatorConfig
 from csms.wechat.emulator.content import MediaCheck
@@ -70,11 +70,4 @@ def core_of(request: web.Request) -> EmulatorCore:
     return request.app[CORE]
 
 
-async def json_body(request: web.Request) -> dict[str, Any]:
-    try:
-        data = json.loads(await request.text() or "{}")
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        raise web.HTTPBadRequest(text="body must be a JSON object")
-    return data
+json_body = json_object           # the request body as a JSON object (shared with the SMS emulator)

@@ -1,10 +1,10 @@
-"""SQL repositories of the security feature, on SQLite and MariaDB."""
+"""SQL repositories of the security feature, on SQLite and MariaDB (alarms: tests/contract/test_alarms.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from csms.db.repositories_security import (SqlAlarmRepository, SqlCertificateRepository, SqlDeviceModelRepository,
+from csms.db.repositories_security import (SqlCertificateRepository, SqlDeviceModelRepository,
                                            SqlSecurityEventRepository)
 from csms.db.session import make_engine, make_sessionmaker, upgrade
 from csms.domain.provisioning import DeviceEvent, DeviceVariable, Monitor
@@ -30,14 +30,6 @@ async def test_security_repositories(db_url):
         assert created and e.id
         assert (await events.add(SecurityEvent("CP1", "TamperDetectionActivated", AT, "lid", AT)))[1] is False
         assert (await events.list("CP1")).total == 1
-        alarms = SqlAlarmRepository(sf, CLOCK)
-        a = await alarms.add(charge_point_id="CP1", source="device_event", type="x", message="m", raised_at=AT,
-                             source_key="k")
-        assert [x.id for x in await alarms.open_with_key("CP1", "k")] == [a.id]
-        assert await alarms.transition(a.id, "Acknowledged", status="Cleared") is None
-        moved = await alarms.transition(a.id, "Raised", status="Cleared", cleared_at=AT)
-        assert moved.status == "Cleared" and moved.cleared_at == AT
-        assert (await alarms.list(status="Cleared")).total == 1
         certs = SqlCertificateRepository(sf, CLOCK)
         await certs.add(IssuedCertificate("CP1", "abc", "ChargePointCertificate", "CN=CP1", AT, AT, "pem", AT))
         assert [c.serial for c in (await certs.list("CP1")).items] == ["abc"]

@@ -1,4 +1,5 @@
-"""Security services on in-memory fakes: alarms' lifecycle, security events, credentials, CA."""
+"""Security services on in-memory fakes: security events and device problems raising alarms,
+credentials, CA (the alarms' own rules: tests/unit/csms/services/test_alarms.py)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,18 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from csms.domain.alarms import AlarmQuery
 from csms.domain.provisioning import DeviceEvent
 from csms.domain.security import SetBasicAuthPassword
-from csms.domain.states import IllegalTransition
+from csms.services.alarms import AlarmPolicy, AlarmService
 from csms.services.charger_passwords import ChargerPasswords
 from csms.services.provisioning import ProvisioningService
-from csms.services.security import AlarmService, SecurityEventService, UnknownAlarm
+from csms.services.security import SecurityEventService
 from csms.services.security_ca import CertificateAuthority, CsrRejected
 from csms.services.security_credentials import CredentialService, ProfileRefused, new_password
 from tests.fakes import EPOCH, FakeChargePointRepository, FakeClock
-from tests.fakes_security import FakeAlarmRepository, FakeDeviceModelRepository, FakeSecurityEventRepository
+from tests.fakes_alarms import FakeAlarmRepository
+from tests.fakes_security import FakeDeviceModelRepository, FakeSecurityEventRepository
 
 
 class Bus:
@@ -48,20 +51,9 @@ class Chargers:
 
 @pytest.fixture
 def alarms():
-    return AlarmService(FakeAlarmRepository(), Bus(), FakeClock())
-
-
-async def test_alarm_lifecycle(alarms):
-    a = await alarms.raise_("CP1", "security_event", "TamperDetectionActivated", "tamper")
-    assert a.status == "Raised"
-    assert (await alarms.acknowledge(a.id)).status == "Acknowledged"
-    assert (await alarms.acknowledge(a.id)).status == "Acknowledged"       # twice: no change
-    cleared = await alarms.clear(a.id)
-    assert cleared.status == "Cleared" and cleared.cleared_at == EPOCH
-    with pytest.raises(IllegalTransition):
-        await alarms.acknowledge(a.id)
-    with pytest.raises(UnknownAlarm):
-        await alarms.clear(404)
+    """Raised at once (the debounce's own rules are tested with the alarm service)."""
+    return AlarmService(FakeAlarmRepository(), FakeChargePointRepository(), Bus(), FakeClock(),
+                        AlarmPolicy({"device_problem": 0}, {}))
 
 
 async def test_critical_events_alarm_once(alarms):
@@ -70,8 +62,9 @@ async def test_critical_events_alarm_once(alarms):
     await service.record("CP1", "InvalidChargePointCertificate", EPOCH, "bad chain")
     await service.record("CP1", "InvalidChargePointCertificate", EPOCH, "bad chain")
     assert (await service.list("CP1")).total == 2
-    page = await alarms.list(charge_point_id="CP1")
-    assert [a.type for a in page.items] == ["InvalidChargePointCertificate"]
+    page = await alarms.list(AlarmQuery(charge_point_id="CP1"))
+    assert [(a.kind, a.type, a.severity) for a in page.items] == [
+        ("security_event", "InvalidChargePointCertificate", "critical")]
 
 
 async def test_password_stored_only_when_accepted():
@@ -131,7 +124,8 @@ async def test_problem_events_raise_then_clear(alarms):
         return DeviceEvent("CP1", eid, EPOCH, "Delta", value, "CustomMonitor", "Connector", "Tripped",
                            cleared=cleared, evse_id=1)
     await service.events_received("CP1", [event(1, "true"), event(2, "true")])
-    page = await alarms.list(charge_point_id="CP1")
-    assert [a.status for a in page.items] == ["Raised"]      # one open alarm per problem
+    page = await alarms.list(AlarmQuery(charge_point_id="CP1"))
+    assert [(a.status, a.count) for a in page.items] == [("Raised", 2)]      # one open alarm per problem
     await service.events_received("CP1", [event(3, "false")])
-    assert [a.status for a in (await alarms.list(charge_point_id="CP1")).items] == ["Cleared"]
+    assert [(a.status, a.resolved_by) for a in (await alarms.list(AlarmQuery(charge_point_id="CP1"))).items] == [
+        ("Resolved", "auto")]

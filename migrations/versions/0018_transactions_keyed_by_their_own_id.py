@@ -1,15 +1,15 @@
 """a 2.0.1 transaction's start is known by its own id: two starting on one EVSE at the same instant
 with the same meter reading are two (the 1.6 retry key now includes ocpp_tx_key: '' for 1.6)
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017_alarms
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0017'
-down_revision = '0016'
+revision = '0018'
+down_revision = '0017_alarms'
 branch_labels = None
 depends_on = None
 
