@@ -21,7 +21,7 @@ from api import auth
 from api.context import BUS, JWT_SECRET
 from api.errors import ApiError
 from csms import metrics
-from csms.domain.driver_events import OrderChanged, SessionChanged
+from csms.domain.driver_events import DriverNotice, OrderChanged, SessionChanged
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +125,9 @@ class PushHub:
 
     def on_order(self, event: OrderChanged) -> None:
         self.publish(event.user_id, {"type": "order", "data": event.data})
+
+    def on_notice(self, event: DriverNotice) -> None:
+        self.publish(event.user_id, {"type": "notice", "data": event.data})
 
     def drop(self, client: Client, code: int, message: str) -> None:
         """Stop pushing to ``client`` now and close it in the background."""
@@ -252,4 +255,5 @@ def setup(app: web.Application, queue_size: int = QUEUE_SIZE) -> None:
     """Add ``GET /api/v1/ws``, subscribe the hub to the bus while the app runs, and close every socket
     on shutdown. Call after the app's keys are installed (api/context.py install)."""
     hub = PushHub(queue_size)
-    mount(app, HUB, hub, PATH, websocket, [(SessionChanged, hub.on_session), (OrderChanged, hub.on_order)])
+    mount(app, HUB, hub, PATH, websocket, [(SessionChanged, hub.on_session), (OrderChanged, hub.on_order),
+                                           (DriverNotice, hub.on_notice)])

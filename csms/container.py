@@ -18,6 +18,7 @@ from csms.db.batch import BatchWriter
 from csms.db.catalog import build_repositories
 from csms.db.session import make_engine, make_sessionmaker, upgrade
 from csms.features import accounts, charging, driver_profile, payments, reservations, security, smart_charging, tariffs
+from csms.features import backoffice
 from csms.jobs.scheduler import Scheduler, jobs
 from csms.keys import jwt_secret
 from csms.metrics_refresh import MetricSources
@@ -113,6 +114,10 @@ class Container:
                                        background=self.background, clock=self.clock)
         self.profile = driver_profile.build(repos, s, tariffs=self.tariffs.tariffs,
                                             availability=self.charging.availability, clock=self.clock)
+        # the back office: audit log, abnormal-order review, drivers' accounts, statistics
+        self.backoffice = backoffice.build(repos, s, batch=self.batch, readings=self.tariffs.readings,
+                                           payments=self.payments, accounts=self.accounts, profile=self.profile,
+                                           clock=self.clock)
 
         # OCPP in: the route tables, the dispatcher, the listeners
         sc, sec = self.smart_charging, self.security

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from csms.domain import events
-from csms.domain.driver_events import PaymentClosed, PaymentSucceeded, RefundSucceeded
+from csms.domain.driver_events import OrderChanged, PaymentClosed, PaymentSucceeded, RefundSucceeded
 
 if TYPE_CHECKING:
     from csms.container import Container
@@ -37,4 +37,9 @@ def subscriptions(c: Container) -> list[tuple[type, Any]]:
         (PaymentSucceeded, c.charging.start.on_paid),
         (PaymentClosed, c.charging.start.on_payment_closed),
         (RefundSucceeded, c.payments.settlement.on_refunded),
+        # the back office: statuses and presence kept for the statistics; a settled or changed order checked
+        (events.ConnectorStatusChanged, c.backoffice.history.on_status),
+        (events.ChargePointConnected, c.backoffice.history.on_connected),
+        (events.ChargePointDisconnected, c.backoffice.history.on_disconnected),
+        (OrderChanged, c.backoffice.reviews.on_order_changed),
     ]

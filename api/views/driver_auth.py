@@ -19,7 +19,7 @@ from csms.wechat.errors import WechatFailure
 routes = RouteTable()
 
 USER = s.obj({"id": s.INT, "nickname": s.STR, "avatar_url": s.STR, "phone": s.NULL_STR, "phone_bound": s.BOOL,
-              "balance_fen": s.INT, "created_at": s.TIME})
+              "balance_fen": s.INT, "created_at": s.TIME, "blocked": s.BOOL, "blocked_reason": s.NULL_STR})
 TOKENS = s.obj({"access_token": s.STR, "refresh_token": s.STR, "token_type": {"const": "Bearer"},
                 "expires_in": s.INT, "sign_key": s.STR, "user": USER})
 _CODE = {"type": "string", "minLength": 1, "maxLength": 128}
@@ -36,7 +36,8 @@ SUBSCRIBE = s.obj({"results": {"type": "object", "maxProperties": 10,
 
 def user_view(u) -> dict:
     return {"id": u.id, "nickname": u.nickname, "avatar_url": u.avatar_url, "phone": u.phone_masked,
-            "phone_bound": u.phone_enc is not None, "balance_fen": u.balance_fen, "created_at": ts(u.created_at)}
+            "phone_bound": u.phone_enc is not None, "balance_fen": u.balance_fen, "created_at": ts(u.created_at),
+            "blocked": u.blocked_at is not None, "blocked_reason": u.blocked_reason}
 
 
 def _tokens(request: web.Request, user, refresh_token: str) -> dict:

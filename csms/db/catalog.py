@@ -19,6 +19,7 @@ from csms.db.repositories_requests import SqlReportRequestRepository
 from csms.db.repositories_reservations import SqlLocalListRepository, SqlReservationRepository
 from csms.db.repositories_station_map import SqlStationMapRepository
 from csms.db.repositories_tariffs import SqlTariffRepository
+from csms.db import repositories_audit, repositories_reviews, repositories_stats
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,12 @@ class Repositories:
     favourites: profile.SqlFavouriteRepository
     feedback: profile.SqlFeedbackRepository
     ratings: profile.SqlRatingRepository
+    # the back office: audit log, abnormal-order review, statistics
+    audit: repositories_audit.SqlAuditRepository
+    reviews: repositories_reviews.SqlReviewRepository
+    order_checks: repositories_reviews.SqlOrderCheckSource
+    stats_source: repositories_stats.SqlStatsSource
+    stats: repositories_stats.SqlStatsRepository
 
 
 def build_repositories(db_sessions: async_sessionmaker, clock: Clock) -> Repositories:
@@ -83,4 +90,7 @@ def build_repositories(db_sessions: async_sessionmaker, clock: Clock) -> Reposit
         subscriptions=drivers.SqlSubscriptionRepository(s, clock), driver_reservations=SqlDriverReservationRepository(s, clock),
         station_map=SqlStationMapRepository(s, clock), vehicles=profile.SqlVehicleRepository(s, clock),
         favourites=profile.SqlFavouriteRepository(s, clock), feedback=profile.SqlFeedbackRepository(s, clock),
-        ratings=profile.SqlRatingRepository(s, clock))
+        ratings=profile.SqlRatingRepository(s, clock),
+        audit=repositories_audit.SqlAuditRepository(s, clock), reviews=repositories_reviews.SqlReviewRepository(s, clock),
+        order_checks=repositories_reviews.SqlOrderCheckSource(s, clock),
+        stats_source=repositories_stats.SqlStatsSource(s, clock), stats=repositories_stats.SqlStatsRepository(s, clock))

@@ -187,3 +187,4 @@ operators = Table(
 # tables of feature modules (csms/features/), on the same metadata
 from csms.db import tables_reservations, tables_smart_charging, tables_security, tables_drivers, tables_profile, tables_tariffs  # noqa: E402,F401
 from csms.db import tables_requests, tables_authorization  # noqa: E402,F401
+from csms.db import tables_backoffice  # noqa: E402,F401

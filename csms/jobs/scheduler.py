@@ -54,6 +54,12 @@ def jobs(c: Container) -> list[Job]:
     async def query_payments() -> None:
         await c.payments.payments.query_pending(timedelta(seconds=d.pay_query_after))
 
+    async def order_checks() -> None:
+        await c.backoffice.reviews.sweep(timedelta(hours=c.settings.anomalies.sweep_lookback_hours))
+
+    back = [Job("order-checks", *every(c.settings.anomalies.sweep_interval), order_checks)]
+    if c.settings.stats.interval > 0:
+        back.append(Job("stats-rollup", *every(c.settings.stats.interval), c.backoffice.stats.tick))
     return [
         Job("presence", *every(5), presence),
         Job("stale-connections", *every(30), c.chargers.close_stale),
@@ -63,6 +69,7 @@ def jobs(c: Container) -> list[Job]:
         Job("driver-sessions", *every(5), c.charging.stop.tick),
         Job("payment-query", *every(30), query_payments),
         Job("payment-reconciliation", *every(hours=24), reconcile),
+        *back,
     ]
 
 
