@@ -182,6 +182,9 @@ class FakeStatsRepository:
 
     async def series(self, start: date, end: date, *, by: str = "day", station_id: int | None = None,
                      charge_point_id: str | None = None) -> list[Point]:
+        if station_id is None and charge_point_id is None:
+            return [Point(n.day.isoformat() if by == "day" else n.day.strftime("%Y-%m"), n.figures, n.charge_points,
+                          n.active_users) for n in await self.network(start, end, by=by)]
         groups: dict[str, list] = defaultdict(list)
         if charge_point_id is not None:
             rows = [p for p in self.points.values() if p.charge_point_id == charge_point_id
@@ -198,11 +201,8 @@ class FakeStatsRepository:
             if charge_point_id is not None:
                 out.append(Point(period, total, 0, 0, station_id, charge_point_id))
                 continue
-            per_day: dict[date, int] = defaultdict(int)
-            for r in rs:
-                per_day[r.day] += r.charge_points
-            cps = sum(per_day.values()) if by == "day" else max(r.charge_points for r in rs)
-            out.append(Point(period, total, cps, sum(r.active_users for r in rs), station_id, None))
+            out.append(Point(period, total, max(r.charge_points for r in rs), sum(r.active_users for r in rs),
+                             station_id, None))
         return out
 
     async def per_station(self, start: date, end: date) -> list[Point]:
@@ -219,6 +219,7 @@ class FakeStatsRepository:
             if start <= n.day <= end:
                 groups[n.day if by == "day" else n.day.replace(day=1)].append(n)
         return [NetworkDay(k, sum(n.new_users for n in v), sum(n.active_users for n in v),
-                           max(n.total_users for n in v)) for k, v in sorted(groups.items())]
+                           max(n.total_users for n in v), sum((n.figures for n in v), Figures()),
+                           max(n.charge_points for n in v)) for k, v in sorted(groups.items())]
 
 

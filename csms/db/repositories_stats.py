@@ -129,6 +129,29 @@ def _period(day: date, by: str) -> str:
     return day.isoformat() if by == "day" else day.strftime("%Y-%m")
 
 
+def _month(day: date) -> int:
+    return day.year * 100 + day.month
+
+
+def _month_start(month: int) -> date:
+    return date(month // 100, month % 100, 1)
+
+
+def month_split(start: date, end: date) -> tuple[list[int], list[tuple[date, date]]]:
+    """start..end (inclusive) as the whole months in it (YYYYMM) and the partial months' day ranges."""
+    full, partial = [], []
+    first = start.replace(day=1)
+    while first <= end:
+        following = (first + timedelta(days=32)).replace(day=1)
+        last = following - timedelta(days=1)
+        if start <= first and last <= end:
+            full.append(_month(first))
+        else:
+            partial.append((max(start, first), min(end, last)))
+        first = following
+    return full, partial
+
+
 def _sums(table):
     return [func.sum(table.c[f]).label(f) for f in FIGURES]
 
@@ -137,67 +160,112 @@ def _figures(row) -> Figures:
     return Figures(*(int(getattr(row, f) or 0) for f in FIGURES))
 
 
+def _values(f: Figures) -> dict:
+    return {name: getattr(f, name) for name in FIGURES}
+
+
 class SqlStatsRepository(_Repo):
     async def replace_day(self, day: date, station_ids: list[int], charge_points: list[ChargePointDay],
                           stations: list[StationDay]) -> None:
-        month = day.year * 100 + day.month
-        cp, st = t.stats_charge_point_day, t.stats_station_day
+        month = _month(day)
+        cp, st, sm = t.stats_charge_point_day, t.stats_station_day, t.stats_station_month
         async with self.engine.begin() as s:
             await s.execute(delete(cp).where(cp.c.day == day, cp.c.station_id.in_(station_ids)))
             await s.execute(delete(st).where(st.c.day == day, st.c.station_id.in_(station_ids)))
             if charge_points:
                 await s.execute(insert(cp), [{"day": day, "month": month, "charge_point_id": r.charge_point_id,
-                                              "station_id": r.station_id, **vars(r.figures)} for r in charge_points])
+                                              "station_id": r.station_id, **_values(r.figures)} for r in charge_points])
             if stations:
                 await s.execute(insert(st), [{"day": day, "month": month, "station_id": r.station_id,
                                               "charge_points": r.charge_points, "active_users": r.active_users,
-                                              **vars(r.figures)} for r in stations])
+                                              **_values(r.figures)} for r in stations])
+            # the stations' month follows its days
+            await s.execute(delete(sm).where(sm.c.month == month, sm.c.station_id.in_(station_ids)))
+            await s.execute(insert(sm).from_select(
+                ["month", "station_id", *FIGURES, "charge_points", "active_users"],
+                select(st.c.month, st.c.station_id, *_sums(st), func.max(st.c.charge_points),
+                       func.sum(st.c.active_users))
+                .where(st.c.month == month, st.c.station_id.in_(station_ids)).group_by(st.c.month, st.c.station_id)))
 
     async def replace_network_day(self, row: NetworkDay) -> None:
         n = t.stats_network_day
         async with self.engine.begin() as s:
             await s.execute(delete(n).where(n.c.day == row.day))
-            await s.execute(insert(n).values(day=row.day, month=row.day.year * 100 + row.day.month,
-                                             new_users=row.new_users, active_users=row.active_users,
-                                             total_users=row.total_users))
+            await s.execute(insert(n).values(day=row.day, month=_month(row.day), new_users=row.new_users,
+                                             active_users=row.active_users, total_users=row.total_users,
+                                             charge_points=row.charge_points, **_values(row.figures)))
 
     async def series(self, start: date, end: date, *, by: str = "day", station_id: int | None = None,
                      charge_point_id: str | None = None) -> list[Point]:
+        if charge_point_id is None and station_id is None:
+            return [Point(_period(n.day, by), n.figures, n.charge_points, n.active_users)
+                    for n in await self.network(start, end, by=by)]
+        if charge_point_id is None and by == "month":
+            return await self._station_months(start, end, station_id)
         table = t.stats_charge_point_day if charge_point_id is not None else t.stats_station_day
         c = table.c
         group = c.day if by == "day" else c.month
-        extra = [] if charge_point_id is not None else [
-            (func.sum(c.charge_points) if by == "day" else func.max(c.charge_points)).label("charge_points"),
-            func.sum(c.active_users).label("active_users")]
+        extra = [] if charge_point_id is not None else [func.max(c.charge_points).label("charge_points"),
+                                                         func.sum(c.active_users).label("active_users")]
         where = [c.day >= start, c.day <= end]
         if station_id is not None:
             where.append(c.station_id == station_id)
         if charge_point_id is not None:
             where.append(c.charge_point_id == charge_point_id)
-        stmt = select(group.label("g"), func.min(c.day).label("first"), *_sums(table), *extra).where(*where)\
+        stmt = select(func.min(c.day).label("first"), *_sums(table), *extra).where(*where)\
             .group_by(group).order_by(group)
         async with self.engine.connect() as s:
             rows = (await s.execute(stmt)).all()
         return [Point(_period(r.first, by), _figures(r), int(getattr(r, "charge_points", 0) or 0),
                       int(getattr(r, "active_users", 0) or 0), station_id, charge_point_id) for r in rows]
 
-    async def per_station(self, start: date, end: date) -> list[Point]:
-        c = t.stats_station_day.c
-        stmt = select(c.station_id, *_sums(t.stats_station_day), func.max(c.charge_points).label("charge_points"),
-                      func.sum(c.active_users).label("active_users"))\
-            .where(c.day >= start, c.day <= end).group_by(c.station_id).order_by(c.station_id)
+    async def _by_station(self, start: date, end: date, station_id: int | None) -> list:
+        """Rows of (month, station_id, figures..., charge_points, active_users): whole months from the
+        month sums, the partial ones summed from their days."""
+        full, partial = month_split(start, end)
+        sm, st = t.stats_station_month, t.stats_station_day
+        stmts = []
+        if full:
+            where = [sm.c.month >= full[0], sm.c.month <= full[-1]]
+            if station_id is not None:
+                where.append(sm.c.station_id == station_id)
+            stmts.append(select(sm.c.month, sm.c.station_id, *(sm.c[f] for f in FIGURES), sm.c.charge_points,
+                                sm.c.active_users).where(*where))
+        for a, b in partial:
+            where = [st.c.day >= a, st.c.day <= b]
+            if station_id is not None:
+                where.append(st.c.station_id == station_id)
+            stmts.append(select(st.c.month, st.c.station_id, *_sums(st), func.max(st.c.charge_points).label(
+                "charge_points"), func.sum(st.c.active_users).label("active_users"))
+                .where(*where).group_by(st.c.month, st.c.station_id))
+        rows = []
         async with self.engine.connect() as s:
-            rows = (await s.execute(stmt)).all()
-        return [Point("", _figures(r), int(r.charge_points or 0), int(r.active_users or 0), r.station_id)
-                for r in rows]
+            for stmt in stmts:
+                rows += (await s.execute(stmt)).all()
+        return rows
+
+    async def _station_months(self, start: date, end: date, station_id: int | None) -> list[Point]:
+        rows = sorted(await self._by_station(start, end, station_id), key=lambda r: r.month)
+        return [Point(_period(_month_start(r.month), "month"), _figures(r), int(r.charge_points or 0),
+                      int(r.active_users or 0), station_id) for r in rows]
+
+    async def per_station(self, start: date, end: date) -> list[Point]:
+        acc: dict[int, Point] = {}
+        for r in await self._by_station(start, end, None):
+            p = acc.get(r.station_id) or Point("", Figures(), 0, 0, r.station_id)
+            acc[r.station_id] = Point("", p.figures + _figures(r), max(p.charge_points, int(r.charge_points or 0)),
+                                      p.active_users + int(r.active_users or 0), r.station_id)
+        return [acc[k] for k in sorted(acc)]
 
     async def network(self, start: date, end: date, *, by: str = "day") -> list[NetworkDay]:
-        c = t.stats_network_day.c
+        n = t.stats_network_day
+        c = n.c
         group = c.day if by == "day" else c.month
         stmt = select(func.min(c.day).label("first"), func.sum(c.new_users).label("new"),
-                      func.sum(c.active_users).label("active"), func.max(c.total_users).label("total"))\
+                      func.sum(c.active_users).label("active"), func.max(c.total_users).label("total"),
+                      func.max(c.charge_points).label("charge_points"), *_sums(n))\
             .where(c.day >= start, c.day <= end).group_by(group).order_by(group)
         async with self.engine.connect() as s:
             rows = (await s.execute(stmt)).all()
         return [NetworkDay(r.first if by == "day" else r.first.replace(day=1), int(r.new or 0), int(r.active or 0),
-                           int(r.total or 0)) for r in rows]
+                           int(r.total or 0), _figures(r), int(r.charge_points or 0)) for r in rows]

@@ -110,11 +110,23 @@ stats_station_day = Table(
     Index(None, "month", "station_id"),
 )
 
+stats_station_month = Table(
+    "stats_station_month", metadata,       # a station's days of a month summed (what a long range reads)
+    Column("month", Integer, nullable=False),
+    Column("station_id", Integer, nullable=False),
+    *_figures(),
+    Column("charge_points", Integer, nullable=False, default=0),     # the most on one day
+    Column("active_users", Integer, nullable=False, default=0),      # the days' sum
+    PrimaryKeyConstraint("month", "station_id"),
+)
+
 stats_network_day = Table(
-    "stats_network_day", metadata,         # drivers, in stats.timezone
+    "stats_network_day", metadata,         # drivers (in stats.timezone) and every station's day of the date
     Column("day", Date, primary_key=True),
     Column("month", Integer, nullable=False, index=True),
     Column("new_users", Integer, nullable=False, default=0),
     Column("active_users", Integer, nullable=False, default=0),
     Column("total_users", Integer, nullable=False, default=0),
+    *_figures(),
+    Column("charge_points", Integer, nullable=False, default=0),
 )

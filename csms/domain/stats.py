@@ -66,10 +66,14 @@ class StationDay:
 
 @dataclass(frozen=True)
 class NetworkDay:
+    """The whole network's day: drivers (in stats.timezone), and the sum of every station's day of
+    that date (kept with it so the dashboard's network series reads one row a day)."""
     day: date
     new_users: int = 0
-    active_users: int = 0
+    active_users: int = 0             # drivers with an order started that day, anywhere
     total_users: int = 0
+    figures: Figures = field(default_factory=Figures)
+    charge_points: int = 0
 
 
 # -- what a day is computed from -------------------------------------------------------------------------
@@ -161,14 +165,16 @@ class StatsSource(Protocol):
 class StatsRepository(Protocol):
     async def replace_day(self, day: date, station_ids: list[int], charge_points: list[ChargePointDay],
                           stations: list[StationDay]) -> None:
-        """The roll-up of ``day`` for these stations, replacing what was stored (idempotent)."""
+        """The roll-up of ``day`` for these stations, replacing what was stored (idempotent); the
+        stations' sums of that month follow."""
     async def replace_network_day(self, row: NetworkDay) -> None: ...
     async def series(self, start: date, end: date, *, by: str = "day", station_id: int | None = None,
                      charge_point_id: str | None = None) -> list[Point]:
-        """Sums per day or month (``by``) from ``start`` to ``end`` inclusive, oldest first; over the
-        stations (one with ``station_id``), or one charge point's."""
+        """Sums per day or month (``by``) from ``start`` to ``end`` inclusive, oldest first: of the
+        network (its days' figures, ``active_users`` the network's distinct drivers of each day), of
+        one station, or of one charge point."""
     async def per_station(self, start: date, end: date) -> list[Point]:
         """Each station's sums over the range (``period`` empty)."""
     async def network(self, start: date, end: date, *, by: str = "day") -> list[NetworkDay]:
-        """Driver figures per day or month (a month: new and active summed, total at its last day;
+        """The network per day or month (a month: sums, ``total_users`` and ``charge_points`` at most;
         ``day`` is the first of the month)."""

@@ -4,6 +4,7 @@ connector statuses and presence they are computed from, and the dashboard's figu
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 from dataclasses import replace
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 from csms.domain import events
 from csms.domain.clock import Clock
 from csms.domain.repositories import BatchSink
-from csms.domain.stats import NetworkDay, Point, StatsRepository, StatsSource
+from csms.domain.stats import Figures, NetworkDay, Point, StatsRepository, StatsSource
 from csms.services.stats_arithmetic import day_window, local_day, rollup
 
 log = logging.getLogger(__name__)
@@ -59,17 +60,20 @@ class Statistics:
         """Compute ``day`` (each station in its own time zone) and replace what was stored for it; the
         number of charge point rows written."""
         await self.batch.flush()          # status changes still queued belong to the day
-        written = 0
+        written, total, charge_points = 0, Figures(), 0
         for zone, station_ids in (await self._zones()).items():
             tz = ZoneInfo(zone)
             activity = await self.source.activity(*day_window(day, tz))
             mine = set(station_ids)
             activity = replace(activity, units=tuple(u for u in activity.units if u.station_id in mine))
-            points, stations = rollup(activity, day, tz)
+            # the arithmetic is pure CPU: off the event loop
+            points, stations = await asyncio.to_thread(rollup, activity, day, tz)
             await self.repo.replace_day(day, station_ids, points, stations)
             written += len(points)
+            total = sum((s.figures for s in stations), total)
+            charge_points += len(points)
         users = await self.source.users(*day_window(day, self.tz))
-        await self.repo.replace_network_day(replace(users, day=day))
+        await self.repo.replace_network_day(replace(users, day=day, figures=total, charge_points=charge_points))
         return written
 
     async def tick(self) -> None:

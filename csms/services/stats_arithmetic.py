@@ -156,9 +156,23 @@ def unit_figures(unit: Unit, a: Activity, tz: ZoneInfo, day: date) -> Figures:
                    connector_minutes=len(unit.connectors) * _minutes((end - start).total_seconds()), faults=faults)
 
 
+def _by_charge_point(items) -> dict[str, tuple]:
+    out: dict[str, list] = defaultdict(list)
+    for item in items:
+        out[item.charge_point_id].append(item)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def rollup(a: Activity, day: date, tz: ZoneInfo) -> tuple[list[ChargePointDay], list[StationDay]]:
     """The day's rows: one per charge point of ``a.units``, one per station (sums)."""
-    points = [ChargePointDay(day, u.charge_point_id, u.station_id, unit_figures(u, a, tz, day)) for u in a.units]
+    status, presence = _by_charge_point(a.status), _by_charge_point(a.presence)
+    sessions, billed = _by_charge_point(a.sessions), _by_charge_point(a.billed)
+    points = []
+    for u in a.units:       # each charge point sees its own part of the day only
+        k = u.charge_point_id
+        mine = replace(a, status=status.get(k, ()), presence=presence.get(k, ()), sessions=sessions.get(k, ()),
+                       billed=billed.get(k, ()))
+        points.append(ChargePointDay(day, k, u.station_id, unit_figures(u, mine, tz, day)))
     station_of = {u.charge_point_id: u.station_id for u in a.units}
     users: dict[int, set[int]] = defaultdict(set)
     for cp, user in a.drivers:

@@ -94,6 +94,18 @@ def upgrade() -> None:
     sa.Column('new_users', sa.Integer(), nullable=False),
     sa.Column('active_users', sa.Integer(), nullable=False),
     sa.Column('total_users', sa.Integer(), nullable=False),
+    sa.Column('energy_wh', sa.BigInteger(), nullable=False),
+    sa.Column('revenue_fen', sa.BigInteger(), nullable=False),
+    sa.Column('service_fen', sa.BigInteger(), nullable=False),
+    sa.Column('sessions', sa.BigInteger(), nullable=False),
+    sa.Column('charging_minutes', sa.BigInteger(), nullable=False),
+    sa.Column('occupied_minutes', sa.BigInteger(), nullable=False),
+    sa.Column('available_minutes', sa.BigInteger(), nullable=False),
+    sa.Column('faulted_minutes', sa.BigInteger(), nullable=False),
+    sa.Column('offline_minutes', sa.BigInteger(), nullable=False),
+    sa.Column('connector_minutes', sa.BigInteger(), nullable=False),
+    sa.Column('faults', sa.BigInteger(), nullable=False),
+    sa.Column('charge_points', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('day', name=op.f('pk_stats_network_day'))
     )
     with op.batch_alter_table('stats_network_day', schema=None) as batch_op:
@@ -122,6 +134,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_stats_station_day_month_station_id'), ['month', 'station_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_stats_station_day_station_id_day'), ['station_id', 'day'], unique=False)
 
+    op.create_table('stats_station_month',
+    sa.Column('month', sa.Integer(), nullable=False),
+    sa.Column('station_id', sa.Integer(), nullable=False),
+    sa.Column('energy_wh', sa.BigInteger(), nullable=False),
+    sa.Column('revenue_fen', sa.BigInteger(), nullable=False),
+    sa.Column('service_fen', sa.BigInteger(), nullable=False),
+    sa.Column('sessions', sa.BigInteger(), nullable=False),
+    sa.Column('charging_minutes', sa.BigInteger(), nullable=False),
+    sa.Column('occupied_minutes', sa.BigInteger(), nullable=False),
+    sa.Column('available_minutes', sa.BigInteger(), nullable=False),
+    sa.Column('faulted_minutes', sa.BigInteger(), nullable=False),
+    sa.Column('offline_minutes', sa.BigInteger(), nullable=False),
+    sa.Column('connector_minutes', sa.BigInteger(), nullable=False),
+    sa.Column('faults', sa.BigInteger(), nullable=False),
+    sa.Column('charge_points', sa.Integer(), nullable=False),
+    sa.Column('active_users', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('month', 'station_id', name=op.f('pk_stats_station_month'))
+    )
     op.create_table('order_reviews',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('order_id', sa.Integer(), nullable=False),
@@ -176,6 +206,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_order_reviews_order_id'))
 
     op.drop_table('order_reviews')
+    op.drop_table('stats_station_month')
     with op.batch_alter_table('stats_station_day', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stats_station_day_station_id_day'))
         batch_op.drop_index(batch_op.f('ix_stats_station_day_month_station_id'))

@@ -121,25 +121,51 @@ async def test_a_days_rollup_is_replaced_whole_and_summed_by_day_month_and_stati
                                      [StationDay(day, 7, figures(n), 1, n), StationDay(day, 8, figures(1), 1, 1)])
     # computed again: replaced, not added
     await back.stats.replace_day(d3, [7], [ChargePointDay(d3, "A", 7, figures(4))], [StationDay(d3, 7, figures(4), 1, 4)])
-    by_day = await back.stats.series(d1, d3)
-    assert [(p.period, p.figures.energy_wh, p.charge_points, p.active_users) for p in by_day] == [
-        ("2026-01-31", 2000, 2, 2), ("2026-02-01", 3000, 2, 3), ("2026-02-02", 5000, 2, 5)]
-    assert by_day[0].figures == figures(1) + figures(1)
     by_month = await back.stats.series(d1, d3, by="month", station_id=7)
     assert [(p.period, p.figures.revenue_fen, p.charge_points, p.active_users) for p in by_month] == [
         ("2026-01", 100, 1, 1), ("2026-02", 600, 1, 6)]
     one = await back.stats.series(d2, d3, charge_point_id="A")
     assert [(p.period, p.figures.sessions, p.charge_point_id) for p in one] == [("2026-02-01", 2, "A"),
                                                                                 ("2026-02-02", 4, "A")]
+    assert [(p.period, p.figures.energy_wh) for p in await back.stats.series(d1, d2, station_id=8)] == [
+        ("2026-01-31", 1000), ("2026-02-01", 1000)]
     stations = await back.stats.per_station(d2, d3)
     assert [(p.station_id, p.figures.energy_wh, p.active_users) for p in stations] == [(7, 6000, 6), (8, 2000, 2)]
     assert await back.stats.series(date(2025, 1, 1), date(2025, 1, 2)) == []
+
+
+async def test_whole_months_and_partial_ones_sum_the_same(repos, back):
+    days = [date(2026, 1, 31) + timedelta(days=n) for n in range(30)]          # Jan 31, all of February, Mar 1
+    for n, day in enumerate(days):
+        await back.stats.replace_day(day, [7], [], [StationDay(day, 7, figures(n % 4), 1 + n % 3, n)])
+    await back.stats.replace_day(days[5], [7], [], [StationDay(days[5], 7, figures(9), 5, 0)])     # a day again
+    months = await back.stats.series(days[0], days[-1], by="month", station_id=7)
+    expected = {}
+    for n, day in enumerate(days):
+        f = figures(9) if n == 5 else figures(n % 4)
+        cps, users = (5, 0) if n == 5 else (1 + n % 3, n)
+        e = expected.setdefault(day.strftime("%Y-%m"), [Figures(), 0, 0])
+        e[0], e[1], e[2] = e[0] + f, max(e[1], cps), e[2] + users
+    assert [(p.period, p.figures, p.charge_points, p.active_users) for p in months] == \
+        [(k, *v) for k, v in sorted(expected.items())]
+    (station,) = await back.stats.per_station(days[0], days[-1])
+    assert station.figures == sum((v[0] for v in expected.values()), Figures())
+    (part,) = await back.stats.per_station(days[3], days[10])           # within February only
+    assert part.figures == sum((figures(9) if n == 5 else figures(n % 4) for n in range(3, 11)), Figures())
+
+
+async def test_the_network_day_holds_its_drivers_and_the_stations_sum(repos, back):
+    d1, d2, d3 = date(2026, 1, 31), date(2026, 2, 1), date(2026, 2, 2)
     for day, new in ((d1, 3), (d2, 2), (d3, 1)):
-        await back.stats.replace_network_day(NetworkDay(day, new, new + 1, 10 + new))
-    await back.stats.replace_network_day(NetworkDay(d3, 5, 5, 20))
-    assert [(n.day, n.new_users, n.total_users) for n in await back.stats.network(d1, d3, by="month")] == [
-        (date(2026, 1, 1), 3, 13), (date(2026, 2, 1), 7, 20)]
+        await back.stats.replace_network_day(NetworkDay(day, new, new + 1, 10 + new, figures(new), 2))
+    await back.stats.replace_network_day(NetworkDay(d3, 5, 5, 20, figures(4), 3))
+    assert [(n.day, n.new_users, n.total_users, n.figures.energy_wh, n.charge_points)
+            for n in await back.stats.network(d1, d3, by="month")] == [
+        (date(2026, 1, 1), 3, 13, 3000, 2), (date(2026, 2, 1), 7, 20, 6000, 3)]
     assert [n.new_users for n in await back.stats.network(d2, d3)] == [2, 5]
+    series = await back.stats.series(d1, d3)
+    assert [(p.period, p.figures.energy_wh, p.charge_points, p.active_users) for p in series] == [
+        ("2026-01-31", 3000, 2, 4), ("2026-02-01", 2000, 2, 3), ("2026-02-02", 4000, 3, 5)]
 
 
 async def test_a_days_activity_is_what_the_rollup_needs(repos, back):

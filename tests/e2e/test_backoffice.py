@@ -200,3 +200,38 @@ async def test_the_rollups_of_a_simulated_day_match_its_orders(csms_any_db):
     assert int(users.splitlines()[1].split(",")[1]) >= 2
     status, bad = await csms.get("/api/v1/admin/stats/series?from=2026-13-01")
     assert (status, bad["error"]["code"]) == (400, "validation_error")
+
+
+async def test_qr_codes_list_known_connectors_and_driver_signatures_are_as_the_contract_says(csms):
+    station = await a_priced_station(csms)
+    await csms.a_charge_point("QR-NEW", station_id=station["id"])
+    status, codes = await csms.get(f"/api/v1/admin/stations/{station['id']}/qr-codes")
+    assert (status, codes) == (200, [])                          # never connected, nothing declared
+    async with csms.http.get(csms.api_url + "/api/v1/admin/charge-points/QR-NEW/connectors/1/qr.png",
+                             headers=csms.auth) as resp:
+        assert resp.status == 200 and resp.content_type == "image/png"       # a label can be printed ahead
+    status, _ = await csms.patch("/api/v1/admin/charge-points/QR-NEW/connectors/1", {"type": "GBT_DC"})
+    assert status == 200
+    status, codes = await csms.get(f"/api/v1/admin/stations/{station['id']}/qr-codes")
+    assert [(c["charge_point_id"], c["connector_id"]) for c in codes] == [("QR-NEW", 1)]
+
+    async with a_charger(csms, "ocpp1.6", "SIGNED", station["id"]) as cp:
+        fay = await a_driver(csms, "fay", topup=2000)
+        _, session = await fay.start(cp.cp_id, 1)
+        oid = session["order_id"]
+        await charging(fay, oid)
+        path = f"/api/v1/driver/sessions/{oid}/stop"
+        status, unsigned = await fay.request("POST", path, None)
+        assert (status, unsigned["error"]["code"]) == (401, "signature_required")
+        status, stopped = await fay.request("POST", path, None, signed=True)      # no body: signed over b""
+        assert status == 202 and stopped["order_id"] == oid
+        await fay.wait_order(oid, "paid")
+
+        _, prepaid = await fay.start(cp.cp_id, 2, pay_mode="prepay", prepay_fen=500)
+        pid = prepaid["payment"]["id"]
+        status, synced = await fay.post(f"/api/v1/driver/payments/{pid}/sync")              # not signed
+        assert (status, synced["state"]) == (200, "pending")
+        status, refused = await fay.post(f"/api/v1/driver/payments/{pid}/cancel")
+        assert (status, refused["error"]["code"]) == (401, "signature_required")
+        status, cancelled = await fay.post(f"/api/v1/driver/payments/{pid}/cancel", signed=True)
+        assert (status, cancelled["state"]) == (200, "closed")
