@@ -14,7 +14,7 @@ from api.common.audit import note
 from api.common.orders import ORDER_SCHEMA, full_order
 from api.common.users import order_summary
 from api.context import BACKOFFICE, CLAIMS, REPOS, SETTINGS, body, int_param, paged, paging, params
-from api.errors import ApiError, not_found
+from api.errors import not_found, refusals
 from api.routing import Query, RouteTable
 from api.serializers import ts
 from api.validation import PAGING
@@ -76,6 +76,7 @@ def _deciding(action: str):
     """A decision endpoint: the body as a Decision by the caller; the review and its order answered."""
     def wrap(fields):
         @functools.wraps(fields)
+        @refusals(ReviewError)
         async def handler(request: web.Request) -> web.Response:
             rid = int_param(request, "id")
             d = body(request)
@@ -83,11 +84,8 @@ def _deciding(action: str):
             repos = request.app[REPOS]
             review = await repos.reviews.get(rid)
             order_before = await repos.orders.get(review.order_id) if review else None
-            try:
-                review, order = await request.app[BACKOFFICE].reviews.decide(rid, Decision(
-                    action, str(claims.get("name") or claims.get("sub")), **fields(d)))
-            except ReviewError as exc:
-                raise ApiError(exc.status, exc.code, str(exc)) from None
+            review, order = await request.app[BACKOFFICE].reviews.decide(rid, Decision(
+                action, str(claims.get("name") or claims.get("sub")), **fields(d)))
             note(request, target_type="order", target_id=review.order_id, before=order_summary(order_before),
                  after={**order_summary(order), "review": review.state})
             return web.json_response(await _with_order(request, review))

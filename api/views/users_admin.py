@@ -4,8 +4,6 @@ there filtered by ``user_id``.)"""
 
 from __future__ import annotations
 
-import functools
-
 from aiohttp import web
 
 from api import schemas as s
@@ -13,7 +11,7 @@ from api.common.audit import note
 from api.common.orders import LEDGER, ledger_view
 from api.common.users import USER, user_view
 from api.context import BACKOFFICE, REPOS, body, int_param, paged, paging
-from api.errors import ApiError
+from api.errors import refusals
 from api.routing import RouteTable
 from api.validation import PAGING
 from csms.services.user_accounts import AccountError
@@ -22,17 +20,6 @@ routes = RouteTable()
 
 BLOCK = s.obj({"reason": {"type": "string", "minLength": 1, "maxLength": 255}}, ("reason",))
 DETAIL = s.obj({**USER["properties"], "phone_bound": s.BOOL, "created_at": s.TIME}, extra=True)
-
-
-def account_errors(handler):
-    """The accounts service's refusals as the API's JSON errors."""
-    @functools.wraps(handler)
-    async def wrapped(request: web.Request) -> web.StreamResponse:
-        try:
-            return await handler(request)
-        except AccountError as exc:
-            raise ApiError(exc.status, exc.code, str(exc)) from None
-    return wrapped
 
 
 async def _user(request: web.Request):
@@ -44,14 +31,14 @@ def detail(u) -> dict:
 
 
 @routes.add("GET", "/api/v1/admin/users/{id}", "One driver", "users", response=DETAIL, errors=(404,))
-@account_errors
+@refusals(AccountError)
 async def get_user(request: web.Request) -> web.Response:
     return web.json_response(detail(await _user(request)))
 
 
 @routes.add("GET", "/api/v1/admin/users/{id}/ledger", "A driver's wallet ledger, newest first", "users",
             response=s.array(LEDGER), query=PAGING, errors=(404,))
-@account_errors
+@refusals(AccountError)
 async def ledger(request: web.Request) -> web.Response:
     user = await _user(request)
     lim, off = paging(request)
@@ -61,7 +48,7 @@ async def ledger(request: web.Request) -> web.Response:
 
 @routes.add("POST", "/api/v1/admin/users/{id}/block", "Block a driver (no sessions, no reservations)", "users",
             body=BLOCK, response=DETAIL, errors=(404,))
-@account_errors
+@refusals(AccountError)
 async def block(request: web.Request) -> web.Response:
     before, after = await request.app[BACKOFFICE].accounts.block(int_param(request, "id"), body(request)["reason"])
     note(request, before=detail(before), after=detail(after))
@@ -70,7 +57,7 @@ async def block(request: web.Request) -> web.Response:
 
 @routes.add("POST", "/api/v1/admin/users/{id}/unblock", "Unblock a driver", "users", body=s.obj({}),
             response=DETAIL, errors=(404,))
-@account_errors
+@refusals(AccountError)
 async def unblock(request: web.Request) -> web.Response:
     before, after = await request.app[BACKOFFICE].accounts.unblock(int_param(request, "id"))
     note(request, before=detail(before), after=detail(after))
