@@ -16,7 +16,7 @@ from api.request_ids import echo_request_id, request_id_middleware
 from api.routing import Route, RouteTable, audited
 from api.validation import json_body, query
 from api.views import admin_orders, driver_auth, driver_money, driver_sessions, pay_notify
-from api.views import costs, driver_profile, driver_stations, feedback_admin, qr, uploads
+from api.views import costs, driver_profile, driver_stations, feedback_admin, invoices, qr, uploads, wechat_push
 from api.views import order_reviews, staff, stats, users_admin
 from api.views import auth as auth_views
 from api.views import (charge_points, commands, health, id_tags, reservations, security, smart_charging, stations,
@@ -32,7 +32,7 @@ def route_table() -> RouteTable:
     for module in (health, auth_views, stations, charge_points, id_tags, transactions, commands,
                    reservations, smart_charging, security, driver_auth, driver_sessions, driver_money, pay_notify,
                    admin_orders, tariffs, costs, console,
-                   driver_stations, driver_profile, qr, feedback_admin, uploads, requests,
+                   driver_stations, driver_profile, qr, feedback_admin, uploads, requests, invoices, wechat_push,
                    staff, users_admin, order_reviews, stats):
         table.extend(module.routes)
     # operator remote control is signed (checked when sent; required with driver.operator_signatures)

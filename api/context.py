@@ -15,6 +15,7 @@ from csms.features.accounts import Accounts
 from csms.features.backoffice import Backoffice
 from csms.features.charging import Charging
 from csms.features.driver_profile import DriverProfile
+from csms.features.invoices import Invoices
 from csms.features.payments import Payments
 from csms.features.reservations import Reservations
 from csms.features.security import Security
@@ -58,6 +59,7 @@ CHARGING = web.AppKey("charging", Charging)
 PROFILE = web.AppKey("profile", DriverProfile)
 WECHAT = web.AppKey("wechat", WechatBundle)
 METRICS_SOURCES = web.AppKey("metrics_sources", MetricSources)
+INVOICES = web.AppKey("invoices", Invoices)
 BACKOFFICE = web.AppKey("backoffice", Backoffice)
 
 BODY = web.RequestKey("body", dict)
@@ -73,7 +75,7 @@ def install(app: web.Application, c: Container) -> None:
                        (REPORT_REQUESTS, c.report_requests), (SECURITY, c.security), (TARIFFS, c.tariffs),
                        (RESERVATIONS, c.reservations), (SMART_CHARGING, c.smart_charging), (ACCOUNTS, c.accounts),
                        (PAYMENTS, c.payments), (CHARGING, c.charging), (PROFILE, c.profile), (WECHAT, c.wechat),
-                       (METRICS_SOURCES, c.metric_sources), (BACKOFFICE, c.backoffice)):
+                       (METRICS_SOURCES, c.metric_sources), (INVOICES, c.invoices), (BACKOFFICE, c.backoffice)):
         app[key] = value
 
 

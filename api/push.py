@@ -21,7 +21,7 @@ from api import auth
 from api.context import BUS, JWT_SECRET
 from api.errors import ApiError
 from csms import metrics
-from csms.domain.driver_events import DriverNotice, OrderChanged, SessionChanged
+from csms.domain.driver_events import ContentChecked, DriverNotice, InvoiceChanged, OrderChanged, SessionChanged
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +128,12 @@ class PushHub:
 
     def on_notice(self, event: DriverNotice) -> None:
         self.publish(event.user_id, {"type": "notice", "data": event.data})
+
+    def on_content_check(self, event: ContentChecked) -> None:
+        self.publish(event.user_id, {"type": "content_check", "data": event.data})
+
+    def on_invoice(self, event: InvoiceChanged) -> None:
+        self.publish(event.user_id, {"type": "invoice", "data": event.data})
 
     def drop(self, client: Client, code: int, message: str) -> None:
         """Stop pushing to ``client`` now and close it in the background."""
@@ -256,4 +262,5 @@ def setup(app: web.Application, queue_size: int = QUEUE_SIZE) -> None:
     on shutdown. Call after the app's keys are installed (api/context.py install)."""
     hub = PushHub(queue_size)
     mount(app, HUB, hub, PATH, websocket, [(SessionChanged, hub.on_session), (OrderChanged, hub.on_order),
+                                           (ContentChecked, hub.on_content_check), (InvoiceChanged, hub.on_invoice),
                                            (DriverNotice, hub.on_notice)])

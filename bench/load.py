@@ -133,7 +133,7 @@ def main() -> int:
     }
     if args.server == "csms":
         register(env, args.count, "BENCH-")
-        cmd = [sys.executable, "-m", "csms.cli", "serve"]
+        cmd = [sys.executable, "-m", "api.cli", "serve"]
     else:
         cmd = [sys.executable, str(ROOT / "bench" / "ocpp_lib_server.py")]
     server = subprocess.Popen([*pinned(args.server_core), *cmd],

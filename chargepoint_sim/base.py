@@ -53,6 +53,7 @@ class BaseChargePoint:
         the system store) and ``certfile``/``keyfile`` (client certificate, security profile 3).
         ``clock_offset``: seconds this station's clock is ahead (negative: behind) of the real time."""
         self.clock_offset = clock_offset
+        self.cafile = cafile
         if ssl_context is None and (cafile or certfile or keyfile):
             ssl_context = make_ssl_context(cafile, certfile, keyfile)
         self.ssl_context = ssl_context
@@ -185,7 +186,13 @@ class BaseChargePoint:
             await self._link.close()
         await asyncio.gather(*tasks, return_exceptions=True)
 
+    def _credentials(self) -> tuple[ssl.SSLContext | None, str | None]:
+        """(TLS context, Basic password) of the next connection; the security mixin swaps in the
+        station's own certificate at security profile 3."""
+        return self.ssl_context, self.password
+
     async def _open(self) -> None:
+        ssl_context, password = self._credentials()
         link = OcppLink(
             self.cp_id,
             on_call=self._handle_call,
@@ -197,8 +204,8 @@ class BaseChargePoint:
             version=self.ocpp_version,
         )
         await link.open_connection(
-            self.url, self.subprotocol, self.password, open_timeout=self.open_timeout, ping_interval=self.ping_interval,
-            ssl_context=self.ssl_context,
+            self.url, self.subprotocol, password, open_timeout=self.open_timeout, ping_interval=self.ping_interval,
+            ssl_context=ssl_context,
         )
         self._link = link
         self.connect_count += 1

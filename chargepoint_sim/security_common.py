@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import ssl
+import tempfile
 
 from . import certificates as c
 from .protocol import utc_now
@@ -47,6 +50,20 @@ class SecurityState:
     def _signing_retry(self) -> tuple[float, int]:
         """(seconds to wait for CertificateSigned, how many more SignCertificate requests)."""
         return 60.0, 0
+
+    def _security_profile(self) -> int:
+        return 0
+
+    def _credentials(self):
+        """At security profile 3 over wss:// with an own certificate installed (signed by the CSMS after a
+        SignCertificate), the station authenticates with that certificate and sends no password (1.6
+        security whitepaper profile 3; 2.0.1 A00.FR.405)."""
+        context, password = super()._credentials()
+        own = self.own_certificate()
+        if own is None or self.charge_point_key is None or not self.url.startswith("wss://") \
+                or self._security_profile() != 3:
+            return context, password
+        return own_certificate_context(self.cafile, own.pem, self.charge_point_key), None
 
     def _store_type(self, use: str) -> str:
         """Where a signed certificate of signing ``use`` is installed."""
@@ -140,3 +157,17 @@ class SecurityState:
         self.security_events.append(payload)
         self.notify()
         return await self._call_quiet("SecurityEventNotification", payload)
+
+
+def own_certificate_context(cafile: str | None, chain_pem: str, key_pem: str) -> ssl.SSLContext:
+    """A client TLS context presenting ``chain_pem`` (leaf first) with its key; trusting ``cafile``."""
+    context = ssl.create_default_context(cafile=cafile)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    with tempfile.TemporaryDirectory() as tmp:        # load_cert_chain reads files only
+        cert_path, key_path = os.path.join(tmp, "own.pem"), os.path.join(tmp, "own.key")
+        with open(cert_path, "w") as fh:
+            fh.write(chain_pem)
+        with open(key_path, "w") as fh:
+            fh.write(key_pem)
+        context.load_cert_chain(cert_path, key_path)
+    return context

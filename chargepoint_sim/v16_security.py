@@ -45,6 +45,9 @@ class Security16(SecurityState):
         self.certificates.capacity = self.config.get_int("CertificateStoreMaxLength", 20)
 
     # ------------------------------------------------------------------ hooks of security_common
+    def _security_profile(self) -> int:
+        return self.config.get_int("SecurityProfile", 0)
+
     def _organization(self) -> str | None:
         return self.config.get("CpoName")
 

@@ -23,20 +23,22 @@ from .v201_components import standard_device_model
 from .v201_customer_info import CustomerInfo201
 from .v201_features import Features201
 from .v201_handlers import CSMS_ACTIONS_201, Handlers201
+from .v201_iso15118 import EV15118, Iso15118EV
 from .v201_monitoring import Monitoring201
 from .v201_security import Security201
 from .v201_sessions import Sessions201, Transaction201
 
 log = logging.getLogger("chargepoint_sim")
 
-__all__ = ["ChargePoint201", "SessionError", "SessionRejected", "Transaction201"]
+__all__ = ["ChargePoint201", "EV15118", "SessionError", "SessionRejected", "Transaction201"]
 
 
-class ChargePoint201(Security201, Monitoring201, CustomerInfo201, Features201, Sessions201, Handlers201,
+class ChargePoint201(Iso15118EV, Security201, Monitoring201, CustomerInfo201, Features201, Sessions201, Handlers201,
                      StationChargePoint):
     """Constructor: as ChargePoint16 (see StationChargePoint), plus ``items_per_message`` (NotifyReport
-    size, DeviceDataCtrlr.ItemsPerMessage of GetReport) and ``security_profile`` (reported only; by
-    default derived from the URL and the TLS options)."""
+    size, DeviceDataCtrlr.ItemsPerMessage of GetReport), ``security_profile`` (reported only; by
+    default derived from the URL and the TLS options) and ``iso15118`` (an EV15118: the EV speaks
+    ISO 15118 and negotiates its charging schedule, v201_iso15118.py)."""
 
     ocpp_version = "2.0.1"
     subprotocol = "ocpp2.0.1"

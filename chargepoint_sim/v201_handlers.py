@@ -8,6 +8,7 @@ answered CALLERROR NotSupported. Mixed into ChargePoint201 (v201.py).
 
 from __future__ import annotations
 
+import json
 import logging
 
 from . import v201_messages as msg
@@ -45,10 +46,14 @@ class Handlers201:
         """The connector model of an EVSE id, or None if there is no such EVSE."""
         return self.connectors[evse_id] if isinstance(evse_id, int) and 1 <= evse_id < len(self.connectors) else None
 
-    def _items_limit(self, kind: str, count: int) -> None:
+    def _items_limit(self, kind: str, count: int, payload: dict | None = None) -> None:
         limit = self.config.get_int(f"DeviceDataCtrlr.ItemsPerMessage.{kind}", 0)
         if limit and count > limit:
             raise CallError("OccurrenceConstraintViolation", f"more than ItemsPerMessage{kind} = {limit} items")
+        size_limit = self.config.get_int(f"DeviceDataCtrlr.BytesPerMessage.{kind}", 0)
+        size = len(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()) if payload else 0
+        if size_limit and size > size_limit:       # the payload alone: the whole frame is larger still
+            raise CallError("FormatViolation", f"more than BytesPerMessage{kind} = {size_limit} bytes")
 
     # ------------------------------------------------------------------ transactions
     async def on_RequestStartTransaction(self, payload: dict) -> dict:
@@ -163,11 +168,11 @@ class Handlers201:
 
     # ------------------------------------------------------------------ device model
     async def on_GetVariables(self, payload: dict) -> dict:
-        self._items_limit("GetVariables", len(payload["getVariableData"]))
+        self._items_limit("GetVariables", len(payload["getVariableData"]), payload)
         return {"getVariableResult": self.config.get_variables(payload["getVariableData"])}
 
     async def on_SetVariables(self, payload: dict) -> dict:
-        self._items_limit("SetVariables", len(payload["setVariableData"]))
+        self._items_limit("SetVariables", len(payload["setVariableData"]), payload)
         return {"setVariableResult": self.config.set_variables(payload["setVariableData"])}
 
     async def on_GetBaseReport(self, payload: dict) -> dict:
@@ -180,7 +185,7 @@ class Handlers201:
     async def on_GetReport(self, payload: dict) -> dict:
         selection = payload.get("componentVariable")
         if selection:
-            self._items_limit("GetReport", len(selection))
+            self._items_limit("GetReport", len(selection), payload)
         data = self.config.report(selection, payload.get("componentCriteria"))
         if not data:
             return {"status": "EmptyResultSet"}

@@ -50,6 +50,9 @@ class Security201(SecurityState):
             "securityProfile": self.config.get_int("SecurityCtrlr.SecurityProfile", 1), "ocppInterface": "Wired0"}
 
     # ------------------------------------------------------------------ hooks of security_common
+    def _security_profile(self) -> int:
+        return self.config.get_int("SecurityCtrlr.SecurityProfile", 1)
+
     def _sign_payload(self, csr: str, use: str) -> dict:
         return {"csr": csr, "certificateType": use}
 

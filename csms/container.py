@@ -18,12 +18,13 @@ from csms.db.batch import BatchWriter
 from csms.db.catalog import build_repositories
 from csms.db.session import make_engine, make_sessionmaker, upgrade
 from csms.features import accounts, charging, driver_profile, payments, reservations, security, smart_charging, tariffs
-from csms.features import backoffice
+from csms.features import backoffice, invoices
 from csms.jobs.scheduler import Scheduler, jobs
 from csms.keys import jwt_secret
 from csms.metrics_refresh import MetricSources
 from csms.ocpp import schemas
 from csms.ocpp.calls import Caller
+from csms.ocpp.credentials import accepted_password
 from csms.ocpp.dispatcher import Dispatcher
 from csms.ocpp.gateway import LocalGateway
 from csms.ocpp.tolerance import ToleranceService, parse_models
@@ -32,6 +33,7 @@ from csms.ocpp.v16 import routes as v16_routes
 from csms.ocpp.v201 import encoders as v201_encoders
 from csms.ocpp.v201 import routes as v201_routes
 from csms.services.background import Background
+from csms.services.charger_passwords import ChargerPasswords
 from csms.services.chargers import ChargerConfig, ChargerService
 from csms.services.clock import SystemClock
 from csms.services.commands import CommandService
@@ -45,7 +47,7 @@ from csms.subscriptions import subscriptions
 from csms.transport.presence import RegistryPresence
 from csms.transport.registry import Registry
 from csms.transport.server import OcppServer
-from csms.transport.tls import tls_context
+from csms.transport import tls
 from csms.wechat.factory import WechatBundle, build_wechat
 
 log = logging.getLogger(__name__)
@@ -85,15 +87,18 @@ class Container:
         self.gateway = LocalGateway(self.registry, self.caller, {"ocpp1.6": v16_encoders.ENCODERS,
                                                                  "ocpp2.0.1": v201_encoders.ENCODERS},
                                     timeout=o.call_timeout)
-        self.commands = CommandService(self.gateway, repos.transactions)
         self.report_requests = ReportRequestService(repos.report_requests, self.clock)
         self.chargers = ChargerService(repos.charge_points, repos.connectors, self.bus, self.batch, self.clock,
                                        RegistryPresence(self.registry),
                                        ChargerConfig(o.auto_register, o.heartbeat_interval, o.boot_retry_interval,
                                                      o.heartbeat_grace))
+        # every accepted password change is stored, whichever command made it (rotate, configuration, raw)
+        self.charger_passwords = ChargerPasswords(repos.charge_points, self.chargers)
+        self.commands = CommandService(self.gateway, repos.transactions, self.charger_passwords, accepted_password)
         self.operators = OperatorService(repos.operators)
         self.security = security.build(repos, s, bus=self.bus, clock=self.clock, commands=self.commands,
-                                       chargers=self.chargers, report_requests=self.report_requests)
+                                       chargers=self.chargers, passwords=self.charger_passwords,
+                                       report_requests=self.report_requests)
         # a token of the charge point's MasterPassGroupId may stop any transaction and start none (C16)
         self.id_tags = IdTagService(repos.id_tags, self.clock, self.security.provisioning.master_pass_group)
         self.tariffs = tariffs.build(repos, batch=self.batch, commands=self.commands, clock=self.clock)
@@ -113,7 +118,9 @@ class Container:
                                        readings=self.tariffs.readings, payments=self.payments,
                                        background=self.background, clock=self.clock)
         self.profile = driver_profile.build(repos, s, tariffs=self.tariffs.tariffs,
-                                            availability=self.charging.availability, clock=self.clock)
+                                            availability=self.charging.availability, mini=wechat.mini,
+                                            media_base=wechat.public_url, bus=self.bus, clock=self.clock)
+        self.invoices = invoices.build(repos, bus=self.bus, clock=self.clock)
         # the back office: audit log, abnormal-order review, drivers' accounts, statistics
         self.backoffice = backoffice.build(repos, s, batch=self.batch, readings=self.tariffs.readings,
                                            payments=self.payments, accounts=self.accounts, profile=self.profile,
@@ -129,7 +136,10 @@ class Container:
                                             reservations=self.reservations.reservations,
                                             smart_charging=sc.smart_charging, display_messages=sc.display_messages,
                                             firmware=sc.firmware, security_events=sec.security_events,
-                                            certificates=sec.certificates, provisioning=sec.provisioning),
+                                            certificates=sec.certificates, provisioning=sec.provisioning,
+                                            charging_needs=sc.charging_needs,
+                                            contract_validation=sec.contract_validation, ocsp=sec.ocsp,
+                                            contract_pool=sec.contract_pool),
         }
         self.dispatcher = Dispatcher(self.routes, self.caller, self.message_log.observe,
                                      max_frame_bytes=o.max_frame_bytes, tolerate=self.tolerance.tolerate,
@@ -139,8 +149,9 @@ class Container:
                         on_open=self._on_open, on_close=self._on_close, max_size=o.max_frame_bytes * 4,
                         ping_interval=o.ping_interval)
         self.ocpp_server = OcppServer(port=o.port, **listener)
-        tls = tls_context(o.tls_cert, o.tls_key, o.tls_client_ca)
-        self.ocpp_tls_server = OcppServer(port=o.tls_port, ssl_context=tls, **listener) if tls else None
+        tls_ctx = tls.server_context(tls.TlsFiles(o.tls_cert, o.tls_key, o.tls_cert_rsa, o.tls_key_rsa,
+                                                  o.tls_client_ca))
+        self.ocpp_tls_server = OcppServer(port=o.tls_port, ssl_context=tls_ctx, **listener) if tls_ctx else None
 
         for event_type, subscriber in subscriptions(self):
             self.bus.subscribe(event_type, subscriber)
@@ -149,6 +160,8 @@ class Container:
         self._running = AsyncExitStack()
         self._running.push_async_callback(self._close_clients)    # built first (create()): closed last
         self._running.push_async_callback(self.engine.dispose)
+        self._running.push_async_callback(self.security.ocsp.close)
+        self._running.push_async_callback(self.security.contract_pool.close)
 
     async def _on_open(self, conn) -> None:
         self.tolerance.forget(conn.cp_id)
@@ -177,6 +190,9 @@ class Container:
         run.push_async_callback(self.batch.stop)                # the final flush, once nothing writes any more
         run.push_async_callback(self._quiesce)
         if ocpp:
+            if self.ocpp_tls_server is not None:
+                # A02.FR.11/14, F06: certificates this CSMS's CA signs authenticate their station next time
+                tls.trust(self.ocpp_tls_server.ssl_context, await self.security.certificate_authority.certificate_pem())
             for server in (self.ocpp_server, self.ocpp_tls_server):
                 if server is not None:
                     await server.start()

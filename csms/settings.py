@@ -64,7 +64,11 @@ class OcppSettings:
     tls_port: int = setting(9443, "wss:// port, opened when ocpp.tls_cert is set (security profiles 2 and 3)")
     tls_cert: str = setting("", "server certificate chain (PEM file) for wss://")
     tls_key: str = setting("", "private key (PEM file) of ocpp.tls_cert")
-    tls_client_ca: str = setting("", "CA bundle (PEM) that client certificates must chain to (profile 3)")
+    tls_client_ca: str = setting("", "CA bundle (PEM) that client certificates must chain to (profile 3), "
+                                     "beside the CA that signs charge point CSRs")
+    tls_cert_rsa: str = setting("", "a second server certificate (PEM file), RSA >= 2048 bits, served beside an "
+                                    "ECDSA ocpp.tls_cert: the TLS_RSA_* suites OCPP requires")
+    tls_key_rsa: str = setting("", "private key (PEM file) of ocpp.tls_cert_rsa")
     auto_register: bool = setting(False, "accept charge points that are not registered (they are created on connect)")
     heartbeat_interval: int = setting(300, "seconds, sent in BootNotification.conf when Accepted")
     boot_retry_interval: int = setting(30, "seconds, sent in BootNotification.conf when Pending or Rejected")
@@ -75,6 +79,14 @@ class OcppSettings:
     message_log_retention_days: int = setting(30, "days the OCPP message log keeps frames")
     flush_interval: float = setting(0.2, "seconds between batched writes (meter values, message log, presence)")
     tolerant_models: str = setting("", "tolerant mode for these vendors: Vendor or Vendor/Model, comma-separated")
+    ocsp_timeout: float = setting(5.0, "seconds an OCSP responder has to answer (contract certificates, "
+                                       "GetCertificateStatus)")
+    ocsp_cache_seconds: float = setting(300.0, "seconds a contract certificate's OCSP status is reused")
+    ocsp_unreachable: str = setting("reject", "Authorize when the OCSP responder cannot answer: reject "
+                                              "(CertChainError) or accept (the id token decides)")
+    contract_pool_url: str = setting("", "ISO 15118 contract-certificate pool for Get15118EVCertificate "
+                                         "(POST {url}/v1/ev-certificates); empty: answered Failed")
+    contract_pool_timeout: float = setting(10.0, "seconds the contract-certificate pool has to answer")
 
 
 @dataclass(frozen=True)
@@ -132,20 +144,35 @@ class WechatSettings:
     appid: str = setting("wx0000000000000000", "mini-program AppID")
     secret: str = setting("", "mini-program AppSecret", secret=True)
     api_base: str = setting("https://api.weixin.qq.com", "code2session, access token, phone number, subscribe")
-    mch_id: str = setting("", "WeChat Pay merchant id (mchid)")
+    mch_id: str = setting("", "WeChat Pay merchant id (mchid); in service-provider mode the provider's")
     mch_serial_no: str = setting("", "serial number of the merchant API certificate")
     mch_private_key: str = setting("", "merchant API private key (PEM file)")
     apiv3_key: str = setting("", "32-byte APIv3 key (decrypts notifications)", secret=True)
     pay_base: str = setting("https://api.mch.weixin.qq.com", "WeChat Pay v3 gateway")
-    platform_cert_dir: str = setting("", "directory of WeChat Pay platform certificates (PEM files)")
+    platform_cert_dir: str = setting("", "directory of WeChat Pay platform certificates (PEM files); the "
+                                         "certificate mode of checking WeChat Pay's signatures")
+    pay_public_key: str = setting("", "WeChat Pay public key (微信支付公钥, pub_key.pem) file: the public-key "
+                                      "mode of checking WeChat Pay's signatures (both modes may be set)")
+    pay_public_key_id: str = setting("", "the public key's id (PUB_KEY_ID_...), as WeChat Pay's Wechatpay-Serial "
+                                         "header names it")
+    sub_mchid: str = setting("", "service-provider (服务商) mode: the sub-merchant number; empty: a direct merchant")
+    sp_appid: str = setting("", "service-provider mode: the service provider's AppID")
+    reconcile_at: str = setting("10:00", "daily reconciliation with WeChat Pay's trade bill, HH:MM Beijing time "
+                                         "(the bill of the day before is ready from 10:00)")
     notify_url: str = setting("", "public https URL of /api/v1/pay/wechat/notify")
     refund_notify_url: str = setting("", "public https URL of /api/v1/pay/wechat/refund-notify")
+    push_token: str = setting("", "message push (消息推送) Token: content-check verdicts arrive at "
+                                  "/api/v1/wechat/push (required in live mode)", secret=True)
+    push_aes_key: str = setting("", "message push EncodingAESKey (43 characters); empty: plain mode (明文)",
+                                secret=True)
     bill_template_id: str = setting("", "subscribe message template: the bill of a session")
     complete_template_id: str = setting("", "subscribe message template: charging complete")
     review_template_id: str = setting("", "subscribe message template: the outcome of an abnormal order's review")
     feedback_template_id: str = setting("", "subscribe message template: an operator answered the driver's feedback")
     emulator_port: int = setting(9100, "emulator mode: the local WeChat emulator listens on 127.0.0.1 here "
                                        "(0 = any free port)")
+    emulator_pay_keys: str = setting("certificate", "emulator mode: how the emulator signs as WeChat Pay: "
+                                                    "certificate | public_key | both")
     http_timeout: float = setting(10.0, "seconds before a call to WeChat gives up")
 
 
@@ -306,91 +333,6 @@ def load_settings(
             values[f.name] = _cast(value, f.type, key, source)
         sections[section] = cls(**values)
     settings = Settings(**sections)
+    from csms.settings_checks import validate      # the rules between settings (imports these types)
     validate(settings)
     return settings
-
-
-def validate(s: Settings) -> None:
-    def fail(key: str, why: str) -> None:
-        raise SettingsError(f"setting {key}: {why}")
-
-    url = s.database.url
-    if not url:
-        fail("database.url", "missing (set CSMS_DATABASE_URL)")
-    if not url.startswith(("sqlite+aiosqlite://", "mysql+aiomysql://", "mariadb+aiomysql://")):
-        fail("database.url", f"unsupported URL {url.split('://')[0]!r}: use sqlite+aiosqlite:// or mysql+aiomysql://")
-    if s.redis.url and not s.redis.url.startswith(("redis://", "rediss://", "unix://")):
-        fail("redis.url", "must start with redis://, rediss:// or unix://")
-    for key, port in (("ocpp.port", s.ocpp.port), ("ocpp.tls_port", s.ocpp.tls_port), ("api.port", s.api.port)):
-        if not 0 <= port <= 65535:
-            fail(key, f"port {port} out of range 0-65535")
-    if bool(s.ocpp.tls_cert) != bool(s.ocpp.tls_key):
-        fail("ocpp.tls_key" if s.ocpp.tls_cert else "ocpp.tls_cert", "TLS needs both a certificate and a key")
-    for key, path in (("ocpp.tls_cert", s.ocpp.tls_cert), ("ocpp.tls_key", s.ocpp.tls_key),
-                      ("ocpp.tls_client_ca", s.ocpp.tls_client_ca)):
-        if path and not Path(path).is_file():
-            fail(key, f"file not found: {path}")
-    for key, value in (("ocpp.heartbeat_interval", s.ocpp.heartbeat_interval),
-                       ("ocpp.boot_retry_interval", s.ocpp.boot_retry_interval),
-                       ("ocpp.call_timeout", s.ocpp.call_timeout),
-                       ("ocpp.max_frame_bytes", s.ocpp.max_frame_bytes),
-                       ("ocpp.flush_interval", s.ocpp.flush_interval),
-                       ("api.jwt_ttl", s.api.jwt_ttl)):
-        if value <= 0:
-            fail(key, f"must be positive, got {value}")
-    if s.ocpp.heartbeat_grace < 1:
-        fail("ocpp.heartbeat_grace", f"must be >= 1, got {s.ocpp.heartbeat_grace}")
-    if not 0 <= s.api.metrics_port <= 65535:
-        fail("api.metrics_port", f"port {s.api.metrics_port} out of range 0-65535")
-    if bool(s.ca.cert) != bool(s.ca.key):
-        fail("ca.key" if s.ca.cert else "ca.cert", "the CA needs both a certificate and a key (or neither)")
-    for key, path in (("ca.cert", s.ca.cert), ("ca.key", s.ca.key)):
-        if path and not Path(path).is_file():
-            fail(key, f"file not found: {path}")
-    try:
-        parse_levels(s.log.levels)
-    except ValueError as exc:
-        fail("log.levels", f"expected LOGGER=LEVEL,... with a known level, got {exc}")
-    if bool(s.api.admin_username) != bool(s.api.admin_password):
-        fail("api.admin_password" if s.api.admin_username else "api.admin_username",
-             "admin username and password go together")
-    if s.log.level.upper() not in _LEVELS:
-        fail("log.level", f"unknown level {s.log.level!r}")
-    validate_wechat(s.wechat, fail)
-    try:
-        parse_networks(s.api.trusted_proxies)
-    except ValueError as exc:
-        fail("api.trusted_proxies", f"not an IP address or network: {exc}")
-    if s.driver.operator_signatures not in ("optional", "required"):
-        fail("driver.operator_signatures", f"expected optional or required, got {s.driver.operator_signatures!r}")
-    for key, rate in (("driver.login_rate", s.driver.login_rate), ("driver.start_rate", s.driver.start_rate)):
-        try:
-            parse_rate(rate)
-        except ValueError:
-            fail(key, f"expected COUNT/SECONDS such as 10/60, got {rate!r}")
-
-
-_LOCAL_HOSTS = ("localhost", "127.", "0.0.0.0", "[::1]", "::1")
-
-
-def validate_wechat(w: WechatSettings, fail) -> None:
-    """Live mode must be complete and must point at WeChat, never at a local emulator."""
-    if w.mode not in ("emulator", "live"):
-        fail("wechat.mode", f"expected emulator or live, got {w.mode!r}")
-    if w.mode != "live":
-        return
-    for key in ("appid", "secret", "mch_id", "mch_serial_no", "mch_private_key", "apiv3_key", "platform_cert_dir",
-                "notify_url", "refund_notify_url"):
-        if not getattr(w, key):
-            fail(f"wechat.{key}", "required when wechat.mode = live")
-    if len(w.apiv3_key.encode()) != 32:
-        fail("wechat.apiv3_key", "must be 32 bytes")
-    for key in ("api_base", "pay_base", "notify_url", "refund_notify_url"):
-        url = getattr(w, key)
-        host = url.split("://", 1)[-1]
-        if not url.startswith("https://") or host.startswith(_LOCAL_HOSTS):
-            fail(f"wechat.{key}", f"live mode needs a public https URL, got {url!r}")
-    if not Path(w.mch_private_key).is_file():
-        fail("wechat.mch_private_key", f"file not found: {w.mch_private_key}")
-    if not Path(w.platform_cert_dir).is_dir():
-        fail("wechat.platform_cert_dir", f"directory not found: {w.platform_cert_dir}")

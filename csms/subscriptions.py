@@ -27,6 +27,8 @@ def subscriptions(c: Container) -> list[tuple[type, Any]]:
         (events.TransactionStarted, c.reservations.reservations.on_transaction_started),
         # a stopped transaction's charging profiles are gone from the charge point
         (events.TransactionStopped, c.smart_charging.smart_charging.on_transaction_stopped),
+        # ... and its ISO 15118 negotiation is over (K15-K17)
+        (events.TransactionStopped, c.smart_charging.charging_needs.on_transaction_stopped),
         # scan to charge: the transaction's events move the driver's order on (funds watch, settlement)
         (events.TransactionStarted, c.charging.progress.on_transaction_started),
         (events.TransactionUpdated, c.charging.progress.on_transaction_updated),

@@ -12,7 +12,7 @@ import asyncio
 from collections import defaultdict
 from dataclasses import fields, replace
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from csms.domain.models import (ChargePoint, Connector, IdTag, MessageLogEntry, Operator, Page, Station,
                                 Transaction)
@@ -362,6 +362,7 @@ class FakeBatch:
         self._pending_rows: dict[str, list[dict]] = defaultdict(list)
         self._pending_latest: dict[str, dict[Any, dict]] = defaultdict(dict)
         self.flushes = 0
+        self.durables = 0
 
     def insert(self, table: str, row: dict) -> None:
         self.rows[table].append(dict(row))
@@ -376,6 +377,16 @@ class FakeBatch:
 
     def pending(self) -> int:
         return sum(map(len, self._pending_rows.values())) + sum(map(len, self._pending_latest.values()))
+
+    def durable(self) -> Awaitable[None]:
+        """The in-memory 'commit': what is queued becomes readable; counted in ``durables``."""
+        self.durables += 1
+        return self._flush_quietly()
+
+    async def _flush_quietly(self) -> None:
+        flushes = self.flushes
+        await self.flush()
+        self.flushes = flushes
 
     async def flush(self) -> None:
         self.flushes += 1

@@ -172,11 +172,16 @@ class FakeRatingRepository:
 
 # -- builders for tests on a running server ---------------------------------------------------------------
 async def a_driver(csms, nickname: str = "driver", balance_fen: int = 0) -> tuple[int, str]:
-    """A users row and a driver access token for it: (user id, token)."""
+    """A users row and a driver access token for it: (user id, token). The driver has just opened the
+    mini-program (WeChat's content checks know only such users)."""
     now = datetime.now(UTC)
+    openid = f"o-{uuid.uuid4().hex}"
+    wechat = csms.container.wechat
+    if wechat is not None and wechat.emulator is not None:
+        wechat.emulator.visit(openid)
     async with csms.container.engine.begin() as conn:
         res = await conn.execute(insert(drivers.users).values(
-            openid=f"o-{uuid.uuid4().hex}", nickname=nickname, avatar_url="", balance_fen=balance_fen, active=1,
+            openid=openid, nickname=nickname, avatar_url="", balance_fen=balance_fen, active=1,
             created_at=now, updated_at=now))
         uid = res.inserted_primary_key[0]
     return uid, auth.issue(csms.container.jwt_secret, str(uid), "driver", 3600, kind="driver")

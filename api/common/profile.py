@@ -79,7 +79,7 @@ DETAIL = s.obj({**CARD_FIELDS, "timezone": s.STR, "opening_hours": s.STR, "photo
                 "favourite": s.BOOL, "idle_fee_fen_per_min": s.NULL_INT, "idle_grace_minutes": s.NULL_INT,
                 "tariff_today": s.array(SCHEDULE_ENTRY), "connectors": s.array(CONNECTOR)})
 REVIEW = s.obj({"order_id": s.INT, "station_stars": s.INT, "experience_stars": s.INT, "comment": s.STR,
-                "nickname": s.STR, "created_at": s.TIME})
+                "nickname": s.STR, "avatar_url": s.STR, "created_at": s.TIME})
 _PHOTO = {"type": "string", "minLength": 1, "maxLength": 512}
 DETAILS_PUT = {**s.obj({"opening_hours": {"type": "string", "maxLength": 255},
                         "photos": {**s.array(_PHOTO), "maxItems": 20}}), "minProperties": 1}

@@ -12,7 +12,7 @@ from api.common.commands import run_command
 from api.context import COMMANDS, body
 from api.errors import bad_request
 from api.routing import RouteTable
-from csms.domain import commands as c
+from csms.domain import commands as neutral
 
 routes = RouteTable()
 _ACTION = re.compile(r"^[A-Z][A-Za-z0-9]{1,63}$")
@@ -30,28 +30,28 @@ async def call(request: web.Request) -> web.Response:
     return web.json_response({"response": response})
 
 
-def _availability(d: dict) -> c.ChangeAvailability:
+def _availability(d: dict) -> neutral.ChangeAvailability:
     if "operative" in d:
         operative = d["operative"]
     elif "type" in d:
         operative = d["type"] == "Operative"
     else:
         raise bad_request("give operative (true/false) or type (Operative/Inoperative)", "validation_error")
-    return c.ChangeAvailability(operative=operative, connector_id=d.get("connector_id", 0))
+    return neutral.ChangeAvailability(operative=operative, connector_id=d.get("connector_id", 0))
 
 
 BUILDERS = {
-    "remote-start": lambda d: c.RemoteStart(d["id_tag"], d.get("connector_id"), d.get("charging_profile")),
-    "remote-stop": lambda d: c.RemoteStop(d["transaction_id"]),
-    "reset": lambda d: c.Reset(d.get("type", "Soft")),
-    "unlock": lambda d: c.UnlockConnector(d["connector_id"]),
+    "remote-start": lambda d: neutral.RemoteStart(d["id_tag"], d.get("connector_id"), d.get("charging_profile")),
+    "remote-stop": lambda d: neutral.RemoteStop(d["transaction_id"]),
+    "reset": lambda d: neutral.Reset(d.get("type", "Soft")),
+    "unlock": lambda d: neutral.UnlockConnector(d["connector_id"]),
     "change-availability": _availability,
-    "get-configuration": lambda d: c.GetConfiguration(tuple(d.get("keys", ()))),
-    "change-configuration": lambda d: c.ChangeConfiguration(d["key"], d["value"]),
-    "trigger-message": lambda d: c.TriggerMessage(d["message"], d.get("connector_id")),
-    "clear-cache": lambda d: c.ClearCache(),
-    "data-transfer": lambda d: c.DataTransfer(d["vendor_id"], d.get("message_id"), d.get("data")),
-    "get-transaction-status": lambda d: c.GetTransactionStatus(d.get("transaction_id")),
+    "get-configuration": lambda d: neutral.GetConfiguration(tuple(d.get("keys", ()))),
+    "change-configuration": lambda d: neutral.ChangeConfiguration(d["key"], d["value"]),
+    "trigger-message": lambda d: neutral.TriggerMessage(d["message"], d.get("connector_id")),
+    "clear-cache": lambda d: neutral.ClearCache(),
+    "data-transfer": lambda d: neutral.DataTransfer(d["vendor_id"], d.get("message_id"), d.get("data")),
+    "get-transaction-status": lambda d: neutral.GetTransactionStatus(d.get("transaction_id")),
 }
 SUMMARIES = {
     "remote-start": "Start a transaction remotely", "remote-stop": "Stop a transaction remotely",

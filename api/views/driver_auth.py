@@ -8,11 +8,15 @@ from aiohttp import web
 from api import auth
 from api import schemas as s
 from api.context import ACCOUNTS, JWT_SECRET, REPOS, SETTINGS, WECHAT, body
+from api.context import PROFILE as PROFILE_FEATURE
 from api.errors import ApiError
 from api.routing import RouteTable
 from api.serializers import ts
 from api.signing import sign_key_for
 from api.common.drivers import client_address, limit, user_id, wechat_error
+from api.common.profile import profile_errors
+from csms.domain.moderation import CHECK_STATES
+from csms.domain.profile import ProfileError
 from csms.services.driver_auth import InvalidRefreshToken
 from csms.wechat.errors import WechatFailure
 
@@ -20,6 +24,7 @@ routes = RouteTable()
 
 USER = s.obj({"id": s.INT, "nickname": s.STR, "avatar_url": s.STR, "phone": s.NULL_STR, "phone_bound": s.BOOL,
               "balance_fen": s.INT, "created_at": s.TIME, "blocked": s.BOOL, "blocked_reason": s.NULL_STR})
+ME = s.obj({**USER["properties"], "avatar_check": {"enum": [*CHECK_STATES, None]}})
 TOKENS = s.obj({"access_token": s.STR, "refresh_token": s.STR, "token_type": {"const": "Bearer"},
                 "expires_in": s.INT, "sign_key": s.STR, "user": USER})
 _CODE = {"type": "string", "minLength": 1, "maxLength": 128}
@@ -40,6 +45,12 @@ def user_view(u) -> dict:
             "blocked": u.blocked_at is not None, "blocked_reason": u.blocked_reason}
 
 
+async def me_view(request: web.Request, u) -> dict:
+    """The caller's own profile: with the state of the avatar's content check (null: no avatar)."""
+    checks = await request.app[PROFILE_FEATURE].moderation.for_author([u.avatar_url] if u.avatar_url else [])
+    return {**user_view(u), "avatar_check": checks.get(u.avatar_url)}
+
+
 def _tokens(request: web.Request, user, refresh_token: str) -> dict:
     ttl = request.app[SETTINGS].driver.access_ttl
     jti = auth.new_jti()
@@ -54,10 +65,19 @@ async def wx_login(request: web.Request) -> web.Response:
     await limit(request, f"login:{client_address(request)}", request.app[SETTINGS].driver.login_rate)
     data = body(request)
     try:
-        login = await request.app[ACCOUNTS].driver_auth.login(data["code"], data.get("nickname"), data.get("avatar_url"))
+        login = await request.app[ACCOUNTS].driver_auth.login(data["code"])
     except WechatFailure as exc:
         raise wechat_error(exc) from None
-    return web.json_response(_tokens(request, login.user, login.refresh_token))
+    user = login.user
+    profile = {k: data[k] for k in ("nickname", "avatar_url") if data.get(k)}
+    if profile:
+        try:      # checked as PATCH /driver/me checks it; a refused field is not saved, the login goes on
+            fields = await request.app[PROFILE_FEATURE].moderation.profile(user.id, **profile)
+        except ProfileError:
+            fields = {}
+        if fields:
+            user = await request.app[REPOS].users.update(user.id, **fields)
+    return web.json_response(_tokens(request, user, login.refresh_token))
 
 
 @routes.add("POST", "/api/v1/driver/auth/refresh", "New tokens for a refresh token (rotated)", "driver", auth=None,
@@ -78,15 +98,19 @@ async def logout(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
-@routes.add("GET", "/api/v1/driver/me", "The caller's profile", "driver", auth="driver", response=USER)
+@routes.add("GET", "/api/v1/driver/me", "The caller's profile", "driver", auth="driver", response=ME)
 async def me(request: web.Request) -> web.Response:
-    return web.json_response(user_view(await request.app[REPOS].users.get(user_id(request))))
+    return web.json_response(await me_view(request, await request.app[REPOS].users.get(user_id(request))))
 
 
-@routes.add("PATCH", "/api/v1/driver/me", "Change nickname or avatar", "driver", auth="driver", body=PROFILE,
-            response=USER)
+@routes.add("PATCH", "/api/v1/driver/me", "Change nickname or avatar (an upload); both content-checked", "driver",
+            auth="driver", body=PROFILE, response=ME, errors=(400, 422, 503))
+@profile_errors
 async def patch_me(request: web.Request) -> web.Response:
-    return web.json_response(user_view(await request.app[REPOS].users.update(user_id(request), **body(request))))
+    d = body(request)
+    fields = await request.app[PROFILE_FEATURE].moderation.profile(user_id(request), nickname=d.get("nickname"),
+                                                                  avatar_url=d.get("avatar_url"))
+    return web.json_response(await me_view(request, await request.app[REPOS].users.update(user_id(request), **fields)))
 
 
 @routes.add("POST", "/api/v1/driver/me/phone", "Bind the phone number (getPhoneNumber code)", "driver",

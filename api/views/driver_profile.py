@@ -9,7 +9,7 @@ from api import schemas as s
 from api.common.drivers import user_id
 from api.common.profile import (
     CARD,
-    FEEDBACK,
+    FEEDBACK_FIELDS,
     card,
     coordinate,
     feedback,
@@ -19,9 +19,11 @@ from api.context import PROFILE, body, int_param, paged, paging
 from api.routing import Query, RouteTable
 from api.serializers import ts
 from api.validation import PAGING
+from csms.domain.moderation import CHECK_STATES
 from csms.domain.profile import (
     FEEDBACK_CATEGORIES,
     MAX_PHOTOS,
+    Feedback,
     Vehicle,
 )
 
@@ -40,6 +42,8 @@ FEEDBACK_CREATE = s.obj({"category": {"enum": list(FEEDBACK_CATEGORIES)},
                          "content": {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": r"\S"},
                          "photos": {**s.array({"type": "string", "maxLength": 512}), "maxItems": MAX_PHOTOS},
                          "order_id": _ID, "station_id": _ID}, ("category", "content"))
+CHECKS = {"type": "object", "additionalProperties": {"enum": list(CHECK_STATES)}}
+FEEDBACK = s.obj({**FEEDBACK_FIELDS, "photo_checks": CHECKS})       # the author's view
 RATING_CREATE = s.obj({"station_stars": {"type": "integer", "minimum": 1, "maximum": 5},
                        "experience_stars": {"type": "integer", "minimum": 1, "maximum": 5},
                        "comment": {"type": "string", "maxLength": 500}}, ("station_stars", "experience_stars"))
@@ -50,6 +54,12 @@ RATING = s.obj({"order_id": s.INT, "station_id": s.NULL_INT, "station_stars": s.
 def vehicle(v: Vehicle) -> dict:
     return {"id": v.id, "plate": v.plate, "model": v.model, "connector_type": v.connector_type,
             "is_default": bool(v.is_default), "created_at": ts(v.created_at)}
+
+
+async def my_feedback(request: web.Request, items: list[Feedback]) -> list[dict]:
+    """The author's view: every photo, and the state of each one's content check (pending | pass | risky)."""
+    states = await request.app[PROFILE].moderation.for_author([u for f in items for u in f.photos])
+    return [{**feedback(f), "photo_checks": {u: states[u] for u in f.photos}} for f in items]
 
 
 # -- vehicles --------------------------------------------------------------------------------------------
@@ -121,18 +131,18 @@ async def delete_favourite(request: web.Request) -> web.Response:
 async def list_feedback(request: web.Request) -> web.Response:
     limit, offset = paging(request)
     page = await request.app[PROFILE].feedback.list(user_id(request), limit=limit, offset=offset)
-    return paged([feedback(f) for f in page.items], page.total, limit, offset)
+    return paged(await my_feedback(request, page.items), page.total, limit, offset)
 
 
-@routes.add("POST", "/api/v1/driver/feedback", "Report a problem or suggestion (photos from uploads)",
-            "driver-profile", auth="driver", body=FEEDBACK_CREATE, response=FEEDBACK, status=201)
+@routes.add("POST", "/api/v1/driver/feedback", "Report a problem or suggestion (photos from uploads; content checked)",
+            "driver-profile", auth="driver", body=FEEDBACK_CREATE, response=FEEDBACK, status=201, errors=(422, 503))
 @profile_errors
 async def create_feedback(request: web.Request) -> web.Response:
     d = body(request)
     f = await request.app[PROFILE].feedback.create(
         user_id(request), category=d["category"], content=d["content"].strip(), photos=d.get("photos", []),
         order_id=d.get("order_id"), station_id=d.get("station_id"))
-    return web.json_response(feedback(f), status=201)
+    return web.json_response((await my_feedback(request, [f]))[0], status=201)
 
 
 @routes.add("GET", "/api/v1/driver/feedback/{id}", "One of my feedback items", "driver-profile", auth="driver",
@@ -140,12 +150,13 @@ async def create_feedback(request: web.Request) -> web.Response:
 @profile_errors
 async def get_feedback(request: web.Request) -> web.Response:
     f = await request.app[PROFILE].feedback.get(user_id(request), int_param(request, "id"))
-    return web.json_response(feedback(f))
+    return web.json_response((await my_feedback(request, [f]))[0])
 
 
 # -- ratings ---------------------------------------------------------------------------------------------
-@routes.add("POST", "/api/v1/driver/orders/{id}/rating", "Rate a finished order (once)", "driver-profile",
-            auth="driver", body=RATING_CREATE, response=RATING, status=201, errors=(404, 409))
+@routes.add("POST", "/api/v1/driver/orders/{id}/rating", "Rate a finished order (once; the comment is checked)",
+            "driver-profile", auth="driver", body=RATING_CREATE, response=RATING, status=201,
+            errors=(404, 409, 422, 503))
 @profile_errors
 async def rate_order(request: web.Request) -> web.Response:
     d = body(request)

@@ -90,9 +90,13 @@ async def station(request: web.Request) -> web.Response:
 @profile_errors
 async def reviews(request: web.Request) -> web.Response:
     limit, offset = paging(request)
-    page = await request.app[PROFILE].ratings.reviews(int_param(request, "id"), limit, offset)
+    profile = request.app[PROFILE]
+    page = await profile.ratings.reviews(int_param(request, "id"), limit, offset)
+    avatars = set(await profile.moderation.for_others([r.avatar_url for r in page.items if r.avatar_url]))
     return paged([{"order_id": r.order_id, "station_stars": r.station_stars, "experience_stars": r.experience_stars,
-                   "comment": r.comment, "nickname": r.nickname, "created_at": ts(r.created_at)}
+                   "comment": r.comment, "nickname": r.nickname,
+                   "avatar_url": r.avatar_url if r.avatar_url in avatars else "",    # only once its check passed
+                   "created_at": ts(r.created_at)}
                   for r in page.items], page.total, limit, offset)
 
 

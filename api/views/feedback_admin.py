@@ -17,13 +17,16 @@ from csms.domain.profile import FEEDBACK_STATES, Feedback, not_found
 
 routes = RouteTable()
 
-ADMIN_FEEDBACK = s.obj({**FEEDBACK_FIELDS, "user_id": s.INT})
+ADMIN_FEEDBACK = s.obj({**FEEDBACK_FIELDS, "user_id": s.INT, "photos_withheld": s.INT})
 FEEDBACK_PATCH = {**s.obj({"status": {"enum": list(FEEDBACK_STATES)},
                            "reply": {"type": "string", "maxLength": 2000}}), "minProperties": 1}
 
 
-def admin_feedback(f: Feedback) -> dict:
-    return {**feedback(f), "user_id": f.user_id}
+async def admin_feedback(request: web.Request, items: list[Feedback]) -> list[dict]:
+    """Operators are others: only photos whose content check passed; ``photos_withheld`` counts the rest."""
+    shown = set(await request.app[PROFILE].moderation.for_others([u for f in items for u in f.photos]))
+    return [{**feedback(f), "photos": [u for u in f.photos if u in shown],
+             "photos_withheld": sum(u not in shown for u in f.photos), "user_id": f.user_id} for f in items]
 
 
 @routes.add("GET", "/api/v1/admin/feedback", "Driver feedback, newest first", "feedback",
@@ -33,7 +36,7 @@ async def list_feedback(request: web.Request) -> web.Response:
     q = params(request)
     limit, offset = paging(request)
     page = await request.app[PROFILE].feedback.list(q.get("user_id"), q.get("status"), limit, offset)
-    return paged([admin_feedback(f) for f in page.items], page.total, limit, offset)
+    return paged(await admin_feedback(request, page.items), page.total, limit, offset)
 
 
 @routes.add("GET", "/api/v1/admin/feedback/counts", "How many feedback items are in each status", "feedback",
@@ -50,7 +53,7 @@ async def get_feedback(request: web.Request) -> web.Response:
     f = await request.app[REPOS].feedback.get(int_param(request, "id"))
     if f is None:
         raise not_found("feedback")
-    return web.json_response(admin_feedback(f))
+    return web.json_response((await admin_feedback(request, [f]))[0])
 
 
 @routes.add("PATCH", "/api/v1/admin/feedback/{id}", "Change the status and/or reply", "feedback",
@@ -60,5 +63,6 @@ async def patch_feedback(request: web.Request) -> web.Response:
     d = body(request)
     before, f = await request.app[BACKOFFICE].accounts.answer(int_param(request, "id"), status=d.get("status"),
                                                             reply=d.get("reply"))
-    note(request, before=admin_feedback(before) if before else None, after=admin_feedback(f))
-    return web.json_response(admin_feedback(f))
+    views = await admin_feedback(request, [f] if before is None else [before, f])
+    note(request, before=views[0] if before else None, after=views[-1])
+    return web.json_response(views[-1])

@@ -16,6 +16,7 @@ from csms.domain import provisioning as p
 from csms.domain.security import (CERTIFICATE_TYPES, INSTALLABLE, CertificateHashData, ExtendedTriggerMessage,
                                   UpgradeSecurityProfile)
 from csms.domain.states import IllegalTransition
+from csms.services.message_limits import MessageTooLarge
 from csms.services.security import UnknownAlarm
 from csms.services.security_credentials import ProfileRefused
 
@@ -147,6 +148,39 @@ async def customer_information(request: web.Request) -> web.Response:
                                "generated_at": ts(x.generated_at)} for x in parts])
 
 
+# -- message size limits (2.0.1 DeviceDataCtrlr ItemsPerMessage / BytesPerMessage) ------------------------
+_LIMIT_NAMES = {"get_variables": "GetVariables", "set_variables": "SetVariables", "get_report": "GetReport"}
+_COUNT = {"type": ["integer", "null"], "minimum": 1, "maximum": 2 ** 31 - 1}
+LIMIT = obj({"items_per_message": _COUNT, "bytes_per_message": _COUNT})
+LIMITS = obj({name: LIMIT for name in _LIMIT_NAMES})
+
+
+async def _limits_body(request: web.Request, cp_id: str) -> web.Response:
+    limits = await request.app[SECURITY].message_limits.limits(cp_id)
+    return web.json_response({name: {"items_per_message": limits[req].items, "bytes_per_message": limits[req].bytes}
+                              for name, req in _LIMIT_NAMES.items()})
+
+
+@routes.add("GET", CP + "/message-limits", "How many items and bytes the charge point takes per GetVariables, "
+            "SetVariables and GetReport (2.0.1; null: not known, no limit)", "provisioning", response=LIMITS,
+            errors=(401, 404))
+async def message_limits(request: web.Request) -> web.Response:
+    return await _limits_body(request, await _known_cp(request))
+
+
+@routes.add("PUT", CP + "/message-limits", "Set the limits the CSMS splits its requests by (until the charge "
+            "point reports its own)", "provisioning", body=LIMITS, response=LIMITS, errors=(400, 401, 404))
+async def set_message_limits(request: web.Request) -> web.Response:
+    cp_id = await _known_cp(request)
+    limits = request.app[SECURITY].message_limits
+    current = await limits.limits(cp_id)
+    for name, value in body(request).items():
+        req = _LIMIT_NAMES[name]
+        await limits.set(cp_id, req, value.get("items_per_message", current[req].items),
+                         value.get("bytes_per_message", current[req].bytes))
+    return await _limits_body(request, cp_id)
+
+
 # -- typed commands ------------------------------------------------------------------------------------
 _NAME50 = {"type": "string", "minLength": 1, "maxLength": 50}
 _REF_PROPS = {"component": _NAME50, "variable": _NAME50, "component_instance": _NAME50,
@@ -276,6 +310,8 @@ def _typed(name: str, fn):
             result = await run_command(request, lambda cp_id: fn(request.app, cp_id, data))
         except ProfileRefused as exc:
             raise bad_request(str(exc), "profile_refused") from None
+        except MessageTooLarge as exc:
+            raise bad_request(str(exc), "message_too_large") from None
         return web.json_response(result)
     handler.__name__ = name.replace("-", "_")
     return handler

@@ -1,6 +1,7 @@
-"""Photo uploads (feedback, station photos): multipart ``file``, JPEG or PNG (checked by its first
-bytes, not its name), at most 5 MB, stored under var/uploads with a random name and served back
-publicly by that unguessable name (``<image>`` tags send no token)."""
+"""Photo uploads (feedback, avatars, station photos): multipart ``file``, JPEG or PNG (checked by its
+first bytes, not its name), at most 5 MB, stored under var/uploads with a random name and served back
+publicly by that unguessable name (``<image>`` tags send no token; WeChat fetches it from there for
+its content check), except a driver's photo WeChat found risky, which is served to nobody."""
 
 from __future__ import annotations
 
@@ -75,10 +76,11 @@ async def admin_upload(request: web.Request) -> web.Response:
 @routes.add("GET", "/api/v1/uploads/{name}", "An uploaded photo", "uploads", auth=None, raw_response="image/jpeg",
             errors=(404,))
 async def get_upload(request: web.Request) -> web.StreamResponse:
-    store: UploadStore = request.app[PROFILE].uploads
+    profile = request.app[PROFILE]
+    store: UploadStore = profile.uploads
     name = request.match_info["name"]
     path = store.path(name)
-    if path is None or not await store.exists(name):
+    if path is None or not await store.exists(name) or await profile.moderation.hidden(name):   # risky: served to nobody
         raise ApiError(404, "not_found", "upload not found")
     return web.FileResponse(path, headers={"Content-Type": CONTENT_TYPES[name.rsplit(".", 1)[1]],
                                            "Cache-Control": "public, max-age=31536000, immutable",

@@ -1,8 +1,14 @@
 """Batched writes for high-volume rows: meter values, the OCPP message log, live figures.
 
-Rows are buffered in memory and written together every ``interval`` seconds (or sooner when a
-buffer reaches ``max_rows``), one transaction and one executemany per table. ``flush()`` may be
-awaited by anyone who needs the rows on disk now (a transaction about to be settled)."""
+Rows are buffered in memory and written together, one transaction and one executemany per table.
+What may lag (the message log, statuses, last-seen times) is written every ``interval`` seconds (or
+sooner when a buffer reaches ``max_rows``). What must be safe before it is acknowledged waits for
+``durable()``: group commit, the writer commits everything queued as soon as its previous commit
+ends and then releases every waiter whose rows it holds, so durability costs one commit of latency,
+not a flush interval, and a busy writer commits many messages at once. ``flush()`` writes now.
+
+Meter values are inserted idempotently (a unique key per charge point and sample: csms/services/
+transactions.py ``sample_key``): a charger replaying what it was never answered stores nothing twice."""
 
 from __future__ import annotations
 
@@ -26,6 +32,7 @@ log = logging.getLogger(__name__)
 _INSERT = {"meter_values": t.meter_values, "ocpp_messages": t.ocpp_messages,
            # the statistics' history: every connector status change, every connect and disconnect
            "connector_status_log": history.connector_status_log, "presence_log": history.presence_log}
+_IDEMPOTENT = {"meter_values"}
 
 
 class _RawInsert:
@@ -38,8 +45,11 @@ class _RawInsert:
         self.times = {c.name for c in table.columns if isinstance(c.type, t.UTCDateTime)}
         marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in self.columns)
         quote = dialect.identifier_preparer.quote
-        self.sql = f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, self.columns))}) VALUES ({marks})"
         self.sqlite = dialect.name == "sqlite"
+        verb = "INSERT"
+        if table.name in _IDEMPOTENT:       # a row already stored (same unique key) is skipped, not an error
+            verb = "INSERT OR IGNORE" if self.sqlite else "INSERT IGNORE"
+        self.sql = f"{verb} INTO {quote(table.name)} ({', '.join(map(quote, self.columns))}) VALUES ({marks})"
 
     def _time(self, value: datetime | None):
         if value is None:
@@ -79,6 +89,7 @@ class BatchWriter:
         self.rows_dropped = 0
         self.failures = 0
         self._since: float | None = None     # monotonic time the oldest queued row was queued
+        self._waiting: list[asyncio.Future] = []   # durable() callers: released by the commit of their rows
 
     def insert(self, table: str, row: dict) -> None:
         if self._since is None:
@@ -97,6 +108,13 @@ class BatchWriter:
         else:
             pending[key] = dict(row)
 
+    def durable(self) -> asyncio.Future:
+        """Resolves once everything queued so far is committed (the writer is woken at once)."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        self._wake.set()
+        return waiter
+
     def take_latest(self, table: str, key: Any) -> dict | None:
         """Take a queued update out of the queue (its owner is about to write the row itself)."""
         return self._updates[table].pop(key, None)
@@ -112,7 +130,9 @@ class BatchWriter:
         async with self._lock:
             inserts = {k: v for k, v in self._inserts.items() if v}
             updates = {k: v for k, v in self._updates.items() if v}
+            waiting, self._waiting = self._waiting, []
             if not inserts and not updates:
+                _release(waiting)
                 return
             self._inserts = {name: [] for name in _INSERT}
             self._updates = {name: {} for name in _UPDATE}
@@ -130,14 +150,17 @@ class BatchWriter:
                 for name, by_key in updates.items():
                     for key, row in by_key.items():
                         self._updates[name][key] = {**row, **self._updates[name].get(key, {})}
+                self._waiting[:0] = waiting          # still not safe: their answers wait for the retry
                 raise
             except Exception:   # a row the database refuses must not hold the others back: one by one
                 self.failures += 1
                 log.exception("batch write refused; writing its %d rows one by one",
                               sum(map(len, inserts.values())) + sum(map(len, updates.values())))
                 await self._write_each(inserts, updates)
+                _release(waiting)
                 return
             self.rows_written += sum(map(len, inserts.values())) + sum(map(len, updates.values()))
+            _release(waiting)
 
     async def _write(self, conn, inserts: dict[str, list[dict]], updates: dict[str, dict]) -> None:
         for name, rows in inserts.items():
@@ -172,13 +195,14 @@ class BatchWriter:
 
     async def _run(self) -> None:
         while True:
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.interval)
-            except asyncio.TimeoutError:
-                pass
+            if not self._waiting:       # write-behind rows wait for the interval; a durable() wakes at once
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.interval)
+                except asyncio.TimeoutError:
+                    pass
             self._wake.clear()
             try:
-                await self.flush()
+                await self.flush()      # what arrived meanwhile goes in the next commit, right after this
             except Exception:
                 await asyncio.sleep(min(5.0, self.interval * 10))
 
@@ -198,3 +222,12 @@ class BatchWriter:
             await self.flush()
         except Exception:
             log.error("final flush failed; %d rows lost", self.pending())
+        for waiter in self._waiting:      # never answered: the charge point sends them again
+            waiter.cancel()
+        self._waiting.clear()
+
+
+def _release(waiting: list[asyncio.Future]) -> None:
+    for waiter in waiting:
+        if not waiter.done():
+            waiter.set_result(None)

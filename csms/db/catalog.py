@@ -15,6 +15,8 @@ from csms.db import repositories_profile as profile
 from csms.db import repositories_security as security
 from csms.db import repositories_smart_charging as smart
 from csms.db.repositories_driver_reservations import SqlDriverReservationRepository
+from csms.db.repositories_invoices import SqlInvoiceRepository
+from csms.db.repositories_moderation import SqlMediaCheckRepository
 from csms.db.repositories_requests import SqlReportRequestRepository
 from csms.db.repositories_reservations import SqlLocalListRepository, SqlReservationRepository
 from csms.db.repositories_station_map import SqlStationMapRepository
@@ -62,6 +64,8 @@ class Repositories:
     favourites: profile.SqlFavouriteRepository
     feedback: profile.SqlFeedbackRepository
     ratings: profile.SqlRatingRepository
+    media_checks: SqlMediaCheckRepository
+    invoices: SqlInvoiceRepository
     # the back office: audit log, abnormal-order review, statistics
     audit: repositories_audit.SqlAuditRepository
     reviews: repositories_reviews.SqlReviewRepository
@@ -90,7 +94,8 @@ def build_repositories(db_sessions: async_sessionmaker, clock: Clock) -> Reposit
         subscriptions=drivers.SqlSubscriptionRepository(s, clock), driver_reservations=SqlDriverReservationRepository(s, clock),
         station_map=SqlStationMapRepository(s, clock), vehicles=profile.SqlVehicleRepository(s, clock),
         favourites=profile.SqlFavouriteRepository(s, clock), feedback=profile.SqlFeedbackRepository(s, clock),
-        ratings=profile.SqlRatingRepository(s, clock),
+        ratings=profile.SqlRatingRepository(s, clock), media_checks=SqlMediaCheckRepository(s, clock),
+        invoices=SqlInvoiceRepository(s, clock),
         audit=repositories_audit.SqlAuditRepository(s, clock), reviews=repositories_reviews.SqlReviewRepository(s, clock),
         order_checks=repositories_reviews.SqlOrderCheckSource(s, clock),
         stats_source=repositories_stats.SqlStatsSource(s, clock), stats=repositories_stats.SqlStatsRepository(s, clock))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, or_, select, update
@@ -211,15 +211,22 @@ class SqlTransactionRepository(_Repo):
                       started_at=started_at, meter_start_wh=meter_start_wh, ocpp_tx_id=ocpp_tx_id,
                       reservation_id=reservation_id, status="Active", last_meter_wh=meter_start_wh,
                       updated_at=self.clock.now())
-        try:   # insert first: the unique keys make a repeated start fail here, and only then we look
-            async with self.engine.begin() as s:
-                tx_id = (await s.execute(t.transactions.insert().values(**values))).inserted_primary_key[0]
-        except IntegrityError:
-            existing = await self._one(same)
-            if existing is None:
-                raise
-            return _to(Transaction, existing), False
-        return Transaction(id=tx_id, **values), True
+        for attempt in range(4):
+            try:   # insert first: the unique keys make a repeated start fail here, and only then we look
+                async with self.engine.begin() as s:
+                    tx_id = (await s.execute(t.transactions.insert().values(**values))).inserted_primary_key[0]
+            except IntegrityError:
+                existing = await self._one(same)
+                if existing is not None:
+                    return _to(Transaction, existing), False
+                if ocpp_tx_id is None or attempt == 3:
+                    raise
+                # 2.0.1: another transaction (its own id) started on this EVSE at the same instant with the
+                # same meter reading; the 1.6 retry key would merge them. Kept apart, a microsecond later
+                # (invisible at OCPP's millisecond precision).
+                values["started_at"] += timedelta(microseconds=1)
+                continue
+            return Transaction(id=tx_id, **values), True
 
     async def get(self, tx_id: int) -> Transaction | None:
         return _to(Transaction, await self._one(select(t.transactions).where(t.transactions.c.id == tx_id)))

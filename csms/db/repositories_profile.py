@@ -200,11 +200,12 @@ class SqlRatingRepository(_Repo):
         async with self.engine.connect() as conn:
             total = (await conn.execute(select(func.count()).select_from(t.ratings).where(*where))).scalar_one()
             rows = (await conn.execute(
-                select(r.order_id, r.station_stars, r.experience_stars, r.comment, u.nickname, r.created_at)
+                select(r.order_id, r.station_stars, r.experience_stars, r.comment, u.nickname, r.created_at,
+                       u.avatar_url)
                 .select_from(t.ratings.join(drivers.users, u.id == r.user_id)).where(*where)
                 .order_by(r.created_at.desc(), r.order_id.desc()).limit(limit).offset(offset))).all()
-        return Page([Review(x.order_id, x.station_stars, x.experience_stars, x.comment, x.nickname, x.created_at)
-                     for x in rows], total, limit, offset)
+        return Page([Review(x.order_id, x.station_stars, x.experience_stars, x.comment, x.nickname, x.created_at,
+                            x.avatar_url) for x in rows], total, limit, offset)
 
     async def summaries(self, station_ids: Iterable[int]) -> dict[int, RatingSummary]:
         ids = list(station_ids)

@@ -27,8 +27,8 @@ class BusinessStats:
     earliest_issued_certificate_expiry: datetime | None = None
 
 
-async def business_stats(sessions_factory: async_sessionmaker) -> BusinessStats:
-    async with sessions_factory() as s:
+async def business_stats(db_sessions: async_sessionmaker) -> BusinessStats:
+    async with db_sessions() as s:
         async def grouped(column) -> dict:
             rows = (await s.execute(select(column, func.count()).group_by(column))).all()
             return {key: n for key, n in rows}

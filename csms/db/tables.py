@@ -155,8 +155,12 @@ meter_values = Table(
     Column("format", String(16), nullable=True),
     Column("value", String(64), nullable=False),
     Column("value_num", Double, nullable=True),
+    # one row per sample: a 63-bit hash of where and when it was measured and what (csms/services/
+    # transactions.py sample_key); a replayed message inserts nothing twice (INSERT IGNORE)
+    Column("sample_key", BigInteger, nullable=True),
     Index(None, "transaction_id", "timestamp"),
     Index(None, "charge_point_id", "timestamp"),
+    Index("uq_meter_values_sample", "charge_point_id", "sample_key", unique=True),
 )
 
 ocpp_messages = Table(
@@ -186,5 +190,5 @@ operators = Table(
 
 # tables of feature modules (csms/features/), on the same metadata
 from csms.db import tables_reservations, tables_smart_charging, tables_security, tables_drivers, tables_profile, tables_tariffs  # noqa: E402,F401
-from csms.db import tables_requests, tables_authorization  # noqa: E402,F401
+from csms.db import tables_requests, tables_authorization, tables_invoices, tables_moderation  # noqa: E402,F401
 from csms.db import tables_backoffice  # noqa: E402,F401

@@ -47,3 +47,17 @@ class PaymentClosed:
 @dataclass(frozen=True)
 class RefundSucceeded:
     refund: Refund
+
+
+@dataclass(frozen=True)
+class ContentChecked:
+    """The verdict on one of the driver's photos arrived: ``data`` = {upload, url, purpose, state, label}."""
+    user_id: int
+    data: dict
+
+
+@dataclass(frozen=True)
+class InvoiceChanged:
+    """An operator issued or rejected the driver's invoice: ``data`` is the <invoice> view."""
+    user_id: int
+    data: dict

@@ -240,6 +240,7 @@ class Review:
     comment: str
     nickname: str
     created_at: datetime | None
+    avatar_url: str = ""
 
 
 # -- repository interfaces -----------------------------------------------------------------------------

@@ -4,9 +4,9 @@ unit tests use the in-memory ones in tests/fakes.py."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterable, Protocol
+from typing import Any, Awaitable, Iterable, Protocol
 
-from csms.domain.models import (ChargePoint, Connector, IdTag, MessageLogEntry, Operator, Page, Station,
+from csms.domain.models import (ChargePoint, Connector, IdTag, Operator, Page, Station,
                                 Transaction)
 
 
@@ -92,6 +92,8 @@ class BatchSink(Protocol):
     def insert(self, table: str, row: dict) -> None: ...
     def update_latest(self, table: str, key: Any, row: dict) -> None: ...
     def take_latest(self, table: str, key: Any) -> dict | None: ...
+    def durable(self) -> Awaitable[None]:
+        """Done once everything queued so far is committed: await it before acknowledging it."""
     async def flush(self) -> None: ...
 
 

@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from csms import metrics
+from csms.settings_checks import parse_clock_time
 
 if TYPE_CHECKING:      # the table reads the container's services; the container builds the scheduler
     from csms.container import Container
 
 log = logging.getLogger(__name__)
+BEIJING = "Asia/Shanghai"   # WeChat Pay's bill days are Beijing days
 STOP_GRACE = 10.0          # seconds a running job may take to finish when the scheduler stops
 
 
@@ -34,9 +36,15 @@ def every(seconds: float = 0, **kw) -> tuple[str, dict]:
     return "interval", {"seconds": seconds, **kw}
 
 
+def daily_at(clock_time: str, timezone: str) -> tuple[str, dict]:
+    """A cron trigger every day at ``HH:MM`` in ``timezone``."""
+    hour, minute = parse_clock_time(clock_time)
+    return "cron", {"hour": hour, "minute": minute, "timezone": timezone}
+
+
 def jobs(c: Container) -> list[Job]:
     """Every periodic job of the CSMS."""
-    d = c.settings.driver
+    d, w = c.settings.driver, c.settings.wechat
 
     async def presence() -> None:
         c.chargers.record_presence()
@@ -68,7 +76,9 @@ def jobs(c: Container) -> list[Job]:
         Job("report-request-timeout", *every(15), c.report_requests.expire_due),
         Job("driver-sessions", *every(5), c.charging.stop.tick),
         Job("payment-query", *every(30), query_payments),
-        Job("payment-reconciliation", *every(hours=24), reconcile),
+        # after WeChat Pay has published yesterday's trade bill (from 09:00 Beijing time)
+        Job("payment-reconciliation", *daily_at(w.reconcile_at, BEIJING), reconcile),
+        Job("content-check-resubmit", *every(minutes=5), c.profile.moderation.resubmit_due),
         *back,
     ]
 
@@ -103,15 +113,17 @@ class Scheduler:
         self._scheduler.start()
 
     async def stop(self) -> None:
-        """No new runs; a run in progress finishes within STOP_GRACE seconds or is cancelled."""
+        """No new runs; a run in progress finishes within STOP_GRACE seconds or is cancelled. (The
+        scheduler is paused first: APScheduler's own shutdown cancels the runs it started.)"""
+        if self._scheduler.running:
+            self._scheduler.pause()
+        running = list(self._running)
+        if running:
+            _done, pending = await asyncio.wait(running, timeout=STOP_GRACE)
+            for task in pending:
+                task.cancel()
+            if pending:
+                log.warning("jobs still running after %.0f s were cancelled at shutdown", STOP_GRACE)
+                await asyncio.gather(*pending, return_exceptions=True)
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
-        running = list(self._running)
-        if not running:
-            return
-        done, pending = await asyncio.wait(running, timeout=STOP_GRACE)
-        for task in pending:
-            task.cancel()
-        if pending:
-            log.warning("jobs still running after %.0f s were cancelled at shutdown", STOP_GRACE)
-            await asyncio.gather(*pending, return_exceptions=True)

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from csms import log_context
 from csms.domain.errors import CallErrorReceived, CallTimeout, CommandNotSent
-from csms.ocpp import frames, schemas
+from csms.ocpp import frames, schemas, solicited, value_checks
 from csms.ocpp.errors import OcppError
 from csms.ocpp.observe import FrameObserver, count
 
@@ -71,6 +71,7 @@ class Caller:
             future = asyncio.get_running_loop().create_future()
             out.pending[uid] = (action, future)
             text = frames.call(uid, action, payload)
+            solicited.remember(conn, action, payload)      # what it asks for is admitted while Pending (B02.FR.09)
             self.observe(conn.cp_id, "out", frames.CALL, uid, action, text, datetime.now(timezone.utc))
             count(action, "out", "call", conn.protocol)
             with log_context.bound(charge_point_id=conn.cp_id, ocpp_message_id=uid, ocpp_action=action):
@@ -104,6 +105,7 @@ class Caller:
         count(action, "in", "result", conn.protocol)
         try:
             schemas.validate(conn.protocol, action, frame.payload, response=True)
+            value_checks.check(conn.protocol, action, frame.payload, response=True)
         except OcppError as exc:
             if self.tolerate is None:
                 future.set_exception(CallErrorReceived(exc.code, f"invalid {action} response: {exc.description}",

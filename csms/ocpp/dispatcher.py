@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timezone
 
 from csms import log_context
-from csms.ocpp import frames, schemas
+from csms.ocpp import frames, schemas, solicited, value_checks
 from csms.ocpp.calls import Caller, Connection, Tolerate
 from csms.ocpp.errors import OcppError, version_code
 from csms.ocpp.observe import FrameObserver, count, latency
@@ -23,8 +23,9 @@ from csms.ocpp.routing import CallContext, RouteTable
 
 log = logging.getLogger(__name__)
 
-# admission: (cp_id, action) -> may this charge point send this now? (no: SecurityError)
-Admit = Callable[[str, str], Awaitable[bool]]
+# admission: (cp_id, action, solicited) -> may this charge point send this now? (no: SecurityError);
+# solicited: the CSMS asked this connection for it (TriggerMessage, a report request, ...: solicited.py)
+Admit = Callable[[str, str, bool], Awaitable[bool]]
 
 
 class Dispatcher:
@@ -90,8 +91,9 @@ class Dispatcher:
                 if action in schemas.actions(version):
                     raise OcppError("NotSupported", f"{action} is not supported by this central system")
                 raise OcppError("NotImplemented", f"unknown action {action!r}")
-            if self.admit is not None and not await self.admit(conn.cp_id, action):
-                raise OcppError("SecurityError", f"{action} refused: the registration of {conn.cp_id} is rejected")
+            if self.admit is not None and not await self.admit(conn.cp_id, action, solicited.asked_for(conn, action)):
+                raise OcppError("SecurityError", f"{action} refused: {conn.cp_id} is not accepted (its "
+                                "BootNotification was answered Pending or Rejected)")
             payload = frame.payload
             try:
                 schemas.validate(version, action, payload)
@@ -99,6 +101,7 @@ class Dispatcher:
                 if self.tolerate is None:
                     raise
                 payload = await self.tolerate(conn.cp_id, version, action, payload)
+            payload = value_checks.check(version, action, payload)
             response = await handler(ctx, payload)
             if self.strict_responses:
                 try:

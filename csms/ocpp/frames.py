@@ -1,9 +1,12 @@
-"""OCPP-J frame codec: [2, id, action, payload] / [3, id, payload] / [4, id, code, description, details]."""
+"""The OCPP-J wire format: frames ([2, id, action, payload] / [3, id, payload] / [4, id, code, description,
+details]) and the timestamps inside payloads."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 import orjson
 
@@ -11,6 +14,9 @@ from csms.ocpp.errors import OcppError
 
 CALL, CALLRESULT, CALLERROR = 2, 3, 4
 _ID = re.compile(r'^\s*\[\s*\d+\s*,\s*"([^"\\]{1,64})"')
+# orjson decodes an integer past 64 bits (2^64, -2^63-1) as a float: a JSON integer would pass for a
+# number with an exponent. Frames with such a run of digits are decoded again exactly (rare: no cost to the others).
+_LONG_INTEGER = re.compile(r"\d{19}")
 
 
 @dataclass(slots=True)
@@ -40,7 +46,9 @@ def decode(raw: str | bytes, version: str) -> Frame:
         raise FrameError(bad_format, "OCPP-J frames are text frames, not binary", _salvage(raw))
     try:
         msg = orjson.loads(raw)
-    except orjson.JSONDecodeError:
+        if _LONG_INTEGER.search(raw):
+            msg = json.loads(raw, parse_constant=_not_json)
+    except (orjson.JSONDecodeError, ValueError):
         raise FrameError(bad_format, "frame is not valid JSON", _salvage(raw)) from None
     if not isinstance(msg, list) or not msg:
         raise FrameError(rpc_error, "frame must be a JSON array [type, id, ...]")
@@ -70,6 +78,10 @@ def decode(raw: str | bytes, version: str) -> Frame:
                  error_details=msg[4] if len(msg) == 5 else {})
 
 
+def _not_json(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
 def _salvage(raw: str | bytes) -> str:
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     m = _ID.match(text[:200])
@@ -86,3 +98,24 @@ def result(uid: str, payload: dict) -> str:
 
 def error(uid: str, code: str, description: str = "", details: dict | None = None) -> str:
     return orjson.dumps([CALLERROR, uid, code, description[:255], details or {}]).decode()
+
+
+# -- timestamps ---------------------------------------------------------------------------------------
+def ocpp_time(dt: datetime) -> str:
+    """ISO 8601 in UTC with a Z, millisecond precision, as charge points expect."""
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+# RFC 3339 allows a leap second, 23:59:60 (e.g. 2016-12-31T23:59:60Z); Python's datetime has no second 60
+_LEAP_SECOND = re.compile(r"^(\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:)60(?:[.,]\d+)?")
+
+
+def parse_time(text: str) -> datetime:
+    """Parse an OCPP timestamp; a time without a zone is taken as UTC. A leap second is kept as
+    :59.999999 of the same minute, not as the next second: it stays on its own day (and tariff
+    period) and still sorts after every earlier instant and before the next second.
+    Raises ValueError (or OverflowError) for a time that cannot be represented."""
+    if ":60" in text:
+        text = _LEAP_SECOND.sub(r"\g<1>59.999999", text)
+    dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)

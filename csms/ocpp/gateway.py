@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from csms.domain.errors import CommandNotSent, NotConnected
+from csms.ocpp import frames
 from csms.ocpp.calls import Caller, Connection
 from csms.ocpp.errors import OcppError
 
@@ -44,8 +45,7 @@ class LocalGateway:
     def validate(self, cp_id: str, action: str, payload: dict) -> None:
         self.caller.validate_call(self._conn(cp_id).protocol, action, payload)
 
-    async def execute(self, cp_id: str, command: Any, timeout: float | None = None) -> dict:
-        conn = self._conn(cp_id)
+    def _encode(self, conn: Connection, command: Any) -> tuple[str, dict, Any]:
         pair = self.encoders.get(conn.protocol, {}).get(type(command))
         if pair is None:
             raise CommandNotSent("NotSupported", f"{type(command).__name__} is not available for {conn.protocol}")
@@ -54,5 +54,15 @@ class LocalGateway:
             action, payload = encode(command)
         except OcppError as exc:       # the command cannot be said in this version (e.g. a field it lacks)
             raise CommandNotSent(exc.code, exc.description, exc.details) from None
+        return action, payload, decode
+
+    def encoded_size(self, cp_id: str, command: Any) -> int:
+        """Bytes of the CALL frame that would carry ``command`` (with the longest message id we send)."""
+        action, payload, _ = self._encode(self._conn(cp_id), command)
+        return len(frames.call("0" * 36, action, payload).encode())
+
+    async def execute(self, cp_id: str, command: Any, timeout: float | None = None) -> dict:
+        conn = self._conn(cp_id)
+        action, payload, decode = self._encode(conn, command)
         response = await self.caller.call(conn, action, payload, timeout or self.timeout)
         return decode(command, response)

@@ -6,7 +6,7 @@ let charge points send, so a mistake fails at start-up, not at the first frame."
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -35,31 +35,24 @@ class RouteError(ValueError):
     """A route table that cannot be: an action twice, or one the version has no such CALL for."""
 
 
-class RouteTable(Mapping[str, Handler]):
+class RouteTable(dict[str, Handler]):
+    """action -> handler of one version. A plain dict once built: a frame's lookup runs no code of ours."""
+
     def __init__(self, version: str, entries: Iterable[tuple[str, Handler]]):
+        super().__init__()
         self.version = version
-        self._handlers: dict[str, Handler] = {}
         inbound = schemas.charge_point_initiated(version)
         for action, handler in entries:
-            if action in self._handlers:
+            if action in self:
                 raise RouteError(f"{version}: {action} is routed twice")
             if action not in inbound:
                 raise RouteError(f"{version}: charge points do not send {action}")
-            self._handlers[action] = handler
-
-    def __getitem__(self, action: str) -> Handler:
-        return self._handlers[action]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._handlers)
-
-    def __len__(self) -> int:
-        return len(self._handlers)
+            self[action] = handler
 
     def describe(self) -> list[tuple[str, str]]:
         """(action, the handler's qualified name), for docs and the architecture test."""
         return [(action, f"{getattr(h, '__module__', '?')}.{getattr(h, '__qualname__', repr(h))}")
-                for action, h in sorted(self._handlers.items())]
+                for action, h in sorted(self.items())]
 
 
 def encoder_table(version: str, *parts: Mapping[type, tuple]) -> dict[type, tuple]:

@@ -46,24 +46,34 @@ def actions(version: str) -> frozenset[str]:
     return frozenset(names)
 
 
-def _schema(version: str, name: str) -> dict:
-    path = _DIRS[version] / f"{name}.json"
-    schema = _strip(json.loads(path.read_text(encoding="utf-8")))
-    for key in ("$schema", "$id", "id"):
+@lru_cache(maxsize=None)
+def schema_of(version: str, action: str, response: bool) -> dict:
+    """The official schema of an action's request (or response), as shipped."""
+    name = action + ("Response" if response else _SUFFIX[version])
+    return json.loads((_DIRS[version] / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def _schema(version: str, action: str, response: bool, draft: bool = False) -> dict:
+    schema = _strip(schema_of(version, action, response))      # a copy: the cached original stays as shipped
+    for key in ("$id", "id"):
         if isinstance(schema.get(key), str):
             schema.pop(key)
+    # the 1.6 schemas are draft-04, where an integer has no fraction or exponent part (1.0, 1e+308, -0.0
+    # are not integers); checked as a later draft they would pass and reach the database
+    if not (draft and version == "ocpp1.6"):
+        schema.pop("$schema", None)
     return schema
 
 
 def request_schema(version: str, action: str) -> dict:
     """The schema a request payload of ``action`` is validated with, as ``validate`` applies it
     (the operator console checks a hand-written call with it before sending)."""
-    return _schema(version, action + _SUFFIX[version])
+    return _schema(version, action, False)
 
 
 @lru_cache(maxsize=None)
 def validator(version: str, action: str, response: bool) -> Callable[[object], object]:
-    return fastjsonschema.compile(_schema(version, action + ("Response" if response else _SUFFIX[version])))
+    return fastjsonschema.compile(_schema(version, action, response, draft=True))
 
 
 # schema rule -> (1.6 code, 2.0.1 code)

@@ -65,6 +65,7 @@ class ChargerService:
         self.passwords = VerifiedCache()
         # hot-path caches, so a StatusNotification or an Authorize costs no database read
         self._registration: dict[str, str] = {}
+        self._boot_status: dict[str, str] = {}      # the last BootNotification answer per charge point
         self._connector_state: dict[str, dict[tuple[int, int], tuple[str, datetime | None]]] = {}
 
     def forget(self, cp_id: str) -> None:
@@ -89,8 +90,14 @@ class ChargerService:
         self._registration[cp_id] = cp.registration_status   # fresh: the boot that follows reads no database
         if cp.security_profile >= 2 and not tls:
             return UNAUTHORIZED
-        if cp.security_profile == 3 and client_cn != cp_id:
-            return UNAUTHORIZED
+        if tls and client_cn == cp_id:
+            # profile 3 authenticates by the client certificate alone (A00.FR.405/407; 1.6 security
+            # whitepaper profile 3): a password stored from profile 1/2 is not asked for. The
+            # certificate was verified in the TLS handshake against the client CA and the CSMS's
+            # signing CA; connecting at 3 satisfies any stored minimum.
+            return ACCEPT
+        if cp.security_profile == 3:
+            return UNAUTHORIZED        # no valid certificate of its own
         if cp.password_hash:
             if password is None or not await self.passwords.verify(cp_id, cp.password_hash, password):
                 return UNAUTHORIZED
@@ -158,6 +165,7 @@ class ChargerService:
             "vendor": info.vendor, "model": info.model, "serial_number": info.serial_number,
             "firmware_version": info.firmware_version, "last_boot_at": at, "last_seen": at})
         interval = self.config.heartbeat_interval if status == "Accepted" else self.config.boot_retry_interval
+        self._boot_status[cp_id] = status
         self.bus.publish(events.ChargePointBooted(cp_id, status, info.vendor, info.model, info.firmware_version, at))
         return BootResult(status, interval, at)
 
@@ -170,9 +178,16 @@ class ChargerService:
             status = self._registration[cp_id] = cp.registration_status
         return status
 
-    async def admit(self, cp_id: str, action: str) -> bool:
-        """A charge point whose registration is Rejected may send BootNotification and nothing else."""
-        return action == "BootNotification" or await self.registration_status(cp_id) != "Rejected"
+    async def admit(self, cp_id: str, action: str, solicited: bool = False) -> bool:
+        """A charge point whose registration is Rejected may send BootNotification and nothing else.
+        While its last BootNotification was answered Pending it may send BootNotification and what
+        the CSMS asked it for (``solicited``: TriggerMessage, GetBaseReport/GetReport and what they
+        cause), nothing else (B02.FR.09; OCPP 1.6 4.2)."""
+        if action == "BootNotification":
+            return True
+        if await self.registration_status(cp_id) == "Rejected":
+            return False
+        return solicited or self._boot_status.get(cp_id) != "Pending"
 
     def heartbeat(self, cp_id: str) -> datetime:
         return self.clock.now()

@@ -154,10 +154,12 @@ class FavouriteService:
 
 # -- feedback --------------------------------------------------------------------------------------------
 class FeedbackService:
-    """``orders``: async (order id) -> OrderRef | None; ``station_exists``: async (id) -> bool."""
+    """``orders``: async (order id) -> OrderRef | None; ``station_exists``: async (id) -> bool;
+    ``moderation``: csms.services.moderation.ModerationService (None: nothing is checked)."""
 
-    def __init__(self, repo, uploads: UploadStore, orders, station_exists):
+    def __init__(self, repo, uploads: UploadStore, orders, station_exists, moderation=None):
         self.repo, self.uploads, self.orders, self.station_exists = repo, uploads, orders, station_exists
+        self.moderation = moderation
 
     async def photos(self, urls: list[str]) -> tuple[str, ...]:
         """Canonical URLs of uploaded photos; anything not uploaded here is refused."""
@@ -182,6 +184,9 @@ class FeedbackService:
                 station_id = order.station_id
         if station_id is not None and not await self.station_exists(station_id):
             raise invalid("station_id", f"no station {station_id}")
+        if self.moderation is not None:      # operators read it: checked like anything others see
+            await self.moderation.check_text(user_id, content, "content")
+            await self.moderation.attach(user_id, urls, "photo", "photos")
         return await self.repo.create(user_id=user_id, category=category, content=content, photos=urls,
                                       order_id=order_id, station_id=station_id)
 
@@ -219,10 +224,12 @@ class FeedbackService:
 
 # -- ratings ---------------------------------------------------------------------------------------------
 class RatingService:
-    """``station_exists``: async (station id) -> bool; ``clock``: now()."""
+    """``station_exists``: async (station id) -> bool; ``clock``: now(); ``moderation``:
+    csms.services.moderation.ModerationService (None: comments are not checked)."""
 
-    def __init__(self, repo, station_exists, clock):
+    def __init__(self, repo, station_exists, clock, moderation=None):
         self.repo, self.station_exists, self.clock = repo, station_exists, clock
+        self.moderation = moderation
 
     async def rate(self, user_id: int, order_id: int, *, station_stars: int, experience_stars: int,
                    comment: str = "") -> Rating:
@@ -230,6 +237,8 @@ class RatingService:
         order = await self.repo.order(order_id)
         if order is None or order.user_id != user_id or order.state not in RATEABLE_ORDER_STATES:
             raise not_found("finished order")
+        if self.moderation is not None and comment.strip():   # other drivers read reviews
+            await self.moderation.check_text(user_id, comment.strip(), "comment")
         rating = Rating(order_id, user_id, order.station_id, station_stars, experience_stars, comment.strip(),
                         self.clock.now())
         if not await self.repo.create(rating):

@@ -16,6 +16,7 @@ from csms.domain.provisioning import CustomerInformationPart, DeviceEvent, Devic
 from csms.domain.requests import PartIn
 from csms.services.clock import Clock
 from csms.services.ids import next_request_id
+from csms.services.message_limits import MessageLimits
 from csms.services.requests import UNTRACKED
 from csms.services.security import AlarmService
 
@@ -41,6 +42,7 @@ class DeviceModelRepository(Protocol):
 
 class Commands(Protocol):
     async def send(self, cp_id: str, command: Any) -> dict: ...
+    async def size(self, cp_id: str, command: Any) -> int: ...
 
 
 def _ref_key(ref: p.VariableRef) -> dict:
@@ -50,12 +52,13 @@ def _ref_key(ref: p.VariableRef) -> dict:
 
 class ProvisioningService:
     def __init__(self, repo: DeviceModelRepository, commands: Commands, alarms: AlarmService, clock: Clock,
-                 requests=UNTRACKED):
+                 requests=UNTRACKED, limits: MessageLimits | None = None):
         self.repo = repo
         self.commands = commands
         self.alarms = alarms
         self.clock = clock
         self.requests = requests          # ReportRequestService: reports and customer information tracked
+        self.limits = limits              # ItemsPerMessage / BytesPerMessage: requests split to fit
         self._master_pass: dict[str, tuple[str | None, float]] = {}    # cp id -> (group id, valid until)
 
     def next_request_id(self) -> int:
@@ -71,9 +74,33 @@ class ProvisioningService:
                                      {"report_base": report_base})
 
     async def get_report(self, cp_id: str, component_criteria=(), component_variables=()) -> dict:
-        command = p.GetReport(self.next_request_id(), tuple(component_criteria), tuple(component_variables))
-        return await self._requested(cp_id, command, {"component_criteria": list(component_criteria),
-                                                      "component_variables": _refs(component_variables)})
+        criteria = tuple(component_criteria)
+        parts = await self._split(cp_id, "GetReport", list(component_variables),
+                                  lambda chunk: p.GetReport(0, criteria, tuple(chunk)))
+        results = []
+        for chunk in parts:          # one tracked request per part, each with its own requestId
+            command = p.GetReport(self.next_request_id(), criteria, tuple(chunk))
+            results.append(await self._requested(cp_id, command, {"component_criteria": list(criteria),
+                                                                  "component_variables": _refs(chunk)}))
+        if len(results) == 1:
+            return results[0]
+        statuses = {r["status"] for r in results}
+        status = statuses.pop() if len(statuses) == 1 else ("Accepted" if "Accepted" in statuses else "Rejected")
+        return {"status": status, "request_id": results[0]["request_id"],
+                "request_ids": [r["request_id"] for r in results], "parts": results}
+
+    async def _split(self, cp_id: str, request: str, items: list, make) -> list[list]:
+        """``items`` in parts that fit the station's ItemsPerMessage / BytesPerMessage of ``request``."""
+        if self.limits is None or not items:
+            return [items]
+        return await self.limits.split(cp_id, request, items, lambda chunk: self.commands.size(cp_id, make(chunk)))
+
+    async def _send_split(self, cp_id: str, request: str, items: list, make) -> dict:
+        """Send ``make(part)`` per part and merge the answers' results, in the order asked (B06.FR.05)."""
+        results: list = []
+        for part in await self._split(cp_id, request, items, make):
+            results.extend((await self.commands.send(cp_id, make(part)))["results"])
+        return {"status": "Accepted", "results": results}
 
     async def report_received(self, cp_id: str, variables: list[DeviceVariable], part: PartIn) -> None:
         """One NotifyReport part (of possibly many, tbc): its variables replace what was stored."""
@@ -81,6 +108,8 @@ class ProvisioningService:
         await self.repo.put_variables([v if v.updated_at else _with_time(v, now) for v in variables])
         if any((v.component, v.variable) == MASTER_PASS for v in variables):
             self._master_pass.pop(cp_id, None)
+        if self.limits is not None and any(self.limits.concerns(v.component, v.variable) for v in variables):
+            self.limits.forget(cp_id)
         await self.requests.part_received(cp_id, "report", part)
 
     async def master_pass_group(self, cp_id: str) -> str | None:
@@ -102,14 +131,16 @@ class ProvisioningService:
 
     # -- variables ---------------------------------------------------------------------------------
     async def set_variables(self, cp_id: str, command: p.SetVariables) -> dict:
-        result = await self.commands.send(cp_id, command)
+        result = await self._send_split(cp_id, "SetVariables", list(command.variables),
+                                        lambda part: p.SetVariables(tuple(part)))
         for item, sent in zip(result["results"], command.variables):
             if item["status"] == "Accepted":
                 await self._store_value(cp_id, sent.ref, sent.value)
         return result
 
     async def get_variables(self, cp_id: str, command: p.GetVariables) -> dict:
-        result = await self.commands.send(cp_id, command)
+        result = await self._send_split(cp_id, "GetVariables", list(command.variables),
+                                        lambda part: p.GetVariables(tuple(part)))
         for item, ref in zip(result["results"], command.variables):
             if item["status"] == "Accepted" and item.get("value") is not None:
                 await self._store_value(cp_id, ref, item["value"])
@@ -124,6 +155,8 @@ class ProvisioningService:
                                                           updated_at=self.clock.now(), **key)])
         if (ref.component, ref.variable) == MASTER_PASS:
             self._master_pass.pop(cp_id, None)
+        if self.limits is not None and self.limits.concerns(ref.component, ref.variable):
+            self.limits.forget(cp_id)
 
     # -- monitoring --------------------------------------------------------------------------------
     async def set_monitoring(self, cp_id: str, command: p.SetVariableMonitoring) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from csms.domain import commands as c
+from csms.domain import commands as neutral
 from csms.domain.orders import Order
 from csms.services.background import Background
 from csms.services.commands import CommandService
@@ -22,7 +22,7 @@ class RemoteControl:
         """RemoteStartTransaction / RequestStartTransaction for the order's connector and id tag.
         Raises the domain's command errors (csms/domain/errors.py)."""
         return await self.commands.send(order.charge_point_id,
-                                        c.RemoteStart(order.id_tag, order.connector_id,
+                                        neutral.RemoteStart(order.id_tag, order.connector_id,
                                                       remote_start_id=order.remote_start_id))
 
     def stop_later(self, cp_id: str, tx_id: int) -> None:
@@ -30,7 +30,7 @@ class RemoteControl:
 
     async def _stop(self, cp_id: str, tx_id: int) -> None:
         try:
-            result = await self.commands.send(cp_id, c.RemoteStop(tx_id))
+            result = await self.commands.send(cp_id, neutral.RemoteStop(tx_id))
             if result.get("status") != "Accepted":
                 log.warning("%s refused to stop transaction %s: %s", cp_id, tx_id, result)
         except Exception as exc:

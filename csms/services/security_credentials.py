@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from csms.domain.repositories import ChargePointRepository
 from csms.domain.security import SetBasicAuthPassword, UpgradeSecurityProfile
-from csms.services.passwords import hash_password
+from csms.services.charger_passwords import ChargerPasswords
 
 PASSWORD_CHARS = 32
 
@@ -31,18 +31,19 @@ def new_password() -> str:
 
 
 class CredentialService:
-    def __init__(self, charge_points: ChargePointRepository, commands: Commands, chargers):
+    def __init__(self, charge_points: ChargePointRepository, commands: Commands, chargers,
+                 passwords: ChargerPasswords):
         self.charge_points = charge_points
         self.commands = commands
         self.chargers = chargers       # ChargerService: forget() its cached state of a changed record
+        self.passwords = passwords
 
     async def rotate_password(self, cp_id: str, password: str | None = None) -> dict:
         password = password or new_password()
         result = await self.commands.send(cp_id, SetBasicAuthPassword(password))
         if result["status"] != "Accepted":
             return {**result, "password": None}
-        await self.charge_points.update(cp_id, password_hash=await hash_password(password))
-        self.chargers.forget(cp_id)
+        await self.passwords.accepted(cp_id, password)
         return {**result, "password": password}
 
     async def upgrade_security_profile(self, cp_id: str, command: UpgradeSecurityProfile) -> dict:

@@ -12,15 +12,16 @@ from typing import Any
 from csms.domain.models import SampledValue, Transaction
 from csms.domain.repositories import BatchSink, ChargePointRepository, MeterValueRepository
 from csms.domain.tariffs import Bill, NoTariff
-from csms.services import billing, meter
+from csms.services import billing
 from csms.services.tariffs import TariffService
+from csms.services.transactions import energy_wh
 
 
 def register_readings(rows: Sequence[Mapping[str, Any]]) -> list[tuple[datetime, int]]:
     """(time, Wh) of the stored meter_values rows that carry the total energy import register."""
     out = []
     for row in rows:
-        wh = meter.energy_wh(SampledValue(value=row["value"], measurand=row["measurand"], phase=row.get("phase"),
+        wh = energy_wh(SampledValue(value=row["value"], measurand=row["measurand"], phase=row.get("phase"),
                                           unit=row.get("unit"), location=row.get("location"),
                                           format=row.get("format")))
         if wh is not None:

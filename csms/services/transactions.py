@@ -9,18 +9,20 @@ transaction (tariffs, 2.0.1 block I)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Protocol
 
 from csms import metrics
 from csms.domain import events
-from csms.domain.models import IdTagInfo, MeterSample, Transaction, TransactionEventAnswer, TransactionEventIn
+from csms.domain.models import (IdTagInfo, MeterSample, SampledValue, Transaction, TransactionEventAnswer,
+                                TransactionEventIn)
 from csms.domain.repositories import BatchSink, MeterValueRepository, TransactionRepository
 from csms.domain.states import TRANSACTION
-from csms.services import meter
 from csms.services.clock import Clock
 from csms.services.id_tags import IdTagService
 
@@ -29,6 +31,113 @@ log = logging.getLogger(__name__)
 METER_BELOW_START = "meter_stop_below_start"
 
 
+# -- the readings in meter values: integer Wh, W and percent out of what charge points send ---------------
+ENERGY = "Energy.Active.Import.Register"
+POWER = "Power.Active.Import"
+SOC = "SoC"
+_ENERGY_SCALE = {None: 1, "Wh": 1, "kWh": 1000}
+_POWER_SCALE = {None: 1, "W": 1, "kW": 1000}
+
+
+def number(value: str) -> Decimal | None:
+    try:
+        d = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return d if d.is_finite() else None
+
+
+def unstorable(sv: SampledValue) -> str | None:
+    """Why a sampled value cannot be kept (a number beyond the register, power or double columns), or
+    None. Checked before any conversion: an integer of a billion digits would stall the event loop."""
+    n = number(sv.value)
+    if n is None:
+        return None                     # not a number: kept as text only
+    if n.adjusted() > 18:
+        return f"{sv.value} is beyond any meter reading the CSMS can store"
+    e = energy_wh(sv)
+    if e is not None and not -(2 ** 63) <= e < 2 ** 63:
+        return f"{sv.value} {sv.unit or 'Wh'} is beyond a 64-bit Wh register"
+    p = power_w(sv)
+    if p is not None and not -(2 ** 31) <= p < 2 ** 31:
+        return f"{sv.value} {sv.unit or 'W'} is beyond a 32-bit W value"
+    return None
+
+
+def energy_wh(sv: SampledValue) -> int | None:
+    """Total (not per-phase) active import register in Wh, or None if ``sv`` is not one."""
+    if (sv.measurand or ENERGY) != ENERGY or sv.phase or sv.format == "SignedData":
+        return None
+    if sv.location not in (None, "Outlet", "Inlet"):
+        return None
+    scale = _ENERGY_SCALE.get(sv.unit)
+    n = number(sv.value)
+    return None if scale is None or n is None else int((n * scale).to_integral_value())
+
+
+def power_w(sv: SampledValue) -> int | None:
+    if sv.measurand != POWER or sv.phase or sv.format == "SignedData":
+        return None
+    scale = _POWER_SCALE.get(sv.unit)
+    n = number(sv.value)
+    return None if scale is None or n is None else int((n * scale).to_integral_value())
+
+
+def soc(sv: SampledValue) -> int | None:
+    if sv.measurand != SOC:
+        return None
+    n = number(sv.value)
+    return None if n is None else max(0, min(100, int(n)))
+
+
+def latest(samples: list[MeterSample]) -> tuple[int | None, int | None, int | None]:
+    """(energy register Wh, power W, SoC %) from the newest sample that carries each."""
+    e = p = s = None
+    for sample in sorted(samples, key=lambda m: m.timestamp):
+        for sv in sample.values:
+            e = energy_wh(sv) if energy_wh(sv) is not None else e
+            p = power_w(sv) if power_w(sv) is not None else p
+            s = soc(sv) if soc(sv) is not None else s
+    return e, p, s
+
+
+def rows(cp_id: str, evse_id: int, connector_id: int, tx_id: int | None, samples: list[MeterSample]) -> list[dict]:
+    """meter_values rows, one per sampled value."""
+    out = []
+    for sample in samples:
+        at = sample.timestamp.isoformat()
+        for sv in sample.values:
+            n = number(sv.value)
+            measurand = sv.measurand or ENERGY
+            out.append({
+                "charge_point_id": cp_id, "evse_id": evse_id, "connector_id": connector_id,
+                "transaction_id": tx_id, "timestamp": sample.timestamp,
+                "measurand": measurand, "phase": sv.phase, "unit": sv.unit, "context": sv.context,
+                "location": sv.location, "format": sv.format, "value": str(sv.value)[:64],
+                "value_num": float(n) if n is not None else None,
+                "sample_key": sample_key(evse_id, connector_id, at, measurand, sv.phase, sv.location, sv.context),
+            })
+    return out
+
+
+def sample_key(*where_when_what) -> int:
+    """One sampled value's identity within its charge point, as a positive 63-bit integer: a charger
+    that replays a message (never answered, or answered before a crash) sends the same samples."""
+    digest = hashlib.blake2b("|".join(map(str, where_when_what)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
+def register_samples(samples: list[MeterSample]) -> list[tuple[datetime, int]]:
+    """(time, Wh) of each sample carrying the total energy import register."""
+    out = []
+    for sample in samples:
+        wh = next((v for v in map(energy_wh, sample.values) if v is not None), None)
+        if wh is not None:
+            out.append((sample.timestamp, wh))
+    return out
+
+
+# -- the service ----------------------------------------------------------------------------------------
 class ReservationUse(Protocol):
     """csms/services/reservations.py ReservationService: a transaction used this reservation."""
     async def used(self, cp_id: str, reservation_id: int, transaction_id: int | None) -> object: ...
@@ -155,7 +264,7 @@ class TransactionService:
         (a late Started corrects its start); a token presented later identifies the driver (plug in
         first, then authorize) or, with StopAuthorized, the one stopping it; a repeated seqNo adds
         nothing twice; Ended stops it. The answer carries the token's verdict and the cost."""
-        register = meter.latest(list(ev.samples))[0]
+        register = latest(list(ev.samples))[0]
         ended = ev.kind == "ended"
         info = None
         tx = await self.transaction_repo.get_by_ocpp_id(cp_id, ev.ocpp_tx_id)
@@ -190,7 +299,7 @@ class TransactionService:
                                         transaction_id=tx.id, samples=list(ev.samples))
             if self.costs is not None and ev.kind != "started" and tx.status == "Active":
                 # I02.FR.01: the running cost in the answer instead of a CostUpdated
-                bill = await self.costs.running(tx, meter.register_samples(list(ev.samples)))
+                bill = await self.costs.running(tx, register_samples(list(ev.samples)))
         return TransactionEventAnswer(tx, info if ev.id_tag else None, bill.total_fen if bill is not None else None)
 
     async def _use_reservation(self, cp_id: str, reservation_id: int | None, tx_id: int, id_tag: str | None) -> None:
@@ -221,11 +330,13 @@ class TransactionService:
     async def meter_values(self, cp_id: str, *, evse_id: int, connector_id: int, transaction_id: int | None,
                            samples: list[MeterSample]) -> None:
         tx = await self._running(cp_id, transaction_id) if transaction_id is not None else None
-        for row in meter.rows(cp_id, evse_id, connector_id, tx.id if tx else None, samples):
+        for row in rows(cp_id, evse_id, connector_id, tx.id if tx else None, samples):
             self.batch.insert("meter_values", row)
+        if samples:        # answered only once they are committed (group commit: csms/db/batch.py)
+            await self.batch.durable()
         if tx is None or tx.status != "Active":
             return
-        register, power, soc = meter.latest(samples)
+        register, power, soc = latest(samples)
         live = {"updated_at": self.clock.now()}
         if register is not None:
             live["last_meter_wh"] = register
@@ -250,8 +361,10 @@ class TransactionService:
         if tx.status == "Completed":
             log.info("%s repeated the stop of transaction %s", cp_id, tx.id)
             return tx, info
-        for row in meter.rows(cp_id, tx.evse_id, tx.connector_id, tx.id, samples):
+        for row in rows(cp_id, tx.evse_id, tx.connector_id, tx.id, samples):
             self.batch.insert("meter_values", row)
+        if samples:        # the transaction's data are safe before the stop is answered
+            await self.batch.durable()
         # the final record takes over the queued live figures (no flush here: a stop storm would
         # serialise on it), and a live update can no longer overwrite its last meter reading
         live = self.batch.take_latest("transactions", tx.id) or {}

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from csms.transport.connection import Connection
+if TYPE_CHECKING:       # the server registers its connections here
+    from csms.transport.server import Connection
 
 
 class Registry:

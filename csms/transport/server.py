@@ -22,7 +22,6 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from csms import metrics
-from csms.transport.connection import Connection
 from csms.transport.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -51,6 +50,33 @@ def client_cn(ws: ServerConnection) -> str | None:
             if key == "commonName":
                 return value
     return None
+
+
+class Connection:
+    __slots__ = ("cp_id", "protocol", "ws", "remote", "tls", "connected_at", "last_frame_at", "state")
+
+    def __init__(self, ws: ServerConnection, cp_id: str, protocol: str, tls: bool = False):
+        self.ws = ws
+        self.cp_id = cp_id
+        self.protocol = protocol
+        self.tls = tls
+        addr = ws.remote_address
+        self.remote = f"{addr[0]}:{addr[1]}" if addr else "?"
+        self.connected_at = datetime.now(timezone.utc)
+        self.last_frame_at = self.connected_at
+        self.state: dict = {}          # slots for the layers above (pending calls, ...)
+
+    async def send(self, text: str) -> None:
+        try:
+            await self.ws.send(text)
+        except ConnectionClosed:
+            log.debug("send to closed connection %s dropped", self.cp_id)
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        await self.ws.close(code, reason)
+
+    def __repr__(self) -> str:
+        return f"<Connection {self.cp_id} {self.protocol} from {self.remote}>"
 
 
 class OcppServer:

@@ -1,4 +1,5 @@
-"""Mini-program server API: code2session, the access token, phone numbers, subscribe messages.
+"""Mini-program server API: code2session, the access token, phone numbers, subscribe messages, and
+content security (msgSecCheck for text, mediaCheckAsync for images, both version 2).
 
 WeChat answers HTTP 200 with ``{"errcode": n, "errmsg": ...}`` on errors; those become
 :class:`WechatError`; anything else that goes wrong on the way (connection, timeout, a non-200 or a body
@@ -27,6 +28,22 @@ class Session:
     openid: str
     session_key: str
     unionid: str | None = None
+
+
+# content-security scenes (v2): 1 profile (资料), 2 comment (评论), 3 forum (论坛), 4 social log (社交日志)
+SCENE_PROFILE, SCENE_COMMENT, SCENE_FORUM, SCENE_SOCIAL_LOG = 1, 2, 3, 4      # as csms.domain.moderation
+SUGGESTIONS = ("pass", "review", "risky")
+MEDIA_IMAGE = 2
+
+
+@dataclass(frozen=True)
+class SecCheck:
+    """msgSecCheck's verdict: ``suggest`` pass | review | risky; ``label`` 100 normal, 10001 ads,
+    20001 politics, 20002 porn, 20003 abuse, 20006 crime, 20008 fraud, 20012 vulgar, 20013 copyright,
+    21000 other."""
+    suggest: str
+    label: int
+    trace_id: str
 
 
 @dataclass(frozen=True)
@@ -158,3 +175,29 @@ class MiniProgramClient:
         if page:
             body["page"] = page
         await self._with_token("/cgi-bin/message/subscribe/send", body)
+
+    # --- content security ----------------------------------------------------------------------------
+
+    async def msg_sec_check(self, openid: str, content: str, scene: int, title: str | None = None,
+                            nickname: str | None = None) -> SecCheck:
+        """Check a user's text before others see it (v2). ``openid`` must have used the mini-program in
+        the last 2 hours (61010 otherwise)."""
+        body: dict[str, Any] = {"content": content, "version": 2, "scene": scene, "openid": openid}
+        if title:
+            body["title"] = title
+        if nickname:
+            body["nickname"] = nickname
+        data = await self._with_token("/wxa/msg_sec_check", body)
+        result = data.get("result") or {}
+        if result.get("suggest") not in SUGGESTIONS:
+            raise WechatUnavailable("/wxa/msg_sec_check: no result in the answer")
+        return SecCheck(str(result["suggest"]), int(result.get("label") or 0), str(data.get("trace_id") or ""))
+
+    async def media_check_async(self, openid: str, media_url: str, scene: int, media_type: int = MEDIA_IMAGE) -> str:
+        """Ask for an image check (v2); WeChat fetches ``media_url`` and pushes the verdict to the
+        message-push URL within 30 minutes (event ``wxa_media_check`` with this ``trace_id``)."""
+        data = await self._with_token("/wxa/media_check_async", {
+            "media_url": media_url, "media_type": media_type, "version": 2, "scene": scene, "openid": openid})
+        if not data.get("trace_id"):
+            raise WechatUnavailable("/wxa/media_check_async: no trace_id in the answer")
+        return str(data["trace_id"])

@@ -3,8 +3,11 @@
 - Request signature (merchant key): SHA256withRSA over ``METHOD\\nPATH_WITH_QUERY\\nTIMESTAMP\\nNONCE\\nBODY\\n``,
   sent as ``Authorization: WECHATPAY2-SHA256-RSA2048 mchid="..",nonce_str="..",signature="..",
   timestamp="..",serial_no=".."``.
-- Response / notification signature (platform key): SHA256withRSA over ``TIMESTAMP\\nNONCE\\nBODY\\n``, sent as
-  the headers Wechatpay-Timestamp, -Nonce, -Signature, -Serial (certificate serial, upper-case hex).
+- Response / notification signature: SHA256withRSA over ``TIMESTAMP\\nNONCE\\nBODY\\n``, sent as the headers
+  Wechatpay-Timestamp, -Nonce, -Signature, -Serial. WeChat signs with one of two keys, and -Serial names it:
+  a platform certificate (its serial, upper-case hex) or the WeChat Pay public key (微信支付公钥, its id
+  ``PUB_KEY_ID_...``). While a merchant moves from certificates to the public key both are in use, so
+  the key is chosen by the serial each answer or notification carries.
 - Encrypted resources: AEAD_AES_256_GCM with the 32-byte APIv3 key, ``nonce`` (12 chars) and
   ``associated_data`` as UTF-8, base64 ciphertext with the 16-byte tag appended.
 - JSAPI / mini-program paySign: SHA256withRSA over ``appId\\ntimeStamp\\nnonceStr\\npackage\\n``.
@@ -29,6 +32,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from csms.wechat.errors import BadNotification, BadSignature, StaleNotification
 
 SCHEMA = "WECHATPAY2-SHA256-RSA2048"
+PUBLIC_KEY_ID_PREFIX = "PUB_KEY_ID_"
 NOTIFICATION_WINDOW = 300  # seconds, WeChat's own recommendation
 _ALPHABET = string.ascii_uppercase + string.digits
 
@@ -49,6 +53,36 @@ def load_private_key(pem: str | bytes, check: bool = True) -> rsa.RSAPrivateKey:
 
 def load_certificate(pem: str | bytes) -> x509.Certificate:
     return x509.load_pem_x509_certificate(pem.encode() if isinstance(pem, str) else pem)
+
+
+def load_public_key(pem: str | bytes) -> rsa.RSAPublicKey:
+    """The WeChat Pay public key (``pub_key.pem`` from the merchant platform)."""
+    key = serialization.load_pem_public_key(pem.encode() if isinstance(pem, str) else pem)
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise TypeError("not an RSA public key")
+    return key
+
+
+def is_public_key_id(serial: str) -> bool:
+    return serial.strip().startswith(PUBLIC_KEY_ID_PREFIX)
+
+
+def key_name(serial: str) -> str:
+    """How a Wechatpay-Serial names a verification key: a public key id as it is, a certificate
+    serial as upper-case hex without leading zeros (WeChat and certificates disagree on both)."""
+    serial = serial.strip()
+    if is_public_key_id(serial):
+        return serial
+    return serial.upper().lstrip("0") or "0"
+
+
+def verification_keys(certificates, public_key_id: str = "",
+                      public_key: rsa.RSAPublicKey | None = None) -> dict[str, rsa.RSAPublicKey]:
+    """``{key_name: public key}`` of the platform certificates and the WeChat Pay public key (either may be absent)."""
+    keys = {key_name(serial_hex(cert)): cert.public_key() for cert in certificates}
+    if public_key_id and public_key is not None:
+        keys[key_name(public_key_id)] = public_key
+    return keys
 
 
 def serial_hex(cert: x509.Certificate) -> str:
@@ -125,7 +159,8 @@ def verify_wechatpay(headers: Mapping[str, str], body: str, public_keys: Mapping
                      now: datetime | None = None, window: int = NOTIFICATION_WINDOW) -> None:
     """Check the Wechatpay-* headers of a response or notification.
 
-    ``public_keys`` maps a platform certificate serial (upper-case hex) to its public key. With ``now``,
+    ``public_keys`` maps :func:`key_name` of a platform certificate serial or of the WeChat Pay public key
+    id to the key (:func:`verification_keys`). With ``now``,
     a timestamp more than ``window`` seconds away raises :class:`StaleNotification`; a missing header, an
     unknown serial or a signature that does not verify raises :class:`BadSignature`."""
     h = {k.lower(): v for k, v in headers.items()}
@@ -143,9 +178,10 @@ def verify_wechatpay(headers: Mapping[str, str], body: str, public_keys: Mapping
             raise BadSignature("Wechatpay-Timestamp is not a number") from None
         if abs(now.timestamp() - ts) > window:
             raise StaleNotification(f"Wechatpay-Timestamp {ts} is more than {window} s from now")
-    key = public_keys.get(serial.upper().lstrip("0") or "0")
+    key = public_keys.get(key_name(serial))
     if key is None:
-        raise BadSignature(f"unknown platform certificate serial {serial}")
+        what = "WeChat Pay public key id" if is_public_key_id(serial) else "platform certificate serial"
+        raise BadSignature(f"unknown {what} {serial}")
     if not rsa_verify(key, response_message(timestamp, nonce, body), signature):
         raise BadSignature("Wechatpay-Signature does not verify")
 

@@ -11,12 +11,15 @@ import pytest
 from csms.db import repositories as core
 from csms.db import repositories_driver_reservations as holders
 from csms.db import repositories_drivers as drivers
+from csms.db.repositories_invoices import SqlInvoiceRepository
+from csms.db.repositories_moderation import SqlMediaCheckRepository
 from csms.db.repositories_reservations import SqlReservationRepository
 from csms.db.repositories_station_map import SqlStationMapRepository
 from csms.db.session import make_engine, make_sessionmaker
 from csms.db.tables import metadata
 from csms.settings import DatabaseSettings
 from tests import fakes, fakes_drivers
+from tests.fakes_invoices import FakeInvoiceRepository, FakeMediaCheckRepository
 from tests.fakes_reservations import FakeReservationRepository
 from tests.fakes_station_map import FakeStationMapRepository
 from tests.support.server import drop_mariadb, fresh_mariadb
@@ -38,6 +41,8 @@ def fake_repositories(clock: fakes.FakeClock) -> SimpleNamespace:
                                  fakes_drivers.FakeDriverReservationRepository)):
         setattr(r, name, cls(clock))
     r.wallet = fakes_drivers.FakeWalletRepository(r.users, clock)
+    r.invoices = FakeInvoiceRepository(r.orders, clock)
+    r.media_checks = FakeMediaCheckRepository(clock)
     r.station_map = FakeStationMapRepository(stations=r.stations, charge_points=r.charge_points,
                                              connectors=r.connectors, transactions=r.transactions,
                                              reservations=r.reservations, holders=r.holders, users=r.users,
@@ -55,7 +60,8 @@ def sql_repositories(kind: str, db_sessions, clock: fakes.FakeClock) -> SimpleNa
                       ("refunds", drivers.SqlRefundRepository), ("notifications", drivers.SqlNotificationLog),
                       ("subscriptions", drivers.SqlSubscriptionRepository),
                       ("holders", holders.SqlDriverReservationRepository),
-                      ("station_map", SqlStationMapRepository)):
+                      ("station_map", SqlStationMapRepository), ("invoices", SqlInvoiceRepository),
+                      ("media_checks", SqlMediaCheckRepository)):
         setattr(r, name, cls(db_sessions, clock))
     return r
 

@@ -67,7 +67,7 @@ async def every_row(url: str) -> dict[str, list[tuple]]:
 def cli(*args: str, url: str, data_dir) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CSMS_")}
     env.update(CSMS_DATABASE_URL=url, CSMS_DATA_DIR=str(data_dir))
-    return subprocess.run([sys.executable, "-m", "csms.cli", "db", *args], env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "api.cli", "db", *args], env=env, capture_output=True, text=True,
                           timeout=120)
 
 

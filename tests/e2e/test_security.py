@@ -277,10 +277,13 @@ async def test_extended_trigger_message_sign_certificate(csms, open_client, vers
     assert (status, body) == (200, {"status": "Accepted"})
 
 
-async def test_TC_M_get_certificate_status_and_15118_certificate_fail_without_pools(csms, open_client):
+async def test_TC_M_get_certificate_status_and_15118_certificate_fail_without_responder_or_pool(csms, open_client):
     client = await client_of(open_client, csms, "ocpp2.0.1")
     ocsp = {"hashAlgorithm": "SHA256", "issuerNameHash": "a", "issuerKeyHash": "b", "serialNumber": "1",
-            "responderURL": "http://ocsp.example"}
+            "responderURL": "http://127.0.0.1:9/"}          # nothing listens there
+    answer_ = await client.result("GetCertificateStatus", {"ocspRequestData": ocsp})
+    assert answer_["status"] == "Failed" and answer_["statusInfo"]["reasonCode"] == "OCSPUnavailable"
+    ocsp["responderURL"] = ""
     answer_ = await client.result("GetCertificateStatus", {"ocspRequestData": ocsp})
     assert answer_["status"] == "Failed" and answer_["statusInfo"]["reasonCode"] == "NoOCSPResponder"
     answer_ = await client.result("Get15118EVCertificate", {"iso15118SchemaVersion": "urn:iso:15118:2:2013:MsgDef",
@@ -299,3 +302,49 @@ async def test_TC_B_09_rejected_network_profile_changes_nothing(csms, open_clien
     assert (await csms.container.repos.charge_points.get(client.cp_id)).security_profile == 0
     status, body = await csms.post(cmd(client.cp_id, "upgrade-security-profile"), {"security_profile": 2})
     assert status == 400 and body["error"]["code"] == "invalid_payload"      # 2.0.1 needs the CSMS URL
+
+
+# -- every path that changes the password keeps the CSMS in step (issue 10 item 4) ---------------------------
+_PW = "N3w-password-0123456"
+_201_ACCEPTED = {"setVariableResult": [{"attributeStatus": "Accepted", "component": {"name": "SecurityCtrlr"},
+                                        "variable": {"name": "BasicAuthPassword"}}]}
+PASSWORD_PATHS = {
+    "16-calls-ChangeConfiguration": ("ocpp1.6", "calls/ChangeConfiguration",
+                                     {"key": "AuthorizationKey", "value": _PW}, {"status": "Accepted"}),
+    "16-change-configuration": ("ocpp1.6", "commands/change-configuration",
+                                {"key": "AuthorizationKey", "value": _PW}, {"status": "Accepted"}),
+    "201-calls-SetVariables": ("ocpp2.0.1", "calls/SetVariables", {"setVariableData": [
+        {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}, "attributeValue": "60"},
+        {"component": {"name": "SecurityCtrlr"}, "variable": {"name": "BasicAuthPassword"}, "attributeValue": _PW}]},
+        {"setVariableResult": [  # answered in another order than asked
+            _201_ACCEPTED["setVariableResult"][0],
+            {"attributeStatus": "Accepted", "component": {"name": "OCPPCommCtrlr"},
+             "variable": {"name": "HeartbeatInterval"}}]}),
+    "201-set-variables": ("ocpp2.0.1", "commands/set-variables", {"variables": [
+        {"component": "SecurityCtrlr", "variable": "BasicAuthPassword", "value": _PW}]}, _201_ACCEPTED),
+    "201-change-configuration": ("ocpp2.0.1", "commands/change-configuration",
+                                 {"key": "AuthorizationKey", "value": _PW}, _201_ACCEPTED),
+}
+
+
+@pytest.mark.parametrize("path", list(PASSWORD_PATHS))
+async def test_A01_every_path_that_changes_the_password_stores_it_once_accepted(csms, open_client, path):
+    version, endpoint, body, reply = PASSWORD_PATHS[path]
+    client = await client_of(open_client, csms, version)
+    # refused by the charge point: nothing changes
+    refused = ({"status": "Rejected"} if version == "ocpp1.6" else
+               {"setVariableResult": [{**r, "attributeStatus": "Rejected"} for r in reply["setVariableResult"]]})
+    _, status, _ = await answer(client, csms.post(f"/api/v1/admin/charge-points/{client.cp_id}/{endpoint}", body),
+                                refused)
+    assert status == 200 and (await csms.container.repos.charge_points.get(client.cp_id)).password_hash is None
+    # accepted: stored, and the charge point's next connection with it is let in, the old one is not
+    _, status, _ = await answer(client, csms.post(f"/api/v1/admin/charge-points/{client.cp_id}/{endpoint}", body),
+                                reply)
+    assert status == 200
+    cp = await csms.container.repos.charge_points.get(client.cp_id)
+    assert cp.password_hash and await passwords.verify_password(cp.password_hash, _PW)
+    with pytest.raises(InvalidStatus) as locked:
+        await RawClient.open(csms.ocpp_url, client.cp_id, protocol=version)
+    assert locked.value.response.status_code == 401
+    again = await RawClient.open(csms.ocpp_url, client.cp_id, protocol=version, password=_PW)
+    await again.close()

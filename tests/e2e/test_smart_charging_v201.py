@@ -149,15 +149,16 @@ async def test_TC_K_52_notify_and_cleared_charging_limit(csms, open_client):
     assert reports[1]["data"] == limit
 
 
-async def test_notify_ev_charging_needs_and_schedule_are_accepted_and_stored(csms, open_client):
+async def test_K15_FR_02_needs_and_schedule_without_a_transaction_are_rejected_and_stored(csms, open_client):
     client = await booted(csms, open_client)
     needs = {"evseId": 1, "maxScheduleTuples": 3, "chargingNeeds": {
         "requestedEnergyTransfer": "AC_three_phase", "departureTime": "2026-01-01T08:00:00Z",
         "acChargingParameters": {"energyAmount": 30000, "evMinCurrent": 6, "evMaxCurrent": 32, "evMaxVoltage": 400}}}
-    assert await client.result("NotifyEVChargingNeeds", needs) == {"status": "Accepted"}
+    # no transaction on the EVSE: no schedule can follow, so not Accepted (K15.FR.02/03)
+    assert await client.result("NotifyEVChargingNeeds", needs) == {"status": "Rejected"}
     schedule = {"evseId": 1, "timeBase": a_time(), "chargingSchedule": {
         "id": 3, "chargingRateUnit": "A", "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16}]}}
-    assert await client.result("NotifyEVChargingSchedule", schedule) == {"status": "Accepted"}
+    assert await client.result("NotifyEVChargingSchedule", schedule) == {"status": "Rejected"}
     _, reports = await csms.get(_get(client.cp_id, "charging-reports") + "?kind=ev_charging_needs")
     assert [r["data"] for r in reports] == [needs]
     _, reports = await csms.get(_get(client.cp_id, "charging-reports") + "?kind=ev_charging_schedule")

@@ -23,7 +23,7 @@ def serve(tmp_path: Path, **env: str) -> tuple[int, list[str]]:
                 CSMS_API_HOST="127.0.0.1", CSMS_API_PORT="0", CSMS_WECHAT_EMULATOR_PORT="0",
                 CSMS_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'csms.db'}")
     base.update(env)
-    proc = subprocess.run([sys.executable, "-m", "csms.cli", "serve"], env=base, capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "api.cli", "serve"], env=base, capture_output=True, text=True,
                           timeout=50, cwd=tmp_path)
     return proc.returncode, proc.stderr.splitlines()
 

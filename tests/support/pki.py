@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 
@@ -44,8 +44,9 @@ class Pki:
                    .sign(self.ca_key, hashes.SHA256()))
         self.ca_path, _ = _write(directory / "ca", self.ca, self.ca_key)
 
-    def issue(self, name: str, cn: str, server: bool = False) -> tuple[Path, Path]:
-        key = _key()
+    def issue(self, name: str, cn: str, server: bool = False, rsa_bits: int = 0) -> tuple[Path, Path]:
+        """A leaf signed by the CA: EC P-256, or RSA of ``rsa_bits`` bits."""
+        key = rsa.generate_private_key(65537, rsa_bits) if rsa_bits else _key()
         now = dt.datetime.now(dt.timezone.utc)
         builder = (x509.CertificateBuilder().subject_name(_name(cn)).issuer_name(self.ca.subject)
                    .public_key(key.public_key()).serial_number(x509.random_serial_number())

@@ -10,7 +10,7 @@ import aiohttp
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy import text
 
-from csms.runner import Running, start
+from api.server import Running, start
 from csms.settings import Settings, load_settings
 
 ADMIN = ("admin", "admin-password-1")

@@ -224,7 +224,8 @@ def _live(tmp_path, **overrides) -> dict:
            "CSMS_WECHAT_MCH_PRIVATE_KEY": str(key), "CSMS_WECHAT_APIV3_KEY": "k" * 32,
            "CSMS_WECHAT_PLATFORM_CERT_DIR": str(certs),
            "CSMS_WECHAT_NOTIFY_URL": "https://pay.example.com/api/v1/pay/wechat/notify",
-           "CSMS_WECHAT_REFUND_NOTIFY_URL": "https://pay.example.com/api/v1/pay/wechat/refund-notify"}
+           "CSMS_WECHAT_REFUND_NOTIFY_URL": "https://pay.example.com/api/v1/pay/wechat/refund-notify",
+           "CSMS_WECHAT_PUSH_TOKEN": "t" * 32, "CSMS_API_PUBLIC_URL": "https://pay.example.com"}
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from csms import paths
-from csms.cli import build_parser, main
+from api.cli import build_parser, main
 from csms.db.session import sqlite_path
 from csms.settings import DEFAULT_CONFIG, SettingsError, flag_name, iter_fields, load_settings
 from csms.settings_doc import render

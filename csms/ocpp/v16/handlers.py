@@ -1,14 +1,46 @@
-"""OCPP 1.6J inbound actions: one short handler each, translating to the neutral services."""
+"""OCPP 1.6J core inbound actions: one short handler each (parse, one service call, map the answer),
+and the pure translations they use."""
 
 from __future__ import annotations
 
+from csms.domain.models import IdTagInfo, MeterSample, SampledValue
+from csms.ocpp.errors import OcppError
+from csms.ocpp.frames import ocpp_time, parse_time
 from csms.ocpp.routing import CallContext
-from csms.ocpp.v16 import mapping
-from csms.ocpp.times import ocpp_time, parse_time
 from csms.services.chargers import BootInfo, ChargerService
-from csms.services.transactions import TransactionService
+from csms.services.transactions import TransactionService, unstorable
 
 VERSION = "ocpp1.6"
+
+
+def samples(meter_value: list[dict], field: str = "meterValue") -> list[MeterSample]:
+    out = []
+    for i, mv in enumerate(meter_value or ()):
+        values = []
+        for j, sv in enumerate(mv.get("sampledValue", ())):
+            value = SampledValue(value=str(sv["value"]), measurand=sv.get("measurand", "Energy.Active.Import.Register"),
+                                 phase=sv.get("phase"), unit=sv.get("unit"), context=sv.get("context"),
+                                 location=sv.get("location"), format=sv.get("format"))
+            refuse_unstorable(value, f"{field}[{i}].sampledValue[{j}].value")
+            values.append(value)
+        out.append(MeterSample(parse_time(mv["timestamp"]), tuple(values)))
+    return out
+
+
+def refuse_unstorable(value: SampledValue, field: str) -> None:
+    """A reading the CSMS cannot keep is refused, naming the field, never stored (nor half-stored)."""
+    why = unstorable(value)
+    if why is not None:
+        raise OcppError("PropertyConstraintViolation", f"{field}: {why}", {"field": field, "rule": "range"})
+
+
+def id_tag_info(info: IdTagInfo) -> dict:
+    out: dict = {"status": "Invalid" if info.status == "Unknown" else info.status}
+    if info.expiry_date is not None:
+        out["expiryDate"] = ocpp_time(info.expiry_date)
+    if info.group_id:
+        out["parentIdTag"] = info.group_id
+    return out
 
 
 class V16Handlers:
@@ -37,7 +69,7 @@ class V16Handlers:
 
     async def authorize(self, ctx: CallContext, req: dict) -> dict:
         info = await self.transactions.authorize(ctx.cp_id, req["idTag"])
-        return {"idTagInfo": mapping.id_tag_info(info)}
+        return {"idTagInfo": id_tag_info(info)}
 
     async def start_transaction(self, ctx: CallContext, req: dict) -> dict:
         connector = req["connectorId"]
@@ -45,21 +77,21 @@ class V16Handlers:
             ctx.cp_id, evse_id=connector, connector_id=connector, id_tag=req["idTag"],
             meter_start_wh=int(req["meterStart"]), started_at=parse_time(req["timestamp"]),
             reservation_id=req.get("reservationId"))
-        return {"transactionId": tx.id, "idTagInfo": mapping.id_tag_info(info)}
+        return {"transactionId": tx.id, "idTagInfo": id_tag_info(info)}
 
     async def meter_values(self, ctx: CallContext, req: dict) -> dict:
         connector = req["connectorId"]
         await self.transactions.meter_values(ctx.cp_id, evse_id=connector, connector_id=connector,
                                          transaction_id=req.get("transactionId"),
-                                         samples=mapping.samples(req["meterValue"]))
+                                         samples=samples(req["meterValue"]))
         return {}
 
     async def stop_transaction(self, ctx: CallContext, req: dict) -> dict:
         tx, info = await self.transactions.stop(
             ctx.cp_id, transaction_id=req["transactionId"], meter_stop_wh=int(req["meterStop"]),
             stopped_at=parse_time(req["timestamp"]), reason=req.get("reason", "Local"), id_tag=req.get("idTag"),
-            samples=mapping.samples(req.get("transactionData") or []))
-        return {"idTagInfo": mapping.id_tag_info(info)} if info is not None else {}
+            samples=samples(req.get("transactionData") or [], "transactionData"))
+        return {"idTagInfo": id_tag_info(info)} if info is not None else {}
 
     async def data_transfer(self, ctx: CallContext, req: dict) -> dict:
         await self.chargers.notice(ctx.cp_id, "data_transfer", req)

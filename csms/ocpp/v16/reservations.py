@@ -4,7 +4,7 @@ answers back to neutral results. Pure functions."""
 from __future__ import annotations
 
 from csms.domain import reservations as r
-from csms.ocpp.times import ocpp_time
+from csms.ocpp.frames import ocpp_time
 
 
 def reserve_now(cmd: r.ReserveNow) -> tuple[str, dict]:

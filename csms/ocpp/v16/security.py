@@ -6,7 +6,7 @@ from __future__ import annotations
 from csms.domain import security as s
 from csms.ocpp.errors import OcppError
 from csms.ocpp.routing import CallContext
-from csms.ocpp.times import parse_time
+from csms.ocpp.frames import parse_time
 from csms.services.security import SecurityEventService
 from csms.services.security_certificates import CertificateService
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from csms.domain import smart_charging as sc
-from csms.ocpp.times import ocpp_time, parse_time
+from csms.ocpp.frames import ocpp_time, parse_time
 
 
 def _drop_none(d: dict) -> dict:

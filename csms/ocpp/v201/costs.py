@@ -5,7 +5,7 @@ CostUpdatedResponse maps to status Accepted (the station has it)."""
 from __future__ import annotations
 
 from csms.domain.costs import CostUpdated
-from csms.ocpp.v201.mapping import total_cost
+from csms.ocpp.v201.handlers import total_cost
 
 
 def _cost_updated(cmd: CostUpdated) -> tuple[str, dict]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from csms.domain import firmware as fw
 from csms.ocpp.routing import CallContext
-from csms.ocpp.times import ocpp_time
+from csms.ocpp.frames import ocpp_time
 from csms.services.firmware import FirmwareService
 
 

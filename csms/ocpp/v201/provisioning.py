@@ -7,7 +7,7 @@ from __future__ import annotations
 from csms.domain import provisioning as p
 from csms.domain.requests import PartIn
 from csms.ocpp.routing import CallContext
-from csms.ocpp.times import parse_time
+from csms.ocpp.frames import parse_time
 from csms.services.provisioning import ProvisioningService
 
 

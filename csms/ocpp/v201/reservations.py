@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from csms.domain import reservations as r
 from csms.ocpp.routing import CallContext
-from csms.ocpp.times import ocpp_time
+from csms.ocpp.frames import ocpp_time
 from csms.services.reservations import ReservationService
 
 _AUTH = {"Accepted", "Blocked", "ConcurrentTx", "Expired", "Invalid", "NoCredit", "NotAllowedTypeEVSE",

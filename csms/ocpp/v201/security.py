@@ -8,15 +8,9 @@ from csms.domain import security as s
 from csms.ocpp.errors import OcppError
 from csms.ocpp.routing import CallContext
 from csms.ocpp.v16.security import hash_data_out
-from csms.ocpp.times import parse_time
+from csms.ocpp.frames import parse_time
 from csms.services.security import SecurityEventService
 from csms.services.security_certificates import CertificateService
-
-NO_OCSP = {"reasonCode": "NoOCSPResponder",
-           "additionalInfo": "this CSMS has no OCSP responder; certificate status cannot be checked"}
-NO_CONTRACT_POOL = {"reasonCode": "NoCertificatePool",
-                    "additionalInfo": "no ISO 15118 contract-certificate pool is configured in this CSMS"}
-
 
 class V201SecurityHandlers:
     def __init__(self, events: SecurityEventService, certificates: CertificateService):
@@ -34,12 +28,6 @@ class V201SecurityHandlers:
         kind = req.get("certificateType")
         ctx.then(lambda: self.certificates.issue(ctx.cp_id, req["csr"], kind or "ChargingStationCertificate"))
         return {"status": "Accepted"}
-
-    async def get_certificate_status(self, ctx: CallContext, req: dict) -> dict:
-        return {"status": "Failed", "statusInfo": NO_OCSP}
-
-    async def get_15118_ev_certificate(self, ctx: CallContext, req: dict) -> dict:
-        return {"status": "Failed", "exiResponse": "", "statusInfo": NO_CONTRACT_POOL}
 
 
 def certificate_type(neutral: str) -> str:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from csms.domain import smart_charging as sc
 from csms.ocpp.routing import CallContext
 from csms.ocpp.v16.smart_charging import neutral_periods
-from csms.ocpp.times import ocpp_time, parse_time
+from csms.ocpp.frames import ocpp_time, parse_time
+from csms.services.charging_needs import ChargingNeeds, ChargingNeedsService, EVSchedule
 from csms.services.smart_charging import SmartChargingService
 
 _PURPOSE_OUT = {sc.MAX_PROFILE: "ChargingStationMaxProfile"}
@@ -109,9 +110,28 @@ def _without_custom(req: dict) -> dict:
     return {k: v for k, v in req.items() if k != "customData"}
 
 
+def needs_in(req: dict) -> ChargingNeeds:
+    n = req["chargingNeeds"]
+    ac, dc = n.get("acChargingParameters") or {}, n.get("dcChargingParameters") or {}
+    return ChargingNeeds(
+        evse_id=req["evseId"], energy_transfer=n["requestedEnergyTransfer"],
+        departure=parse_time(n["departureTime"]) if n.get("departureTime") else None,
+        max_current=ac.get("evMaxCurrent", dc.get("evMaxCurrent")), min_current=ac.get("evMinCurrent"),
+        max_voltage=ac.get("evMaxVoltage", dc.get("evMaxVoltage")), max_power=dc.get("evMaxPower"),
+        energy_wh=ac.get("energyAmount", dc.get("energyAmount")), max_schedule_tuples=req.get("maxScheduleTuples"))
+
+
+def ev_schedule_in(req: dict) -> EVSchedule:
+    s = req["chargingSchedule"]
+    return EVSchedule(req["evseId"], parse_time(req["timeBase"]), s["chargingRateUnit"],
+                      tuple(sc.SchedulePeriod(x["startPeriod"], x["limit"], x.get("numberPhases"))
+                            for x in s["chargingSchedulePeriod"]), s.get("duration"))
+
+
 class V201SmartChargingHandlers:
-    def __init__(self, smart_charging: SmartChargingService):
+    def __init__(self, smart_charging: SmartChargingService, charging_needs: ChargingNeedsService):
         self.sc = smart_charging
+        self.needs = charging_needs
 
     async def report_charging_profiles(self, ctx: CallContext, req: dict) -> dict:
         pairs = [profile_in(p) for p in req["chargingProfile"]]
@@ -129,8 +149,14 @@ class V201SmartChargingHandlers:
 
     async def notify_ev_charging_needs(self, ctx: CallContext, req: dict) -> dict:
         await self.sc.report(ctx.cp_id, "ev_charging_needs", req["evseId"], _without_custom(req))
-        return {"status": "Accepted"}
+        status, follow_up = await self.needs.needs_received(ctx.cp_id, needs_in(req))
+        if follow_up is not None:
+            ctx.then(follow_up)          # SetChargingProfile once the answer is sent (K15.FR.05)
+        return {"status": status}
 
     async def notify_ev_charging_schedule(self, ctx: CallContext, req: dict) -> dict:
         await self.sc.report(ctx.cp_id, "ev_charging_schedule", req["evseId"], _without_custom(req))
-        return {"status": "Accepted"}
+        status, follow_up = await self.needs.schedule_received(ctx.cp_id, ev_schedule_in(req))
+        if follow_up is not None:
+            ctx.then(follow_up)          # the renegotiation's new TxProfile (K16/K17)
+        return {"status": status}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from csms.domain import smart_charging as sc
 from csms.domain.requests import PartIn
 from csms.ocpp.routing import CallContext
-from csms.ocpp.times import ocpp_time, parse_time
+from csms.ocpp.frames import ocpp_time, parse_time
 from csms.services.smart_charging_display import DisplayMessageService
 
 

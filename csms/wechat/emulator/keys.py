@@ -2,11 +2,15 @@
 
 Layout of ``<dir>``::
 
-    emulator.json            appid-independent identity: mchid, secret, apiv3_key, serials
+    emulator.json            appid-independent identity: mchid, secret, apiv3_key, serials, the public key
+                             id, the message push Token and EncodingAESKey
     merchant_key.pem         merchant API private key (what settings.wechat.mch_private_key points at)
     merchant_cert.pem        merchant API certificate (its serial = mch_serial_no)
     platform_key.pem         WeChat Pay platform private key (the emulator signs answers with it)
     platform_certs/<SERIAL>.pem   the platform certificate (what settings.wechat.platform_cert_dir holds)
+    pub_key.pem              the WeChat Pay public key (what settings.wechat.pay_public_key points at);
+                             its id PUB_KEY_ID_... is in emulator.json
+    pub_key_private.pem      its private half (the emulator signs with it in public-key mode)
 
 Sync file I/O and RSA generation: call :func:`ensure_keys` from a thread (WechatEmulator.start does)."""
 
@@ -25,6 +29,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from csms.wechat.push import new_aes_key
 from csms.wechat.signing import load_certificate, serial_hex
 
 _ALNUM = string.ascii_letters + string.digits
@@ -44,6 +49,12 @@ class EmulatorKeys:
     platform_cert_pem: str
     platform_serial: str
     platform_cert_dir: Path
+    public_key_id: str
+    public_key_path: Path
+    public_key_pem: str
+    public_key_private_pem: str
+    push_token: str                 # message push (消息推送): the Token and EncodingAESKey of the console
+    push_aes_key: str
 
 
 def _new_key() -> rsa.RSAPrivateKey:
@@ -85,6 +96,8 @@ def ensure_keys(directory: Path, mchid: str | None = None, secret: str | None = 
     meta.setdefault("mchid", "19" + "".join(secrets.choice(string.digits) for _ in range(8)))
     meta.setdefault("secret", secrets.token_hex(16))
     meta.setdefault("apiv3_key", "".join(secrets.choice(_ALNUM) for _ in range(32)))
+    meta.setdefault("push_token", "".join(secrets.choice(_ALNUM) for _ in range(32)))
+    meta.setdefault("push_aes_key", new_aes_key())
 
     merchant_key_path, merchant_cert_path = directory / "merchant_key.pem", directory / "merchant_cert.pem"
     platform_key_path, cert_dir = directory / "platform_key.pem", directory / "platform_certs"
@@ -112,6 +125,16 @@ def ensure_keys(directory: Path, mchid: str | None = None, secret: str | None = 
         platform_cert_path = cert_dir / f"{meta['platform_serial']}.pem"
         _write(platform_cert_path, cert.public_bytes(serialization.Encoding.PEM).decode())
 
+    public_key_path, public_private_path = directory / "pub_key.pem", directory / "pub_key_private.pem"
+    if not (public_key_path.is_file() and public_private_path.is_file() and meta.get("public_key_id")):
+        key = _new_key()
+        _write(public_private_path, _pem(key), private=True)
+        _write(public_key_path, key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode())
+        # WeChat's ids read PUB_KEY_ID_01 + merchant number + date + a sequence
+        meta["public_key_id"] = (f"PUB_KEY_ID_01{meta['mchid']}{datetime.now(UTC):%Y%m%d}"
+                                 + "".join(secrets.choice(string.digits) for _ in range(14)))
+
     merchant_cert_pem = merchant_cert_path.read_text()
     meta["merchant_serial"] = serial_hex(load_certificate(merchant_cert_pem))
     _write(meta_path, json.dumps(meta, indent=2), private=True)
@@ -122,5 +145,7 @@ def ensure_keys(directory: Path, mchid: str | None = None, secret: str | None = 
         merchant_key_path=merchant_key_path, merchant_key_pem=merchant_key_pem, merchant_cert_pem=merchant_cert_pem,
         merchant_serial=meta["merchant_serial"], platform_key_pem=platform_key_pem,
         platform_cert_pem=platform_cert_path.read_text(), platform_serial=meta["platform_serial"],
-        platform_cert_dir=cert_dir,
+        platform_cert_dir=cert_dir, public_key_id=meta["public_key_id"], public_key_path=public_key_path,
+        public_key_pem=public_key_path.read_text(), public_key_private_pem=public_private_path.read_text(),
+        push_token=meta["push_token"], push_aes_key=meta["push_aes_key"],
     )

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 import aiohttp
 
-from csms.wechat import signing
 from csms.wechat.emulator.state import EmulatorState, Notification
 
 log = logging.getLogger(__name__)
@@ -35,12 +34,25 @@ class Notifier:
         if self._session is not None:
             await self._session.close()
 
-    def deliver(self, note: Notification) -> asyncio.Task:
-        """Start delivering ``note`` in the background (retries included); returns the task."""
-        task = asyncio.get_running_loop().create_task(self._deliver(note))
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        assert self._session is not None, "Notifier.start() first"
+        return self._session
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def spawn(self, coro) -> asyncio.Task:
+        """Run ``coro`` in the background until it ends or the emulator stops."""
+        task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
+
+    def deliver(self, note: Notification) -> asyncio.Task:
+        """Start delivering ``note`` in the background (retries included); returns the task."""
+        return self.spawn(self._deliver(note))
 
     def after(self, delay: float, fn) -> None:
         """Run ``fn()`` (sync) after ``delay`` seconds, in the background (refund completion)."""
@@ -48,14 +60,12 @@ class Notifier:
             await asyncio.sleep(delay)
             if not self._closed:
                 fn()
-        task = asyncio.get_running_loop().create_task(later())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.spawn(later())
 
     async def attempt(self, note: Notification) -> bool:
         """One POST of ``note``; True when the merchant acknowledged it (2xx)."""
         headers = {"Content-Type": "application/json", "User-Agent": "Mozilla/4.0",
-                   **signing.signed_headers(self.state.platform_key, self.state.keys.platform_serial, note.body)}
+                   **self.state.signer.headers(note.signed_with, note.body)}
         record: dict = {"at": datetime.now(UTC).isoformat()}
         ok = False
         try:

@@ -27,32 +27,48 @@ from csms.wechat.emulator.records import (
 )
 
 
+def _required(body: dict[str, Any], keys: tuple[str, ...]) -> None:
+    for key in keys:
+        if key not in body or body[key] in (None, ""):
+            raise PayError(400, "PARAM_ERROR", f"输入源“/body/{key}”映射到字段“{key}”必填性规则校验失败，此字段为必填项")
+
+
 class PayState:
     # --- WeChat Pay: orders ----------------------------------------------------------------------
 
+    def _merchant_kind(self, partner: bool) -> None:
+        """A direct merchant has no partner APIs and a service provider no direct ones."""
+        if partner != self.partner:
+            raise PayError(403, "NO_AUTH", "商户号无此接口权限（直连商户与服务商接口不能混用）")
+
     def prepay(self, body: dict[str, Any]) -> dict[str, Any]:
-        for key in ("appid", "mchid", "description", "out_trade_no", "notify_url", "amount", "payer"):
-            if key not in body or body[key] in (None, ""):
-                raise PayError(400, "PARAM_ERROR", f"输入源“/body/{key}”映射到字段“{key}”必填性规则校验失败，此字段为必填项")
+        """POST /v3/pay/transactions/jsapi (a direct merchant)."""
+        self._merchant_kind(partner=False)
+        _required(body, ("appid", "mchid", "description", "out_trade_no", "notify_url", "amount", "payer"))
         if body["mchid"] != self.mchid:
             raise PayError(400, "MCH_NOT_EXISTS", "商户号不存在")
         if body["appid"] != self.appid:
             raise PayError(400, "APPID_MCHID_NOT_MATCH", "appid和mch_id不匹配")
+        openid = body["payer"].get("openid") if isinstance(body["payer"], dict) else None
+        if not openid:
+            raise PayError(400, "PARAM_ERROR", "payer.openid 必填")
+        return self._place(body, appid=body["appid"], openid=openid)
+
+    def _place(self, body: dict[str, Any], *, appid: str, openid: str, payer_key: str = "openid",
+               sub_mchid: str | None = None, sub_appid: str | None = None) -> dict[str, Any]:
+        """The checks every JSAPI order gets, then the order (or the same prepay_id for a repeat)."""
         out_trade_no = body["out_trade_no"]
         if not isinstance(out_trade_no, str) or not _OUT_NO.match(out_trade_no):
             raise PayError(400, "PARAM_ERROR", "out_trade_no 格式错误（6-32 位数字、大小写字母、_-|*）")
         description = body["description"]
         if not isinstance(description, str) or len(description) > 127:
             raise PayError(400, "PARAM_ERROR", "description 长度超过 127")
-        amount, payer = body["amount"], body["payer"]
+        amount = body["amount"]
         total = amount.get("total") if isinstance(amount, dict) else None
         if not isinstance(total, int) or isinstance(total, bool) or total < 1:
             raise PayError(400, "PARAM_ERROR", "amount.total 必须为正整数（分）")
         if amount.get("currency", "CNY") != "CNY":
             raise PayError(400, "PARAM_ERROR", "currency 仅支持 CNY")
-        openid = payer.get("openid") if isinstance(payer, dict) else None
-        if not openid:
-            raise PayError(400, "PARAM_ERROR", "payer.openid 必填")
         notify_url = body["notify_url"]
         if not isinstance(notify_url, str) or not notify_url.startswith(("https://", "http://")):
             raise PayError(400, "PARAM_ERROR", "notify_url 格式错误")
@@ -76,9 +92,10 @@ class PayState:
         now = self.clock()
         prepay_id = "wx" + now.astimezone(BEIJING).strftime("%d%H%M%S") + secrets.token_hex(13)
         self.transactions[out_trade_no] = Transaction(
-            out_trade_no=out_trade_no, prepay_id=prepay_id, appid=body["appid"], mchid=body["mchid"],
+            out_trade_no=out_trade_no, prepay_id=prepay_id, appid=appid, mchid=self.mchid,
             description=description, total=total, openid=openid, notify_url=notify_url,
-            attach=body.get("attach"), time_expire=time_expire, created_at=now, request=dict(body))
+            attach=body.get("attach"), time_expire=time_expire, created_at=now, request=dict(body),
+            sub_mchid=sub_mchid, sub_appid=sub_appid, payer_key=payer_key)
         self.by_prepay[prepay_id] = out_trade_no
         return {"prepay_id": prepay_id}
 
@@ -91,6 +108,7 @@ class PayState:
         return tx
 
     def query(self, out_trade_no: str, mchid: str | None) -> dict[str, Any]:
+        self._merchant_kind(partner=False)
         if not mchid:
             raise PayError(400, "PARAM_ERROR", "mchid 必填")
         if mchid != self.mchid:
@@ -98,9 +116,12 @@ class PayState:
         return self._transaction(out_trade_no).as_wechat()
 
     def close(self, out_trade_no: str, body: dict[str, Any]) -> None:
+        self._merchant_kind(partner=False)
         if body.get("mchid") != self.mchid:
             raise PayError(400, "PARAM_ERROR", "mchid 必填或不正确")
-        tx = self._transaction(out_trade_no)
+        self._close(self._transaction(out_trade_no))
+
+    def _close(self, tx: Transaction) -> None:
         if tx.trade_state in ("SUCCESS", "REFUND"):
             raise PayError(400, "ORDERPAID", "订单已支付，不能关闭")
         tx.trade_state, tx.trade_state_desc = "CLOSED", "订单已关闭"
@@ -155,8 +176,10 @@ class PayState:
                                  if t.transaction_id == body["transaction_id"]), None)
         if not out_trade_no:
             raise PayError(400, "PARAM_ERROR", "out_trade_no 或 transaction_id 必填其一")
+        if self.partner and not body.get("sub_mchid"):
+            raise PayError(400, "PARAM_ERROR", "服务商退款 sub_mchid 必填")
         tx = self.transactions.get(out_trade_no)
-        if tx is None:
+        if tx is None or tx.sub_mchid != (body.get("sub_mchid") if self.partner else None):
             raise PayError(404, "RESOURCE_NOT_EXISTS", "订单不存在")
         if tx.trade_state not in ("SUCCESS", "REFUND"):
             raise PayError(400, "INVALID_REQUEST", "订单未支付，不能退款")
@@ -173,9 +196,11 @@ class PayState:
         self.refunds[out_refund_no] = refund
         return refund.as_wechat()
 
-    def query_refund(self, out_refund_no: str) -> dict[str, Any]:
+    def query_refund(self, out_refund_no: str, sub_mchid: str | None = None) -> dict[str, Any]:
+        if self.partner and not sub_mchid:
+            raise PayError(400, "PARAM_ERROR", "服务商查询退款 sub_mchid 必填")
         refund = self.refunds.get(out_refund_no)
-        if refund is None:
+        if refund is None or (self.partner and self.transactions[refund.out_trade_no].sub_mchid != sub_mchid):
             raise PayError(404, "RESOURCE_NOT_EXISTS", "退款单不存在")
         return refund.as_wechat()
 
@@ -195,8 +220,9 @@ class PayState:
             tx.refunded -= refund.refund
         if not refund.notify_url:
             return refund, None
+        owner = {"sp_mchid": self.mchid, "sub_mchid": tx.sub_mchid} if tx.sub_mchid else {"mchid": self.mchid}
         resource = {
-            "mchid": self.mchid, "out_trade_no": refund.out_trade_no, "transaction_id": refund.transaction_id,
+            **owner, "out_trade_no": refund.out_trade_no, "transaction_id": refund.transaction_id,
             "out_refund_no": refund.out_refund_no, "refund_id": refund.refund_id, "refund_status": status,
             "user_received_account": "支付用户零钱",
             "amount": {"total": refund.total, "refund": refund.refund, "payer_total": refund.total,
@@ -223,12 +249,16 @@ class PayState:
                          "associated_data": original_type, "nonce": nonce},
         }
         note = Notification(id=note_id, url=url, event_type=event_type, summary=summary, resource=resource,
-                            body=json.dumps(body, ensure_ascii=False, separators=(",", ":")), create_time=now)
+                            body=json.dumps(body, ensure_ascii=False, separators=(",", ":")), create_time=now,
+                            signed_with=self.signer.for_notification())
         self.notifications[note_id] = note
         return note
 
     def certificates(self) -> dict[str, Any]:
-        """/v3/certificates: the platform certificate, encrypted with the APIv3 key."""
+        """/v3/certificates: the platform certificate, encrypted with the APIv3 key. A merchant on the
+        public key alone has none (WeChat's exact answer there is not documented; this one is ours)."""
+        if not self.signer.has_certificate:
+            raise PayError(404, "RESOURCE_NOT_EXISTS", "商户使用微信支付公钥验签，无可用的平台证书")
         cert = signing.load_certificate(self.keys.platform_cert_pem)
         nonce = signing.nonce_str(12)
         return {"data": [{
@@ -242,9 +272,11 @@ class PayState:
 
     # --- trade bill ------------------------------------------------------------------------------
 
-    def trade_bill(self, bill_date: str | None, bill_type: str, tar_type: str | None) -> tuple[str, str, bytes]:
+    def trade_bill(self, bill_date: str | None, bill_type: str, tar_type: str | None,
+                   sub_mchid: str | None = None) -> tuple[str, str, bytes]:
         """-> (download token, SHA1 of the plain file, the file as served). Any date up to today is
-        available at once (WeChat makes a day's bill the next morning)."""
+        available at once (WeChat makes a day's bill the next morning). A service provider gets every
+        sub-merchant's trades, or one's with ``sub_mchid``."""
         try:
             day = date.fromisoformat(bill_date or "")
         except ValueError:
@@ -255,7 +287,7 @@ class PayState:
             raise PayError(400, "PARAM_ERROR", "bill_type 不正确")
         if tar_type not in (None, "", "GZIP"):
             raise PayError(400, "PARAM_ERROR", "tar_type 不正确")
-        text = self._bill_text(day, bill_type)
+        text = self._bill_text(day, bill_type, sub_mchid if self.partner else None)
         if text is None:
             raise PayError(400, "NO_STATEMENT_EXIST", "当日无交易，账单不存在")
         plain = text.encode("utf-8")
@@ -264,9 +296,12 @@ class PayState:
         self.bill_files[token] = served
         return token, hashlib.sha1(plain).hexdigest(), served
 
-    def _bill_text(self, day: date, bill_type: str) -> str | None:
+    def _bill_text(self, day: date, bill_type: str, sub_mchid: str | None) -> str | None:
         def on_day(moment: datetime | None) -> bool:
             return moment is not None and moment.astimezone(BEIJING).date() == day
+
+        def mine(tx: Transaction) -> bool:
+            return sub_mchid is None or tx.sub_mchid == sub_mchid
 
         def fee(fen: int) -> str:
             value = (Decimal(fen) / 100 * FEE_RATE).quantize(Decimal("0.00001"), rounding=ROUND_HALF_UP)
@@ -276,10 +311,11 @@ class PayState:
         sums = {"settle": 0, "refund": 0, "fee": Decimal(0), "total": 0, "apply": 0}
         if bill_type in ("ALL", "SUCCESS"):
             for tx in self.transactions.values():
-                if not on_day(tx.success_time):
+                if not on_day(tx.success_time) or not mine(tx):
                     continue
                 rows.append((tx.success_time, [
-                    tx.success_time.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"), tx.appid, tx.mchid, "0", "",
+                    tx.success_time.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"), tx.appid, tx.mchid,
+                    tx.sub_mchid or "0", "",
                     tx.transaction_id or "", tx.out_trade_no, tx.openid, "JSAPI", "SUCCESS", "OTHERS", "CNY",
                     fen_to_yuan(tx.total), "0.00", "0", "0", "0.00", "0.00", "", "", tx.description, tx.attach or "",
                     fee(tx.total), "0.60%", fen_to_yuan(tx.total), "0.00", ""]))
@@ -288,11 +324,12 @@ class PayState:
                 sums["fee"] += Decimal(fee(tx.total))
         if bill_type in ("ALL", "REFUND"):
             for rf in self.refunds.values():
-                if rf.status != "SUCCESS" or not on_day(rf.success_time):
-                    continue
                 tx = self.transactions[rf.out_trade_no]
+                if rf.status != "SUCCESS" or not on_day(rf.success_time) or not mine(tx):
+                    continue
                 rows.append((rf.success_time, [
-                    rf.success_time.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"), tx.appid, tx.mchid, "0", "",
+                    rf.success_time.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"), tx.appid, tx.mchid,
+                    tx.sub_mchid or "0", "",
                     rf.transaction_id, rf.out_trade_no, tx.openid, "JSAPI", "REFUND", "OTHERS", "CNY",
                     "0.00", "0.00", rf.refund_id, rf.out_refund_no, fen_to_yuan(rf.refund), "0.00", "ORIGINAL",
                     "SUCCESS", tx.description, tx.attach or "", "-" + fee(rf.refund), "0.60%", "0.00",

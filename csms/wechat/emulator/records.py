@@ -65,12 +65,22 @@ class Transaction:
     transaction_id: str | None = None
     success_time: datetime | None = None
     refunded: int = 0                           # fen refunded or being refunded
+    # service-provider orders: appid/mchid are then the service provider's (sp_appid, sp_mchid)
+    sub_mchid: str | None = None
+    sub_appid: str | None = None
+    payer_key: str = "openid"                   # openid (direct), sp_openid or sub_openid (partner)
 
     def as_wechat(self) -> dict[str, Any]:
+        if self.sub_mchid:
+            owner = {"sp_appid": self.appid, "sp_mchid": self.mchid, "sub_mchid": self.sub_mchid}
+            if self.sub_appid:
+                owner["sub_appid"] = self.sub_appid
+        else:
+            owner = {"appid": self.appid, "mchid": self.mchid}
         out: dict[str, Any] = {
-            "appid": self.appid, "mchid": self.mchid, "out_trade_no": self.out_trade_no,
+            **owner, "out_trade_no": self.out_trade_no,
             "trade_type": "JSAPI", "trade_state": self.trade_state, "trade_state_desc": self.trade_state_desc,
-            "payer": {"openid": self.openid},
+            "payer": {self.payer_key: self.openid},
             "amount": {"total": self.total, "currency": "CNY", "payer_currency": "CNY"},
         }
         if self.attach is not None:
@@ -122,10 +132,11 @@ class Notification:
     resource: dict[str, Any]                    # plaintext, for tests and the control API
     body: str                                   # what is POSTed (resource encrypted)
     create_time: datetime
+    signed_with: str = "certificate"            # certificate | public_key (csms.wechat.emulator.pay_keys)
     attempts: list[dict[str, Any]] = field(default_factory=list)
     delivered: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "url": self.url, "event_type": self.event_type, "summary": self.summary,
-                "resource": self.resource, "create_time": china(self.create_time),
+                "resource": self.resource, "create_time": china(self.create_time), "signed_with": self.signed_with,
                 "attempts": self.attempts, "delivered": self.delivered}

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from csms.wechat.emulator.app import CORE, EmulatorCore, create_emulator
 from csms.wechat.emulator.config import EmulatorConfig
+from csms.wechat.emulator.content import MediaCheck
 from csms.wechat.emulator.keys import EmulatorKeys, ensure_keys
 from csms.wechat.emulator.state import EmulatorState, Notification
 
@@ -56,6 +57,11 @@ class WechatEmulator:
 
     def openid(self, user: str) -> str:
         return self.state.openid_for(user)
+
+    def visit(self, openid: str) -> None:
+        """The user opened the mini-program now (as wx.login's code2session records): content checks
+        accept only users seen in the last 2 hours."""
+        self.state.last_visit[openid] = self.state.clock()
 
     def phone_code(self, phone: str, country_code: str = "86") -> str:
         """What the getPhoneNumber button gives for ``phone``."""
@@ -109,3 +115,29 @@ class WechatEmulator:
         """The next call to ``path`` fails: ``errcode=45011`` (mini-program API) or
         ``status=500, code="SYSTEM_ERROR"`` (WeChat Pay); ``times=n`` for more than one."""
         self.state.fail_next(path, errcode, errmsg, **pay_error)
+
+    # --- content security ------------------------------------------------------------------------
+
+    def mark_risky_text(self, keyword: str, suggest: str = "risky", label: int = 20001) -> None:
+        """msgSecCheck answers ``suggest`` for any text containing ``keyword``."""
+        self.state.mark_risky_text(keyword, suggest, label)
+
+    def mark_risky_image(self, image: bytes | str, suggest: str = "risky", label: int = 20002) -> str:
+        """mediaCheckAsync's verdict for an image with these bytes (or this SHA-256 hex)."""
+        return self.state.mark_risky_image(image, suggest, label)
+
+    def set_push_url(self, url: str) -> None:
+        """The console's message push URL: where verdicts of image checks go."""
+        self.state.push_url = url
+
+    def hold_media_checks(self, hold: bool = True) -> None:
+        """While held, a new image check gets its verdict only from :meth:`complete_media_check`."""
+        self.state.media_check_delay = None if hold else self.config.media_check_delay
+
+    @property
+    def media_checks(self) -> list[MediaCheck]:
+        return list(self.state.media_checks.values())
+
+    async def complete_media_check(self, trace_id: str) -> MediaCheck:
+        """Fetch, decide and push now (with ``media_check_delay=None`` nothing happens until this)."""
+        return await self.core.complete_media_check(trace_id)

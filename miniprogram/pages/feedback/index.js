@@ -5,9 +5,18 @@ const pageState = require('../../utils/page-state')
 const { errorMessage } = require('../../utils/errors')
 const feedback = require('../../services/feedback')
 const uploads = require('../../services/uploads')
+const privacy = require('../../services/privacy')
 
 const CATEGORIES = ['fault', 'payment', 'station', 'app', 'other']
 const MAX_PHOTOS = 3
+
+/** What the author is told of the content check of the report's photos. */
+function photoNote(checks) {
+  const states = Object.keys(checks || {}).map((url) => checks[url])
+  if (states.indexOf('risky') >= 0) return strings.feedback.photosRisky
+  if (states.indexOf('pending') >= 0) return strings.feedback.photosPending
+  return ''
+}
 
 function itemView(f) {
   return {
@@ -18,6 +27,7 @@ function itemView(f) {
     reply: f.reply || '',
     when: fmt.dateTime(f.created_at),
     photos: f.photos || [],
+    photoNote: photoNote(f.photo_checks),
   }
 }
 
@@ -74,6 +84,12 @@ Component({
     async onAddPhoto() {
       const room = MAX_PHOTOS - this.data.form.photos.length
       if (room <= 0) return
+      try {
+        await privacy.ensure()
+      } catch (err) {
+        wx.showToast({ title: errorMessage(err), icon: 'none' })
+        return
+      }
       const paths = await chooseImages(room)
       if (!paths.length) return
       this.setData({ uploading: true })

@@ -4,11 +4,18 @@ const pageState = require('../../utils/page-state')
 const { createPager, advance } = require('../../utils/pager')
 const { scanConnector, confirmUrl } = require('../../utils/scan')
 const { availabilityOf } = require('../../utils/station-view')
+const privacy = require('../../services/privacy')
 const stations = require('../../services/stations')
 const sessions = require('../../services/sessions')
 const config = require('../../config')
 
-function getLocation() {
+/** The location, once the user agreed to the privacy guide (else the default centre). */
+async function getLocation() {
+  try {
+    await privacy.ensure()
+  } catch (err) {
+    return Object.assign({ denied: true }, config.defaultCenter)
+  }
   return new Promise((resolve) => {
     wx.getLocation({
       type: 'gcj02',

@@ -1,4 +1,7 @@
-/** Personal centre: login, phone binding, balance, entries, notification consent. */
+/**
+ * Personal centre: login, phone binding, balance, entries, notification consent. The phone button
+ * makes WeChat ask for the privacy guide first: the page's <privacy-popup> answers.
+ */
 const strings = require('../../utils/strings')
 const fmt = require('../../utils/format')
 const pageState = require('../../utils/page-state')
@@ -8,6 +11,7 @@ const me = require('../../services/me')
 const driverConfig = require('../../services/driver-config')
 
 const ENTRIES = [
+  { key: 'profile', url: '/pages/profile/index' },
   { key: 'wallet', url: '/pages/wallet/index' },
   { key: 'vehicles', url: '/pages/vehicles/index' },
   { key: 'favourites', url: '/pages/favourites/index' },
@@ -19,7 +23,7 @@ const ENTRIES = [
 function userView(u) {
   return {
     nickname: u.nickname || strings.me.title,
-    avatar: u.avatar_url || '',
+    avatar: u.avatar_check === 'risky' ? '' : (u.avatar_url || ''), // a risky file is served to nobody
     phone: u.phone || '',
     phoneBound: !!u.phone_bound,
     balance: fmt.yuan(u.balance_fen),

@@ -6,6 +6,7 @@ const { errorMessage, reasonText } = require('../../utils/errors')
 const orders = require('../../services/orders')
 
 const RATEABLE = ['paid', 'unpaid', 'refunded']
+const INVOICEABLE = ['paid', 'refunded']
 
 function orderView(o) {
   return {
@@ -26,6 +27,7 @@ function orderView(o) {
     stopReason: reasonText(o.stop_reason),
     unpaid: o.state === 'unpaid',
     canRate: RATEABLE.indexOf(o.state) >= 0 && !o.rated,
+    canInvoice: INVOICEABLE.indexOf(o.state) >= 0 && o.paid_fen > 0,
     rated: !!o.rated,
   }
 }
@@ -66,6 +68,10 @@ Component({
         if (err.code === 'insufficient_funds') wx.navigateTo({ url: '/pages/wallet/index' })
       }
       this.setData({ paying: false })
+    },
+
+    onInvoice() {
+      wx.navigateTo({ url: `/pages/invoice/index?order_id=${encodeURIComponent(this.data.id)}` })
     },
 
     onStationStars(e) {

@@ -56,6 +56,7 @@ suite('mini-program services against a running CSMS', () => {
       favourites: require('../../services/favourites'),
       vehicles: require('../../services/vehicles'),
       reservations: require('../../services/reservations'),
+      invoices: require('../../services/invoices'),
     }
   })
 
@@ -221,6 +222,14 @@ suite('mini-program services against a running CSMS', () => {
       .rejects.toMatchObject({ status: 409, code: 'already_rated' })
     const reviews = await s.stations.reviews(info.station.id)
     expect(reviews.items.map((r) => r.comment)).toContain('端到端')
+
+    // the invoice of that order: what it kept of the prepayment, once
+    const invoice = await s.invoices.request(session.order_id, { title_type: 'personal', title: '端到端', email: 'e2e@example.com' })
+    const charged = (await s.orders.get(session.order_id)).total_fen
+    expect([invoice.state, invoice.amount_fen]).toEqual(['requested', charged])
+    expect((await s.invoices.forOrder(session.order_id)).id).toBe(invoice.id)
+    await expect(s.invoices.request(session.order_id, { title_type: 'personal', title: '别的', email: 'e2e@example.com' }))
+      .rejects.toMatchObject({ status: 409, code: 'invoice_requested' })
   })
 
   test('feedback with an uploaded photo', async () => {
@@ -228,5 +237,11 @@ suite('mini-program services against a running CSMS', () => {
     expect(url).toMatch(/uploads\//)
     const item = await s.feedback.create({ category: 'app', content: '端到端测试反馈', photos: [url] })
     expect(item.photos).toEqual([url])
+    // WeChat checks the photo (the emulator fetches it from the CSMS) and pushes its verdict
+    const checked = await eventually(async () => {
+      const f = await s.feedback.get(item.id)
+      return f.photo_checks[url] === 'pass' ? f : null
+    }, 'the photo passed its content check', 10000)
+    expect(checked.photos).toEqual([url])
   })
 })

@@ -71,6 +71,29 @@ function createWx() {
     return jest.fn((opts) => callback(opts, 'success', Object.assign({ errMsg: 'ok' }, result)))
   }
 
+  // The privacy guide as WeChat keeps it: agreed unless a test says otherwise. A private API (or
+  // wx.requirePrivacyAuthorize) before the agreement calls the onNeedPrivacyAuthorization handler and
+  // goes on only when it resolves {event: 'agree'}; otherwise it fails with errno 104.
+  const privacy = { needAuthorization: false, contractName: '《充电小程序隐私保护指引》', handler: null, asked: [] }
+  function privacyGate(opts, referrer, proceed) {
+    if (!privacy.needAuthorization) return proceed()
+    const refuse = () => callback(opts, 'fail', { errMsg: `${referrer}:fail privacy permission is not authorized`, errno: 104 })
+    if (!privacy.handler) return refuse()
+    privacy.asked.push(referrer)
+    privacy.handler((answer) => {
+      if (answer && answer.event === 'agree') {
+        privacy.needAuthorization = false
+        proceed()
+      } else {
+        refuse()
+      }
+    }, { referrer })
+    return undefined
+  }
+  function privateApi(name, result) {
+    return jest.fn((opts) => privacyGate(opts, name, () => callback(opts, 'success', Object.assign({ errMsg: `${name}:ok` }, result))))
+  }
+
   const wx = {
     // storage
     getStorageSync: jest.fn((k) => (k in storage ? storage[k] : '')),
@@ -119,9 +142,14 @@ function createWx() {
       callback(opts, 'success', Object.assign({ errMsg: 'requestSubscribeMessage:ok' }, res))
     }),
     scanCode: ok({ result: 'https://qr.example.com/c/CP-1/1', scanType: 'QR_CODE' }),
-    getLocation: ok({ latitude: 22.54, longitude: 114.05 }),
+    getLocation: privateApi('getLocation', { latitude: 22.54, longitude: 114.05 }),
     openLocation: ok(),
-    chooseMedia: ok({ tempFiles: [{ tempFilePath: 'wxfile://tmp/a.jpg', size: 1000 }] }),
+    chooseMedia: privateApi('chooseMedia', { tempFiles: [{ tempFilePath: 'wxfile://tmp/a.jpg', size: 1000 }] }),
+    onNeedPrivacyAuthorization: jest.fn((fn) => { privacy.handler = fn }),
+    getPrivacySetting: jest.fn((opts) => callback(opts, 'success', {
+      needAuthorization: privacy.needAuthorization, privacyContractName: privacy.contractName })),
+    requirePrivacyAuthorize: privateApi('requirePrivacyAuthorize', {}),
+    openPrivacyContract: ok(),
     showToast: jest.fn(),
     showLoading: jest.fn(),
     hideLoading: jest.fn(),
@@ -147,7 +175,7 @@ function createWx() {
     return respond(status, { error: { code, message } })
   }
 
-  return { wx, storage, route, routes, calls, sockets, respond, error }
+  return { wx, storage, route, routes, calls, sockets, respond, error, privacy }
 }
 
 module.exports = { createWx, FakeSocketTask, parseUrl }

@@ -1,4 +1,4 @@
-const { renderPage, tap, input, text, flush, freshWx, findAll } = require('../helpers/render')
+const { renderPage, tap, input, text, flush, freshWx, findAll, fire } = require('../helpers/render')
 const strings = require('../../utils/strings')
 
 let env
@@ -59,4 +59,32 @@ test('error state for the list', async () => {
   env.route('GET /api/v1/driver/feedback', () => env.error(503, 'server_error'))
   const page = await renderPage('pages/feedback/index')
   expect(page.data.status).toBe('error')
+})
+
+test('photos wait for the privacy guide: refused, nothing is chosen; agreed, chosen and uploaded', async () => {
+  env.privacy.needAuthorization = true
+  const page = await renderPage('pages/feedback/index')
+  const refused = tap(page, '.add-photo')
+  await flush()
+  expect(text(page)).toContain(strings.privacy.title)
+  await tap(page, '.privacy >>> .disagree')
+  await refused
+  expect(env.wx.chooseMedia).not.toHaveBeenCalled()
+  const agreed = tap(page, '.add-photo')
+  await flush()
+  await fire(page, '.privacy >>> #agree-privacy', 'agreeprivacyauthorization')
+  await agreed
+  await flush()
+  expect(env.wx.chooseMedia).toHaveBeenCalled()
+  expect(page.data.form.photos).toEqual(['/api/v1/uploads/a.jpg'])
+})
+
+test('the author is told how the content check of their photos went', async () => {
+  items = [
+    Object.assign({}, items[0], { id: 3, photos: ['/u/a.jpg', '/u/b.jpg'], photo_checks: { '/u/a.jpg': 'pass', '/u/b.jpg': 'risky' } }),
+    Object.assign({}, items[0], { id: 2, photos: ['/u/c.jpg'], photo_checks: { '/u/c.jpg': 'pending' } }),
+    items[0],
+  ]
+  const page = await renderPage('pages/feedback/index')
+  expect(findAll(page, '.photo-note').map((n) => n.dom.textContent)).toEqual([strings.feedback.photosRisky, strings.feedback.photosPending])
 })

@@ -123,3 +123,47 @@ test('an open session is offered on the home page', async () => {
   await tap(page, '.resume')
   expect(env.wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/charging/index?order_id=42' }))
 })
+
+describe('the privacy guide before the location', () => {
+  const { load, simulate } = require('../helpers/render')
+  const POPUP = '.privacy >>> '
+
+  /** Render and start onLoad without waiting: it waits for the user's answer. */
+  async function started() {
+    const page = simulate.render(load('pages/index/index'))
+    page.attach(document.createElement('parent-wrapper'))
+    const loading = page.instance.onLoad({})
+    await flush()
+    return { page, loading }
+  }
+
+  beforeEach(() => {
+    env.privacy.needAuthorization = true
+    nearbyReturns([aStation()])
+  })
+
+  test('agreeing through WeChat\'s button gets the location', async () => {
+    const { page, loading } = await started()
+    expect(env.wx.getLocation).not.toHaveBeenCalled()
+    expect(env.privacy.asked).toEqual(['requirePrivacyAuthorize'])
+    expect(text(page)).toContain(strings.privacy.title)
+    expect(text(page)).toContain('《充电小程序隐私保护指引》')
+    await tap(page, `${POPUP}.contract`)
+    expect(env.wx.openPrivacyContract).toHaveBeenCalled()
+    await fire(page, `${POPUP}#agree-privacy`, 'agreeprivacyauthorization')
+    await loading
+    expect(env.wx.getLocation).toHaveBeenCalled()
+    expect(find(page, `${POPUP}.mask`)).toBeFalsy()
+    expect(env.calls.find((c) => c.path.endsWith('/nearby')).query).toMatchObject({ lat: '22.54', lng: '114.05' })
+    expect(page.data.locationDenied).toBe(false)
+  })
+
+  test('refusing keeps the map on the default area, the location never asked for', async () => {
+    const { page, loading } = await started()
+    await tap(page, `${POPUP}.disagree`)
+    await loading
+    expect(env.wx.getLocation).not.toHaveBeenCalled()
+    expect(page.data.locationDenied).toBe(true)
+    expect(env.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: strings.errors.privacy_denied }))
+  })
+})

@@ -68,3 +68,25 @@ test('error state when the profile cannot load', async () => {
   expect(page.data.status).toBe('error')
   expect(text(page)).toContain(strings.errors.network_error)
 })
+
+test('the phone button: WeChat asks for the privacy guide on the tap, and the page\'s popup answers', async () => {
+  env.privacy.needAuthorization = true
+  const page = await renderPage('pages/me/index')
+  const answered = new Promise((resolve) => env.privacy.handler(resolve, { referrer: 'getPhoneNumber' }))
+  await flush()
+  expect(text(page)).toContain(strings.privacy.agree)
+  await fire(page, '.privacy >>> #agree-privacy', 'agreeprivacyauthorization')
+  expect(await answered).toEqual({ buttonId: 'agree-privacy', event: 'agree' })
+  const refused = new Promise((resolve) => env.privacy.handler(resolve, { referrer: 'getPhoneNumber' }))
+  await flush()
+  await tap(page, '.privacy >>> .disagree')
+  expect(await refused).toEqual({ event: 'disagree' })
+})
+
+test('the avatar shown is the one that did not fail its content check; the profile entry opens the editor', async () => {
+  env.route('GET /api/v1/driver/me', () => aUser({ avatar_url: '/api/v1/uploads/x.png', avatar_check: 'risky' }))
+  const page = await renderPage('pages/me/index')
+  expect(page.data.user.avatar).toBe('')
+  await tap(page, '.entry-profile')
+  expect(env.wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/profile/index' }))
+})

@@ -79,3 +79,12 @@ test('already rated order shows no form; error state', async () => {
   await page.instance.reload()
   expect(page.data.status).toBe('error')
 })
+
+test('a paid order opens its invoice page; an unpaid one has no invoice entry', async () => {
+  const page = await renderPage('pages/order/index', { id: 'ord-1' })
+  await tap(page, '.invoice-entry')
+  expect(env.wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/invoice/index?order_id=ord-1' }))
+  order = anOrder({ state: 'unpaid', paid_fen: 0 })
+  const unpaid = await renderPage('pages/order/index', { id: 'ord-1' })
+  expect(find(unpaid, '.invoice-entry')).toBeFalsy()
+})

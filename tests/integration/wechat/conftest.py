@@ -11,7 +11,7 @@ from aiohttp import web
 
 from csms.wechat.emulator import EmulatorConfig, WechatEmulator, ensure_keys
 from csms.wechat.miniprogram import MiniProgramClient
-from csms.wechat.pay import WechatPayClient
+from csms.wechat.pay import PayConfig, WechatPayClient
 
 APPID = "wx1234567890abcdef"
 
@@ -84,6 +84,22 @@ async def mini(emulator):
         await client.close()
 
 
+@pytest.fixture
+async def mini_for():
+    """A mini-program client for another emulator than the default one."""
+    clients: list[MiniProgramClient] = []
+
+    async def make(emulator: WechatEmulator) -> MiniProgramClient:
+        clients.append(MiniProgramClient(APPID, emulator.keys.secret, emulator.url, timeout=5))
+        return clients[-1]
+
+    try:
+        yield make
+    finally:
+        for client in clients:
+            await client.close()
+
+
 def pay_client(emulator: WechatEmulator, receiver: Receiver | None = None, **overrides) -> WechatPayClient:
     keys = emulator.keys
     kw = {"appid": APPID, "mchid": keys.mchid, "serial_no": keys.merchant_serial,
@@ -91,7 +107,7 @@ def pay_client(emulator: WechatEmulator, receiver: Receiver | None = None, **ove
           "platform_cert_dir": str(keys.platform_cert_dir),
           "notify_url": f"{receiver.url}/notify" if receiver else "https://merchant.example.com/notify",
           "refund_notify_url": f"{receiver.url}/refund-notify" if receiver else "", "timeout": 5}
-    return WechatPayClient(**{**kw, **overrides})
+    return WechatPayClient(PayConfig(**{**kw, **overrides}))
 
 
 @pytest.fixture

@@ -50,6 +50,7 @@ async def test_live_mode_never_creates_an_emulator(tmp_path, keys_dir):
         "wechat.platform_cert_dir": str(keys_dir / "platform_certs"),
         "wechat.notify_url": "https://csms.example.com/api/v1/pay/wechat/notify",
         "wechat.refund_notify_url": "https://csms.example.com/api/v1/pay/wechat/refund-notify",
+        "wechat.push_token": "t" * 32, "api.public_url": "https://csms.example.com",
     })
     var_dir = tmp_path / "var"
     bundle = await build_wechat(settings, var_dir)

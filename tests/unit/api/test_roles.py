@@ -29,12 +29,14 @@ def test_the_roles_grant_nested_permissions_with_operator_and_finance_side_by_si
 def test_reads_are_open_to_every_role_except_money_and_staff_records_and_changes_are_audited():
     assert {r.auth for r in STAFF_ROUTES if r.method == "GET"} == {"viewer", "finance", "admin"}
     assert {r.path for r in STAFF_ROUTES if r.method == "GET" and r.auth == "finance"} == {
-        "/api/v1/admin/payments", "/api/v1/admin/reconciliation"}
+        "/api/v1/admin/payments", "/api/v1/admin/reconciliation", "/api/v1/admin/invoices",
+        "/api/v1/admin/invoices/{id}"}
     assert all(audited(r) == (r.method != "GET") for r in STAFF_ROUTES)
     assert not any(audited(r) for r in ROUTES if r.auth not in STAFF)
     money = {r.path for r in STAFF_ROUTES if r.auth == "finance" and r.method == "POST"}
     assert money == {"/api/v1/admin/orders/{id}/refund", "/api/v1/admin/users/{id}/wallet/adjustments",
-                     "/api/v1/admin/order-reviews/{id}/adjust", "/api/v1/admin/order-reviews/{id}/refund"}
+                     "/api/v1/admin/order-reviews/{id}/adjust", "/api/v1/admin/order-reviews/{id}/refund",
+                     "/api/v1/admin/invoices/{id}/issue", "/api/v1/admin/invoices/{id}/reject"}
 
 
 def test_the_openapi_document_names_each_operations_permission_and_roles():

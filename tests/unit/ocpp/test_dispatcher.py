@@ -6,7 +6,6 @@ from datetime import datetime, timezone
 
 import pytest
 
-from csms.ocpp import frames
 from csms.domain.errors import CallErrorReceived, CallTimeout, CommandNotSent
 from csms.ocpp.calls import Caller
 from csms.ocpp.dispatcher import Dispatcher

@@ -6,7 +6,7 @@ import pytest
 
 from csms.domain.models import IdTagInfo
 from csms.ocpp import schemas
-from csms.ocpp.v16 import mapping
+from csms.ocpp.v16 import handlers as mapping
 
 
 @pytest.mark.parametrize("status", ["Accepted", "Blocked", "Expired", "Invalid", "ConcurrentTx", "Unknown"])

@@ -11,6 +11,7 @@ from cryptography.x509.oid import NameOID
 from csms.domain.provisioning import DeviceEvent
 from csms.domain.security import SetBasicAuthPassword
 from csms.domain.states import IllegalTransition
+from csms.services.charger_passwords import ChargerPasswords
 from csms.services.provisioning import ProvisioningService
 from csms.services.security import AlarmService, SecurityEventService, UnknownAlarm
 from csms.services.security_ca import CertificateAuthority, CsrRejected
@@ -77,7 +78,8 @@ async def test_password_stored_only_when_accepted():
     cps = FakeChargePointRepository()
     await cps.create(id="CP1")
     chargers = Chargers()
-    service = CredentialService(cps, Commands({"status": "Rejected"}, {"status": "Accepted"}), chargers)
+    service = CredentialService(cps, Commands({"status": "Rejected"}, {"status": "Accepted"}), chargers,
+                                ChargerPasswords(cps, chargers))
     assert (await service.rotate_password("CP1", "x" * 20))["password"] is None
     assert (await cps.get("CP1")).password_hash is None and chargers.forgotten == []
     result = await service.rotate_password("CP1")
@@ -89,7 +91,7 @@ async def test_password_stored_only_when_accepted():
 async def test_profile_never_lowered():
     cps = FakeChargePointRepository()
     await cps.create(id="CP1", security_profile=2, password_hash="h")
-    service = CredentialService(cps, Commands(), Chargers())
+    service = CredentialService(cps, Commands(), Chargers(), ChargerPasswords(cps, Chargers()))
     from csms.domain.security import UpgradeSecurityProfile
     with pytest.raises(ProfileRefused):
         await service.upgrade_security_profile("CP1", UpgradeSecurityProfile(1))

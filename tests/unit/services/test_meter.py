@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from csms.services import meter
+from csms.services import transactions as meter
 from tests.fakes import EPOCH
 from tests.unit.builders import a_sample, a_value
 

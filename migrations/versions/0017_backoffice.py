@@ -1,15 +1,15 @@
 """back office: audit log, order reviews, status history, statistics roll-ups; users blocked, orders adjustment
 
-Revision ID: 0015_backoffice
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 """
 from alembic import op
 import sqlalchemy as sa
 import csms.db.tables
 from sqlalchemy.dialects import mysql
 
-revision = '0015_backoffice'
-down_revision = '0014'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -145,10 +145,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("serve", "demo"):
             startup.preflight(settings)
         if args.command == "serve":
-            from csms.runner import serve_forever
+            from api.server import serve_forever
             run(serve_forever(settings, args.role))
         elif args.command == "demo":
-            from csms.demo import run_demo
+            from api.demo import run_demo
             run(run_demo(settings, args))
         elif args.command == "db":
             asyncio.run(_db(args, settings))

@@ -77,6 +77,10 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind((host or "0.0.0.0", port))
         sock.listen(1024)
         sock.setblocking(False)
+    except OSError as exc:      # named as asyncio names it, so start-up reports the setting (csms/startup.py)
+        sock.close()
+        raise OSError(exc.errno, f"error while attempting to bind on address ({host!r}, {port}): "
+                                 f"{(exc.strerror or '').lower()}") from None
     except BaseException:
         sock.close()
         raise

@@ -9,7 +9,7 @@ import random
 
 from csms.domain.models import IdTag
 from csms.domain.repositories import Conflict
-from csms.runner import Running, public_host, serve_forever
+from api.server import Running, public_host, serve_forever
 from csms.settings import Settings
 
 log = logging.getLogger("csms.demo")
