@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     op = sub.add_parser("create-operator", help="create an operator account")
     op.add_argument("username")
-    op.add_argument("--role", choices=["operator", "admin"], default="operator")
+    op.add_argument("--role", choices=["viewer", "operator", "finance", "admin"], default="operator")
     op.add_argument("--password", help="default: ask (or read CSMS_NEW_PASSWORD)")
     _add_setting_flags(op)
     return parser

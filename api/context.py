@@ -12,6 +12,7 @@ from csms.container import Container
 from csms.db.batch import BatchWriter
 from csms.db.catalog import Repositories
 from csms.features.accounts import Accounts
+from csms.features.backoffice import Backoffice
 from csms.features.charging import Charging
 from csms.features.driver_profile import DriverProfile
 from csms.features.invoices import Invoices
@@ -61,6 +62,7 @@ WECHAT = web.AppKey("wechat", WechatBundle)
 METRICS_SOURCES = web.AppKey("metrics_sources", MetricSources)
 INVOICES = web.AppKey("invoices", Invoices)
 OPERATIONS = web.AppKey("operations", Operations)
+BACKOFFICE = web.AppKey("backoffice", Backoffice)
 
 BODY = web.RequestKey("body", dict)
 QUERY = web.RequestKey("query", dict)
@@ -75,7 +77,8 @@ def install(app: web.Application, c: Container) -> None:
                        (REPORT_REQUESTS, c.report_requests), (SECURITY, c.security), (TARIFFS, c.tariffs),
                        (RESERVATIONS, c.reservations), (SMART_CHARGING, c.smart_charging), (ACCOUNTS, c.accounts),
                        (PAYMENTS, c.payments), (CHARGING, c.charging), (PROFILE, c.profile), (WECHAT, c.wechat),
-                       (METRICS_SOURCES, c.metric_sources), (INVOICES, c.invoices), (OPERATIONS, c.operations)):
+                       (METRICS_SOURCES, c.metric_sources), (INVOICES, c.invoices), (OPERATIONS, c.operations),
+                       (BACKOFFICE, c.backoffice)):
         app[key] = value
 
 

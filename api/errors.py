@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from aiohttp import web
@@ -26,6 +27,20 @@ def bad_request(message: str, code: str = "invalid_request", **extra) -> ApiErro
 
 def not_found(what: str) -> ApiError:
     return ApiError(404, "not_found", f"{what} not found")
+
+
+def refusals(*kinds: type[Exception]):
+    """A view decorator: a service's refusals (exceptions of ``kinds`` carrying ``status`` and
+    ``code``) answered as the JSON error they name."""
+    def wrap(handler):
+        @functools.wraps(handler)
+        async def wrapped(request: web.Request) -> web.StreamResponse:
+            try:
+                return await handler(request)
+            except kinds as exc:
+                raise ApiError(exc.status, exc.code, str(exc)) from None
+        return wrapped
+    return wrap
 
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from api import schemas
-from api.routing import RouteTable
+from api.auth import GRANTS
+from api.routing import Route, RouteTable, audited
 
 _PARAM = re.compile(r"\{(\w+)\}")
 _ERROR_TEXT = {400: "Bad request", 401: "Missing, invalid or expired token", 403: "Role too low",
@@ -14,11 +15,21 @@ _ERROR_TEXT = {400: "Bad request", 401: "Missing, invalid or expired token", 403
                504: "The charge point did not answer in time"}
 
 
+def operation_id(r: Route) -> str:
+    """The endpoint's name: the OpenAPI operationId, and the ``action`` of its audit records."""
+    return f"{r.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', r.path.lower()).strip('_')}"
+
+
 def document(table: RouteTable, version: str = "0.1.0") -> dict:
     paths: dict = {}
     for r in table.routes:
-        op: dict = {"summary": r.summary, "tags": [r.tag],
-                    "operationId": f"{r.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', r.path.lower()).strip('_')}"}
+        op: dict = {"summary": r.summary, "tags": [r.tag], "operationId": operation_id(r)}
+        if r.auth:       # who may call it (docs/contract.md "Roles")
+            op["x-permission"] = r.auth
+            if r.auth != "driver":
+                op["x-roles"] = [role for role, grants in GRANTS.items() if r.auth in grants]
+                op["description"] = (f"Permission `{r.auth}` (roles: {', '.join(op['x-roles'])})."
+                                     + (" Audited." if audited(r) else ""))
         params = [{"name": n, "in": "path", "required": True,
                    "schema": {"type": "integer"} if n == "id" and "stations" in r.path or "transactions" in r.path
                    else {"type": "string"}} for n in _PARAM.findall(r.path)]

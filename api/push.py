@@ -21,7 +21,7 @@ from api import auth
 from api.context import BUS, JWT_SECRET
 from api.errors import ApiError
 from csms import metrics
-from csms.domain.driver_events import ContentChecked, InvoiceChanged, OrderChanged, SessionChanged
+from csms.domain.driver_events import ContentChecked, DriverNotice, InvoiceChanged, OrderChanged, SessionChanged
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +129,9 @@ class PushHub:
 
     def on_order(self, event: OrderChanged) -> None:
         self.publish(event.user_id, {"type": "order", "data": event.data})
+
+    def on_notice(self, event: DriverNotice) -> None:
+        self.publish(event.user_id, {"type": "notice", "data": event.data})
 
     def on_content_check(self, event: ContentChecked) -> None:
         self.publish(event.user_id, {"type": "content_check", "data": event.data})
@@ -263,4 +266,5 @@ def setup(app: web.Application, queue_size: int = QUEUE_SIZE) -> None:
     on shutdown. Call after the app's keys are installed (api/context.py install)."""
     hub = PushHub(queue_size)
     mount(app, HUB, hub, PATH, websocket, [(SessionChanged, hub.on_session), (OrderChanged, hub.on_order),
-                                           (ContentChecked, hub.on_content_check), (InvoiceChanged, hub.on_invoice)])
+                                           (ContentChecked, hub.on_content_check), (InvoiceChanged, hub.on_invoice),
+                                           (DriverNotice, hub.on_notice)])

@@ -89,15 +89,17 @@ FEED: dict[type, Callable[[Any], dict]] = {
     events.WorkOrderChanged: work_order_message,
 }
 
-# the lowest role each kind of message goes to (every operator role, unless named here): a charge
+# the permission each kind of message needs (every staff role gets it, unless named here): a charge
 # point's OCPP frames may carry credentials (a new AuthorizationKey), so tailing them needs "operator"
 # even when lower, read-only roles (a viewer) see the network, the alarms and the work orders
 MIN_ROLE: dict[str, str] = {"message": "operator"}
 
 
 def may_see(role: str, kind: str) -> bool:
+    """Whether a token of ``role`` gets this kind of message: it needs the permission MIN_ROLE names
+    (api/auth.py GRANTS), if any."""
     need = MIN_ROLE.get(kind)
-    return need is None or auth.ROLES.get(role, 0) >= auth.ROLES[need]
+    return need is None or need in auth.GRANTS.get(role, ())
 
 
 class OperatorClient(push.Client):

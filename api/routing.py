@@ -26,7 +26,7 @@ class Route:
     handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     summary: str
     tag: str
-    auth: str | None = "operator"  # None (public) | operator | admin
+    auth: str | None = "operator"  # None (public) | driver | a staff permission: viewer | operator | finance | admin
     body: dict | None = None        # JSON schema of the request body
     response: dict | None = None    # JSON schema of the success body
     status: int = 200
@@ -35,6 +35,15 @@ class Route:
     raw_response: str | None = None  # non-JSON content type (e.g. text/plain for /metrics)
     signed: bool = False            # a sensitive operation: request signature (api/signing.py)
     raw_body: bool = False          # the handler reads the body itself (multipart uploads)
+    audit: bool | None = None       # written to the audit log; None: every staff route that is not a GET
+
+
+STAFF = ("viewer", "operator", "finance", "admin")       # the permissions api/auth.py GRANTS hands out
+
+
+def audited(r: Route) -> bool:
+    """Written to the audit log: every staff route that is not a read, unless it says otherwise."""
+    return r.audit if r.audit is not None else (r.auth in STAFF and r.method != "GET")
 
 
 @dataclass

@@ -28,7 +28,9 @@ LOGIN = obj({"username": {"type": "string", "minLength": 1, "maxLength": 64},
 TOKEN = obj({"access_token": STR, "token_type": {"const": "Bearer"}, "expires_in": INT})
 OPERATOR_CREATE = obj({"username": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[\w.@-]+$"},
                        "password": {"type": "string", "minLength": 8, "maxLength": 256},
-                       "role": {"enum": ["operator", "admin"]}}, ("username", "password"))
+                       "role": {"enum": ["viewer", "operator", "finance", "admin"]}}, ("username", "password"))
+OPERATOR_PATCH = {**obj({"role": {"enum": ["viewer", "operator", "finance", "admin"]}, "active": BOOL}),
+                  "minProperties": 1}
 OPERATOR = obj({"id": INT, "username": STR, "role": STR, "active": BOOL})
 
 _LAT = {"type": ["number", "null"], "minimum": -90, "maximum": 90}

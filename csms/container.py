@@ -17,8 +17,8 @@ from csms.bus.events import InProcessBus
 from csms.db.batch import BatchWriter
 from csms.db.catalog import build_repositories
 from csms.db.session import make_engine, make_sessionmaker, upgrade
-from csms.features import (accounts, charging, driver_profile, invoices, operations, payments, reservations,
-                           security, smart_charging, tariffs)
+from csms.features import (accounts, backoffice, charging, driver_profile, invoices, operations, payments,
+                           reservations, security, smart_charging, tariffs)
 from csms.jobs.scheduler import Scheduler, jobs
 from csms.keys import jwt_secret
 from csms.metrics_refresh import MetricSources
@@ -134,6 +134,10 @@ class Container:
                                             availability=self.charging.availability, mini=wechat.mini,
                                             media_base=wechat.public_url, bus=self.bus, clock=self.clock)
         self.invoices = invoices.build(repos, bus=self.bus, clock=self.clock)
+        # the back office: audit log, abnormal-order review, drivers' accounts, statistics
+        self.backoffice = backoffice.build(repos, s, batch=self.batch, readings=self.tariffs.readings,
+                                           payments=self.payments, accounts=self.accounts, profile=self.profile,
+                                           clock=self.clock)
 
         # OCPP in: the route tables, the dispatcher, the listeners
         sc, sec = self.smart_charging, self.security

@@ -158,6 +158,8 @@ class WechatSettings:
     alarm_template_id: str = setting("", "subscribe message template of alarms to operators who bound their WeChat "
                                          "(fields character_string1, thing2, phrase3, time4, thing5); empty: no "
                                          "WeChat alarm channel")
+    review_template_id: str = setting("", "subscribe message template: the outcome of an abnormal order's review")
+    feedback_template_id: str = setting("", "subscribe message template: an operator answered the driver's feedback")
     emulator_port: int = setting(9100, "emulator mode: the local WeChat emulator listens on 127.0.0.1 here "
                                        "(0 = any free port)")
     emulator_pay_keys: str = setting("certificate", "emulator mode: how the emulator signs as WeChat Pay: "
@@ -189,6 +191,26 @@ class DriverSettings:
 
 
 @dataclass(frozen=True)
+class AnomalySettings:
+    """Abnormal orders: the checks at settlement and by the sweep (docs/contract.md "Abnormal orders")."""
+    sweep_interval: int = setting(600, "seconds between sweeps of open and recently changed orders")
+    sweep_lookback_hours: int = setting(48, "the first sweep after a start checks orders changed this far back")
+    zero_energy_minutes: int = setting(30, "a session this long that delivered no energy is flagged")
+    power_tolerance: float = setting(0.10, "energy beyond the connector's max power x time by more than this "
+                                           "share is flagged")
+    stuck_hours: int = setting(24, "a session still open this long is flagged (never stopped) and made abnormal")
+    paid_start_minutes: int = setting(10, "a confirmed prepayment without a started session this long is flagged")
+
+
+@dataclass(frozen=True)
+class StatsSettings:
+    """Daily statistics roll-ups per station and charge point (docs/contract.md "Statistics")."""
+    timezone: str = setting("Asia/Shanghai", "the day of network-wide figures (drivers) and of charge points "
+                                             "without a station; a station's own figures use its time zone")
+    interval: int = setting(900, "seconds between roll-ups of today and yesterday (0: off)")
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseSettings
     redis: RedisSettings
@@ -202,6 +224,8 @@ class Settings:
     alarms: AlarmSettings = AlarmSettings()
     notify: NotifySettings = NotifySettings()
     sms: SmsSettings = SmsSettings()
+    anomalies: AnomalySettings = AnomalySettings()
+    stats: StatsSettings = StatsSettings()
 
     @property
     def data_dir(self) -> Path:
@@ -238,6 +262,8 @@ SECTIONS: dict[str, type] = {
     "alarms": AlarmSettings,
     "notify": NotifySettings,
     "sms": SmsSettings,
+    "anomalies": AnomalySettings,
+    "stats": StatsSettings,
 }
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from csms.domain import events
-from csms.domain.driver_events import (PaymentClosed, PaymentFailed, PaymentSucceeded, ReconciliationMismatch,
-                                      RefundSucceeded)
+from csms.domain.driver_events import (OrderChanged, PaymentClosed, PaymentFailed, PaymentSucceeded,
+                                      ReconciliationMismatch, RefundSucceeded)
 
 if TYPE_CHECKING:
     from csms.container import Container
@@ -55,4 +55,9 @@ def subscriptions(c: Container) -> list[tuple[type, Any]]:
         # noted on its work order when its cause cleared by itself
         (events.AlarmChanged, c.operations.notifier.on_alarm_changed),
         (events.AlarmChanged, c.operations.work_orders.on_alarm_changed),
+        # the back office: statuses and presence kept for the statistics; a settled or changed order checked
+        (events.ConnectorStatusChanged, c.backoffice.history.on_status),
+        (events.ChargePointConnected, c.backoffice.history.on_connected),
+        (events.ChargePointDisconnected, c.backoffice.history.on_disconnected),
+        (OrderChanged, c.backoffice.reviews.on_order_changed),
     ]

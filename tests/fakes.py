@@ -324,6 +324,9 @@ class FakeOperatorRepository:
         self.rows[operator_id] = replace(self.rows[operator_id], **_known(Operator, f))
         return self.rows[operator_id]
 
+    async def list(self, *, limit: int = 50, offset: int = 0) -> Page:
+        return _page(sorted(self.rows.values(), key=lambda op: op.username), limit, offset)
+
 
 # -- batch writes ------------------------------------------------------------------------------------
 # what update_latest may change, per table (as csms.db.batch writes it); anything else is ignored

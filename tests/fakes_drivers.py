@@ -97,9 +97,15 @@ class FakeUserRepository(_Table):
     async def update(self, user_id: int, **f: Any) -> User | None:
         return self._set(user_id, f)
 
-    async def list(self, *, q: str | None = None, limit: int = 50, offset: int = 0) -> Page:
-        items = self._where(lambda u: not q or contains(u.nickname, q) or u.openid == q
-                            or contains(u.phone_masked, q), newest_first=True)
+    async def list(self, *, q: str | None = None, phone_hash: str | None = None, blocked: bool | None = None,
+                   limit: int = 50, offset: int = 0) -> Page:
+        def found(u: User) -> bool:
+            if not q and not phone_hash:
+                return True
+            return bool(q and (contains(u.nickname, q) or u.openid == q or contains(u.phone_masked, q))) or \
+                bool(phone_hash and u.phone_hash == phone_hash)
+        items = self._where(lambda u: found(u) and (blocked is None or (u.blocked_at is not None) == blocked),
+                            newest_first=True)
         return _page(items, limit, offset)
 
 

@@ -23,7 +23,7 @@ async def login(request: web.Request) -> web.Response:
         raise ApiError(401, "invalid_credentials", "wrong user name or password")
     ttl = request.app[SETTINGS].api.jwt_ttl
     jti = auth.new_jti()
-    token = auth.issue(request.app[JWT_SECRET], str(op.id), op.role, ttl, jti=jti)
+    token = auth.issue(request.app[JWT_SECRET], str(op.id), op.role, ttl, jti=jti, name=op.username)
     return web.json_response({"access_token": token, "token_type": "Bearer", "expires_in": ttl})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from api import schemas, serializers
+from api.common.audit import note
 from api.context import CHARGERS, MESSAGE_LOG, REPOS, TOLERANCE, body, paged, paging, params
 from api.errors import ApiError, bad_request, not_found
 from api.routing import Query, RouteTable
@@ -74,8 +75,10 @@ async def get(request: web.Request) -> web.Response:
 async def patch(request: web.Request) -> web.Response:
     cp_id = request.match_info["id"]
     fields = await _fields(request, body(request))
-    if await request.app[REPOS].charge_points.update(cp_id, **fields) is None:
+    before = await request.app[CHARGERS].view(cp_id)
+    if before is None or await request.app[REPOS].charge_points.update(cp_id, **fields) is None:
         raise not_found(f"charge point {cp_id!r}")
+    note(request, before=serializers.charge_point(*before))
     request.app[CHARGERS].forget(cp_id)
     request.app[TOLERANCE].forget(cp_id)
     return web.json_response(await _view(request, cp_id))
@@ -85,8 +88,10 @@ async def patch(request: web.Request) -> web.Response:
             "charge-points", status=204, errors=(401, 404))
 async def delete(request: web.Request) -> web.Response:
     cp_id = request.match_info["id"]
-    if not await request.app[REPOS].charge_points.delete(cp_id):
+    before = await request.app[CHARGERS].view(cp_id)
+    if before is None or not await request.app[REPOS].charge_points.delete(cp_id):
         raise not_found(f"charge point {cp_id!r}")
+    note(request, before=serializers.charge_point(*before))
     request.app[CHARGERS].forget(cp_id)
     await request.app[CHARGERS].presence.close(cp_id, "charge point removed")
     return web.Response(status=204)

@@ -23,7 +23,7 @@ from csms.wechat.errors import WechatFailure
 routes = RouteTable()
 
 USER = s.obj({"id": s.INT, "nickname": s.STR, "avatar_url": s.STR, "phone": s.NULL_STR, "phone_bound": s.BOOL,
-              "balance_fen": s.INT, "created_at": s.TIME})
+              "balance_fen": s.INT, "created_at": s.TIME, "blocked": s.BOOL, "blocked_reason": s.NULL_STR})
 ME = s.obj({**USER["properties"], "avatar_check": {"enum": [*CHECK_STATES, None]}})
 TOKENS = s.obj({"access_token": s.STR, "refresh_token": s.STR, "token_type": {"const": "Bearer"},
                 "expires_in": s.INT, "sign_key": s.STR, "user": USER})
@@ -41,7 +41,8 @@ SUBSCRIBE = s.obj({"results": {"type": "object", "maxProperties": 10,
 
 def user_view(u) -> dict:
     return {"id": u.id, "nickname": u.nickname, "avatar_url": u.avatar_url, "phone": u.phone_masked,
-            "phone_bound": u.phone_enc is not None, "balance_fen": u.balance_fen, "created_at": ts(u.created_at)}
+            "phone_bound": u.phone_enc is not None, "balance_fen": u.balance_fen, "created_at": ts(u.created_at),
+            "blocked": u.blocked_at is not None, "blocked_reason": u.blocked_reason}
 
 
 async def me_view(request: web.Request, u) -> dict:

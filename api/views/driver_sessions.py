@@ -11,6 +11,7 @@ from api.errors import ApiError, not_found
 from api.routing import RouteTable
 from api.serializers import ts
 from api.common.drivers import limit, own_order, refused, user_id
+from api.common.orders import SESSION_SCHEMA
 from csms.domain.errors import CallTimeout, NotConnected
 from csms.services.charging_start import StartRefused
 from csms.services.payments import PaymentError
@@ -26,7 +27,7 @@ START = s.obj({"charge_point_id": _CP, "connector_id": _CONNECTOR, "pay_mode": {
                "prepay_fen": {"type": "integer", "minimum": 1, "maximum": 10**7},
                "vehicle_id": {"type": ["integer", "null"], "minimum": 1, "maximum": 2**63 - 1}, "stop_at": STOP_AT},
               ("charge_point_id", "connector_id", "pay_mode"))
-SESSION = s.obj({"order_id": s.INT, "state": s.STR, "step": s.STR}, ("order_id", "state", "step"), extra=True)
+SESSION = SESSION_SCHEMA
 RESERVE = s.obj({"charge_point_id": _CP, "connector_id": _CONNECTOR}, ("charge_point_id", "connector_id"))
 RESERVATION = s.obj({"id": s.INT, "state": s.STR, "charge_point_id": s.STR, "connector_id": s.INT,
                      "expires_at": s.TIME, "fee_fen": s.INT}, extra=True)

@@ -1,12 +1,14 @@
-"""Operators answer driver feedback: list by status, move it along open -> processing -> resolved
--> closed (or close it at once) and reply."""
+"""Operators answer driver feedback: the inbox by status (with counts), move it along open ->
+processing -> resolved -> closed (or close it at once) and reply; the driver hears of a reply or a
+new status (subscribe message and live push)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from api import schemas as s
-from api.context import PROFILE, REPOS, body, int_param, paged, paging, params
+from api.common.audit import note
+from api.context import BACKOFFICE, PROFILE, REPOS, body, int_param, paged, paging, params
 from api.routing import Query, RouteTable
 from api.validation import PAGING
 from api.common.profile import FEEDBACK_FIELDS, feedback
@@ -37,6 +39,13 @@ async def list_feedback(request: web.Request) -> web.Response:
     return paged(await admin_feedback(request, page.items), page.total, limit, offset)
 
 
+@routes.add("GET", "/api/v1/admin/feedback/counts", "How many feedback items are in each status", "feedback",
+            response=s.obj({status: s.INT for status in FEEDBACK_STATES}))
+async def feedback_counts(request: web.Request) -> web.Response:
+    repo = request.app[REPOS].feedback
+    return web.json_response({status: (await repo.list(status=status, limit=1)).total for status in FEEDBACK_STATES})
+
+
 @routes.add("GET", "/api/v1/admin/feedback/{id}", "One feedback item", "feedback", response=ADMIN_FEEDBACK,
             errors=(404,))
 @profile_errors
@@ -52,6 +61,8 @@ async def get_feedback(request: web.Request) -> web.Response:
 @profile_errors
 async def patch_feedback(request: web.Request) -> web.Response:
     d = body(request)
-    f = await request.app[PROFILE].feedback.handle(int_param(request, "id"), status=d.get("status"),
-                                                 reply=d.get("reply"))
-    return web.json_response((await admin_feedback(request, [f]))[0])
+    before, f = await request.app[BACKOFFICE].accounts.answer(int_param(request, "id"), status=d.get("status"),
+                                                            reply=d.get("reply"))
+    views = await admin_feedback(request, [f] if before is None else [before, f])
+    note(request, before=views[0] if before else None, after=views[-1])
+    return web.json_response(views[-1])

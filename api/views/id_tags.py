@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from api import schemas, serializers
+from api.common.audit import note
 from api.context import ID_TAGS, REPOS, body, paged, paging, params
 from api.errors import bad_request, not_found
 from api.routing import Query, RouteTable
@@ -27,7 +28,9 @@ async def put(request: web.Request) -> web.Response:
     data = body(request)
     expiry = parse_time(data["expiry_date"], "expiry_date") if data.get("expiry_date") else None
     tag = IdTag(_tag_param(request), data["status"], expiry, data.get("group_id"))
+    before = await request.app[REPOS].id_tags.get(tag.id_tag)
     stored, created = await request.app[ID_TAGS].put(tag)
+    note(request, before=serializers.id_tag(before) if before else None)
     return web.json_response(serializers.id_tag(stored), status=201 if created else 200)
 
 
@@ -50,6 +53,8 @@ async def list_(request: web.Request) -> web.Response:
 
 @routes.add("DELETE", "/api/v1/admin/id-tags/{id_tag}", "Delete an id tag", "id-tags", status=204, errors=(401, 404))
 async def delete(request: web.Request) -> web.Response:
-    if not await request.app[REPOS].id_tags.delete(_tag_param(request)):
+    before = await request.app[REPOS].id_tags.get(_tag_param(request))
+    if before is None or not await request.app[REPOS].id_tags.delete(before.id_tag):
         raise not_found("id tag")
+    note(request, before=serializers.id_tag(before))
     return web.Response(status=204)

@@ -68,7 +68,7 @@ async def my_invoices(request: web.Request) -> web.Response:
 
 
 # -- operators -------------------------------------------------------------------------------------------
-@routes.add("GET", "/api/v1/admin/invoices", "Invoice requests, newest first", "invoices",
+@routes.add("GET", "/api/v1/admin/invoices", "Invoice requests, newest first", "invoices", auth="finance",
             response=s.array(ADMIN_INVOICE),
             query=(Query("state", enum=INVOICE_STATES), Query("user_id", "integer", "one driver", 1, None), *PAGING))
 async def list_invoices(request: web.Request) -> web.Response:
@@ -80,14 +80,14 @@ async def list_invoices(request: web.Request) -> web.Response:
 
 
 @routes.add("GET", "/api/v1/admin/invoices/{id}", "One invoice request", "invoices", response=ADMIN_INVOICE,
-            errors=(404,))
+            errors=(404,), auth="finance")
 @profile_errors
 async def get_invoice(request: web.Request) -> web.Response:
     return web.json_response(admin_invoice(await request.app[INVOICES].invoices.get(int_param(request, "id"))))
 
 
 @routes.add("POST", "/api/v1/admin/invoices/{id}/issue", "Mark it issued, with the invoice number", "invoices",
-            body=ISSUE, response=ADMIN_INVOICE, errors=(404, 409))
+            body=ISSUE, response=ADMIN_INVOICE, errors=(404, 409), auth="finance")
 @profile_errors
 async def issue(request: web.Request) -> web.Response:
     invoice = await request.app[INVOICES].invoices.issue(int_param(request, "id"), body(request)["invoice_number"])
@@ -95,7 +95,7 @@ async def issue(request: web.Request) -> web.Response:
 
 
 @routes.add("POST", "/api/v1/admin/invoices/{id}/reject", "Reject it, telling the driver why", "invoices",
-            body=REJECT, response=ADMIN_INVOICE, errors=(404, 409))
+            body=REJECT, response=ADMIN_INVOICE, errors=(404, 409), auth="finance")
 @profile_errors
 async def reject(request: web.Request) -> web.Response:
     invoice = await request.app[INVOICES].invoices.reject(int_param(request, "id"), body(request)["reason"])

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from aiohttp import web
 
 from api import schemas, serializers
+from api.common.audit import note
 from api.context import REPOS, TARIFFS, body, int_param, paged, paging, params
 from api.errors import bad_request, not_found
 from api.routing import Query, RouteTable
@@ -54,9 +55,11 @@ async def get(request: web.Request) -> web.Response:
 async def patch(request: web.Request) -> web.Response:
     data = body(request)
     _check_timezone(data)
-    station = await request.app[REPOS].stations.update(int_param(request, "id"), **data)
+    before = await request.app[REPOS].stations.get(int_param(request, "id"))
+    station = await request.app[REPOS].stations.update(int_param(request, "id"), **data) if before else None
     if station is None:
         raise not_found("station")
+    note(request, before=serializers.station(before))
     request.app[TARIFFS].tariffs.forget(station.id)     # its time zone decides its tariff periods
     return web.json_response(serializers.station(station))
 
@@ -64,6 +67,8 @@ async def patch(request: web.Request) -> web.Response:
 @routes.add("DELETE", "/api/v1/admin/stations/{id}", "Delete a station (its charge points stay, unassigned)",
             "stations", status=204, errors=(401, 404))
 async def delete(request: web.Request) -> web.Response:
-    if not await request.app[REPOS].stations.delete(int_param(request, "id")):
+    before = await request.app[REPOS].stations.get(int_param(request, "id"))
+    if before is None or not await request.app[REPOS].stations.delete(before.id):
         raise not_found("station")
+    note(request, before=serializers.station(before))
     return web.Response(status=204)

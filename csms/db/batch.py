@@ -24,11 +24,14 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from csms.db import tables as t
+from csms.db import tables_backoffice as history
 from csms.domain.repositories import chunks
 
 log = logging.getLogger(__name__)
 
-_INSERT = {"meter_values": t.meter_values, "ocpp_messages": t.ocpp_messages}
+_INSERT = {"meter_values": t.meter_values, "ocpp_messages": t.ocpp_messages,
+           # the statistics' history: every connector status change, every connect and disconnect
+           "connector_status_log": history.connector_status_log, "presence_log": history.presence_log}
 _IDEMPOTENT = {"meter_values"}
 
 

@@ -23,6 +23,7 @@ from csms.db.repositories_requests import SqlReportRequestRepository
 from csms.db.repositories_reservations import SqlLocalListRepository, SqlReservationRepository
 from csms.db.repositories_station_map import SqlStationMapRepository
 from csms.db.repositories_tariffs import SqlTariffRepository
+from csms.db import repositories_audit, repositories_reviews, repositories_stats
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,12 @@ class Repositories:
     rules: notifications.SqlRuleRepository
     deliveries: notifications.SqlDeliveryRepository
     operator_contacts: notifications.SqlOperatorContactRepository
+    # the back office: audit log, abnormal-order review, statistics
+    audit: repositories_audit.SqlAuditRepository
+    reviews: repositories_reviews.SqlReviewRepository
+    order_checks: repositories_reviews.SqlOrderCheckSource
+    stats_source: repositories_stats.SqlStatsSource
+    stats: repositories_stats.SqlStatsRepository
 
 
 def build_repositories(db_sessions: async_sessionmaker, clock: Clock) -> Repositories:
@@ -99,4 +106,7 @@ def build_repositories(db_sessions: async_sessionmaker, clock: Clock) -> Reposit
         invoices=SqlInvoiceRepository(s, clock), alarms=alarms.SqlAlarmRepository(s, clock),
         work_orders=alarms.SqlWorkOrderRepository(s, clock), channels=notifications.SqlChannelRepository(s, clock),
         rules=notifications.SqlRuleRepository(s, clock), deliveries=notifications.SqlDeliveryRepository(s, clock),
-        operator_contacts=notifications.SqlOperatorContactRepository(s, clock))
+        operator_contacts=notifications.SqlOperatorContactRepository(s, clock),
+        audit=repositories_audit.SqlAuditRepository(s, clock), reviews=repositories_reviews.SqlReviewRepository(s, clock),
+        order_checks=repositories_reviews.SqlOrderCheckSource(s, clock),
+        stats_source=repositories_stats.SqlStatsSource(s, clock), stats=repositories_stats.SqlStatsRepository(s, clock))

@@ -310,3 +310,6 @@ class SqlOperatorRepository(_Repo):
         if f:
             await self._write(update(t.operators).where(t.operators.c.id == operator_id).values(**f))
         return await self.get(operator_id)
+
+    async def list(self, *, limit: int = 50, offset: int = 0) -> Page:
+        return await self._page(Operator, t.operators, [], [t.operators.c.username], limit, offset)

@@ -43,12 +43,19 @@ class SqlUserRepository(_Repo):
         await self._write(update(t.users).where(t.users.c.id == user_id).values(**f, updated_at=self.clock.now()))
         return await self.get(user_id)
 
-    async def list(self, *, q: str | None = None, limit: int = 50, offset: int = 0) -> Page:
+    async def list(self, *, q: str | None = None, phone_hash: str | None = None, blocked: bool | None = None,
+                   limit: int = 50, offset: int = 0) -> Page:
         c = t.users.c
-        where = []
+        where, found = [], []
         if q:
             like = f"%{q}%"
-            where.append(or_(c.nickname.like(like), c.openid == q, c.phone_masked.like(like)))
+            found += [c.nickname.like(like), c.openid == q, c.phone_masked.like(like)]
+        if phone_hash:
+            found.append(c.phone_hash == phone_hash)
+        if found:
+            where.append(or_(*found))
+        if blocked is not None:
+            where.append(c.blocked_at.is_not(None) if blocked else c.blocked_at.is_(None))
         return await self._page(User, t.users, where, [c.id.desc()], limit, offset)
 
 

@@ -29,6 +29,8 @@ users = Table(
     Column("phone_masked", String(16), nullable=True),
     Column("balance_fen", BigInteger, nullable=False, default=0),
     Column("active", Integer, nullable=False, default=1),
+    Column("blocked_at", UTCDateTime, nullable=True),      # blocked by an operator: no sessions, no reservations
+    Column("blocked_reason", String(255), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
@@ -71,6 +73,7 @@ orders = Table(
     Column("energy_fen", BigInteger, nullable=False, default=0),
     Column("service_fen", BigInteger, nullable=False, default=0),
     Column("idle_fee_fen", BigInteger, nullable=False, default=0),
+    Column("adjustment_fen", BigInteger, nullable=False, default=0, server_default="0"),   # by a review, signed
     Column("total_fen", BigInteger, nullable=False, default=0),
     Column("paid_fen", BigInteger, nullable=False, default=0),
     Column("refunded_fen", BigInteger, nullable=False, default=0),
@@ -85,6 +88,9 @@ orders = Table(
     Index(None, "user_id", "created_at"),
     Index(None, "state"),
     Index(None, "charge_point_id", "connector_id", "state"),
+    Index(None, "started_at"),        # statistics: who started a session in a day
+    Index(None, "stopped_at"),        # statistics: what was billed in a day
+    Index(None, "updated_at"),        # abnormal-order sweep: what changed since
 )
 
 bill_lines = Table(

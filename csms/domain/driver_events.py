@@ -24,6 +24,15 @@ class OrderChanged:
 
 
 @dataclass(frozen=True)
+class DriverNotice:
+    """Something an operator did that concerns a driver (a review's outcome, a reply to feedback, a
+    block): pushed as ``{"type": "notice", "data": {"kind", ...}}``."""
+    user_id: int
+    kind: str
+    data: dict
+
+
+@dataclass(frozen=True)
 class PaymentSucceeded:
     """WeChat Pay confirmed a payment (once, whether by notification or query). Delivered awaited
     (``bus.deliver``): the notification is acknowledged only once what follows is recorded."""

@@ -145,7 +145,7 @@ class Operator:
     id: int
     username: str
     password_hash: str
-    role: str = "operator"             # operator | admin
+    role: str = "operator"             # viewer | operator | finance | admin (api/auth.py GRANTS)
     active: bool = True
 
 

@@ -11,7 +11,8 @@ from csms.domain.states import StateMachine
 from csms.domain.tariffs import BillLine  # noqa: F401  (an order's bill lines are the tariff's)
 
 # created (awaiting a prepayment) -> starting (remote start sent, waiting for the transaction) ->
-# charging -> settling (bill computed, money moved) -> paid | unpaid -> refunded.
+# charging -> settling (bill computed, money moved) -> paid | unpaid -> refunded; an open order the
+# checks find stuck goes to abnormal, which a review bills (settling) or closes.
 # An idle fee (the car left plugged in after the stop) comes after the settlement: it is added to the
 # order and taken from the wallet; when the wallet cannot pay it, a paid or refunded order goes back
 # to unpaid (the only way back), and paying it returns the order to paid, or refunded when part of it
@@ -25,7 +26,11 @@ ORDER = StateMachine("order", {
     "paid": {"refunded", "unpaid"},
     "refunded": {"unpaid"},
     "cancelled": set(),
-    "abnormal": {"settling"},        # a charger back from the dead still reports its stop
+    # flagged by the abnormal-order checks (stuck, paid but never started) or billing failed. settling:
+    # a charger back from the dead still reports its stop, or a reviewer bills it (approve, adjust);
+    # closed: a reviewer closes it unbilled, any prepayment given back (csms/services/order_review.py)
+    "abnormal": {"settling", "closed"},
+    "closed": set(),
 })
 OPEN_ORDER_STATES = frozenset({"created", "starting", "charging", "settling"})
 FINISHED_ORDER_STATES = frozenset({"paid", "unpaid", "refunded"})
@@ -65,6 +70,8 @@ class User:
     phone_hash: str | None = None
     phone_masked: str | None = None
     active: int = 1
+    blocked_at: datetime | None = None        # blocked by an operator: may not start sessions or reserve
+    blocked_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,7 @@ class Order:
     energy_fen: int = 0
     service_fen: int = 0
     idle_fee_fen: int = 0
+    adjustment_fen: int = 0            # a reviewer's change of the bill (signed): part of total_fen
     total_fen: int = 0
     paid_fen: int = 0
     refunded_fen: int = 0

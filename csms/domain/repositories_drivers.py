@@ -25,8 +25,11 @@ class UserRepository(Protocol):
         """The user of this openid, created (True) on first login with a zero balance; two logins
         racing create one user."""
     async def update(self, user_id: int, **fields: Any) -> User | None: ...
-    async def list(self, *, q: str | None = None, limit: int = 50, offset: int = 0) -> Page:
-        """Newest first; ``q`` is part of the nickname or masked phone, or the whole openid."""
+    async def list(self, *, q: str | None = None, phone_hash: str | None = None, blocked: bool | None = None,
+                   limit: int = 50, offset: int = 0) -> Page:
+        """Newest first; ``q`` is part of the nickname or masked phone, or the whole openid; or the
+        phone number's lookup hash is ``phone_hash`` (either matches). ``blocked``: only blocked (True)
+        or only not blocked (False) drivers."""
 
 
 class RefreshTokenRepository(Protocol):

@@ -33,7 +33,8 @@ def build(repos: Repositories, settings: Settings, *, pay, mini, tariffs: Tariff
     payments = PaymentService(repos.payments, repos.refunds, repos.notifications, repos.wallet, repos.users, pay,
                               bus, clock)
     notices = NoticeService(repos.users, repos.subscriptions, repos.stations, mini,
-                            bill_template_id=w.bill_template_id, complete_template_id=w.complete_template_id)
+                            bill_template_id=w.bill_template_id, complete_template_id=w.complete_template_id,
+                            review_template_id=w.review_template_id, feedback_template_id=w.feedback_template_id)
     updates = DriverUpdates(repos.orders, repos.users, payments, notices, bus, clock)
     settlement = SettlementService(repos.orders, repos.transactions, readings, tariffs, repos.wallet, payments,
                                    updates, clock)

@@ -62,6 +62,12 @@ def jobs(c: Container) -> list[Job]:
     async def query_payments() -> None:
         await c.payments.payments.query_pending(timedelta(seconds=d.pay_query_after))
 
+    async def order_checks() -> None:
+        await c.backoffice.reviews.sweep(timedelta(hours=c.settings.anomalies.sweep_lookback_hours))
+
+    back = [Job("order-checks", *every(c.settings.anomalies.sweep_interval), order_checks)]
+    if c.settings.stats.interval > 0:
+        back.append(Job("stats-rollup", *every(c.settings.stats.interval), c.backoffice.stats.tick))
     return [
         Job("presence", *every(5), presence),
         Job("stale-connections", *every(30), c.chargers.close_stale),
@@ -77,6 +83,7 @@ def jobs(c: Container) -> list[Job]:
         Job("alarm-debounce", *every(a.check_interval), c.operations.alarms.due),
         Job("alarm-offline-check", *every(a.sweep_interval), c.operations.sources.check_offline),
         Job("alarm-stuck-transactions", *every(a.sweep_interval), c.operations.sources.check_stuck),
+        *back,
     ]
 
 

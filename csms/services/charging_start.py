@@ -43,6 +43,13 @@ class DriverConfig:
     funds_margin_fen: int = 50
 
 
+def refuse_blocked(user) -> None:
+    """A driver an operator blocked may neither start nor reserve, and is told why."""
+    if user is not None and user.blocked_at is not None:
+        raise StartRefused(403, "account_blocked", f"your account is blocked: {user.blocked_reason or 'no reason given'}"
+                                                   "; please contact customer service")
+
+
 def new_session_tag() -> str:
     """A per-session id tag: 20 characters at most (OCPP 1.6 CiString20)."""
     return "D" + secrets.token_hex(9).upper()
@@ -79,6 +86,8 @@ class StartChecks:
     async def __call__(self, user_id: int, cp_id: str, connector_id: int, pay_mode: str, prepay_fen: int):
         """(the charge point, its protocol, the driver's reservation tag or None), or StartRefused."""
         cfg = self.config
+        user = await self.user_repo.get(user_id)
+        refuse_blocked(user)
         if await self.order_repo.open_orders(user_id=user_id):
             raise StartRefused(409, "session_in_progress", "you already have a charging session open")
         state, my_tag = await self.availability(cp_id, connector_id, user_id)
@@ -89,7 +98,6 @@ class StartChecks:
         cp = await self.charge_point_repo.get(cp_id)
         if cp.station_id is None or await self.tariffs.price_at(cp.station_id, self.clock.now()) is None:
             raise StartRefused(409, "no_tariff", "this station has no tariff; charging is not offered here")
-        user = await self.user_repo.get(user_id)
         if pay_mode == "wallet":
             if user.balance_fen < cfg.min_wallet_fen:
                 raise StartRefused(402, "insufficient_funds", f"a wallet session needs at least "

@@ -11,7 +11,7 @@ from csms.domain.models import IdTag
 from csms.domain.orders import InsufficientFunds
 from csms.domain.repositories import IdTagRepository
 from csms.services.availability import Availability
-from csms.services.charging_start import StartRefused, new_session_tag
+from csms.services.charging_start import StartRefused, new_session_tag, refuse_blocked
 from csms.services.clock import Clock
 from csms.services.reservations import ReservationService
 
@@ -36,6 +36,7 @@ class DriverReservationService:
         self.fee_fen = terms.fee_fen
 
     async def reserve(self, user_id: int, cp_id: str, connector_id: int):
+        refuse_blocked(await self.user_repo.get(user_id))
         state, mine = await self.availability(cp_id, connector_id, user_id)
         if state == "unknown_connector":
             raise StartRefused(404, "not_found", f"no connector {connector_id} on charge point {cp_id}")

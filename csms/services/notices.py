@@ -17,6 +17,9 @@ STOP_REASONS = {"driver": "您已结束充电", "funds": "余额或预付金额�
                 "stop_at_amount": "已达到设定金额", "stop_at_time": "已达到设定时长", "charger": "充电桩结束充电"}
 
 
+FEEDBACK_STATES = {"open": "待处理", "processing": "处理中", "resolved": "已解决", "closed": "已关闭"}
+
+
 def order_page(order_id: int) -> str:
     """The mini-program page a notice opens (miniprogram/pages/order: the order and its bill)."""
     return f"pages/order/index?id={order_id}"
@@ -29,13 +32,16 @@ def yuan(fen: int) -> str:
 
 
 class NoticeService:
-    def __init__(self, users, subscriptions, stations, mini, *, bill_template_id: str, complete_template_id: str):
+    def __init__(self, users, subscriptions, stations, mini, *, bill_template_id: str, complete_template_id: str,
+                 review_template_id: str = "", feedback_template_id: str = ""):
         self.users = users
         self.subscriptions = subscriptions
         self.stations = stations
         self.mini = mini
         self.bill_template_id = bill_template_id
         self.complete_template_id = complete_template_id
+        self.review_template_id = review_template_id
+        self.feedback_template_id = feedback_template_id
         self.sent = 0
 
     async def bill(self, order: Order) -> bool:
@@ -44,7 +50,7 @@ class NoticeService:
         stopped = (order.stopped_at or order.updated_at).astimezone(CHINA)
         data = {"character_string1": str(order.id), "amount2": f"¥{yuan(order.total_fen)}", "thing3": station,
                 "number4": f"{order.energy_wh / 1000:.2f}", "time5": stopped.strftime("%Y-%m-%d %H:%M")}
-        return await self._send(order, self.bill_template_id, data, "bill")
+        return await self._send(order.user_id, self.bill_template_id, data, order_page(order.id), f"bill {order.id}")
 
     async def complete(self, order: Order, stopped_at: datetime, energy_wh: int) -> bool:
         """Charging complete: the transaction of this order stopped (sent before the bill is made)."""
@@ -52,20 +58,36 @@ class NoticeService:
         data = {"character_string1": str(order.id), "thing2": await self._station_name(order),
                 "number3": f"{energy_wh / 1000:.2f}", "time4": stopped_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
                 "thing5": reason}
-        return await self._send(order, self.complete_template_id, data, "complete")
+        return await self._send(order.user_id, self.complete_template_id, data, order_page(order.id),
+                                f"complete {order.id}")
+
+    async def review(self, order: Order, outcome: str, note: str) -> bool:
+        """The outcome of an abnormal order's review (approved, adjusted, refunded, closed)."""
+        data = {"character_string1": str(order.id), "phrase2": outcome[:5],
+                "amount3": f"¥{yuan(order.total_fen)}", "thing4": (note or outcome)[:20],
+                "time5": datetime.now(CHINA).strftime("%Y-%m-%d %H:%M")}
+        return await self._send(order.user_id, self.review_template_id, data, order_page(order.id),
+                                f"review {order.id}")
+
+    async def feedback_reply(self, user_id: int, feedback_id: int, reply: str, status: str) -> bool:
+        """An operator answered the driver's feedback."""
+        data = {"character_string1": str(feedback_id), "thing2": reply[:20], "phrase3": FEEDBACK_STATES.get(status, status),
+                "time4": datetime.now(CHINA).strftime("%Y-%m-%d %H:%M")}
+        return await self._send(user_id, self.feedback_template_id, data, f"pages/feedback/index?id={feedback_id}",
+                                f"feedback {feedback_id}")
 
     async def _station_name(self, order: Order) -> str:
         station = await self.stations.get(order.station_id) if order.station_id else None
         return (station.name if station else order.charge_point_id)[:20]
 
-    async def _send(self, order: Order, template_id: str, data: dict, what: str) -> bool:
-        if not template_id or not await self.subscriptions.take(order.user_id, template_id):
+    async def _send(self, user_id: int, template_id: str, data: dict, page: str, what: str) -> bool:
+        if not template_id or not await self.subscriptions.take(user_id, template_id):
             return False
-        user = await self.users.get(order.user_id)
+        user = await self.users.get(user_id)
         try:
-            await self.mini.send_subscribe(user.openid, template_id, data, order_page(order.id))
+            await self.mini.send_subscribe(user.openid, template_id, data, page)
         except Exception as exc:     # refused, no quota at WeChat, or unreachable: the order is unaffected
-            log.warning("%s notice of order %s not sent: %s", what, order.id, exc)
+            log.warning("%s notice not sent: %s", what, exc)
             return False
         self.sent += 1
         return True

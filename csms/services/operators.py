@@ -30,6 +30,14 @@ class OperatorService:
         log.info("created admin %r", username)
         return op
 
+    async def list(self, limit: int = 50, offset: int = 0):
+        return await self.operators.list(limit=limit, offset=offset)
+
+    async def change(self, operator_id: int, *, role: str | None = None, active: bool | None = None) -> Operator | None:
+        """A new role or (de)activation: it applies from the operator's next login (tokens carry the role)."""
+        fields = {k: v for k, v in (("role", role), ("active", active)) if v is not None}
+        return await self.operators.update(operator_id, **fields)
+
     async def login(self, username: str, password: str) -> Operator | None:
         global _DUMMY_HASH
         op = await self.operators.get_by_username(username)

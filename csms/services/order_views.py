@@ -41,7 +41,7 @@ def order_view(o: Order, lines: list[BillLine], *, station_name: str | None = No
             "station_id": o.station_id, "station_name": station_name, "transaction_id": o.transaction_id,
             "pay_mode": o.pay_mode, "prepay_fen": o.prepay_fen, "energy_wh": o.energy_wh,
             "energy_fen": o.energy_fen, "service_fen": o.service_fen, "idle_fee_fen": o.idle_fee_fen,
-            "total_fen": o.total_fen, "paid_fen": o.paid_fen, "refunded_fen": o.refunded_fen,
+            "adjustment_fen": o.adjustment_fen, "total_fen": o.total_fen, "paid_fen": o.paid_fen, "refunded_fen": o.refunded_fen,
             "stop_reason": o.stop_reason, "created_at": _ts(o.created_at), "started_at": _ts(o.started_at),
             "stopped_at": _ts(o.stopped_at), "settled_at": _ts(o.settled_at),
             "bill_lines": [bill_line_view(ln) for ln in lines], "rated": rated}

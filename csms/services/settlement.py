@@ -10,7 +10,7 @@ from datetime import datetime
 
 from csms.domain import events
 from csms.domain.driver_events import RefundSucceeded
-from csms.domain.orders import ORDER, InsufficientFunds, Order
+from csms.domain.orders import FINISHED_ORDER_STATES, ORDER, InsufficientFunds, Order
 from csms.domain.repositories import TransactionRepository
 from csms.services.clock import Clock
 from csms.services.driver_updates import DriverUpdates
@@ -162,6 +162,90 @@ class SettlementService:
         n = len(await self.payments.refunds_of(payment.id))
         await self.payments.refund(payment, amount_fen, reason, f"op{n}-{nonce[:16]}")
         return await self.payments.get(payment.id)
+
+    # --- corrections by a review of an abnormal order (csms/services/order_review.py) -----------------
+
+    async def adjust(self, order: Order, total_fen: int, reason: str, key: str) -> Order:
+        """Set a settled order's bill to ``total_fen`` (``adjustment_fen`` absorbs the change). What was
+        paid beyond the new bill goes back and lowers ``paid_fen`` (a prepaid order's through WeChat
+        Pay, else to the wallet); a higher bill is taken from the wallet, the order unpaid when it is
+        short. ``key`` names the movements, so a retry moves the money once."""
+        if order.state not in FINISHED_ORDER_STATES:
+            raise PaymentError("not_settled", f"order {order.id} is {order.state}: only a settled bill can change")
+        delta = total_fen - order.total_fen
+        paid, refunded = order.paid_fen, order.refunded_fen
+        back = max(0, paid - total_fen)
+        if back:
+            payment = await self.payments.for_order(order.id)
+            if payment is not None and payment.state != "pending":
+                await self.payments.refund(payment, back, reason, f"adjust{key}")   # refunded_fen on its success
+            else:
+                await self.wallet.move(order.user_id, "refund", back, f"order:{order.id}:adjust:{key}",
+                                       order_id=order.id, note=reason)
+                refunded += back
+            paid -= back
+        elif delta > 0 and order.state != "unpaid":
+            try:
+                _, moved = await self.wallet.move(order.user_id, "charge", -delta, f"order:{order.id}:adjust:{key}",
+                                                  order_id=order.id, note=reason)
+                paid += delta if moved else 0
+            except InsufficientFunds:
+                pass
+        state = "unpaid" if paid < total_fen else "refunded" if refunded or order.state == "refunded" else "paid"
+        done = await self.orders.transition(order.id, order.state, state=ORDER.check(order.state, state),
+                                            total_fen=total_fen, adjustment_fen=order.adjustment_fen + delta,
+                                            paid_fen=paid, refunded_fen=refunded)
+        if done is None:
+            raise PaymentError("conflict", f"order {order.id} changed meanwhile; try again")
+        await self._publish(done)
+        return done
+
+    async def bill_abnormal(self, order: Order, total_fen: int | None) -> Order:
+        """Bill an abnormal order now: from its transaction's stored readings, or at ``total_fen``
+        (``adjustment_fen`` the difference to those readings' bill), then collect it as any settlement."""
+        tx = await self.transaction_repo.get(order.transaction_id) if order.transaction_id else None
+        bill = None
+        if tx is not None and tx.anomaly is None and order.station_id is not None:
+            try:
+                bill = await self.tariffs.bill(order.station_id, await self.readings.samples(tx))
+            except Exception as exc:      # no tariff in force at its start: only an amount can bill it
+                log.info("order %s: readings cannot be billed (%s)", order.id, exc)
+        if bill is None and total_fen is None:
+            raise PaymentError("cannot_bill", f"order {order.id} has no readings that can be billed: "
+                                              "adjust it to an amount, refund or close it")
+        energy, energy_fen, service_fen = (bill.energy_wh, bill.energy_fen, bill.service_fen) if bill else (0, 0, 0)
+        parts = energy_fen + service_fen + order.idle_fee_fen
+        total = parts if total_fen is None else total_fen
+        now = self.clock.now()
+        settled = await self.orders.settle(
+            order.id, "abnormal", list(bill.lines) if bill else [], step="finished", energy_wh=energy,
+            energy_fen=energy_fen, service_fen=service_fen, adjustment_fen=total - parts, total_fen=total,
+            cost_fen=total, power_w=0, settled_at=now,
+            stopped_at=order.stopped_at or (tx.stopped_at if tx else None) or now,
+            stop_reason=order.stop_reason or "review")
+        if settled is None:
+            raise PaymentError("conflict", f"order {order.id} is no longer abnormal")
+        return await self.collect(settled) or settled
+
+    async def give_back(self, order: Order, reason: str, key: str, amount_fen: int | None = None) -> int:
+        """Give back the prepayment of an order that was never billed (abnormal or cancelled): all that
+        is still held, or ``amount_fen`` of it; an abnormal order is closed. The amount refunded."""
+        payment = await self.payments.for_order(order.id)
+        held = 0
+        if payment is not None and payment.state in ("paid", "refunding", "refunded"):
+            refunds = await self.payments.refunds_of(payment.id)
+            held = payment.amount_fen - sum(r.amount_fen for r in refunds if r.state != "closed")
+        amount = held if amount_fen is None else amount_fen
+        if amount > held:
+            raise PaymentError("refund_exceeds_payment", f"{held} fen of this order's prepayment is held")
+        if amount:
+            await self.payments.refund(payment, amount, reason, f"review{key}")
+        if order.state == "abnormal":
+            closed = await self.orders.transition(order.id, "abnormal", state="closed", step="failed")
+            if closed is None:
+                raise PaymentError("conflict", f"order {order.id} is no longer abnormal")
+            await self._publish(closed)
+        return amount
 
     async def on_refunded(self, e: RefundSucceeded) -> None:
         """A refund of an order's payment went through: the order shows what was refunded."""

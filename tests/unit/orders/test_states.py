@@ -27,8 +27,8 @@ def reachable(machine, start: str) -> set[str]:
 
 def test_every_order_state_is_reachable_from_created_and_cancelled_is_final():
     assert reachable(ORDER, "created") == ORDER.states
-    assert ORDER.transitions["cancelled"] == set()
-    assert OPEN_ORDER_STATES | FINISHED_ORDER_STATES | {"cancelled", "abnormal"} == ORDER.states
+    assert ORDER.transitions["cancelled"] == ORDER.transitions["closed"] == set()
+    assert OPEN_ORDER_STATES | FINISHED_ORDER_STATES | {"cancelled", "abnormal", "closed"} == ORDER.states
     assert not OPEN_ORDER_STATES & FINISHED_ORDER_STATES
 
 
@@ -52,6 +52,8 @@ def test_an_idle_fee_is_the_only_way_back_from_paid_or_refunded_to_unpaid_and_pa
 def test_a_session_can_fail_only_before_it_charges_and_a_charger_back_from_the_dead_still_settles():
     assert {s for s in ORDER.states if ORDER.can(s, "cancelled") and s != "cancelled"} == {"created", "starting"}
     assert ORDER.can("abnormal", "settling")
+    # an abnormal order is billed (settling) or closed by its review, and only from abnormal
+    assert {s for s in ORDER.states if ORDER.can(s, "closed") and s != "closed"} == {"abnormal"}
     assert {s for s in ORDER.states if "settling" in ORDER.transitions.get(s, ())} == {"charging", "abnormal"}
 
 
