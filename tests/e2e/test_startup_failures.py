@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.test_settings import _live
+from tests.unit.csms.test_settings import _live
 
 
 pytestmark = pytest.mark.timeout(60)

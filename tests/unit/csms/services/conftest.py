@@ -1,46 +1,91 @@
-"""The operations side on in-memory fakes, with a fake clock (EPOCH, moved by the tests)."""
+"""Services on in-memory fakes (tests/fakes*.py, held to the SQL repositories' rules by tests/contract/) and
+a fake clock. Besides the core fixtures here: `world` (driver charging and settlement, world.py) and `o`
+(alarms, their sources and work orders, operations_world.py); the reservation tests take theirs from
+reservation_fixtures.py."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
+from argon2 import PasswordHasher
 
-from csms.domain.models import ChargePoint, Operator
-from csms.services.alarm_sources import AlarmSources, SourceConfig
-from csms.services.alarms import AlarmPolicy, AlarmService
-from csms.services.work_orders import WorkOrderService
-from tests.fakes import (FakeChargePointRepository, FakeClock, FakeOperatorRepository, FakePresence,
+from csms.services import passwords
+from csms.services.chargers import ChargerConfig, ChargerService
+from csms.services.id_tags import IdTagService
+from csms.services.transactions import TransactionService
+from tests.fakes import (FakeBatch, FakeChargePointRepository, FakeClock, FakeConnectorRepository,
+                         FakeIdTagRepository, FakeMessageLogRepository, FakeMeterValueRepository, FakePresence,
                          FakeTransactionRepository, RecordingBus)
-from tests.fakes_alarms import FakeAlarmRepository, FakeWorkOrderRepository
-
-STATION = 7
-DEBOUNCE = {"connector_fault": 60, "charge_point_offline": 300, "device_problem": 30}
+from tests.unit.csms.services.operations_world import o  # noqa: F401  (fixture)
+from tests.unit.csms.services.world import world  # noqa: F401  (fixture)
 
 
-def ops(debounce: dict | None = None, severity: dict | None = None, stuck_hours: float = 12) -> SimpleNamespace:
-    """Alarms, their sources and work orders on fakes; charge points CP1 and CP2 of station 7."""
-    from datetime import timedelta
-    clock = FakeClock()
-    bus = RecordingBus()
-    charge_points = FakeChargePointRepository(clock)
-    for cp_id in ("CP1", "CP2"):
-        charge_points.rows[cp_id] = ChargePoint(cp_id, station_id=STATION)
-    operators = FakeOperatorRepository()
-    for n, name in enumerate(("alice", "bob"), start=1):
-        operators.rows[n] = Operator(id=n, username=name, password_hash="x", role="operator")
-    operators.rows[3] = Operator(id=3, username="gone", password_hash="x", role="operator", active=False)
-    repo, transactions, presence = FakeAlarmRepository(clock), FakeTransactionRepository(clock), FakePresence()
-    alarms = AlarmService(repo, charge_points, bus, clock, AlarmPolicy(DEBOUNCE if debounce is None else debounce,
-                                                                        severity or {}))
-    return SimpleNamespace(
-        clock=clock, bus=bus, repo=repo, charge_points=charge_points, transactions=transactions, presence=presence,
-        alarms=alarms, operators=operators,
-        sources=AlarmSources(alarms, charge_points, transactions, presence,
-                             SourceConfig(stuck_after=timedelta(hours=stuck_hours))),
-        work_orders=WorkOrderService(FakeWorkOrderRepository(clock), alarms, operators, bus, clock))
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch):
+    """Real Argon2id, with the smallest cost: the services' rules are under test, not the hash's cost."""
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
 
 
 @pytest.fixture
-def o() -> SimpleNamespace:
-    return ops()
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def bus():
+    return RecordingBus()
+
+
+@pytest.fixture
+def transaction_repo(clock):
+    return FakeTransactionRepository(clock)
+
+
+@pytest.fixture
+def meter_repo():
+    return FakeMeterValueRepository()
+
+
+@pytest.fixture
+def message_repo():
+    return FakeMessageLogRepository()
+
+
+@pytest.fixture
+def charge_points(clock):
+    return FakeChargePointRepository(clock)
+
+
+@pytest.fixture
+def connectors():
+    return FakeConnectorRepository()
+
+
+@pytest.fixture
+def id_tag_repo():
+    return FakeIdTagRepository()
+
+
+@pytest.fixture
+def batch(transaction_repo, meter_repo, message_repo, charge_points, connectors):
+    return FakeBatch(transactions=transaction_repo, meter_values=meter_repo, message_log=message_repo,
+                     charge_points=charge_points, connectors=connectors)
+
+
+@pytest.fixture
+def presence():
+    return FakePresence()
+
+
+@pytest.fixture
+def transactions(transaction_repo, meter_repo, id_tag_repo, bus, batch, clock):
+    return TransactionService(transaction_repo, meter_repo, IdTagService(id_tag_repo, clock), bus, batch, clock)
+
+
+@pytest.fixture
+def charger_config():
+    return ChargerConfig()
+
+
+@pytest.fixture
+def chargers(charge_points, connectors, bus, batch, clock, presence, charger_config):
+    return ChargerService(charge_points, connectors, bus, batch, clock, presence, charger_config)

@@ -12,7 +12,7 @@ from csms.domain.alarms import AlarmQuery
 from csms.domain.driver_events import PaymentFailed, ReconciliationMismatch
 from tests.fakes import EPOCH
 from tests.unit.builders import a_transaction
-from tests.unit.csms.services.conftest import ops
+from tests.unit.csms.services.operations_world import ops
 
 
 async def alarms_of(o, **query) -> list[tuple]:

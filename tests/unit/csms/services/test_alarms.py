@@ -12,7 +12,7 @@ from csms.domain.events import AlarmChanged
 from csms.domain.states import IllegalTransition
 from csms.services.alarms import UnknownAlarm
 from tests.fakes import EPOCH
-from tests.unit.csms.services.conftest import STATION, ops
+from tests.unit.csms.services.operations_world import STATION, ops
 
 
 def fault(connector: int = 1, code: str = "GroundFailure", cp: str = "CP1") -> Signal:

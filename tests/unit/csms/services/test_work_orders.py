@@ -14,7 +14,7 @@ from csms.domain.states import IllegalTransition
 from csms.services.alarms import UnknownAlarm
 from csms.services.work_orders import NoWorkOrder, UnknownAssignee, UnknownWorkOrder
 from tests.fakes import EPOCH
-from tests.unit.csms.services.conftest import STATION, ops
+from tests.unit.csms.services.operations_world import STATION, ops
 
 FAULT = Signal(CONNECTOR_FAULT, "CP1", 1, 1, type="GroundFailure")
 
