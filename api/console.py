@@ -21,7 +21,7 @@ from api import schemas as s
 from api.context import SETTINGS
 from api.errors import ApiError, not_found
 from api.routing import RouteTable
-from csms.ocpp import schemas as ocpp_schemas
+from csms.ocpp import frames
 from csms.settings import ROOT
 
 routes = RouteTable()
@@ -55,8 +55,8 @@ async def config(request: web.Request) -> web.Response:
 # no multipleOf), `npm run build` needs no Python, and a page loads only the one schema it uses.
 def _protocol(request: web.Request) -> str:
     protocol = request.match_info["protocol"]
-    if protocol not in ocpp_schemas.CSMS_INITIATED:
-        raise not_found(f"OCPP version {protocol!r} (known: {', '.join(sorted(ocpp_schemas.CSMS_INITIATED))})")
+    if protocol not in frames.CSMS_INITIATED:
+        raise not_found(f"OCPP version {protocol!r} (known: {', '.join(sorted(frames.CSMS_INITIATED))})")
     return protocol
 
 
@@ -64,7 +64,7 @@ def _protocol(request: web.Request) -> str:
             "console", response=SCHEMA_LIST, errors=(401, 404))
 async def schema_list(request: web.Request) -> web.Response:
     protocol = _protocol(request)
-    return web.json_response({"protocol": protocol, "actions": sorted(ocpp_schemas.CSMS_INITIATED[protocol])})
+    return web.json_response({"protocol": protocol, "actions": sorted(frames.CSMS_INITIATED[protocol])})
 
 
 @routes.add("GET", "/api/v1/admin/ocpp-schemas/{protocol}/{action}",
@@ -73,9 +73,9 @@ async def schema_list(request: web.Request) -> web.Response:
 async def schema(request: web.Request) -> web.Response:
     protocol = _protocol(request)
     action = request.match_info["action"]
-    if action not in ocpp_schemas.CSMS_INITIATED[protocol]:
+    if action not in frames.CSMS_INITIATED[protocol]:
         raise not_found(f"{action!r}: not an action the CSMS sends in {protocol}")
-    return web.json_response(await asyncio.to_thread(ocpp_schemas.request_schema, protocol, action))
+    return web.json_response(await asyncio.to_thread(frames.request_schema, protocol, action))
 
 
 def console_dir(configured: str) -> Path:

@@ -23,7 +23,7 @@ from csms.jobs.scheduler import Scheduler, jobs
 from csms.keys import jwt_secret
 from csms.metrics_refresh import MetricSources
 from csms.notify.factory import NotifyBundle, build_notify
-from csms.ocpp import schemas
+from csms.ocpp import frames
 from csms.ocpp.calls import Caller
 from csms.ocpp.credentials import accepted_password
 from csms.ocpp.dispatcher import Dispatcher
@@ -193,7 +193,7 @@ class Container:
         run = self._running
         await self.migrate()
         for version in self.dispatcher.versions:
-            schemas.warm(version)
+            frames.warm(version)
         await self.repos.charge_points.mark_all_offline()     # single node: nobody is connected before we listen
         await self.chargers.preload()
         await self.charging.idle_fees.preload()

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from csms import log_context
 from csms.domain.errors import CallErrorReceived, CallTimeout, CommandNotSent
-from csms.ocpp import frames, schemas, solicited
+from csms.ocpp import frames, solicited
 from csms.ocpp.errors import OcppError
 from csms.ocpp.observe import FrameObserver, count
 
@@ -52,12 +52,12 @@ class Caller:
     def validate_call(self, version: str, action: str, payload: dict) -> None:
         """Raise CommandNotSent unless ``action`` is a CALL the CSMS may send in ``version`` with
         this payload."""
-        if action not in schemas.actions(version):
+        if action not in frames.actions(version):
             raise CommandNotSent("NotImplemented", f"{action} is not an OCPP {version[4:]} action")
-        if action not in schemas.CSMS_INITIATED[version]:
+        if action not in frames.CSMS_INITIATED[version]:
             raise CommandNotSent("NotSupported", f"{action} is sent by charge points, not to them")
         try:
-            schemas.validate(version, action, payload)
+            frames.validate(version, action, payload)
         except OcppError as exc:
             raise CommandNotSent(exc.code, exc.description, exc.details) from None
 
@@ -104,8 +104,8 @@ class Caller:
             return
         count(action, "in", "result", conn.protocol)
         try:
-            schemas.validate(conn.protocol, action, frame.payload, response=True)
-            schemas.check_values(conn.protocol, action, frame.payload, response=True)
+            frames.validate(conn.protocol, action, frame.payload, response=True)
+            frames.check_values(conn.protocol, action, frame.payload, response=True)
         except OcppError as exc:
             if self.tolerate is None:
                 future.set_exception(CallErrorReceived(exc.code, f"invalid {action} response: {exc.description}",

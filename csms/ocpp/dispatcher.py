@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 
 from csms import log_context
-from csms.ocpp import frames, schemas, solicited
+from csms.ocpp import frames, solicited
 from csms.ocpp.calls import Caller, Connection, Tolerate
 from csms.ocpp.errors import OcppError, version_code
 from csms.ocpp.observe import FrameObserver, count, latency
@@ -77,13 +77,13 @@ class Dispatcher:
         version, action, uid = conn.protocol, frame.action, frame.unique_id
         routes = self.routes[version]
         handler = routes.get(action)
-        label = action if action in schemas.actions(version) else "unknown"
+        label = action if action in frames.actions(version) else "unknown"
         count(label, "in", "call", version)
         started = time.perf_counter()
         ctx = CallContext(conn.cp_id, version, uid, received_at)
         try:
             if handler is None:
-                if action in schemas.actions(version):
+                if action in frames.actions(version):
                     raise OcppError("NotSupported", f"{action} is not supported by this central system")
                 raise OcppError("NotImplemented", f"unknown action {action!r}")
             if not admitted(conn, action):
@@ -91,16 +91,16 @@ class Dispatcher:
                                 "BootNotification was answered Pending or Rejected)")
             payload = frame.payload
             try:
-                schemas.validate(version, action, payload)
+                frames.validate(version, action, payload)
             except OcppError:
                 if self.tolerate is None:
                     raise
                 payload = await self.tolerate(conn.cp_id, version, action, payload)
-            payload = schemas.check_values(version, action, payload)
+            payload = frames.check_values(version, action, payload)
             response = await handler(ctx, payload)
             if self.strict_responses:
                 try:
-                    schemas.validate(version, action, response, response=True)
+                    frames.validate(version, action, response, response=True)
                 except OcppError as exc:   # our answer is wrong, not their request: InternalError below
                     raise RuntimeError(f"invalid {action} response: {exc.description}") from None
         except OcppError as exc:

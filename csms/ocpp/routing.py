@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from csms.ocpp import schemas
+from csms.ocpp import frames
 
 
 @dataclass(slots=True)
@@ -41,7 +41,7 @@ class RouteTable(dict[str, Handler]):
     def __init__(self, version: str, entries: Iterable[tuple[str, Handler]]):
         super().__init__()
         self.version = version
-        inbound = schemas.charge_point_initiated(version)
+        inbound = frames.charge_point_initiated(version)
         for action, handler in entries:
             if action in self:
                 raise RouteError(f"{version}: {action} is routed twice")

@@ -17,7 +17,7 @@ import fastjsonschema
 
 from csms import metrics
 from csms.domain.repositories import ChargePointRepository
-from csms.ocpp import schemas
+from csms.ocpp import frames
 
 MAX_REPAIRS = 64
 _NEVER_TRUNCATE = {"idTag", "idToken", "parentIdTag", "transactionId", "vendorId", "messageId", "reservationId"}
@@ -122,7 +122,7 @@ def _repair(payload: dict, exc: fastjsonschema.JsonSchemaValueException) -> str 
 def normalise(version: str, action: str, payload: dict, response: bool = False) -> tuple[dict, list[str]]:
     """A schema-valid copy of ``payload`` and the deviations repaired; raises the strict OcppError
     when a violation is not a known deviation."""
-    check = schemas.validator(version, action, response)
+    check = frames.validator(version, action, response)
     fixed = copy.deepcopy(payload)
     repaired: list[str] = []
     for _ in range(MAX_REPAIRS):
@@ -132,10 +132,10 @@ def normalise(version: str, action: str, payload: dict, response: bool = False) 
         except fastjsonschema.JsonSchemaValueException as exc:
             kind = _repair(fixed, exc)
             if kind is None:
-                schemas.validate(version, action, fixed, response)   # raises the strict code
+                frames.validate(version, action, fixed, response)   # raises the strict code
                 raise
             repaired.append(kind)
-    schemas.validate(version, action, fixed, response)
+    frames.validate(version, action, fixed, response)
     return fixed, repaired
 
 
@@ -186,7 +186,7 @@ class ToleranceService:
         """The repaired payload, or the strict OcppError if the charge point is strict or the
         violation is not a known deviation."""
         if not await self.enabled(cp_id, payload):
-            schemas.validate(version, action, payload, response)
+            frames.validate(version, action, payload, response)
             return payload
         fixed, kinds = normalise(version, action, payload, response)
         for kind in kinds:

@@ -14,7 +14,7 @@ from csms.domain.repositories import BatchSink, ChargePointRepository, MeterValu
 from csms.domain.tariffs import Bill, NoTariff
 from csms.services import billing
 from csms.services.tariffs import TariffService
-from csms.services.transactions import energy_wh
+from csms.domain.meter import energy_wh
 
 
 def register_readings(rows: Sequence[Mapping[str, Any]]) -> list[tuple[datetime, int]]:

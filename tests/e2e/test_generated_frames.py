@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from csms.ocpp import schemas
+from csms.ocpp import frames
 from tests.e2e.helpers import BOOT, new_id
 from tests.support.ocpp_client import RawClient
 from tests.support.schema_frames import payloads
@@ -26,7 +26,7 @@ ALLOWED = {"PropertyConstraintViolation", "OccurrenceConstraintViolation", "Occu
 
 
 def inbound(version: str) -> list[str]:
-    return sorted(schemas.actions(version) - schemas.CSMS_INITIATED[version] | {"DataTransfer"})
+    return sorted(frames.actions(version) - frames.CSMS_INITIATED[version] | {"DataTransfer"})
 
 
 def calls(version: str) -> st.SearchStrategy[tuple[str, dict]]:

@@ -16,7 +16,7 @@ import ocpp
 import csms.ocpp.v16
 import csms.ocpp.v201
 from chargepoint_sim.protocol import utc_now
-from csms.ocpp import schemas
+from csms.ocpp import frames
 
 PACKAGES = {"ocpp1.6": csms.ocpp.v16, "ocpp2.0.1": csms.ocpp.v201}
 SCHEMA_DIRS = {"ocpp1.6": ("v16", ""), "ocpp2.0.1": ("v201", "Request")}
@@ -34,7 +34,7 @@ def encoded_actions(version: str) -> dict[str, set[str]]:
     """Action -> the encoders that send it: the first element of the (action, payload) tuples an encoder
     (and the module functions it calls) returns."""
     package = PACKAGES[version]
-    names = schemas.actions(version)
+    names = frames.actions(version)
     found: dict[str, set[str]] = {}
     for info in pkgutil.iter_modules(package.__path__):
         module = importlib.import_module(f"{package.__name__}.{info.name}")
@@ -59,7 +59,7 @@ def encoded_actions(version: str) -> dict[str, set[str]]:
 
 
 def csms_actions(version: str) -> frozenset[str]:
-    return schemas.CSMS_INITIATED[version] | frozenset(encoded_actions(version))
+    return frames.CSMS_INITIATED[version] | frozenset(encoded_actions(version))
 
 
 def in_sending_order(version: str) -> list[str]:

@@ -1,5 +1,5 @@
 """Hypothesis strategies of OCPP payloads, generated from the official JSON schemas (the ones the CSMS
-validates against: csms.ocpp.schemas): every payload drawn is valid for its schema, and the draws lean
+validates against: csms.ocpp.frames): every payload drawn is valid for its schema, and the draws lean
 on the values that break implementations: integers at and past 2^31 and 2^63, huge and negative-zero
 numbers, leap seconds and the calendar's edges, empty and maximal strings."""
 
@@ -9,7 +9,7 @@ import calendar
 
 from hypothesis import strategies as st
 
-from csms.ocpp import schemas
+from csms.ocpp import frames
 
 EDGE_INTS = (0, -1, 1, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) - 1, 2 ** 53 + 1, 2 ** 63 - 1, 2 ** 63,
              -(2 ** 63), 2 ** 64, 10 ** 30)
@@ -17,7 +17,7 @@ EDGE_NUMBERS = (1e308, -1e308, -0.0, 5e-324, 0.1, 1e15, 2.0 ** 63)
 
 
 def payloads(version: str, action: str, response: bool = False) -> st.SearchStrategy[dict]:
-    schema = schemas.schema_of(version, action, response)
+    schema = frames.schema_of(version, action, response)
     return _strategy(schema, schema.get("definitions") or {}, version)
 
 

@@ -4,11 +4,10 @@ and the pure translations they use."""
 from __future__ import annotations
 
 from csms.domain.models import IdTagInfo, MeterSample, SampledValue
-from csms.ocpp.errors import OcppError
-from csms.ocpp.frames import ocpp_time, parse_time
+from csms.ocpp.frames import ocpp_time, parse_time, refuse_unstorable
 from csms.ocpp.routing import CallContext
 from csms.services.chargers import BootInfo, ChargerService
-from csms.services.transactions import TransactionService, unstorable
+from csms.services.transactions import TransactionService
 
 VERSION = "ocpp1.6"
 
@@ -25,13 +24,6 @@ def samples(meter_value: list[dict], field: str = "meterValue") -> list[MeterSam
             values.append(value)
         out.append(MeterSample(parse_time(mv["timestamp"]), tuple(values)))
     return out
-
-
-def refuse_unstorable(value: SampledValue, field: str) -> None:
-    """A reading the CSMS cannot keep is refused, naming the field, never stored (nor half-stored)."""
-    why = unstorable(value)
-    if why is not None:
-        raise OcppError("PropertyConstraintViolation", f"{field}: {why}", {"field": field, "rule": "range"})
 
 
 def id_tag_info(info: IdTagInfo) -> dict:

@@ -13,9 +13,8 @@ from csms.domain.models import (
     TransactionEventIn,
 )
 from csms.ocpp.errors import OcppError
-from csms.ocpp.frames import ocpp_time, parse_time
+from csms.ocpp.frames import ocpp_time, parse_time, refuse_unstorable
 from csms.ocpp.routing import CallContext
-from csms.ocpp.v16.handlers import refuse_unstorable
 from csms.ocpp.v201.iso15118 import certificate_id
 from csms.services.chargers import BootInfo, ChargerService
 from csms.services.ocsp import ContractValidation

@@ -1,7 +1,7 @@
 """The simulator answers every action the CSMS can send, in both versions.
 
 What the CSMS can send is read from its code, not listed here: the generic ``calls/{Action}`` set
-(csms.ocpp.schemas.CSMS_INITIATED) and the action names its typed-command encoders put in the frames
+(csms.ocpp.frames.CSMS_INITIATED) and the action names its typed-command encoders put in the frames
 (the ``ENCODERS`` tables of csms/ocpp/v16 and csms/ocpp/v201, read from their source: ocpp_actions.py).
 Each must have a real ``on_<Action>`` handler on the simulator (not a NotSupported stub), and answer a
 schema-valid request made from the action's JSON schema with a schema-valid CALLRESULT (the fake CSMS
@@ -17,7 +17,7 @@ import textwrap
 import pytest
 
 from chargepoint_sim import ChargePoint16, ChargePoint201
-from csms.ocpp import schemas
+from csms.ocpp import frames
 
 from .fake_csms import CsmsCallError
 from tests.support.ocpp_actions import (
@@ -51,7 +51,7 @@ def handled_actions(cls) -> dict[str, object]:
 def test_the_csms_side_is_read_from_its_code(version):
     encoded = encoded_actions(version)
     # the typed commands send only actions of the generic list, and cover most of it
-    assert set(encoded) <= schemas.CSMS_INITIATED[version], sorted(set(encoded) - schemas.CSMS_INITIATED[version])
+    assert set(encoded) <= frames.CSMS_INITIATED[version], sorted(set(encoded) - frames.CSMS_INITIATED[version])
     assert len(encoded) >= 20
     assert {"Reset", "TriggerMessage", "GetLog"} <= set(encoded)
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from csms.domain import reservations as r
-from csms.ocpp import schemas
+from csms.ocpp import frames
 from csms.ocpp.v16 import reservations as v16
 from csms.ocpp.v201 import reservations as v201
 
@@ -23,7 +23,7 @@ COMMANDS = [r.ReserveNow(7, 0, "TAG", AT), r.ReserveNow(8, 2, "TAG", AT, "PARENT
 @pytest.mark.parametrize("cmd", COMMANDS, ids=lambda c: type(c).__name__)
 def test_payloads_are_valid_for_the_version(version, encoders, cmd):
     action, payload = encoders[type(cmd)][0](cmd)
-    schemas.validate(version, action, payload)
+    frames.validate(version, action, payload)
 
 
 def test_v16_reserve_now_and_lists():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from csms.domain import firmware as fw
 from csms.domain import smart_charging as sc
-from csms.ocpp import schemas
+from csms.ocpp import frames
 from csms.ocpp.v16 import firmware as v16_fw
 from csms.ocpp.v16 import smart_charging as v16_sc
 from csms.ocpp.v201 import firmware as v201_fw
@@ -36,7 +36,7 @@ def test_every_encoded_command_passes_its_versions_schema():
         for command in COMMANDS:
             if type(command) in table:
                 action, payload = table[type(command)][0](command)
-                schemas.validate(version, action, payload)
+                frames.validate(version, action, payload)
 
 
 def test_clear_without_criteria_clears_everything():

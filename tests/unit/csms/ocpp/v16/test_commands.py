@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from csms.domain import commands as c
-from csms.ocpp import schemas
+from csms.ocpp import frames
 from csms.ocpp.v16.commands import ENCODERS
 
 V16 = "ocpp1.6"
@@ -36,8 +36,8 @@ def test_every_encoded_command_has_examples():
 def test_each_command_encodes_to_a_valid_16_call(command):
     action, payload = ENCODERS[type(command)][0](command)
 
-    assert action in schemas.actions(V16)
-    schemas.validate(V16, action, payload)
+    assert action in frames.actions(V16)
+    frames.validate(V16, action, payload)
 
 
 def test_remote_start_carries_what_was_asked():
@@ -89,7 +89,7 @@ def test_a_remote_start_answer_carries_the_remote_start_id_for_correlation():
 @pytest.mark.parametrize("command,response", ANSWERS, ids=lambda x: type(x).__name__)
 def test_a_status_answer_becomes_its_status(command, response):
     action, _ = ENCODERS[type(command)][0](command)
-    schemas.validate(V16, action, response, response=True)          # a real 1.6 answer
+    frames.validate(V16, action, response, response=True)          # a real 1.6 answer
 
     assert ENCODERS[type(command)][1](command, response) == {"status": response["status"]}
 
@@ -98,7 +98,7 @@ def test_a_configuration_answer_lists_keys_and_unknown_keys():
     response = {"configurationKey": [{"key": "HeartbeatInterval", "readonly": False, "value": "300"},
                                      {"key": "NumberOfConnectors", "readonly": True}],
                 "unknownKey": ["Colour"]}
-    schemas.validate(V16, "GetConfiguration", response, response=True)
+    frames.validate(V16, "GetConfiguration", response, response=True)
 
     result = ENCODERS[c.GetConfiguration][1](c.GetConfiguration(), response)
 
@@ -114,6 +114,6 @@ def test_an_empty_configuration_answer_is_an_empty_list():
 
 @pytest.mark.parametrize("response", [{"status": "Accepted", "data": "ok"}, {"status": "UnknownVendorId"}])
 def test_a_data_transfer_answer_keeps_its_data_when_there_is_some(response):
-    schemas.validate(V16, "DataTransfer", response, response=True)
+    frames.validate(V16, "DataTransfer", response, response=True)
 
     assert ENCODERS[c.DataTransfer][1](c.DataTransfer("v"), response) == response

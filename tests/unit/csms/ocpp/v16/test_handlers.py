@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 
 from csms.domain.models import IdTagInfo
-from csms.ocpp import schemas
+from csms.ocpp import frames
 from csms.ocpp.v16 import handlers as mapping
 
 
@@ -13,7 +13,7 @@ from csms.ocpp.v16 import handlers as mapping
 def test_every_neutral_tag_status_becomes_a_valid_16_answer(status):
     answer = {"idTagInfo": mapping.id_tag_info(IdTagInfo(status))}
 
-    schemas.validate("ocpp1.6", "Authorize", answer, response=True)
+    frames.validate("ocpp1.6", "Authorize", answer, response=True)
     assert answer["idTagInfo"]["status"] == ("Invalid" if status == "Unknown" else status)
 
 

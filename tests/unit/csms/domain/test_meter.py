@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from csms.services import transactions as meter
+from csms.domain import meter
 from tests.fakes import EPOCH
 from tests.unit.builders import a_sample, a_value
 
@@ -106,22 +106,3 @@ def test_latest_takes_each_figure_from_the_newest_sample_carrying_it(readings, r
 
 def test_latest_of_nothing_is_nothing():
     assert meter.latest([]) == (None, None, None)
-
-
-# -- rows ----------------------------------------------------------------------------------------------
-def test_rows_are_one_per_sampled_value_with_the_numeric_value_when_there_is_one():
-    samples = [a_sample(a_value("12.5", unit="kWh"), a_value("n/a", measurand="SoC"), at=EPOCH),
-               a_sample(a_value("7"), at=EPOCH + timedelta(seconds=1))]
-
-    rows = meter.rows("CP1", 1, 2, 77, samples)
-
-    assert [(r["value"], r["value_num"], r["timestamp"]) for r in rows] == \
-        [("12.5", 12.5, EPOCH), ("n/a", None, EPOCH), ("7", 7.0, EPOCH + timedelta(seconds=1))]
-    assert {(r["charge_point_id"], r["evse_id"], r["connector_id"], r["transaction_id"]) for r in rows} == \
-        {("CP1", 1, 2, 77)}
-
-
-def test_a_row_value_is_cut_to_the_column_width():
-    [row] = meter.rows("CP1", 1, 1, None, [a_sample(a_value("9" * 100))])
-
-    assert row["value"] == "9" * 64

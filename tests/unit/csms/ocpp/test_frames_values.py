@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from csms.ocpp import schemas
+from csms.ocpp import frames
 from csms.ocpp.errors import OcppError
 from csms.ocpp.frames import parse_time
 
@@ -13,7 +13,7 @@ def test_integers_outside_32_bits_are_refused_with_the_field_path():
     payload = {"evseId": 1, "meterValue": [{"timestamp": "2026-01-01T00:00:00Z",
                                             "sampledValue": [{"value": 1, "unitOfMeasure": {"multiplier": 2 ** 31}}]}]}
     with pytest.raises(OcppError) as exc:
-        schemas.check_values("ocpp2.0.1", "MeterValues", payload)
+        frames.check_values("ocpp2.0.1", "MeterValues", payload)
     assert exc.value.code == "PropertyConstraintViolation"
     assert exc.value.details["field"] == "meterValue[0].sampledValue[0].unitOfMeasure.multiplier"
 
@@ -21,14 +21,14 @@ def test_integers_outside_32_bits_are_refused_with_the_field_path():
 def test_201_integral_floats_become_ints():
     payload = {"timestamp": "2026-01-01T00:00:00Z", "connectorStatus": "Available", "evseId": 2.0,
                "connectorId": -0.0}
-    out = schemas.check_values("ocpp2.0.1", "StatusNotification", payload)
+    out = frames.check_values("ocpp2.0.1", "StatusNotification", payload)
     assert (out["evseId"], out["connectorId"]) == (2, 0) and type(out["evseId"]) is int
 
 
 @pytest.mark.parametrize("when", ["0000-01-01T00:00:00Z", "9999-12-31T23:59:59-01:00"])
 def test_times_outside_the_calendar_are_refused(when):
     with pytest.raises(OcppError) as exc:
-        schemas.check_values("ocpp1.6", "StatusNotification",
+        frames.check_values("ocpp1.6", "StatusNotification",
                            {"connectorId": 1, "errorCode": "NoError", "status": "Available", "timestamp": when})
     assert exc.value.details["field"] == "timestamp"
 

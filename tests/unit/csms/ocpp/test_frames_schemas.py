@@ -5,7 +5,7 @@ from pathlib import Path
 import ocpp
 import pytest
 
-from csms.ocpp import schemas
+from csms.ocpp import frames
 from csms.ocpp.errors import OcppError
 
 V16, V201 = "ocpp1.6", "ocpp2.0.1"
@@ -14,7 +14,7 @@ BOOT = {"chargePointVendor": "ACME", "chargePointModel": "Fast-50"}
 
 def refusal(version, action, payload, response=False) -> OcppError:
     with pytest.raises(OcppError) as caught:
-        schemas.validate(version, action, payload, response=response)
+        frames.validate(version, action, payload, response=response)
     return caught.value
 
 
@@ -50,12 +50,12 @@ def test_a_nested_field_is_named_by_its_path():
 
 
 def test_the_201_builder_alone_is_valid():
-    schemas.validate(V201, "NotifyEVChargingNeeds", a_201_dc_need())
+    frames.validate(V201, "NotifyEVChargingNeeds", a_201_dc_need())
 
 
 def test_a_valid_16_payload_passes():
-    schemas.validate(V16, "BootNotification", BOOT)
-    schemas.validate(V16, "BootNotification", {"status": "Accepted", "currentTime": "2024-05-01T08:00:00.000Z",
+    frames.validate(V16, "BootNotification", BOOT)
+    frames.validate(V16, "BootNotification", {"status": "Accepted", "currentTime": "2024-05-01T08:00:00.000Z",
                                                "interval": 300}, response=True)
 
 
@@ -98,14 +98,14 @@ def a_16_charging_profile(limit: float, min_rate: float | None = None) -> dict:
 
 @pytest.mark.parametrize("limit", [2.5, 0.3, 16.1, 7.7, 32.0, 10])
 def test_charging_limits_with_one_decimal_are_accepted(limit):
-    schemas.validate(V16, "SetChargingProfile", a_16_charging_profile(limit, min_rate=limit / 2))
+    frames.validate(V16, "SetChargingProfile", a_16_charging_profile(limit, min_rate=limit / 2))
 
 
 def test_a_remote_start_with_a_profile_limit_of_2_5_is_accepted():
     profile = a_16_charging_profile(2.5)["csChargingProfiles"]
     profile["chargingProfilePurpose"] = "TxProfile"
 
-    schemas.validate(V16, "RemoteStartTransaction", {"idTag": "T", "chargingProfile": profile})
+    frames.validate(V16, "RemoteStartTransaction", {"idTag": "T", "chargingProfile": profile})
 
 
 def test_a_charging_limit_that_is_not_a_number_is_still_refused():
@@ -120,21 +120,21 @@ def schema_files(version: str) -> list[Path]:
 
 @pytest.mark.parametrize("version", [V16, V201])
 def test_warm_compiles_every_schema_of_the_version(version):
-    compiled = schemas.warm(version)
+    compiled = frames.warm(version)
 
     assert compiled == len(schema_files(version))
-    for action in schemas.actions(version):
-        assert callable(schemas.validator(version, action, False))
-        assert callable(schemas.validator(version, action, True))
+    for action in frames.actions(version):
+        assert callable(frames.validator(version, action, False))
+        assert callable(frames.validator(version, action, True))
 
 
 def test_the_16_actions_are_the_request_schemas():
     expected = {p.stem for p in schema_files(V16) if not p.stem.endswith("Response")}
 
-    assert schemas.actions(V16) == expected
-    assert {"BootNotification", "StartTransaction", "SignCertificate"} <= schemas.actions(V16)
+    assert frames.actions(V16) == expected
+    assert {"BootNotification", "StartTransaction", "SignCertificate"} <= frames.actions(V16)
 
 
 def test_the_201_actions_drop_the_request_suffix():
-    assert {"TransactionEvent", "BootNotification", "NotifyReport"} <= schemas.actions(V201)
-    assert not any(a.endswith(("Request", "Response")) for a in schemas.actions(V201))
+    assert {"TransactionEvent", "BootNotification", "NotifyReport"} <= frames.actions(V201)
+    assert not any(a.endswith(("Request", "Response")) for a in frames.actions(V201))
