@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# the suite runs on every core, a test file per worker (its module fixtures stay in one process)
+XDIST  ?= -n auto --dist loadfile
 
 .PHONY: run demo serve test test-fast bench lint clean install test-miniprogram console test-console
 
@@ -33,10 +35,10 @@ serve: $(STAMP) console
 	$(VENV)/bin/csms serve
 
 test: $(STAMP) test-miniprogram test-console console
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider $(XDIST)
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -p no:cacheprovider -x --ignore=tests/e2e
+	$(PY) -m pytest -q -p no:cacheprovider $(XDIST) -x --ignore=tests/e2e
 
 test-miniprogram:
 	cd miniprogram && npm ci --no-audit --no-fund && npm test
