@@ -270,7 +270,11 @@ async def test_a_remote_start_the_charger_rejects_cancels_the_order_and_refunds_
             return p if p["state"] == "refunded" else None
         payment = await eventually(refunded, 10, "full refund")
         assert payment["refunded_fen"] == 300
-        order = await gina.order(oid)
+        # the order follows its payment's refund (a subscriber of the refund's success event)
+        async def order_refunded():
+            o = await gina.order(oid)
+            return o if o["refunded_fen"] else None
+        order = await eventually(order_refunded, 10, "the order showing the refund")
         assert (order["refunded_fen"], order["total_fen"], order["paid_fen"]) == (300, 0, 0)
         assert any(n.event_type == "REFUND.SUCCESS" for n in emulator.notifications)
         assert await gina.ledger() == []
