@@ -6,10 +6,9 @@ often a charger replays them. On SQLite and MariaDB (the ``engine`` fixture)."""
 from __future__ import annotations
 
 import asyncio
-
-import pytest
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
@@ -98,12 +97,7 @@ async def test_a_failed_commit_fails_its_waiters_at_once_and_keeps_the_rows(engi
 async def test_a_meter_value_the_database_refuses_fails_its_waiters(engine, monkeypatch):
     writer = BatchWriter(engine, interval=3600)
     write = writer._write
-
-    async def refuses_meter_values(conn, inserts, updates):
-        if "meter_values" in inserts:
-            raise ValueError("refused")
-        await write(conn, inserts, updates)
-    monkeypatch.setattr(writer, "_write", refuses_meter_values)
+    monkeypatch.setattr(writer, "_write", _refuses("meter_values", write))
     writer.start()
     try:
         for row in meter_rows(8):
