@@ -91,7 +91,8 @@ class Container:
         self.jwt_secret = jwt_secret(s)
 
         # the core: messages, commands to charge points, charge points, id tags, transactions
-        self.message_log = MessageLog(self.batch, repos.message_log, self.clock, o.message_log_retention_days)
+        self.message_log = MessageLog(self.batch, repos.message_log, self.clock, o.message_log_retention_days,
+                                      mode=o.message_log)
         self.tolerance = ToleranceService(repos.charge_points, parse_models(o.tolerant_models))
         self.caller = Caller(self.message_log.observe, self.tolerance.tolerate)
         self.gateway = LocalGateway(self.registry, self.caller, {"ocpp1.6": v16_encoders.ENCODERS,

@@ -65,6 +65,8 @@ class OcppSettings:
     max_frame_bytes: int = setting(65536, "larger frames get a CALLERROR; 4x this closes the socket (1009)")
     ping_interval: float = setting(60.0, "seconds between WebSocket pings (0 disables)")
     message_log_retention_days: int = setting(30, "days the OCPP message log keeps frames")
+    message_log: str = setting("all", "frames the OCPP message log stores: all, off, or sample:N (one call and its "
+                                      "answer in N, plus every CALLERROR); the console's live tail sees all")
     station_password_pepper: str = setting("", "base64 of >= 32 bytes keying the hashes of charge point passwords "
                                                 "(HMAC-SHA256); empty: generated once into "
                                                 "DATA_DIR/station_password_pepper; several nodes must share it",

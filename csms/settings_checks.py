@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from csms.services.message_log import parse_mode
 from csms.settings_operations import validate_operations
 from csms.settings_values import _LEVELS, SettingsError, parse_levels, parse_networks, parse_rate
 
@@ -45,6 +46,10 @@ def validate(s: Settings) -> None:
                        ("api.jwt_ttl", s.api.jwt_ttl)):
         if value <= 0:
             fail(key, f"must be positive, got {value}")
+    try:
+        parse_mode(s.ocpp.message_log)
+    except ValueError as exc:
+        fail("ocpp.message_log", str(exc))
     if s.ocpp.ocsp_unreachable not in ("reject", "accept"):
         fail("ocpp.ocsp_unreachable", f"expected reject or accept, got {s.ocpp.ocsp_unreachable!r}")
     if s.ocpp.contract_pool_url and not s.ocpp.contract_pool_url.startswith(("http://", "https://")):

@@ -205,6 +205,7 @@ def test_a_missing_required_value_names_its_variable(load, tmp_path):
 
 
 @pytest.mark.parametrize("env,key", [({"CSMS_OCPP_HEARTBEAT_INTERVAL": "0"}, "ocpp.heartbeat_interval"),
+                                     ({"CSMS_OCPP_MESSAGE_LOG": "sometimes"}, "ocpp.message_log"),
                                      ({"CSMS_OCPP_HEARTBEAT_GRACE": "0.5"}, "ocpp.heartbeat_grace"),
                                      ({"CSMS_LOG_LEVEL": "LOUD"}, "log.level"),
                                      ({"CSMS_ADMIN_USERNAME": "root"}, "api.admin_password"),
