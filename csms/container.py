@@ -45,6 +45,7 @@ from csms.services.operators import OperatorService
 from csms.services.requests import ReportRequestService
 from csms.services.transactions import TransactionService
 from csms.settings import Settings
+from csms.settings_values import parse_message_log
 from csms.subscriptions import subscriptions
 from csms.transport.presence import RegistryPresence
 from csms.transport.registry import Registry
@@ -92,7 +93,7 @@ class Container:
 
         # the core: messages, commands to charge points, charge points, id tags, transactions
         self.message_log = MessageLog(self.batch, repos.message_log, self.clock, o.message_log_retention_days,
-                                      mode=o.message_log)
+                                      sample=parse_message_log(o.message_log))
         self.tolerance = ToleranceService(repos.charge_points, parse_models(o.tolerant_models))
         self.caller = Caller(self.message_log.observe, self.tolerance.tolerate)
         self.gateway = LocalGateway(self.registry, self.caller, {"ocpp1.6": v16_encoders.ENCODERS,

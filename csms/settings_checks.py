@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from csms.services.message_log import parse_mode
 from csms.settings_operations import validate_operations
-from csms.settings_values import _LEVELS, SettingsError, parse_levels, parse_networks, parse_rate
+from csms.settings_values import (_LEVELS, SettingsError, parse_levels, parse_message_log, parse_networks,
+                                  parse_rate)
 
 if TYPE_CHECKING:
     from csms.settings import Settings, WechatSettings
@@ -47,7 +47,7 @@ def validate(s: Settings) -> None:
         if value <= 0:
             fail(key, f"must be positive, got {value}")
     try:
-        parse_mode(s.ocpp.message_log)
+        parse_message_log(s.ocpp.message_log)
     except ValueError as exc:
         fail("ocpp.message_log", str(exc))
     if s.ocpp.ocsp_unreachable not in ("reject", "accept"):

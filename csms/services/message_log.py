@@ -2,8 +2,8 @@
 Live taps (``watch``) hand the frames of one charge point to whoever watches it (the operator
 console's live tail): a charge point nobody watches costs one dict lookup per frame.
 
-What is stored follows ``mode`` (setting ``ocpp.message_log``): ``all`` every frame; ``off`` none;
-``sample:N`` one exchange in N (a CALL and its answer together, chosen by a hash of the charge point
+What is stored follows ``sample`` (setting ``ocpp.message_log``): 1 (``all``) every frame; 0 (``off``)
+none; N (``sample:N``) one exchange in N (a CALL and its answer together, chosen by a hash of the charge point
 and message id) plus every CALLERROR and every frame that could not be parsed. Live taps see every
 frame whatever the mode. The log is the largest write volume of the CSMS (two rows per call)."""
 
@@ -24,10 +24,9 @@ Tap = Callable[[MessageLogEntry], None]
 
 class MessageLog:
     def __init__(self, batch: BatchSink, repo: MessageLogRepository, clock: Clock, retention_days: int,
-                 max_payload: int = 65536, mode: str = "all"):
+                 max_payload: int = 65536, sample: int = 1):
         self.batch = batch
-        self.mode = mode
-        self._sample = parse_mode(mode)        # 1: all, 0: off, N: one exchange in N
+        self._sample = sample        # 1: all, 0: off, N: one exchange in N
         self.repo = repo
         self.clock = clock
         self.retention_days = retention_days
@@ -79,13 +78,3 @@ class MessageLog:
     async def purge(self) -> int:
         return await self.repo.purge_before(self.clock.now() - timedelta(days=self.retention_days))
 
-
-def parse_mode(mode: str) -> int:
-    """``all`` -> 1, ``off`` -> 0, ``sample:N`` -> N (N >= 1); ValueError otherwise."""
-    mode = mode.strip().lower()
-    if mode in ("all", "off"):
-        return 1 if mode == "all" else 0
-    kind, _, n = mode.partition(":")
-    if kind == "sample" and n.isdigit() and int(n) >= 1:
-        return int(n)
-    raise ValueError(f"expected all, off or sample:N, got {mode!r}")

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from csms.settings import DEFAULT_CONFIG, OcppSettings, SettingsError, load_settings
+from csms.settings_values import parse_message_log
 
 
 @pytest.fixture
@@ -261,3 +262,14 @@ def test_trusted_proxies_are_networks(load):
     from csms.settings import parse_networks
     assert [str(n) for n in parse_networks("10.0.0.0/8, 127.0.0.1")] == ["10.0.0.0/8", "127.0.0.1/32"]
     assert "api.trusted_proxies" in error_of(load, env={"CSMS_API_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"})
+
+
+@pytest.mark.parametrize("mode,expected", [("all", 1), ("off", 0), ("sample:1", 1), ("Sample:20", 20)])
+def test_modes_parse(mode, expected):
+    assert parse_message_log(mode) == expected
+
+
+@pytest.mark.parametrize("mode", ["", "some", "sample:", "sample:0", "sample:x"])
+def test_a_bad_mode_is_refused(mode):
+    with pytest.raises(ValueError):
+        parse_message_log(mode)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from csms.services.message_log import MessageLog, parse_mode
+from csms.services.message_log import MessageLog
 
 
 @pytest.fixture
@@ -125,7 +125,7 @@ def exchanges(log, clock, n: int, cp_id: str = "CP1") -> None:
 
 
 def test_off_stores_nothing_but_the_live_tail_still_sees_every_frame(batch, message_repo, clock):
-    log = MessageLog(batch, message_repo, clock, retention_days=30, mode="off")
+    log = MessageLog(batch, message_repo, clock, retention_days=30, sample=0)
     seen = []
     exchanges(log, clock, 5)
     stop = log.watch("CP1", seen.append)
@@ -136,7 +136,7 @@ def test_off_stores_nothing_but_the_live_tail_still_sees_every_frame(batch, mess
 
 
 def test_sample_stores_whole_exchanges_about_one_in_n_and_every_error(batch, message_repo, clock):
-    log = MessageLog(batch, message_repo, clock, retention_days=30, mode="sample:10")
+    log = MessageLog(batch, message_repo, clock, retention_days=30, sample=10)
     exchanges(log, clock, 1000)
     observe(log, clock, direction="out", message_type=4, uid="bad", raw='[4,"bad","FormatViolation","",{}]')
     observe(log, clock, message_type=2, uid=None, action=None, raw="not json")
@@ -146,14 +146,3 @@ def test_sample_stores_whole_exchanges_about_one_in_n_and_every_error(batch, mes
     answers = [r["unique_id"] for r in rows if r["message_type"] == 3]
     assert 50 <= len(calls) <= 150 and calls == answers        # a call is kept with its answer
     assert sum(r["message_type"] == 4 for r in rows) == 1 and any(r["payload"] == "not json" for r in rows)
-
-
-@pytest.mark.parametrize("mode,expected", [("all", 1), ("off", 0), ("sample:1", 1), ("Sample:20", 20)])
-def test_modes_parse(mode, expected):
-    assert parse_mode(mode) == expected
-
-
-@pytest.mark.parametrize("mode", ["", "some", "sample:", "sample:0", "sample:x"])
-def test_a_bad_mode_is_refused(mode):
-    with pytest.raises(ValueError):
-        parse_mode(mode)
