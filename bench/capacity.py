@@ -18,7 +18,7 @@ import harness as h
 
 
 def run(kind: str, args) -> dict:
-    server = h.make_server(kind, args.count, args.server_core)
+    server = h.make_server(kind, args.count, args.server_core, extra_env=h.csms_env(args))
     try:
         server.start()
         load = h.Load(server, args.count, args.procs, args.client_core, "--mode", "capacity",

@@ -225,3 +225,9 @@ def common_args(ap) -> None:
     ap.add_argument("--server-core", type=int, default=0)
     ap.add_argument("--client-core", type=int, default=1)
     ap.add_argument("--keep", action="store_true", help="keep the temporary directories")
+    ap.add_argument("--csms-env", action="append", default=[], metavar="KEY=VALUE",
+                    help="a setting of the CSMS, e.g. CSMS_OCPP_MESSAGE_LOG=off (repeatable)")
+
+
+def csms_env(args) -> dict:
+    return dict(item.split("=", 1) for item in args.csms_env)

@@ -17,7 +17,7 @@ import harness as h
 
 
 def run(kind: str, args) -> dict:
-    server = h.make_server(kind, args.count, args.server_core)
+    server = h.make_server(kind, args.count, args.server_core, extra_env=h.csms_env(args))
     try:
         server.start()
         time.sleep(1)

@@ -32,7 +32,8 @@ def password_hash(argon2: bool, pepper: bytes) -> str:
 def run(kind: str, args) -> dict:
     pepper = os.urandom(32)
     server = h.make_server(kind, args.count, args.server_core, password_hash=password_hash(args.argon2, pepper),
-                           extra_env={"CSMS_OCPP_STATION_PASSWORD_PEPPER": base64.b64encode(pepper).decode()})
+                           extra_env={"CSMS_OCPP_STATION_PASSWORD_PEPPER": base64.b64encode(pepper).decode(),
+                                      **h.csms_env(args)})
     try:
         server.start()
         load = h.Load(server, args.count, args.procs, args.client_core, "--mode", "storm",

@@ -59,6 +59,7 @@ def build(repos: Repositories, settings: Settings, *, gateway: Gateway, commands
     idle_fees = IdleFees(repos.orders, payments.settlement)
     progress = ChargingProgress(repos.orders, repos.transactions, funds, idle_fees, payments.settlement, stop, tags,
                                 updates)
+    start.opened = progress.orders_opened
     d = settings.driver
     driver_reservations = DriverReservationService(
         reservations, repos.driver_reservations, availability, repos.id_tags, repos.users, repos.wallet, clock,

@@ -6,6 +6,7 @@ Stopped: the idle-fee watch begins and the order is handed to settlement."""
 from __future__ import annotations
 
 import logging
+import time
 
 from csms.domain import events
 from csms.domain.orders import ORDER, Order
@@ -19,6 +20,10 @@ from csms.services.settlement import SettlementService
 
 log = logging.getLogger(__name__)
 
+# a transaction found without a driver's order is not looked up again on each meter value: until an
+# order is opened on this node (orders_opened), or this long (an order opened on another node)
+ORDERLESS_RECHECK_S = 30.0
+
 
 class ChargingProgress:
     def __init__(self, order_repo, transaction_repo: TransactionRepository, funds: FundsWatch, idle_fees: IdleFees,
@@ -31,6 +36,11 @@ class ChargingProgress:
         self.stop = stop
         self.tags = tags
         self.updates = updates
+        self._orderless: dict[int, float] = {}    # transaction id -> when it was found without an order
+
+    def orders_opened(self) -> None:
+        """An order was created or is starting (csms/services/charging_start.py): any transaction may be its."""
+        self._orderless.clear()
 
     async def _order_for(self, tx_id: int, id_tag: str | None) -> Order | None:
         """The driver's order of a transaction: by the transaction, else by the session's id tag or
@@ -70,9 +80,15 @@ class ChargingProgress:
     async def on_transaction_updated(self, e: events.TransactionUpdated) -> None:
         live = self.funds.live.get(e.transaction_id)
         if live is None:
+            seen = self._orderless.get(e.transaction_id)
+            if seen is not None and time.monotonic() - seen < ORDERLESS_RECHECK_S:
+                return          # an RFID session, most of them: no database read per meter value
+            # marked before the lookup: the meter values that arrive while it runs do not look again
+            self._orderless[e.transaction_id] = time.monotonic()
             order = await self._order_for(e.transaction_id, None)
             if order is None or order.state not in ("starting", "charging"):
                 return
+            self._orderless.pop(e.transaction_id, None)
             if order.state == "starting":   # 2.0.1: identified after the start event
                 tx = await self.transaction_repo.get(e.transaction_id)
                 await self.on_transaction_started(events.TransactionStarted(
@@ -93,6 +109,7 @@ class ChargingProgress:
             await self.stop.stop(order, reason)
 
     async def on_transaction_stopped(self, e: events.TransactionStopped) -> None:
+        self._orderless.pop(e.transaction_id, None)
         live = self.funds.live.pop(e.transaction_id, None)
         order = await self.orders.find(transaction_id=e.transaction_id)
         if order is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -120,6 +121,8 @@ class ChargingStart:
         self.clock = clock
         self.config = config
         self._locks = KeyedLocks()
+        # told when an order is created or starts (ChargingProgress.orders_opened: its orderless cache)
+        self.opened: Callable[[], None] = lambda: None
 
     async def start(self, user_id: int, cp_id: str, connector_id: int, *, pay_mode: str, prepay_fen: int = 0,
                     vehicle_id: int | None = None, stop_at: dict | None = None) -> tuple[Order, Payment | None]:
@@ -139,6 +142,7 @@ class ChargingStart:
                 remote_start_id=next_remote_start_id(), vehicle_id=vehicle_id, pay_mode=pay_mode,
                 prepay_fen=prepay_fen if prepay else 0, stop_energy_wh=stop_at.get("energy_wh"),
                 stop_amount_fen=stop_at.get("amount_fen"), stop_minutes=stop_at.get("minutes"))
+            self.opened()
         payment = None
         if prepay:
             try:
@@ -159,6 +163,7 @@ class ChargingStart:
             return
         order = await self.orders.transition(payment.order_id, "created", state="starting", step="starting")
         if order is not None:
+            self.opened()
             await self.updates.session_changed(order)
             self.remote.background.spawn(self._remote_start(order), name=f"remote-start-{order.id}")
             return

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from csms.domain import commands as c
+from csms.domain import events
 from csms.domain.errors import CallTimeout
 from csms.services.charging_start import StartRefused
 from tests.unit.csms.services.world import CP
@@ -197,3 +198,26 @@ async def test_the_funds_watch_follows_the_wallet_when_it_moves_during_the_sessi
     await world.background.drain()
     order = await world.orders.get(oid)
     assert (order.step, order.stop_reason) == ("stopping", "funds")
+
+
+async def test_a_transaction_without_an_order_is_not_looked_up_on_every_meter_value(world, monkeypatch):
+    """An RFID session (no driver's order): its meter values cost no order lookup each, until an order
+    is opened, which may be the one it belongs to (2.0.1: plug in first, then scan)."""
+    lookups = []
+    find = world.orders.find
+
+    async def counted(**kw):
+        lookups.append(kw)
+        return await find(**kw)
+    monkeypatch.setattr(world.orders, "find", counted)
+    tx_id = 424242
+    for i in range(5):
+        await world.progress.on_transaction_updated(events.TransactionUpdated(
+            tx_id, "CP1", 1, 100 * i, 7000, None, world.clock.now()))
+    assert 1 <= len(lookups) <= 3          # the first meter value looked (by transaction, ...); the others not
+    first = len(lookups)
+
+    world.start.opened()                   # what ChargingStart calls when an order is created or starts
+    await world.progress.on_transaction_updated(events.TransactionUpdated(
+        tx_id, "CP1", 1, 600, 7000, None, world.clock.now()))
+    assert len(lookups) > first

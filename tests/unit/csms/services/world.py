@@ -204,6 +204,7 @@ async def world() -> World:
     stop = ChargingStop(orders, funds, start, remote, updates, clock)
     idle_fees = IdleFees(orders, settlement)
     progress = ChargingProgress(orders, transactions, funds, idle_fees, settlement, stop, tags, updates)
+    start.opened = progress.orders_opened
     for event_type, subscriber in ((PaymentSucceeded, start.on_paid), (PaymentClosed, start.on_payment_closed),
                                    (RefundSucceeded, settlement.on_refunded)):      # csms/subscriptions.py
         bus.subscribe(event_type, subscriber)
