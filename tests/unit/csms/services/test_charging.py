@@ -197,3 +197,34 @@ async def test_the_funds_watch_follows_the_wallet_when_it_moves_during_the_sessi
     await world.background.drain()
     order = await world.orders.get(oid)
     assert (order.step, order.stop_reason) == ("stopping", "funds")
+
+
+async def test_a_stop_stored_before_a_crash_but_never_seen_by_the_order_is_caught_up_once(world):
+    """The process died between storing the StopTransaction (answered) and the order's subscriber: the
+    charge point does not repeat it, the periodic catch-up settles the order from what is stored."""
+    user = await world.a_driver(2000)
+    oid, tx = await world.a_charging_session(user)
+    await world.meter(tx, 300)
+    await world.transactions.transition(tx.id, "Active", status="Completed", stopped_at=world.clock.now(),
+                                        meter_stop_wh=400, energy_wh=400, stop_reason="Local")
+    assert (await world.orders.get(oid)).state == "charging"
+    await world.progress.catch_up()
+    await world.progress.catch_up()                          # again: nothing twice
+    order = await world.orders.get(oid)
+    assert (order.state, order.energy_wh, order.total_fen) == ("paid", 400, 60)
+    assert [r for r in await world.refs(user) if r.endswith(":charge")] == [f"order:{oid}:charge"]
+
+
+async def test_a_start_stored_before_a_crash_but_never_seen_by_the_order_is_caught_up(world):
+    user = await world.a_driver(1000)
+    order, _ = await world.start.start(user, CP, 1, pay_mode="wallet")
+    await world.background.drain()
+    tx, _ = await world.transactions.start(charge_point_id=CP, evse_id=1, connector_id=1, id_tag=order.id_tag,
+                                           started_at=world.clock.now(), meter_start_wh=0, ocpp_tx_id=None,
+                                           reservation_id=None)
+    assert (await world.orders.get(order.id)).state == "starting"
+    await world.progress.catch_up()
+    caught = await world.orders.get(order.id)
+    assert (caught.state, caught.transaction_id) == ("charging", tx.id)
+    await world.stop_transaction(tx, 200)
+    assert (await world.orders.get(order.id)).state == "paid"

@@ -1,0 +1,297 @@
+"""SIGKILL of the CSMS mid-session, restart, replay (issue 16 item 3).
+
+The CSMS runs as a real process (`csms serve` on a SQLite file), WeChat as another
+(`csms wechat-emulator`, which outlives the CSMS as WeChat does). Simulated OCPP 1.6 charge points
+stream meter values every 0.2 s; drivers charge from their wallets and top them up with WeChat Pay.
+The CSMS is killed (SIGKILL: no shutdown code runs) at each of these moments, each round:
+
+- start:    while a StartTransaction is in flight (after the driver's remote start)
+- meter:    while a MeterValues is in flight, mid-session
+- stop:     while a StopTransaction is in flight (after the driver's stop)
+- payment:  just after the payer paid, while WeChat's notification is on its way
+
+then started again; the charge points reconnect and replay what their outbox still holds, WeChat
+retries its notification. At the end, from the database file itself:
+
+- every meter value the CSMS acknowledged is stored, exactly once (no reading is stored twice);
+- every session is completed: the transaction Completed with the charge point's meter stop, the
+  order paid;
+- every bill is right: the order's energy is what the charge point delivered and its total is that
+  energy at the station's price, charged to the wallet once;
+- every payment WeChat took is credited once.
+
+CSMS_CRASH_ROUNDS (default 1) repeats the four moments; `make soak` runs more."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import sqlite3
+from collections import Counter
+from datetime import datetime
+
+import pytest
+
+from chargepoint_sim import ChargePoint16
+from chargepoint_sim.protocol import parse_time
+from csms.services.billing import fen
+from tests.support.driver import a_priced_station, eventually, prepay_id
+from tests.support.processes import CsmsProcess, EmulatorProcess, RemoteDriver
+
+ROUNDS = int(os.environ.get("CSMS_CRASH_ROUNDS", "1"))
+MOMENTS = ("start", "meter", "stop", "payment")
+ENERGY = "Energy.Active.Import.Register"
+PRICE = {"energy": 100, "service": 50}          # fen per kWh, flat all day
+pytestmark = pytest.mark.timeout(90 + 60 * ROUNDS)
+
+
+class WatchedPoint(ChargePoint16):
+    """A 1.6 charge point that remembers which readings the CSMS acknowledged and can trip a
+    callback when it sends a chosen CALL (the test kills the CSMS then)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.acked: list[tuple[int, str, str]] = []      # (transaction id, timestamp, Wh) acknowledged
+        self.tripwire: dict[str, tuple[int, object]] = {}  # action -> (calls left before it trips, callback)
+        self.transactions = []
+
+    def trip_on(self, action: str, callback, after: int = 0) -> None:
+        self.tripwire[action] = (after, callback)
+
+    async def call(self, action: str, payload: dict, timeout: float | None = None) -> dict:
+        wire = self.tripwire.get(action)
+        if wire is not None:
+            left, callback = wire
+            if left <= 0:
+                del self.tripwire[action]
+                callback()
+            else:
+                self.tripwire[action] = (left - 1, callback)
+        return await super().call(action, payload, timeout)
+
+    def _begin_transaction(self, connector, id_tag, remote):
+        tx = super()._begin_transaction(connector, id_tag, remote)
+        self.transactions.append(tx)
+        return tx
+
+    def _queued_answered(self, message, response) -> None:
+        super()._queued_answered(message, response)
+        values = {"MeterValues": "meterValue", "StopTransaction": "transactionData"}.get(message.action)
+        if values is None:
+            return
+        for mv in message.payload.get(values) or []:
+            for sv in mv["sampledValue"]:
+                if sv.get("measurand", ENERGY) == ENERGY:
+                    self.acked.append((message.payload["transactionId"], mv["timestamp"], sv["value"]))
+
+
+class Plant:
+    """The CSMS and WeChat processes, a priced station, charge points and drivers; kills on cue."""
+
+    def __init__(self, tmp_path):
+        self.emulator = EmulatorProcess(tmp_path / "var", tmp_path / "emulator.log")
+        self.csms = CsmsProcess(tmp_path, self.emulator, CSMS_DRIVER_MIN_WALLET_FEN="100")
+        self.points: list[WatchedPoint] = []
+        self.drivers: list[RemoteDriver] = []
+        self.crash: asyncio.Task | None = None
+        self.kills = 0
+        self.topups: dict[int, int] = {}             # payment id -> fen, per driver id below
+        self.orders: list[tuple[RemoteDriver, WatchedPoint, int]] = []
+
+    async def start(self, chargers: int = 2) -> None:
+        await self.emulator.start()
+        await self.csms.start()
+        station = await a_priced_station(self.csms, energy=PRICE["energy"], service=PRICE["service"])
+        for n in range(chargers):
+            cp_id = f"CRASH-{n}"
+            await self.csms.a_charge_point(cp_id, station_id=station["id"])
+            cp = WatchedPoint(url=self.csms.ocpp_url, cp_id=cp_id, connectors=1, meter_interval=0.2, time_scale=10,
+                              ramp_s=1, call_timeout=5, reconnect_min_delay=0.2, reconnect_max_delay=1.0)
+            cp.config.set("TransactionMessageAttempts", 20)
+            cp.config.set("TransactionMessageRetryInterval", 1)
+            await cp.connect()
+            self.points.append(cp)
+            driver = RemoteDriver(self.csms, self.emulator, f"driver{n}")
+            await driver.login()
+            self.drivers.append(driver)
+
+    def kill_soon(self) -> None:
+        """Kill the CSMS within the next 30 ms (the frame that tripped it is on its way)."""
+        async def later() -> None:
+            await asyncio.sleep(random.uniform(0, 0.03))
+            await self.csms.kill()
+            self.kills += 1
+        self.crash = asyncio.get_running_loop().create_task(later())
+
+    async def restart_after_crash(self) -> None:
+        await eventually(self._crashed, 30, "the CSMS killed")
+        await self.crash
+        self.crash = None
+        await self.csms.start()
+
+    async def _crashed(self) -> bool:
+        return self.crash is not None
+
+    async def close(self) -> None:
+        for cp in self.points:
+            await cp.close()
+        await self.csms.close()
+        await self.emulator.terminate()
+
+
+async def quietly(request):
+    """An API call the kill may cut: (status, body), or (None, None) when the CSMS died under it."""
+    try:
+        return await request
+    except Exception:   # noqa: BLE001 - the connection is cut by the kill, in whatever way aiohttp says
+        return None, None
+
+
+async def open_order(driver: RemoteDriver) -> int:
+    async def found():
+        status, orders = await quietly(driver.get("/api/v1/driver/sessions/current"))
+        return orders[0]["order_id"] if status == 200 and orders else None
+    try:
+        return await eventually(found, 30, "the driver's open session")
+    except AssertionError:
+        _, orders = await quietly(driver.get("/api/v1/driver/orders"))
+        raise AssertionError(f"no open session; the driver's orders: {orders}") from None
+
+
+async def wait_state(driver: RemoteDriver, order_id: int, *states: str, timeout: float = 40) -> dict:
+    async def reached():
+        status, order = await quietly(driver.get(f"/api/v1/driver/orders/{order_id}"))
+        return order if status == 200 and order["state"] in states else None
+    return await eventually(reached, timeout, f"order {order_id} in {states}")
+
+
+async def a_session(plant: Plant, n: int, moment: str) -> None:
+    driver, cp = plant.drivers[n], plant.points[n]
+    if moment == "start":
+        cp.trip_on("StartTransaction", plant.kill_soon)
+    for _ in range(50):     # the last session's Available may not be written yet (statuses are write-behind)
+        status, body = await quietly(driver.start(cp.cp_id, 1))
+        if status != 409:
+            break
+        await asyncio.sleep(0.1)
+    assert status in (201, None), body                      # None: the kill cut the request
+    if moment == "start":
+        await plant.restart_after_crash()
+    order_id = await open_order(driver)
+    await wait_state(driver, order_id, "charging")
+    await cp.wait_for(lambda cp: len(cp.acked) > 0, timeout=15)
+    if moment == "meter":
+        cp.trip_on("MeterValues", plant.kill_soon, after=random.randint(1, 4))
+        await plant.restart_after_crash()
+        await cp.wait_for(lambda c: c.ready, timeout=30)
+    await asyncio.sleep(random.uniform(0.5, 1.0))           # streaming
+    if moment == "stop":
+        cp.trip_on("StopTransaction", plant.kill_soon)
+    await quietly(driver.post(f"/api/v1/driver/sessions/{order_id}/stop", signed=True))
+    if moment == "stop":
+        await plant.restart_after_crash()
+    await wait_state(driver, order_id, "paid", "unpaid", "refunded")
+    plant.orders.append((driver, cp, order_id))
+    await cp.unplug(1)
+
+
+async def a_payment(plant: Plant, n: int, killed: bool) -> None:
+    driver = plant.drivers[n]
+    status, payment = await driver.post("/api/v1/driver/wallet/topups", {"amount_fen": 1000 + n}, signed=True)
+    assert status == 201, payment
+    await plant.emulator.pay(prepay_id(payment["pay_params"]))
+    if killed:
+        plant.kill_soon()
+        await plant.restart_after_crash()
+
+    async def paid():
+        status, p = await quietly(driver.get(f"/api/v1/driver/payments/{payment['id']}"))
+        return status == 200 and p["state"] == "paid"
+    await eventually(paid, 40, f"payment {payment['id']} credited")
+
+
+@pytest.fixture
+async def plant(tmp_path):
+    plant = Plant(tmp_path)
+    try:
+        await plant.start()
+        yield plant
+    finally:
+        await plant.close()
+
+
+def _db_time(text: str) -> str:
+    moment = parse_time(text)
+    assert isinstance(moment, datetime)
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+async def test_killed_at_start_meter_stop_and_payment_loses_and_doubles_nothing(plant):
+    for n in range(len(plant.drivers)):
+        await a_payment(plant, n, killed=False)             # the wallets, before anything is killed
+    for _ in range(ROUNDS):
+        for moment in MOMENTS:
+            n = random.randrange(len(plant.points))
+            if moment == "payment":
+                await a_payment(plant, n, killed=True)
+            else:
+                await a_session(plant, n, moment)
+    assert plant.kills == ROUNDS * len(MOMENTS)
+    for cp in plant.points:                                  # whatever they still held is delivered
+        await cp.wait_for(lambda c: c.ready and not c.outbox, timeout=30)
+
+    db = sqlite3.connect(f"file:{plant.csms.db_file}?mode=ro", uri=True)
+    try:
+        check_meter_values(db, plant.points)
+        check_sessions(db, plant)
+        await check_money(db, plant)
+    finally:
+        db.close()
+
+
+def check_meter_values(db: sqlite3.Connection, points: list[WatchedPoint]) -> None:
+    doubled = db.execute("SELECT transaction_id, timestamp, measurand, context, COUNT(*) FROM meter_values "
+                         "GROUP BY charge_point_id, transaction_id, timestamp, measurand, phase, context, location "
+                         "HAVING COUNT(*) > 1").fetchall()
+    assert doubled == [], f"readings stored twice: {doubled[:5]}"
+    acked = [(cp.cp_id, tx, _db_time(ts), wh) for cp in points for tx, ts, wh in cp.acked]
+    stored = Counter(db.execute("SELECT charge_point_id, transaction_id, timestamp, value FROM meter_values "
+                                "WHERE measurand = ?", (ENERGY,)).fetchall())
+    missing = [a for a in acked if stored[a] != 1]
+    assert not missing, f"{len(missing)} of {len(acked)} acknowledged readings not stored once: {missing[:5]}"
+
+
+def check_sessions(db: sqlite3.Connection, plant: Plant) -> None:
+    rows = {r[0]: r[1:] for r in db.execute("SELECT id, status, meter_start_wh, meter_stop_wh FROM transactions")}
+    for cp in plant.points:
+        for tx in cp.transactions:
+            assert tx.id in rows, f"{cp.cp_id}: transaction {tx.id} unknown"
+            assert rows[tx.id] == ("Completed", tx.meter_start, tx.meter_stop), (cp.cp_id, tx.id, rows[tx.id])
+    assert len(rows) == sum(len(cp.transactions) for cp in plant.points)     # no transaction twice
+
+
+async def check_money(db: sqlite3.Connection, plant: Plant) -> None:
+    by_tx = {tx.id: tx for cp in plant.points for tx in cp.transactions}
+    for driver, _, order_id in plant.orders:
+        state, tx_id, energy, total, idle = db.execute(
+            "SELECT state, transaction_id, energy_wh, total_fen, idle_fee_fen FROM orders WHERE id = ?",
+            (order_id,)).fetchone()
+        tx = by_tx[tx_id]
+        assert state == "paid", (order_id, state)
+        assert energy == tx.meter_stop - tx.meter_start > 0, (order_id, energy, tx.meter_start, tx.meter_stop)
+        assert total == fen(energy, PRICE["energy"]) + fen(energy, PRICE["service"]) + idle, (order_id, total)
+        charged = db.execute("SELECT amount_fen FROM wallet_ledger WHERE order_id = ? AND kind = 'charge'",
+                             (order_id,)).fetchall()
+        assert charged == [(-total,)], (order_id, charged)
+    paid_at_wechat = {t["out_trade_no"]: t["amount"]["total"] for t in await plant.emulator.transactions()
+                      if t["trade_state"] == "SUCCESS"}
+    for out_trade_no, amount in paid_at_wechat.items():
+        payment_id, state, fen_asked = db.execute(
+            "SELECT id, state, amount_fen FROM payments WHERE out_trade_no = ?", (out_trade_no,)).fetchone()
+        credits = db.execute("SELECT amount_fen FROM wallet_ledger WHERE payment_id = ? AND kind = 'topup'",
+                             (payment_id,)).fetchall()
+        assert (state, fen_asked, credits) == ("paid", amount, [(amount,)]), (out_trade_no, state, credits)
+    for driver in plant.drivers:
+        entries = db.execute("SELECT SUM(amount_fen) FROM wallet_ledger WHERE user_id = ?", (driver.id,)).fetchone()
+        assert await driver.balance() == entries[0]
