@@ -33,57 +33,16 @@ from datetime import datetime
 
 import pytest
 
-from chargepoint_sim import ChargePoint16
 from chargepoint_sim.protocol import parse_time
 from csms.services.billing import fen
 from tests.support.driver import a_priced_station, eventually, prepay_id
 from tests.support.processes import CsmsProcess, EmulatorProcess, RemoteDriver
+from tests.support.watched_point import ENERGY, WatchedPoint
 
 ROUNDS = int(os.environ.get("CSMS_CRASH_ROUNDS", "1"))
 MOMENTS = ("start", "meter", "stop", "payment")
-ENERGY = "Energy.Active.Import.Register"
 PRICE = {"energy": 100, "service": 50}          # fen per kWh, flat all day
 pytestmark = pytest.mark.timeout(90 + 60 * ROUNDS)
-
-
-class WatchedPoint(ChargePoint16):
-    """A 1.6 charge point that remembers which readings the CSMS acknowledged and can trip a
-    callback when it sends a chosen CALL (the test kills the CSMS then)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.acked: list[tuple[int, str, str]] = []      # (transaction id, timestamp, Wh) acknowledged
-        self.tripwire: dict[str, tuple[int, object]] = {}  # action -> (calls left before it trips, callback)
-        self.transactions = []
-
-    def trip_on(self, action: str, callback, after: int = 0) -> None:
-        self.tripwire[action] = (after, callback)
-
-    async def call(self, action: str, payload: dict, timeout: float | None = None) -> dict:
-        wire = self.tripwire.get(action)
-        if wire is not None:
-            left, callback = wire
-            if left <= 0:
-                del self.tripwire[action]
-                callback()
-            else:
-                self.tripwire[action] = (left - 1, callback)
-        return await super().call(action, payload, timeout)
-
-    def _begin_transaction(self, connector, id_tag, remote):
-        tx = super()._begin_transaction(connector, id_tag, remote)
-        self.transactions.append(tx)
-        return tx
-
-    def _queued_answered(self, message, response) -> None:
-        super()._queued_answered(message, response)
-        values = {"MeterValues": "meterValue", "StopTransaction": "transactionData"}.get(message.action)
-        if values is None:
-            return
-        for mv in message.payload.get(values) or []:
-            for sv in mv["sampledValue"]:
-                if sv.get("measurand", ENERGY) == ENERGY:
-                    self.acked.append((message.payload["transactionId"], mv["timestamp"], sv["value"]))
 
 
 class Plant:
