@@ -20,7 +20,7 @@ from csms.db.session import make_engine, make_sessionmaker, upgrade
 from csms.features import (accounts, backoffice, charging, driver_profile, invoices, operations, payments,
                            reservations, security, smart_charging, tariffs)
 from csms.jobs.scheduler import Scheduler, jobs
-from csms.keys import jwt_secret
+from csms.keys import jwt_secret, station_password_pepper
 from csms.metrics_refresh import MetricSources
 from csms.notify.factory import NotifyBundle, build_notify
 from csms.ocpp import frames
@@ -36,6 +36,7 @@ from csms.ocpp.v201 import routes as v201_routes
 from csms.services.background import Background
 from csms.services.charger_passwords import ChargerPasswords
 from csms.services.chargers import ChargerConfig, ChargerService
+from csms.services.station_passwords import StationPasswords
 from csms.services.clock import SystemClock
 from csms.services.commands import CommandService
 from csms.services.id_tags import IdTagService
@@ -101,7 +102,8 @@ class Container:
         self.chargers = ChargerService(repos.charge_points, repos.connectors, self.bus, self.batch, self.clock,
                                        presence,
                                        ChargerConfig(o.auto_register, o.heartbeat_interval, o.boot_retry_interval,
-                                                     o.heartbeat_grace))
+                                                     o.heartbeat_grace),
+                                       StationPasswords(station_password_pepper(s)))
         # every accepted password change is stored, whichever command made it (rotate, configuration, raw)
         self.charger_passwords = ChargerPasswords(repos.charge_points, self.chargers)
         self.commands = CommandService(self.gateway, repos.transactions, self.charger_passwords, accepted_password)

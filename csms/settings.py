@@ -65,6 +65,10 @@ class OcppSettings:
     max_frame_bytes: int = setting(65536, "larger frames get a CALLERROR; 4x this closes the socket (1009)")
     ping_interval: float = setting(60.0, "seconds between WebSocket pings (0 disables)")
     message_log_retention_days: int = setting(30, "days the OCPP message log keeps frames")
+    station_password_pepper: str = setting("", "base64 of >= 32 bytes keying the hashes of charge point passwords "
+                                                "(HMAC-SHA256); empty: generated once into "
+                                                "DATA_DIR/station_password_pepper; several nodes must share it",
+                                           secret=True)
     flush_interval: float = setting(0.2, "seconds between batched writes (meter values, message log, presence)")
     tolerant_models: str = setting("", "tolerant mode for these vendors: Vendor or Vendor/Model, comma-separated")
     ocsp_timeout: float = setting(5.0, "seconds an OCSP responder has to answer (contract certificates, "
