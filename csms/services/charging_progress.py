@@ -96,7 +96,7 @@ class ChargingProgress:
         """The transaction events of a process that died after storing a start or a stop but before
         its subscribers ran are not delivered again (the charge point had its answer and does not
         repeat it): every open order whose transaction moved on without it is moved on from what is
-        stored. Run by the periodic driver-sessions job; each step is idempotent, so a live event
+        stored, and a settlement cut between the bill and the payment is collected. Run by the periodic driver-sessions job; each step is idempotent, so a live event
         handled at the same time changes nothing twice."""
         for order in await self.orders.open_orders():
             if order.state == "starting" and order.transaction_id is None:
@@ -115,6 +115,9 @@ class ChargingProgress:
                     await self.on_transaction_stopped(events.TransactionStopped(
                         tx.id, tx.charge_point_id, tx.connector_id, energy, tx.stop_reason, tx.anomaly,
                         tx.stopped_at or tx.updated_at or tx.started_at))
+            elif order.state == "settling":         # billed, the money not taken yet
+                log.warning("order %s: settled but not collected; catching up", order.id)
+                await self.settlement.collect(order)
 
     async def on_transaction_stopped(self, e: events.TransactionStopped) -> None:
         live = self.funds.live.pop(e.transaction_id, None)

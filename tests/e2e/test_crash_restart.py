@@ -207,6 +207,11 @@ async def test_killed_at_start_meter_stop_and_payment_loses_and_doubles_nothing(
         await check_money(db, plant)
     finally:
         db.close()
+    replayed = sum(cp.refused["disconnected"] + cp.refused["timeout"] for cp in plant.points)
+    print(f"\n{plant.kills} SIGKILLs ({ROUNDS} x {', '.join(MOMENTS)}): {len(plant.orders)} sessions completed and "
+          f"billed, {sum(len(cp.acked) for cp in plant.points)} acknowledged readings stored once, "
+          f"{replayed} transaction messages cut by a kill and sent again, "
+          f"{len(await plant.emulator.transactions())} WeChat orders, each payment credited once")
 
 
 def check_meter_values(db: sqlite3.Connection, points: list[WatchedPoint]) -> None:

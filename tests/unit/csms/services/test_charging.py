@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from csms.domain import commands as c
+from csms.domain import events
 from csms.domain.errors import CallTimeout
 from csms.services.charging_start import StartRefused
 from tests.unit.csms.services.world import CP
@@ -228,3 +229,26 @@ async def test_a_start_stored_before_a_crash_but_never_seen_by_the_order_is_caug
     assert (caught.state, caught.transaction_id) == ("charging", tx.id)
     await world.stop_transaction(tx, 200)
     assert (await world.orders.get(order.id)).state == "paid"
+
+
+async def test_a_settlement_cut_between_the_bill_and_the_payment_is_collected_once(world):
+    user = await world.a_driver(2000)
+    oid, tx = await world.a_charging_session(user)
+    stopped = await world.transactions.transition(tx.id, "Active", status="Completed", stopped_at=world.clock.now(),
+                                                  meter_stop_wh=400, energy_wh=400, stop_reason="Local")
+    order = await world.orders.get(oid)
+    collect = world.settlement.collect
+    world.settlement.collect = lambda order: _none()          # the process dies before the money is taken
+    await world.settlement.settle(order, events.TransactionStopped(tx.id, CP, 1, 400, "Local", None,
+                                                                   stopped.stopped_at), "charger")
+    world.settlement.collect = collect
+    assert (await world.orders.get(oid)).state == "settling"
+    await world.progress.catch_up()
+    await world.progress.catch_up()
+    order = await world.orders.get(oid)
+    assert (order.state, order.paid_fen, order.total_fen) == ("paid", 60, 60)
+    assert [r for r in await world.refs(user) if r.endswith(":charge")] == [f"order:{oid}:charge"]
+
+
+async def _none():
+    return None
