@@ -12,7 +12,8 @@ import asyncio
 
 import pytest
 
-from tests.support.driver import eventually, prepay_id
+from chargepoint_sim import ChargePoint16
+from tests.support.driver import a_priced_station, eventually, prepay_id
 from tests.support.processes import CsmsProcess, EmulatorProcess, RemoteDriver
 
 pytestmark = pytest.mark.timeout(120)
@@ -71,15 +72,28 @@ async def test_a_payment_made_while_the_csms_was_down_is_credited_once_after_wec
     await credited_once(amy, [800])
 
 
-async def test_wechat_down_a_top_up_is_refused_clearly_and_works_once_it_is_back(world):
+async def test_wechat_down_a_top_up_or_prepaid_start_is_refused_clearly_and_works_once_it_is_back(world):
     csms, emulator = world
     bo = RemoteDriver(csms, emulator, "bo")
     await bo.login()
+    station = await a_priced_station(csms)
+    await csms.a_charge_point("WXDOWN-1", station_id=station["id"])
+    cp = ChargePoint16(url=csms.ocpp_url, cp_id="WXDOWN-1", connectors=1)
+    await cp.connect()
     await emulator.terminate()
+    try:
+        status, body = await bo.post("/api/v1/driver/wallet/topups", {"amount_fen": 500}, signed=True)
+        assert status == 503 and body["error"]["code"] == "payment_unavailable", body
+        assert await bo.balance() == 0
 
-    status, body = await bo.post("/api/v1/driver/wallet/topups", {"amount_fen": 500}, signed=True)
-    assert status == 503 and body["error"]["code"] == "payment_unavailable", body
-    assert await bo.balance() == 0
+        status, body = await bo.start("WXDOWN-1", pay_mode="prepay", prepay_fen=500)
+        assert status == 503 and body["error"]["code"] == "payment_unavailable", body
+        _, orders = await bo.get("/api/v1/driver/orders")
+        assert [o["state"] for o in orders] == ["cancelled"], orders      # not left open
+        _, current = await bo.get("/api/v1/driver/sessions/current")
+        assert current == []
+    finally:
+        await cp.close()
 
     await emulator.start()
     await bo.topup(500)
