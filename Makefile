@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # the suite runs on every core, a test file per worker (its module fixtures stay in one process)
 XDIST  ?= -n auto --dist loadfile
 
-.PHONY: run demo serve test test-fast bench lint clean install test-miniprogram console test-console
+.PHONY: run demo serve test test-fast bench lint clean install test-miniprogram console test-console soak-crash
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,13 @@ test-miniprogram:
 
 test-console:
 	cd console && npm ci --no-audit --no-fund && npm test
+
+# issue 16 item 3/4 at length: SIGKILL the CSMS at start, meter values, stop and payment CRASH_ROUNDS
+# times over (the suite runs one round), MariaDB and WeChat stopped and started (part of `make soak`)
+CRASH_ROUNDS ?= 10
+soak-crash: $(STAMP)
+	CSMS_CRASH_ROUNDS=$(CRASH_ROUNDS) $(PY) -m pytest -q -p no:cacheprovider -o timeout=0 -s \
+		tests/e2e/test_crash_restart.py tests/integration/test_mariadb_restart.py tests/e2e/test_wechat_down.py
 
 bench: $(STAMP)
 	$(PY) bench/load.py

@@ -168,6 +168,10 @@ class WechatSettings:
     feedback_template_id: str = setting("", "subscribe message template: an operator answered the driver's feedback")
     emulator_port: int = setting(9100, "emulator mode: the local WeChat emulator listens on 127.0.0.1 here "
                                        "(0 = any free port)")
+    emulator_url: str = setting("", "emulator mode: URL of a WeChat emulator running as its own process "
+                                    "(`csms wechat-emulator --port N`, e.g. http://127.0.0.1:9100), whose keys "
+                                    "it generated into DATA_DIR/wechat-emulator (the same data directory); "
+                                    "empty: the emulator runs inside this process")
     emulator_pay_keys: str = setting("certificate", "emulator mode: how the emulator signs as WeChat Pay: "
                                                     "certificate | public_key | both")
     http_timeout: float = setting(10.0, "seconds before a call to WeChat gives up")
