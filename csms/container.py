@@ -14,6 +14,8 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 from csms.bus.events import InProcessBus
+from csms.cluster import node_id
+from csms.cluster.leader import LeaderLock
 from csms.db.batch import BatchWriter
 from csms.db.catalog import build_repositories
 from csms.db.session import make_engine, make_sessionmaker, upgrade
@@ -87,6 +89,7 @@ class Container:
         self.bus = InProcessBus()
         self.background = Background()
         self.registry = Registry()
+        self.node = node_id(s.cluster.node_id)
         self.jwt_secret = jwt_secret(s)
 
         # the core: messages, commands to charge points, charge points, id tags, transactions
@@ -168,7 +171,10 @@ class Container:
         for event_type, subscriber in subscriptions(self):
             self.bus.subscribe(event_type, subscriber)
         self.metric_sources = MetricSources(s, self.batch, self.engine, self.db_sessions, redis)
-        self.scheduler = Scheduler(jobs(self))
+        # several schedulers: the one holding the Redis lock runs the cluster's jobs (csms/cluster/leader.py)
+        self.leader = (LeaderLock(redis, self.node, ttl=s.cluster.scheduler_lock_ttl) if redis is not None
+                       else None)
+        self.scheduler = Scheduler(jobs(self), gate=self.leader.is_leader if self.leader else None)
         self._running = AsyncExitStack()
         self._running.push_async_callback(self._close_clients)    # built first (create()): closed last
         self._running.push_async_callback(self.engine.dispose)
@@ -189,12 +195,15 @@ class Container:
 
     async def start(self, *, ocpp: bool = True, jobs: bool = True) -> None:
         """Start what runs; each step's undoing is pushed as it succeeds, so ``stop`` (or a failure
-        half-way) undoes exactly what was started, in reverse order."""
+        half-way) undoes exactly what was started, in reverse order. ``ocpp``: the listeners and this
+        node's own jobs (its sockets); ``jobs``: the cluster's periodic jobs (behind the scheduler
+        lock when Redis is configured)."""
         run = self._running
         await self.migrate()
         for version in self.dispatcher.versions:
             frames.warm(version)
-        await self.repos.charge_points.mark_all_offline()     # single node: nobody is connected before we listen
+        if self.redis is None:      # single node: nobody is connected before we listen
+            await self.repos.charge_points.mark_all_offline()
         await self.chargers.preload()
         await self.charging.idle_fees.preload()
         if self.settings.api.admin_username:
@@ -212,7 +221,11 @@ class Container:
                 if server is not None:
                     await server.start()
                     run.push_async_callback(server.stop)
-        if jobs:
+        if ocpp or jobs:
+            self.scheduler.only(node=ocpp, cluster=jobs)
+            if jobs and self.leader is not None:
+                self.leader.start()
+                run.push_async_callback(self.leader.stop)
             self.scheduler.start()
             run.push_async_callback(self.scheduler.stop)
 
