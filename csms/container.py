@@ -15,12 +15,11 @@ from pathlib import Path
 
 from csms.bus.events import InProcessBus
 from csms.cluster import node_id
-from csms.cluster.leader import LeaderLock
 from csms.db.batch import BatchWriter
 from csms.db.catalog import build_repositories
 from csms.db.session import make_engine, make_sessionmaker, upgrade
-from csms.features import (accounts, backoffice, charging, driver_profile, invoices, operations, payments,
-                           reservations, security, smart_charging, tariffs)
+from csms.features import (accounts, backoffice, charging, cluster, driver_profile, invoices, operations,
+                           payments, reservations, security, smart_charging, tariffs)
 from csms.jobs.scheduler import Scheduler, jobs
 from csms.keys import jwt_secret
 from csms.metrics_refresh import MetricSources
@@ -86,21 +85,24 @@ class Container:
         self.db_sessions = make_sessionmaker(self.engine)
         self.repos = repos = build_repositories(self.db_sessions, self.clock)
         self.batch = BatchWriter(self.engine, interval=o.flush_interval)
-        self.bus = InProcessBus()
+        self.node = node_id(s.cluster.node_id)
+        self.channels, self.bus = cluster.build_bus(redis, self.node) if redis is not None else (None, InProcessBus())
         self.background = Background()
         self.registry = Registry()
-        self.node = node_id(s.cluster.node_id)
         self.jwt_secret = jwt_secret(s)
 
         # the core: messages, commands to charge points, charge points, id tags, transactions
         self.message_log = MessageLog(self.batch, repos.message_log, self.clock, o.message_log_retention_days)
         self.tolerance = ToleranceService(repos.charge_points, parse_models(o.tolerant_models))
         self.caller = Caller(self.message_log.observe, self.tolerance.tolerate)
-        self.gateway = LocalGateway(self.registry, self.caller, {"ocpp1.6": v16_encoders.ENCODERS,
-                                                                 "ocpp2.0.1": v201_encoders.ENCODERS},
-                                    timeout=o.call_timeout)
+        local = LocalGateway(self.registry, self.caller, {"ocpp1.6": v16_encoders.ENCODERS,
+                                                          "ocpp2.0.1": v201_encoders.ENCODERS}, timeout=o.call_timeout)
+        # several nodes: presence in Redis, commands routed to the node holding the socket
+        self.cluster = (cluster.build(s, redis=redis, node=self.node, channels=self.channels, bus=self.bus,
+                                      registry=self.registry, local_gateway=local) if redis is not None else None)
+        self.gateway = self.cluster.gateway if self.cluster else local
         self.report_requests = ReportRequestService(repos.report_requests, self.clock)
-        presence = RegistryPresence(self.registry)
+        presence = self.cluster.presence if self.cluster else RegistryPresence(self.registry)
         self.chargers = ChargerService(repos.charge_points, repos.connectors, self.bus, self.batch, self.clock,
                                        presence,
                                        ChargerConfig(o.auto_register, o.heartbeat_interval, o.boot_retry_interval,
@@ -172,8 +174,7 @@ class Container:
             self.bus.subscribe(event_type, subscriber)
         self.metric_sources = MetricSources(s, self.batch, self.engine, self.db_sessions, redis)
         # several schedulers: the one holding the Redis lock runs the cluster's jobs (csms/cluster/leader.py)
-        self.leader = (LeaderLock(redis, self.node, ttl=s.cluster.scheduler_lock_ttl) if redis is not None
-                       else None)
+        self.leader = self.cluster.leader if self.cluster else None
         self.scheduler = Scheduler(jobs(self), gate=self.leader.is_leader if self.leader else None)
         self._running = AsyncExitStack()
         self._running.push_async_callback(self._close_clients)    # built first (create()): closed last
@@ -183,11 +184,15 @@ class Container:
 
     async def _on_open(self, conn) -> None:
         self.tolerance.forget(conn.cp_id)
+        if self.cluster is not None:        # held here now: the node that held it drops its socket
+            await self.cluster.presence.opened(conn.cp_id, conn.protocol)
         self.dispatcher.opened(conn, await self.chargers.registration_status(conn.cp_id))
         await self.chargers.connected(conn.cp_id, conn.protocol)
 
     async def _on_close(self, conn, current: bool) -> None:
         self.dispatcher.on_disconnect(conn)
+        if current and self.cluster is not None:   # taken over by another node: not offline
+            current = await self.cluster.presence.closed(conn.cp_id)
         await self.chargers.disconnected(conn.cp_id, current)
 
     async def migrate(self) -> None:
@@ -210,6 +215,13 @@ class Container:
             await self.operators.ensure_admin(self.settings.api.admin_username, self.settings.api.admin_password)
         self.batch.start()
         run.push_async_callback(self.batch.stop)                # the final flush, once nothing writes any more
+        if self.cluster is not None:        # before the listeners: a charger connecting is claimed at once
+            self.cluster.channels.start()
+            run.push_async_callback(self.cluster.channels.stop)
+            self.cluster.bus.start()
+            run.push_async_callback(self.cluster.bus.stop)
+            self.cluster.presence.start()
+            run.push_async_callback(self.cluster.presence.stop)
         self.operations.notifier.start()
         run.push_async_callback(self.operations.notifier.stop)  # after the reactions that may queue more
         run.push_async_callback(self._quiesce)

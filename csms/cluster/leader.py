@@ -11,7 +11,10 @@ import asyncio
 import contextlib
 import logging
 
+from redis.exceptions import RedisError
+
 from csms import metrics
+from csms.cluster.tasks import Loop
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +32,13 @@ return 0
 """
 
 
-class LeaderLock:
+class LeaderLock(Loop):
     def __init__(self, redis, node: str, key: str = "csms:scheduler:leader", ttl: float = 15.0):
         self.redis = redis
         self.node = node
         self.key = key
         self.ttl_ms = max(1000, int(ttl * 1000))
         self._leader = False
-        self._task: asyncio.Task | None = None
         self.changed = asyncio.Event()       # set at every gain or loss (tests, logs)
 
     def is_leader(self) -> bool:
@@ -56,7 +58,7 @@ class LeaderLock:
                 held = bool(await self.redis.eval(_RENEW, 1, self.key, self.node, self.ttl_ms))
             else:
                 held = bool(await self.redis.set(self.key, self.node, nx=True, px=self.ttl_ms))
-        except Exception as exc:          # Redis away: nobody may claim to lead
+        except (RedisError, OSError) as exc:          # Redis away: nobody may claim to lead
             log.warning("scheduler lock: Redis unreachable (%s)", type(exc).__name__)
             held = False
         self._set(held)
@@ -68,16 +70,11 @@ class LeaderLock:
             await asyncio.sleep(self.ttl_ms / 3000)
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="scheduler-lock")
+        self._spawn(self._run(), "scheduler-lock")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._cancel()
         if self._leader:       # a clean stop hands over at once instead of after the TTL
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(RedisError, OSError):
                 await self.redis.eval(_RELEASE, 1, self.key, self.node)
             self._set(False)
