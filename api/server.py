@@ -61,7 +61,8 @@ async def start(settings: Settings, role: str = "all", jobs: bool = True) -> Run
     try:
         # ocpp: sockets and their node's jobs; scheduler: the periodic jobs (one at a time: the Redis
         # lock); worker: the ingest consumers (RabbitMQ); api: REST and push; all: everything
-        await container.start(ocpp=role in ("all", "ocpp"), jobs=jobs and role in ("all", "scheduler"))
+        await container.start(ocpp=role in ("all", "ocpp"), jobs=jobs and role in ("all", "scheduler"),
+                              ingest=role in ("all", "worker"))
         if api_sock is not None:
             running.api_port = await _listen_api(running, settings, api_sock)
         if settings.api.metrics_port:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from csms.bus.events import InProcessBus
 from csms.cluster import node_id
+from csms.cluster.ingest import AmqpSink
+from csms.cluster.ingest_worker import IngestWorker
 from csms.db.batch import BatchWriter
 from csms.db.catalog import build_repositories
 from csms.db.session import make_engine, make_sessionmaker, upgrade
@@ -84,8 +86,13 @@ class Container:
         self.engine = make_engine(s.database, s.data_dir)
         self.db_sessions = make_sessionmaker(self.engine)
         self.repos = repos = build_repositories(self.db_sessions, self.clock)
-        self.batch = BatchWriter(self.engine, interval=o.flush_interval)
         self.node = node_id(s.cluster.node_id)
+        self.writer = BatchWriter(self.engine, interval=o.flush_interval)
+        # high-volume rows: through RabbitMQ to the workers when amqp.url is set (csms/cluster/ingest.py)
+        self.batch = (AmqpSink(s.amqp.url, s.amqp.prefix, self.node, self.writer, self.engine,
+                               interval=o.flush_interval) if s.amqp.url else self.writer)
+        self.ingest = (IngestWorker(s.amqp.url, s.amqp.prefix, self.engine, s.amqp.prefetch, s.amqp.batch_interval,
+                                    s.amqp.max_deliveries) if s.amqp.url else None)
         self.channels, self.bus = cluster.build_bus(redis, self.node) if redis is not None else (None, InProcessBus())
         self.background = Background()
         self.registry = Registry()
@@ -134,7 +141,7 @@ class Container:
         self.charging = charging.build(repos, s, gateway=self.gateway, commands=self.commands,
                                        reservations=self.reservations.reservations, tariffs=self.tariffs.tariffs,
                                        readings=self.tariffs.readings, payments=self.payments,
-                                       background=self.background, clock=self.clock)
+                                       background=self.background, clock=self.clock, redis=redis)
         self.profile = driver_profile.build(repos, s, tariffs=self.tariffs.tariffs,
                                             availability=self.charging.availability, mini=wechat.mini,
                                             media_base=wechat.public_url, bus=self.bus, clock=self.clock)
@@ -198,11 +205,12 @@ class Container:
     async def migrate(self) -> None:
         await upgrade(self.engine)
 
-    async def start(self, *, ocpp: bool = True, jobs: bool = True) -> None:
+    async def start(self, *, ocpp: bool = True, jobs: bool = True, ingest: bool = True) -> None:
         """Start what runs; each step's undoing is pushed as it succeeds, so ``stop`` (or a failure
         half-way) undoes exactly what was started, in reverse order. ``ocpp``: the listeners and this
         node's own jobs (its sockets); ``jobs``: the cluster's periodic jobs (behind the scheduler
-        lock when Redis is configured)."""
+        lock when Redis is configured); ``ingest``: the RabbitMQ consumers that write what OCPP nodes
+        queued (when amqp.url is set)."""
         run = self._running
         await self.migrate()
         for version in self.dispatcher.versions:
@@ -213,8 +221,14 @@ class Container:
         await self.charging.idle_fees.preload()
         if self.settings.api.admin_username:
             await self.operators.ensure_admin(self.settings.api.admin_username, self.settings.api.admin_password)
-        self.batch.start()
-        run.push_async_callback(self.batch.stop)                # the final flush, once nothing writes any more
+        self.writer.start()
+        run.push_async_callback(self.writer.stop)               # the final flush, once nothing writes any more
+        if self.batch is not self.writer:
+            await self.batch.start()
+            run.push_async_callback(self.batch.stop)            # what is still queued: published, or written here
+        if ingest and self.ingest is not None:
+            self.ingest.start()
+            run.push_async_callback(self.ingest.stop)
         if self.cluster is not None:        # before the listeners: a charger connecting is claimed at once
             self.cluster.channels.start()
             run.push_async_callback(self.cluster.channels.stop)
