@@ -5,24 +5,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-import pytest
 import redis.asyncio as aioredis
 
 from csms.services.nonces import RedisNonceStore, make_nonce_store
 from csms.services.ratelimit import RedisRateLimiter, make_rate_limiter
-from tests.support.services import REDIS_URL, need
-
-
-@pytest.fixture
-async def redis_pair():
-    """Two independent clients of the same Redis: two CSMS nodes."""
-    need(REDIS_URL, "Redis")
-    a, b = aioredis.from_url(REDIS_URL), aioredis.from_url(REDIS_URL)
-    try:
-        yield a, b
-    finally:
-        await a.aclose()
-        await b.aclose()
 
 
 def unique(name: str) -> str:

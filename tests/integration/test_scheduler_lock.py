@@ -6,23 +6,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-import pytest
 import redis.asyncio as aioredis
 
 from csms.cluster.leader import LeaderLock
 from csms.jobs.scheduler import Job, Scheduler
-from tests.support.services import REDIS_URL, need
-
-
-@pytest.fixture
-async def clients():
-    need(REDIS_URL, "Redis")
-    a, b = aioredis.from_url(REDIS_URL), aioredis.from_url(REDIS_URL)
-    try:
-        yield a, b
-    finally:
-        await a.aclose()
-        await b.aclose()
 
 
 async def wait_for(predicate, timeout: float = 10.0) -> None:
@@ -32,8 +19,8 @@ async def wait_for(predicate, timeout: float = 10.0) -> None:
         await asyncio.sleep(0.05)
 
 
-async def test_one_holds_the_lock_and_the_other_takes_over_when_it_dies(clients):
-    a, b = clients
+async def test_one_holds_the_lock_and_the_other_takes_over_when_it_dies(redis_pair):
+    a, b = redis_pair
     key = f"test-{uuid.uuid4().hex}:leader"
     first, second = LeaderLock(a, "node-a", key, ttl=1.0), LeaderLock(b, "node-b", key, ttl=1.0)
     first.start()
@@ -50,8 +37,8 @@ async def test_one_holds_the_lock_and_the_other_takes_over_when_it_dies(clients)
     first._task = None
 
 
-async def test_a_lost_lock_is_noticed_and_only_the_leader_runs_cluster_jobs(clients):
-    a, b = clients
+async def test_a_lost_lock_is_noticed_and_only_the_leader_runs_cluster_jobs(redis_pair):
+    a, b = redis_pair
     key = f"test-{uuid.uuid4().hex}:leader"
     lock = LeaderLock(a, "node-a", key, ttl=1.0)
     assert await lock.attempt() is True
