@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import AsyncExitStack
+from datetime import timedelta
 from pathlib import Path
 
 from csms.bus.events import InProcessBus
@@ -44,6 +45,8 @@ from csms.services.commands import CommandService
 from csms.services.id_tags import IdTagService
 from csms.services.message_log import MessageLog
 from csms.services.operators import OperatorService
+from csms.services.reconciliation import Ports as ReconcilePorts
+from csms.services.reconciliation import ReconcileConfig, Reconciliation
 from csms.services.requests import ReportRequestService
 from csms.services.transactions import TransactionService
 from csms.settings import Settings
@@ -150,6 +153,15 @@ class Container:
         self.backoffice = backoffice.build(repos, s, batch=self.batch, readings=self.tariffs.readings,
                                            payments=self.payments, accounts=self.accounts, profile=self.profile,
                                            clock=self.clock)
+
+        # several nodes: what drifted between the nodes' views and the database is corrected or asked again
+        self.reconciliation = Reconciliation(
+            repos.charge_points, repos.connectors, repos.transactions,
+            ReconcilePorts(presence, self.commands, self.chargers, repos.orders, self.backoffice.reviews), self.clock,
+            ReconcileConfig(timedelta(seconds=o.heartbeat_interval * o.heartbeat_grace),
+                            timedelta(minutes=s.cluster.stale_status_minutes),
+                            timedelta(minutes=s.cluster.silent_transaction_minutes),
+                            timedelta(hours=s.anomalies.stuck_hours)))
 
         # OCPP in: the route tables, the dispatcher, the listeners
         sc, sec = self.smart_charging, self.security

@@ -19,7 +19,7 @@ class ClusterSettings:
                                               "third of this): a second scheduler takes over this long after the "
                                               "first dies")
     reconcile_interval: float = setting(60.0, "seconds between reconciliation sweeps (silent charge points offline, "
-                                              "stale connectors and open 2.0.1 transactions asked, old ones reviewed)")
+                                              "stale connectors and open 2.0.1 transactions asked, old ones reviewed; with redis.url)")
     stale_status_minutes: int = setting(60, "a connector whose last status is older than this, on a connected "
                                             "charge point, is asked for a StatusNotification (TriggerMessage)")
     silent_transaction_minutes: int = setting(15, "an open 2.0.1 transaction without an event this long: its "

@@ -67,6 +67,8 @@ def jobs(c: Container) -> list[Job]:
         await c.backoffice.reviews.sweep(timedelta(hours=c.settings.anomalies.sweep_lookback_hours))
 
     back = [Job("order-checks", *every(c.settings.anomalies.sweep_interval), order_checks)]
+    if c.redis is not None:     # several nodes: their views and the database reconciled (one scheduler)
+        back.append(Job("state-reconciliation", *every(c.settings.cluster.reconcile_interval), c.reconciliation.sweep))
     if c.settings.stats.interval > 0:
         back.append(Job("stats-rollup", *every(c.settings.stats.interval), c.backoffice.stats.tick))
     return [
