@@ -55,3 +55,46 @@ class PrivateRedis:
             self.proc.kill()
             self.proc.wait()
             self.proc = None
+
+
+class TcpProxy:
+    """A TCP proxy in front of a shared service: ``cut()`` closes the listener and every connection
+    through it (the service is down for whoever uses this address), ``restore()`` listens again, on the
+    same port. The shared service itself is never stopped."""
+
+    def __init__(self, target_host: str, target_port: int):
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self._server: asyncio.base_events.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    async def _handle(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        try:
+            server_r, server_w = await asyncio.open_connection(*self.target)
+        except OSError:
+            client_w.close()
+            return
+        self._writers |= {client_w, server_w}
+        await asyncio.gather(self._pipe(client_r, server_w), self._pipe(server_r, client_w))
+        self._writers -= {client_w, server_w}
+
+    async def restore(self) -> None:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port, reuse_address=True)
+
+    async def cut(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        for writer in list(self._writers):
+            writer.transport.abort()
+        self._writers.clear()
