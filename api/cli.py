@@ -56,8 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the CSMS (OCPP server, REST API, jobs)")
-    serve.add_argument("--role", choices=["all", "ocpp", "api", "worker"], default="all",
-                       help="the parts this process runs (default all: everything in one process)")
+    serve.add_argument("--role", choices=["all", "ocpp", "api", "worker", "scheduler"], default="all",
+                       help="the parts this process runs: ocpp (charge point sockets), api (REST and push), "
+                            "worker (writes what OCPP nodes queued in RabbitMQ), scheduler (periodic jobs; one "
+                            "runs them at a time, by a Redis lock); default all: everything in one process")
     _add_setting_flags(serve)
 
     demo = sub.add_parser("demo", help="run the CSMS with a demo station and simulated charge points")

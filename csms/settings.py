@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from csms import paths
+from csms.settings_cluster import AmqpSettings, ClusterSettings
 from csms.settings_operations import AlarmSettings, NotifySettings, SmsSettings
 from csms.settings_values import (_LEVELS, SettingsError, _cast, _read_toml, parse_levels,  # noqa: F401
                                   parse_networks, parse_rate, setting)
@@ -236,6 +237,8 @@ class Settings:
     sms: SmsSettings = SmsSettings()
     anomalies: AnomalySettings = AnomalySettings()
     stats: StatsSettings = StatsSettings()
+    cluster: ClusterSettings = ClusterSettings()
+    amqp: AmqpSettings = AmqpSettings()
 
     @property
     def data_dir(self) -> Path:
@@ -274,6 +277,8 @@ SECTIONS: dict[str, type] = {
     "sms": SmsSettings,
     "anomalies": AnomalySettings,
     "stats": StatsSettings,
+    "cluster": ClusterSettings,
+    "amqp": AmqpSettings,
 }
 
 

@@ -9,6 +9,7 @@ import logging
 import time
 
 from csms.domain import events
+from csms.domain.driver_events import OrderOpened
 from csms.domain.orders import ORDER, Order
 from csms.domain.repositories import TransactionRepository
 from csms.services.charging_start import SessionTags
@@ -21,7 +22,7 @@ from csms.services.settlement import SettlementService
 log = logging.getLogger(__name__)
 
 # a transaction found without a driver's order is not looked up again on each meter value: until an
-# order is opened on this node (orders_opened), or this long (an order opened on another node)
+# order is opened on this node (OrderOpened), or this long (an order opened on another node)
 ORDERLESS_RECHECK_S = 30.0
 
 
@@ -38,7 +39,7 @@ class ChargingProgress:
         self.updates = updates
         self._orderless: dict[int, float] = {}    # transaction id -> when it was found without an order
 
-    def orders_opened(self) -> None:
+    async def on_order_opened(self, e: OrderOpened) -> None:
         """An order was created or is starting (csms/services/charging_start.py): any transaction may be its."""
         self._orderless.clear()
 

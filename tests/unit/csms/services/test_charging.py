@@ -7,6 +7,7 @@ import pytest
 
 from csms.domain import commands as c
 from csms.domain import events
+from csms.domain.driver_events import OrderOpened
 from csms.domain.errors import CallTimeout
 from csms.services.charging_start import StartRefused
 from tests.unit.csms.services.world import CP
@@ -217,7 +218,7 @@ async def test_a_transaction_without_an_order_is_not_looked_up_on_every_meter_va
     assert 1 <= len(lookups) <= 3          # the first meter value looked (by transaction, ...); the others not
     first = len(lookups)
 
-    world.start.opened()                   # what ChargingStart calls when an order is created or starts
+    await world.bus.deliver(OrderOpened(1))   # what ChargingStart publishes when an order is created or starts
     await world.progress.on_transaction_updated(events.TransactionUpdated(
         tx_id, "CP1", 1, 600, 7000, None, world.clock.now()))
     assert len(lookups) > first
