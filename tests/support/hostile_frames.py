@@ -236,7 +236,7 @@ def probes(draw, version: str, i: int, max_frame_bytes: int) -> Probe:
         return Probe(kind, [json.dumps(frame)], uid)
     if kind == "truncated":
         text = _frame(uid, action, draw(payloads(version, action)))
-        cut = draw(st.integers(len(f'[2,"{uid}"'), len(text) - 1))
+        cut = draw(st.integers(text.index(f'"{uid}"') + len(uid) + 2, len(text) - 1))   # the id stays whole
         return Probe(kind, [text[:cut]], uid, frozenset({bad_format(version)}))
     if kind == "not_json":
         text, salvaged = draw(st.sampled_from([("nope", "-1"), ("", "-1"), (" ", "-1"), ("[2,", "-1"), ("{", "-1"),
