@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # the suite runs on every core, a test file per worker (its module fixtures stay in one process)
 XDIST  ?= -n auto --dist loadfile
 
-.PHONY: run demo serve test test-fast bench lint clean install test-miniprogram console test-console soak
+.PHONY: run demo serve test test-fast bench lint clean install test-miniprogram console test-console soak audit
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ soak: $(STAMP)
 	else echo "atheris does not build here: the same property by hypothesis"; \
 	  $(PY) -m tests.fuzz.atheris_frames --hypothesis $$(( $(SOAK_SECONDS) * 500 )); fi
 	CSMS_API_FUZZ_EXAMPLES=$(SOAK_API) $(PY) -m pytest -q -p no:cacheprovider --timeout=0 tests/e2e/test_api_fuzz.py
+
+# Known vulnerabilities in the Python and npm dependencies (.ci/audit.py; accepted ones: .ci/audit-exceptions.toml)
+audit: $(STAMP)
+	$(PY) -m pip install --quiet 'pip-audit>=2.7,<3'
+	$(PY) .ci/audit.py
 
 bench: $(STAMP)
 	$(PY) bench/load.py
