@@ -190,7 +190,7 @@ class Container:
                         ping_interval=o.ping_interval)
         self.ocpp_server = OcppServer(port=o.port, **listener)
         tls_ctx = tls.server_context(tls.TlsFiles(o.tls_cert, o.tls_key, o.tls_cert_rsa, o.tls_key_rsa,
-                                                  o.tls_client_ca))
+                                                  o.tls_client_ca, o.tls_client_crl))
         self.ocpp_tls_server = OcppServer(port=o.tls_port, ssl_context=tls_ctx, **listener) if tls_ctx else None
 
         for event_type, subscriber in subscriptions(self):

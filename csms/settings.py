@@ -55,6 +55,10 @@ class OcppSettings:
     tls_key: str = setting("", "private key (PEM file) of ocpp.tls_cert")
     tls_client_ca: str = setting("", "CA bundle (PEM) that client certificates must chain to (profile 3), "
                                      "beside the CA that signs charge point CSRs")
+    tls_client_crl: str = setting("", "PEM file of certificate revocation lists (profile 3): a revoked client "
+                                      "certificate fails the TLS handshake; it must hold a current CRL of every CA "
+                                      "that signs client certificates, the CSMS's own included, or their "
+                                      "certificates fail too")
     tls_cert_rsa: str = setting("", "a second server certificate (PEM file), RSA >= 2048 bits, served beside an "
                                     "ECDSA ocpp.tls_cert: the TLS_RSA_* suites OCPP requires")
     tls_key_rsa: str = setting("", "private key (PEM file) of ocpp.tls_cert_rsa")
