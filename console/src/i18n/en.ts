@@ -208,7 +208,7 @@ const en: typeof zhCN = {
       approve: 'Order #{id} stands: an abnormal order is billed from its readings.', adjust: "Order #{id}'s bill becomes the amount above; what was paid beyond it goes back.",
       refund: 'Money goes back to the driver (order #{id}); a refund cannot be undone.', close: 'Close the review: an abnormal order is closed unbilled, its prepayment given back.',
     },
-    send: 'Submit', noRights: 'Your role cannot decide this review.', newTotal: 'New total (yuan)', badAmount: 'Enter a valid amount',
+    send: 'Submit', reasonRequired: 'Give a reason', noRights: 'Your role cannot decide this review.', newTotal: 'New total (yuan)', badAmount: 'Enter a valid amount',
     sweep: 'Check now', swept: 'Checked: {n} orders newly flagged', empty: 'No abnormal orders to review.',
   },
   anomaly: {

@@ -196,7 +196,7 @@ export default {
       approve: '确认订单 #{id} 无误：异常订单将按计量结果结算。', adjust: '订单 #{id} 的金额将改为上面的金额，多收的部分退回。',
       refund: '退款给用户（订单 #{id}），退款不可撤销。', close: '关闭审核：异常订单将不计费关闭，预付款退回。',
     },
-    send: '提交', noRights: '当前角色不能处理此审核。', newTotal: '新金额（元）', badAmount: '请输入有效金额',
+    send: '提交', reasonRequired: '请填写原因', noRights: '当前角色不能处理此审核。', newTotal: '新金额（元）', badAmount: '请输入有效金额',
     sweep: '立即检查', swept: '检查完成，新标记 {n} 个订单', empty: '没有待审核的异常订单。',
   },
   anomaly: {

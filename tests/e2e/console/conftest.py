@@ -58,13 +58,19 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def console_csms(tmp_path_factory, chromium_path):
-    """A CSMS serving the built console, for the whole module."""
+async def start_console_csms(tmp_path_factory, **flags):
+    """A CSMS serving the built console, with some settings changed (``flags``)."""
     dist = _built_console()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-        server = await start_csms(make_settings(tmp_path_factory.mktemp("console"), **{"api.console_dir": str(dist)}))
+        return await start_csms(make_settings(tmp_path_factory.mktemp("console"),
+                                              **{"api.console_dir": str(dist), **flags}))
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def console_csms(tmp_path_factory, chromium_path):
+    """A CSMS serving the built console, for the whole module."""
+    server = await start_console_csms(tmp_path_factory)
     try:
         yield server
     finally:
@@ -86,9 +92,11 @@ async def browser(chromium_path):
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def page(browser, request):
-    """A fresh browser context at 1366x768 (the small laptop screen the console must fit); a
-    screenshot of how it ended is saved to tests/artifacts/<test>.png."""
-    context = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    """A fresh browser context at 1366x768 (the small laptop screen the console must fit), in Chinese
+    and Beijing time (the operators' own, and the statistics' day); a screenshot of how it ended is
+    saved to tests/artifacts/<test>.png."""
+    context = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
+                                        timezone_id="Asia/Shanghai")
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -110,9 +118,9 @@ async def shot(page, name: str) -> None:
         await page.screenshot(path=str(DOCS_SHOTS / f"{name}.png"))
 
 
-async def login(page, csms, path: str = "/console/") -> None:
+async def login(page, csms, path: str = "/console/", user: tuple[str, str] = ADMIN) -> None:
     await page.goto(csms.api_url + path)
-    await page.locator('[data-test="username"] input, input[data-test="username"]').first.fill(ADMIN[0])
-    await page.locator('[data-test="password"] input, input[data-test="password"]').first.fill(ADMIN[1])
+    await page.locator('[data-test="username"] input, input[data-test="username"]').first.fill(user[0])
+    await page.locator('[data-test="password"] input, input[data-test="password"]').first.fill(user[1])
     await page.locator('[data-test="login-submit"]').click()
     await page.locator('[data-test="feed-state"]').wait_for()
