@@ -179,7 +179,7 @@ const en: typeof zhCN = {
     assign: 'Assign', addNote: 'Add note', resolution: 'Resolution', resolve: 'Resolve',
     resolveConfirm: 'Resolve this alarm? Its work order is resolved with it.',
     ackHint: 'Acknowledging opens a work order assigned to the person above.', open: 'Open', all: 'All',
-    emptyOpen: 'No open alarms: new ones appear here live.', empty: 'No alarms',
+    emptyOpen: 'No open alarms: new ones appear here live.', waiting: '{n} alarms to acknowledge', empty: 'No alarms',
   },
   workOrders: {
     detail: 'Work order #{id}', assignee: 'Assignee', note: 'Note', notes: 'Notes', noNotes: 'No notes yet', mine: 'Mine only',
@@ -232,7 +232,7 @@ const en: typeof zhCN = {
   },
   feedbackCategory: { fault: 'Fault', payment: 'Payment', station: 'Station', app: 'Mini-program', other: 'Other' },
   audit: {
-    actor: 'Who', action: 'Action', targetType: 'Target type', targetId: 'Target id', target: 'Target', since: 'From', until: 'Until',
+    at: 'Time', actor: 'Who', action: 'Action', targetType: 'Target type', targetId: 'Target id', target: 'Target', since: 'From', until: 'Until',
     status: 'Answer', params: 'Request body', before: 'Before', after: 'After', request: 'Request id', empty: 'No audit records match',
   },
 }

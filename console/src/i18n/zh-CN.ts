@@ -167,7 +167,7 @@ export default {
     assigneeHint: '处理人用户名（留空：自己）', acknowledge: '确认并生成工单', assign: '指派', addNote: '添加备注',
     resolution: '处理结果', resolve: '解决告警', resolveConfirm: '确认解决此告警？其工单一并标记为已解决。',
     ackHint: '确认告警会生成工单，指派给上面的处理人。', open: '未解决', all: '全部',
-    emptyOpen: '当前没有未解决的告警：新告警会实时出现在这里。', empty: '没有告警记录',
+    emptyOpen: '当前没有未解决的告警：新告警会实时出现在这里。', waiting: '{n} 条告警待确认', empty: '没有告警记录',
   },
   workOrders: {
     detail: '工单 #{id}', assignee: '处理人', note: '备注', notes: '处理记录', noNotes: '还没有处理记录', mine: '只看我的',
@@ -218,7 +218,7 @@ export default {
   },
   feedbackCategory: { fault: '设备故障', payment: '支付问题', station: '站点问题', app: '小程序', other: '其他' },
   audit: {
-    actor: '操作人', action: '操作', targetType: '对象类型', targetId: '对象 ID', target: '对象', since: '开始时间', until: '结束时间',
+    at: '时间', actor: '操作人', action: '操作', targetType: '对象类型', targetId: '对象 ID', target: '对象', since: '开始时间', until: '结束时间',
     status: '结果', params: '请求内容', before: '变更前', after: '变更后', request: '请求 ID', empty: '没有符合条件的审计记录',
   },
 }

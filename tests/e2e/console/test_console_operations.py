@@ -62,6 +62,8 @@ async def test_an_alarm_becomes_a_work_order_and_is_resolved(console_csms, page)
         await expect(row.locator('[data-severity="major"]')).to_be_visible()
         await expect(row).to_contain_text("枪口故障")
         assert await page.evaluate("window.__sameDocument === true"), "the page was reloaded"
+        badge = page.locator('[data-test="alarm-badge"] .el-badge__content')          # the header's bell
+        await expect(badge).to_have_text("1", timeout=TIMEOUT)
         await shot(page, "alarms")
 
         await row.click()
@@ -73,6 +75,7 @@ async def test_an_alarm_becomes_a_work_order_and_is_resolved(console_csms, page)
         await expect(work_order).to_contain_text("现场检查接地", timeout=TIMEOUT)
         await expect(work_order.locator('[data-status="open"]')).to_be_visible()
         await expect(row).to_contain_text("已确认", timeout=TIMEOUT)            # the list follows, live
+        await expect(badge).to_be_hidden(timeout=TIMEOUT)                       # nothing waits any more
 
         _, (alarm,) = await csms.get(f"/api/v1/admin/alarms?charge_point_id={cp_id}")
         assert (alarm["status"], alarm["acknowledged_by"], alarm["work_order"]["assignee"]) == ("Acknowledged", "admin", "admin")
