@@ -1,15 +1,11 @@
 // The alarm drawer against a real HTTP server: an operator acknowledges (assignee and note sent, the
 // work order shown), a server refusal is said in words; a viewer sees the alarm and no action.
-import { mount } from '@vue/test-utils'
-import ElementPlus from 'element-plus'
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createMemoryHistory, createRouter } from 'vue-router'
+import { describe, expect, it, vi } from 'vitest'
 import AlarmDrawer from '@/views/alarms/AlarmDrawer.vue'
-import { setBase } from '@/api/http'
 import type { Alarm } from '@/api/types'
-import { i18n } from '@/i18n'
-import { signIn, signOut } from '@/stores/session'
-import { fakeToken, startServer, type TestServer } from './support/server'
+import { signIn } from '@/stores/session'
+import { pageTest } from './support/page'
+import { fakeToken } from './support/server'
 
 const RAISED: Alarm = { id: 4, kind: 'connector_fault', severity: 'major', status: 'Raised', charge_point_id: 'CP-1', station_id: null,
   evse_id: 1, connector_id: 1, type: 'GroundFailure', message: 'CP-1 connector 1: Faulted (GroundFailure)', count: 1,
@@ -20,29 +16,12 @@ const WORK_ORDER = { id: 9, alarm_id: 4, status: 'open' as const, station_id: nu
   resolved_at: null, closed_at: null, notes: [{ author: 'op', text: 'check the earth', at: '2026-03-01T08:01:00Z' }] }
 
 describe('AlarmDrawer', () => {
-  let server: TestServer
-  const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/:any(.*)*', name: 'any', component: { template: '<div />' } },
-    { path: '/cp/:id', name: 'charge-point', component: { template: '<div />' } }, { path: '/wo/:id', name: 'work-order', component: { template: '<div />' } }] })
-  beforeAll(async () => {
-    server = await startServer()
-    setBase(server.url)
-    i18n.global.locale.value = 'en'
-  })
-  afterEach(() => {
-    document.body.innerHTML = ''
-  })
-  afterAll(async () => {
-    signOut()
-    await server.close()
-  })
-  const $ = (selector: string) => document.body.querySelector(selector) as HTMLElement | null
-  const input = (name: string) => ($(`[data-test="${name}"] textarea`) ?? $(`[data-test="${name}"] input`)
-    ?? $(`textarea[data-test="${name}"]`) ?? $(`input[data-test="${name}"]`)) as HTMLInputElement
-  const drawer = () => mount(AlarmDrawer, { props: { alarmId: 4 }, global: { plugins: [ElementPlus, i18n, router] }, attachTo: document.body })
+  const { ctx, $, input, mount } = pageTest('charge-point', 'work-order')
+  const drawer = () => mount(AlarmDrawer, { alarmId: 4 })
 
   it('an operator acknowledges: the assignee (themselves by default) and the note are sent, the work order shown', async () => {
     signIn(fakeToken({ sub: '1', role: 'operator', exp: Math.floor(Date.now() / 1000) + 3600 }), 'op', null)
-    server.answer((seen) => seen.method === 'GET' ? { body: RAISED }
+    ctx.server.answer((seen) => seen.method === 'GET' ? { body: RAISED }
       : { body: { ...RAISED, status: 'Acknowledged', acknowledged_by: 'op', work_order: WORK_ORDER } })
     const wrapper = drawer()
     await vi.waitFor(() => expect($('[data-test="alarm-ack"]')).not.toBeNull())
@@ -52,7 +31,7 @@ describe('AlarmDrawer', () => {
     note.dispatchEvent(new Event('input'))
     $('[data-test="alarm-ack"]')!.click()
     await vi.waitFor(() => expect($('[data-test="alarm-work-order"]')?.textContent).toContain('check the earth'))
-    const sent = server.seen.at(-1)!
+    const sent = ctx.server.seen.at(-1)!
     expect([sent.method, sent.url, JSON.parse(sent.body)]).toEqual(['POST', '/api/v1/admin/alarms/4/acknowledge', { assignee: 'op', note: 'check the earth' }])
     expect(wrapper.emitted('changed')?.[0]?.[0]).toMatchObject({ status: 'Acknowledged' })
     expect($('[data-test="alarm-ack"]')).toBeNull()              // acknowledged: assign and notes instead
@@ -62,7 +41,7 @@ describe('AlarmDrawer', () => {
 
   it('an unknown assignee is refused by the server and said in words', async () => {
     signIn(fakeToken({ sub: '1', role: 'operator', exp: Math.floor(Date.now() / 1000) + 3600 }), 'op', null)
-    server.answer((seen) => seen.method === 'GET' ? { body: RAISED }
+    ctx.server.answer((seen) => seen.method === 'GET' ? { body: RAISED }
       : { status: 400, body: { error: { code: 'validation_error', field: 'assignee', message: 'no active operator "bob"' } } })
     const wrapper = drawer()
     await vi.waitFor(() => expect($('[data-test="alarm-ack"]')).not.toBeNull())
@@ -73,7 +52,7 @@ describe('AlarmDrawer', () => {
 
   it('a viewer sees the alarm and no action', async () => {
     signIn(fakeToken({ sub: '3', role: 'viewer', exp: Math.floor(Date.now() / 1000) + 3600 }), 'vi', null, { role: 'viewer', permissions: ['viewer'] })
-    server.answer(() => ({ body: RAISED }))
+    ctx.server.answer(() => ({ body: RAISED }))
     const wrapper = drawer()
     await vi.waitFor(() => expect(document.body.textContent).toContain('Faulted (GroundFailure)'))
     expect($('[data-test="alarm-ack"]')).toBeNull()

@@ -1,20 +1,16 @@
 // The back office's logic: the live alarm list, work order moves, what a reviewer may decide and the
 // bodies sent, the dashboard's axis and totals; the review drawer against a real HTTP server (only the
 // decisions the role grants, the body sent, and a 403 in plain words).
-import { mount } from '@vue/test-utils'
-import ElementPlus from 'element-plus'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createMemoryHistory, createRouter } from 'vue-router'
+import { describe, expect, it, vi } from 'vitest'
 import ReviewDrawer from '@/views/orders/ReviewDrawer.vue'
-import { setBase } from '@/api/http'
 import type { Alarm, OrderReview, StatPoint } from '@/api/types'
-import { i18n } from '@/i18n'
 import { applyAlarm, matches, openCounts, seconds, workOrderMoves } from '@/lib/alarms'
 import { decisionBody, decisions, refundable } from '@/lib/review'
 import { defaultRange, energyRevenueOption, onAxis, periods, rankingOption, totals, zeroPoint } from '@/lib/stats'
 import { grants, permissionsOf } from '@/lib/roles'
-import { can, signIn, signOut } from '@/stores/session'
-import { fakeToken, startServer, type TestServer } from './support/server'
+import { can, signIn } from '@/stores/session'
+import { pageTest } from './support/page'
+import { fakeToken } from './support/server'
 
 function alarm(id: number, over: Partial<Alarm> = {}): Alarm {
   return { id, kind: 'connector_fault', severity: 'major', status: 'Raised', charge_point_id: 'CP-1', station_id: 1, evse_id: 1,
@@ -123,31 +119,14 @@ describe('the dashboard arithmetic', () => {
 })
 
 describe('ReviewDrawer', () => {
-  let server: TestServer
-  const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/:any(.*)*', name: 'any', component: { template: '<div />' } },
-    { path: '/orders/:id', name: 'order', component: { template: '<div />' } }, { path: '/users/:id', name: 'user', component: { template: '<div />' } }] })
-  beforeAll(async () => {
-    server = await startServer()
-    setBase(server.url)
-    i18n.global.locale.value = 'en'
-  })
-  afterAll(async () => {
-    signOut()
-    await server.close()
-  })
-  const $ = (selector: string) => document.body.querySelector(selector) as HTMLElement | null
-  const $$ = (selector: string) => [...document.body.querySelectorAll(selector)] as HTMLElement[]
-  const input = (name: string) => ($(`[data-test="${name}"] input`) ?? $(`input[data-test="${name}"]`)) as HTMLInputElement
-
-  function drawer() {
-    return mount(ReviewDrawer, { props: { reviewId: 7 }, global: { plugins: [ElementPlus, i18n, router] }, attachTo: document.body })
-  }
+  const { ctx, $, $$, input, mount } = pageTest('order', 'user')
+  const drawer = () => mount(ReviewDrawer, { reviewId: 7 })
 
   it('a finance login sees adjust and refund only, and an adjustment sends the new total in fen with the reason', async () => {
     signIn(fakeToken({ sub: '2', role: 'finance', exp: Math.floor(Date.now() / 1000) + 3600 }), 'fin', null,
       { role: 'finance', permissions: ['finance', 'viewer'] })
     expect([can('finance'), can('operator')]).toEqual([true, false])
-    server.answer((seen) => seen.method === 'GET' ? { body: review() }
+    ctx.server.answer((seen) => seen.method === 'GET' ? { body: review() }
       : { body: review({ state: 'adjusted', total_before_fen: 750, total_after_fen: 500, note: '电表故障', decided_by: 'fin' }) })
     const wrapper = drawer()
     await vi.waitFor(() => expect($$('[data-decision]').map((b) => b.dataset.decision)).toEqual(['adjust', 'refund']))
@@ -164,16 +143,15 @@ describe('ReviewDrawer', () => {
     note.dispatchEvent(new Event('input'))
     $('[data-test="decision-send"]')!.click()
     await vi.waitFor(() => expect($('[data-test="review-outcome"]')?.textContent).toContain('¥7.50 → ¥5.00'))
-    const sent = server.seen.at(-1)!
+    const sent = ctx.server.seen.at(-1)!
     expect([sent.method, sent.url, JSON.parse(sent.body)]).toEqual(['POST', '/api/v1/admin/order-reviews/7/adjust', { total_fen: 500, reason: '电表故障' }])
     expect(wrapper.emitted('decided')).toHaveLength(1)
     wrapper.unmount()
-    document.body.innerHTML = ''
   })
 
   it("the server's 403 is said in plain words", async () => {
     signIn(fakeToken({ sub: '1', role: 'operator', exp: Math.floor(Date.now() / 1000) + 3600 }), 'op', null)
-    server.answer((seen) => seen.method === 'GET' ? { body: review() }
+    ctx.server.answer((seen) => seen.method === 'GET' ? { body: review() }
       : { status: 403, body: { error: { code: 'forbidden', message: 'this endpoint needs the operator permission' } } })
     const wrapper = drawer()
     await vi.waitFor(() => expect($$('[data-decision]').map((b) => b.dataset.decision)).toEqual(['approve', 'close']))
