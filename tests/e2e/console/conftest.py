@@ -109,13 +109,23 @@ async def page(browser, request):
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
-async def shot(page, name: str) -> None:
-    """A screenshot for docs/console.md, when CSMS_DOCS_SCREENSHOTS=1 (small PNGs, kept in git)."""
+async def shot(page, name: str, full_page: bool = False) -> None:
+    """A screenshot for docs/console.md, when CSMS_DOCS_SCREENSHOTS=1 (small PNGs, kept in git);
+    ``full_page``: the whole page (the console scrolls inside its main area: the window is made as
+    tall as that area's content for the shot, then 1366x768 again)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    if full_page:
+        height = await page.evaluate("(() => { const m = document.querySelector('.main');"
+                                     " return m ? m.scrollHeight + m.getBoundingClientRect().top : 768 })()")
+        await page.set_viewport_size({"width": size["width"], "height": max(size["height"], int(height))})
+        await page.wait_for_timeout(300)          # the charts follow their boxes' new size
     await page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
     if os.environ.get("CSMS_DOCS_SCREENSHOTS") == "1":
         DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(DOCS_SHOTS / f"{name}.png"))
+    if full_page:
+        await page.set_viewport_size(size)
 
 
 async def login(page, csms, path: str = "/console/", user: tuple[str, str] = ADMIN) -> None:

@@ -1,12 +1,13 @@
 """The console's operations pages in a real browser against a real CSMS with simulated charge points
 and drivers: an alarm becomes a work order and is resolved; an abnormal order is reviewed and
-refunded; the dashboard charts the real roll-ups (read from the ECharts instances); a viewer sees
-no admin action and the server refuses one anyway, which the audit log records."""
+refunded; a driver is found, blocked, credited and their feedback answered; the dashboard charts the
+real roll-ups (read from the ECharts instances); a viewer sees no admin action and the server refuses
+one anyway, which the audit log records."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -167,6 +168,54 @@ async def test_an_abnormal_order_is_reviewed_and_refunded(console_csms, page):
     await shot(page, "user")
 
 
+async def test_a_driver_is_found_blocked_credited_and_their_feedback_answered(console_csms, page):
+    csms = console_csms
+    nickname = f"Fay{uuid.uuid4().hex[:4]}"
+    driver = await a_driver(csms, nickname.lower(), topup=1000)
+    status, fb = await driver.post("/api/v1/driver/feedback", {"category": "station", "content": f"{nickname}: 车位被燃油车占用"})
+    assert status == 201
+
+    await login(page, csms, "/console/users")
+    await text_input(page, "user-search").fill(nickname.lower())
+    await text_input(page, "user-search").press("Enter")
+    table = page.locator('[data-test="user-table"]')
+    await expect(table.locator("tbody tr")).to_have_count(1, timeout=TIMEOUT)
+    await table.locator("tbody tr").first.click()
+    await expect(page).to_have_url(csms.api_url + f"/console/users/{driver.id}")
+
+    await page.locator('[data-test="user-block"]').click()
+    await text_input(page, "block-reason").fill("恶意占位")
+    await page.locator('[data-test="block-send"]').click()
+    await expect(page.locator('[data-test="user-blocked"]')).to_be_visible(timeout=TIMEOUT)
+    _, me = await driver.get("/api/v1/driver/me")
+    assert (me["blocked"], me["blocked_reason"]) == (True, "恶意占位")
+
+    await page.locator('[data-test="user-adjust"]').click()
+    amount = text_input(page, "adjust-amount")
+    await amount.fill("5")
+    await amount.press("Tab")
+    await text_input(page, "adjust-reason").fill("占位纠纷补偿")
+    await page.locator('[data-test="adjust-send"]').click()
+    await expect(page.locator('[data-test="user-balance"]')).to_have_text("¥15.00", timeout=TIMEOUT)
+    await page.get_by_role("tab", name="钱包流水").click()
+    await expect(page.locator('[data-test="user-ledger"]')).to_contain_text("占位纠纷补偿", timeout=TIMEOUT)
+    assert await driver.balance() == 1500
+
+    await page.goto(csms.api_url + "/console/feedback")
+    row = page.locator('[data-test="feedback-table"] tr', has_text=nickname)
+    await expect(row).to_be_visible(timeout=TIMEOUT)
+    await row.click()
+    await page.locator('[data-test="feedback-new-status"]').click()
+    await page.get_by_role("option", name="处理中").click()
+    await text_input(page, "feedback-reply").fill("已联系物业处理")
+    await expect(page.locator(".el-select-dropdown").first).to_be_hidden()
+    await shot(page, "feedback")
+    await page.locator('[data-test="feedback-send"]').click()
+    await expect(page.locator('[data-test="feedback-send"]')).to_be_hidden(timeout=TIMEOUT)
+    _, mine = await driver.get(f"/api/v1/driver/feedback/{fb['id']}")
+    assert (mine["status"], mine["reply"]) == ("processing", "已联系物业处理")
+
+
 async def test_the_dashboard_charts_the_days_roll_ups(console_csms, page):
     csms = console_csms
     station = await a_priced_station(csms, name=f"看板站-{uuid.uuid4().hex[:4]}")
@@ -180,8 +229,12 @@ async def test_the_dashboard_charts_the_days_roll_ups(console_csms, page):
 
     await login(page, csms, "/console/dashboard")
     await expect(page.locator('[data-test="dashboard"]')).to_be_visible(timeout=TIMEOUT)
-    await page.get_by_role("button", name="重新统计").click()           # today's roll-up, now
-    await expect(page.locator(".el-alert", has_text="已重新统计")).to_be_visible(timeout=TIMEOUT)
+    for end in (0, 1):                                                # the range: the last 7 days
+        day = (datetime.now(timezone.utc).astimezone(BEIJING) - timedelta(days=6 * (1 - end))).date().isoformat()
+        await page.locator(".el-range-input").nth(end).fill(day)
+        await page.locator(".el-range-input").nth(end).press("Enter")
+    await page.get_by_role("button", name="重新统计").click()           # roll those days up, now
+    await expect(page.locator(".el-alert", has_text="已重新统计 7 天")).to_be_visible(timeout=2 * TIMEOUT)
     await page.locator('[data-test="dash-station"]').click()
     await page.get_by_role("option", name=station["name"]).click()
     await page.locator('[data-test="dash-apply"]').click()
@@ -218,7 +271,7 @@ async def test_the_dashboard_charts_the_days_roll_ups(console_csms, page):
     users = await series("users")
     assert sum(next(s for s in users["series"] if s["id"] == "new_users")["data"]) >= 1
     await expect(page.locator('[data-test="kpi-revenue"]')).to_contain_text(f"{order['total_fen'] / 100:.2f}")
-    await shot(page, "dashboard")
+    await shot(page, "dashboard", full_page=True)
 
 
 async def test_a_viewer_sees_no_admin_action_and_the_server_refuses_one(console_csms, page):
