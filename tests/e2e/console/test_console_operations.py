@@ -7,7 +7,7 @@ one anyway, which the audit log records."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -225,12 +225,12 @@ async def test_the_dashboard_charts_the_days_roll_ups(console_csms, page):
         await charging(driver, session["order_id"])
         await driver.post(f"/api/v1/driver/sessions/{session['order_id']}/stop", signed=True)
         order = await driver.wait_order(session["order_id"], "paid")
-    today = datetime.now(timezone.utc).astimezone(BEIJING).date().isoformat()
+    today = datetime.now(UTC).astimezone(BEIJING).date().isoformat()
 
     await login(page, csms, "/console/dashboard")
     await expect(page.locator('[data-test="dashboard"]')).to_be_visible(timeout=TIMEOUT)
     for end in (0, 1):                                                # the range: the last 7 days
-        day = (datetime.now(timezone.utc).astimezone(BEIJING) - timedelta(days=6 * (1 - end))).date().isoformat()
+        day = (datetime.now(UTC).astimezone(BEIJING) - timedelta(days=6 * (1 - end))).date().isoformat()
         await page.locator(".el-range-input").nth(end).fill(day)
         await page.locator(".el-range-input").nth(end).press("Enter")
     await page.get_by_role("button", name="重新统计").click()           # roll those days up, now
