@@ -25,7 +25,8 @@ ANY_OBJ = {"type": "object"}
 
 LOGIN = obj({"username": {"type": "string", "minLength": 1, "maxLength": 64},
              "password": {"type": "string", "minLength": 1, "maxLength": 256}}, ("username", "password"))
-TOKEN = obj({"access_token": STR, "token_type": {"const": "Bearer"}, "expires_in": INT})
+TOKEN = obj({"access_token": STR, "token_type": {"const": "Bearer"}, "expires_in": INT, "role": STR,
+             "permissions": {"type": "array", "items": STR}})
 OPERATOR_CREATE = obj({"username": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[\w.@-]+$"},
                        "password": {"type": "string", "minLength": 8, "maxLength": 256},
                        "role": {"enum": ["viewer", "operator", "finance", "admin"]}}, ("username", "password"))
