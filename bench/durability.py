@@ -72,6 +72,7 @@ def main() -> None:
                        ("stored more than once", "twice"), ("calls lost to a kill (resent)", "calls_not_acked"),
                        ("run, min", "minutes")]))
         print(f"\nerrors seen by the chargers (resent): {r['errors']}")
+        print(f"restarts that failed and were retried: {server.failed_starts}")
         print("RESULT:", "every acknowledged value stored exactly once" if not lost and not twice
               else f"{lost} acknowledged values lost, {twice} stored twice")
     finally:

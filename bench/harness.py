@@ -44,6 +44,7 @@ class Server:
     env: dict
     proc: subprocess.Popen | None = None
     log: Path = field(init=False)
+    failed_starts: int = 0
 
     def __post_init__(self) -> None:
         self.log = self.tmp / f"{self.kind}.log"
@@ -52,8 +53,22 @@ class Server:
     def url(self) -> str:
         return f"ws://127.0.0.1:{self.env['CSMS_OCPP_PORT']}/ocpp"
 
-    def start(self) -> float:
-        """Start (or restart) the server; returns when it is ready, the epoch time it was spawned."""
+    def start(self, attempts: int = 3) -> float:
+        """Start (or restart) the server; returns when it is ready, the epoch time it was spawned. A
+        start that fails is retried (as a supervisor would), its log tail printed and counted."""
+        for attempt in range(attempts):
+            try:
+                return self._start_once()
+            except SystemExit as exc:
+                self.failed_starts += 1
+                tail = self.log.read_text(errors="replace").splitlines()[-15:] if self.log.exists() else []
+                print(f"[{self.kind} start failed ({exc}); log tail:]\n" + "\n".join(tail), file=sys.stderr)
+                self.kill()
+                if attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _start_once(self) -> float:
         cmd = {"csms": [sys.executable, "-m", "api.cli", "serve"],
                "bare": [sys.executable, str(BENCH / "bare_server.py")],
                "ocpp-lib": [sys.executable, str(BENCH / "ocpp_lib_server.py")]}[self.kind]
