@@ -1,6 +1,7 @@
 """MariaDB restarted under load (issue 16 item 4): a private mariadbd (tests/support/private_mariadb.py,
 never the shared one) under a CSMS process (`csms serve`) while simulated charge points stream
-meter values every 0.2 s. The database is stopped (a clean shutdown) mid-session and started again.
+meter values every 0.2 s. The database is stopped (a clean shutdown) mid-session and started again;
+one more charge point starts a session while it is down.
 
 What must hold: while it is down, no transaction message is acknowledged (the CSMS answers
 CALLERROR InternalError or not at all, and the charge points keep the messages to send again) and
@@ -58,17 +59,22 @@ async def test_mariadb_stopped_and_started_under_load_loses_nothing_acknowledged
     points: list[WatchedPoint] = []
     try:
         station = await csms.a_station()
-        for n in range(3):
+        tags = []
+        for n in range(4):
             cp_id = f"MDB-{n}"
             await csms.a_charge_point(cp_id, station_id=station["id"])
-            tag = await csms.an_id_tag()
+            tags.append(await csms.an_id_tag())
             cp = WatchedPoint(url=csms.ocpp_url, cp_id=cp_id, connectors=1, meter_interval=0.2, call_timeout=3,
                               reconnect_min_delay=0.2, reconnect_max_delay=1.0)
             cp.config.set("TransactionMessageAttempts", 50)
             cp.config.set("TransactionMessageRetryInterval", 1)
+            cp.config.set("LocalPreAuthorize", True)               # a card it knows starts without asking
             await cp.connect()
-            await cp.start_session(1, tag)
             points.append(cp)
+        for cp, tag in zip(points[:3], tags):
+            await cp.start_session(1, tag)
+        late = points[3]
+        assert await late.authorize(tags[3]) == "Accepted"           # cached: it will start while the database is down
         await asyncio.sleep(2)                                        # streaming, database up
         boots = [cp.boots for cp in points]
         acked_before = sum(len(cp.acked) for cp in points)
@@ -76,7 +82,10 @@ async def test_mariadb_stopped_and_started_under_load_loses_nothing_acknowledged
 
         await mariadb.stop()
         down = time.monotonic()
-        await asyncio.sleep(DOWN_SECONDS)                             # streaming, database down
+        await asyncio.sleep(1)
+        await late.start_session(1, tags[3])                         # StartTransaction refused: kept, sent again
+        assert late.transactions[0].id is None and late.outbox[0][0] == "StartTransaction"
+        await asyncio.sleep(DOWN_SECONDS - 1)                         # streaming, database down
         assert await ready(csms) == 503                              # says so
         up = time.monotonic()
         acked_while_down = [t for cp in points for t in cp.ack_times if down + SLACK < t < up]
@@ -87,14 +96,15 @@ async def test_mariadb_stopped_and_started_under_load_loses_nothing_acknowledged
 
         await mariadb.start()
         await eventually(lambda: _is(ready(csms), 200), 30, "the CSMS ready again")
-        await eventually(lambda: _acked_since(points, up), 30, "readings acknowledged after the restart")
+        await eventually(lambda: _acked_since(points, up), 40, "readings acknowledged after the restart")
         await asyncio.sleep(1)
         for cp in points:
             await cp.stop_session(1)
         for cp in points:
             await cp.wait_for(lambda c: not c.outbox, timeout=60)
         await check_stored_once(mariadb.url(), points)
-        print(f"\nMariaDB down {DOWN_SECONDS:.0f} s under 3 chargers: refused {dict(refused)}, "
+        assert late.transactions[0].id is not None                   # the start went through once it was back
+        print(f"\nMariaDB down {DOWN_SECONDS:.0f} s under 3 chargers streaming and 1 starting: refused {dict(refused)}, "
               f"{sum(len(cp.acked) for cp in points)} acknowledged readings all stored once")
     finally:
         for cp in points:
