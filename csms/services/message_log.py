@@ -4,6 +4,7 @@ console's live tail): a charge point nobody watches costs one dict lookup per fr
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timedelta
 from typing import Callable
@@ -14,6 +15,37 @@ from csms.services.clock import Clock
 
 log = logging.getLogger(__name__)
 Tap = Callable[[MessageLogEntry], None]
+# frames that carry a charge point's password (1.6 AuthorizationKey, 2.0.1 SecurityCtrlr.BasicAuthPassword,
+# an APN password): stored and shown with the value masked
+_SECRET_NAMES = ("AuthorizationKey", "BasicAuthPassword", "apnPassword")
+MASK = "***"
+
+
+def redacted(raw: str) -> str:
+    """``raw`` with the password values of a ChangeConfiguration / SetVariables / SetNetworkProfile masked."""
+    if not any(name in raw for name in _SECRET_NAMES):
+        return raw
+    try:
+        frame = json.loads(raw)
+        _mask(frame)
+    except (ValueError, RecursionError):
+        return MASK                       # unreadable but naming a secret: keep nothing of it
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+def _mask(node) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _mask(item)
+    elif isinstance(node, dict):
+        if node.get("key") == "AuthorizationKey" and "value" in node:                       # 1.6
+            node["value"] = MASK
+        if (node.get("variable") or {}).get("name") == "BasicAuthPassword" and "attributeValue" in node:  # 2.0.1
+            node["attributeValue"] = MASK
+        if "apnPassword" in node:
+            node["apnPassword"] = MASK
+        for value in node.values():
+            _mask(value)
 
 
 class MessageLog:
@@ -28,6 +60,7 @@ class MessageLog:
 
     def observe(self, cp_id: str, direction: str, message_type: int, unique_id: str | None, action: str | None,
                 raw: str, at: datetime) -> None:
+        raw = redacted(raw)
         row = {
             "charge_point_id": cp_id, "direction": direction, "message_type": message_type,
             "unique_id": (unique_id or "")[:64] or None, "action": (action or "")[:64] or None,

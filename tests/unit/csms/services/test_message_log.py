@@ -115,3 +115,19 @@ def test_a_tap_sees_the_stored_form_of_the_frame(log, clock):
     observe(log, clock, raw="z" * (log.max_payload + 5), uid="u" * 100)
 
     assert seen[0].payload.endswith("(truncated)") and len(seen[0].unique_id) == 64
+
+
+def test_passwords_in_frames_are_masked_before_they_are_stored():
+    from csms.services.message_log import redacted
+    v16 = '[2,"1","ChangeConfiguration",{"key":"AuthorizationKey","value":"s3cret-pass"}]'
+    assert "s3cret" not in redacted(v16) and '"value":"***"' in redacted(v16)
+    v201 = ('[2,"2","SetVariables",{"setVariableData":[{"attributeValue":"s3cret-pass","component":{"name":'
+            '"SecurityCtrlr"},"variable":{"name":"BasicAuthPassword"}},{"attributeValue":"60","component":'
+            '{"name":"OCPPCommCtrlr"},"variable":{"name":"HeartbeatInterval"}}]}]')
+    masked = redacted(v201)
+    assert "s3cret" not in masked and '"attributeValue":"60"' in masked
+    apn = '[2,"3","SetNetworkProfile",{"connectionData":{"apn":{"apn":"x","apnPassword":"s3cret-pass"}}}]'
+    assert "s3cret" not in redacted(apn)
+    assert redacted('[2,"4","ChangeConfiguration",{"key":"AuthorizationKey","value":"s3cret') == "***"
+    heartbeat = '[2,"5","Heartbeat",{}]'
+    assert redacted(heartbeat) is heartbeat                       # frames naming no secret: untouched
