@@ -279,7 +279,14 @@ async def test_a_viewer_sees_no_admin_action_and_the_server_refuses_one(console_
     name = f"viewer-{uuid.uuid4().hex[:6]}"
     status, _ = await csms.post("/api/v1/admin/operators", {"username": name, "password": "viewer-pass-1", "role": "viewer"})
     assert status == 201
-    cp = await csms.a_charge_point(f"VIEW-{uuid.uuid4().hex[:6].upper()}")
+    station = await a_priced_station(csms)
+    async with a_charger(csms, "ocpp1.6", f"VIEW-{uuid.uuid4().hex[:6].upper()}", station["id"]) as sim:
+        driver = await a_driver(csms, f"view{uuid.uuid4().hex[:4]}", topup=2000)
+        _, session = await driver.start(sim.cp_id, 1)
+        await charging(driver, session["order_id"])
+        await driver.post(f"/api/v1/driver/sessions/{session['order_id']}/stop", signed=True)
+        order = await driver.wait_order(session["order_id"], "paid")
+    cp = {"id": sim.cp_id}
 
     await login(page, csms, "/console/board", user=(name, "viewer-pass-1"))
     await expect(page.locator('[data-test="whoami"]')).to_have_attribute("data-role", "viewer", timeout=TIMEOUT)
@@ -290,6 +297,11 @@ async def test_a_viewer_sees_no_admin_action_and_the_server_refuses_one(console_
     await page.goto(csms.api_url + f"/console/charge-points/{cp['id']}")
     await expect(page.get_by_text(cp["id"]).first).to_be_visible(timeout=TIMEOUT)
     await expect(page.locator("button[data-cmd]")).to_have_count(0)              # no remote control
+    await page.goto(csms.api_url + f"/console/orders/{order['id']}")
+    await expect(page.locator('[data-test="bill-lines"]')).to_be_visible(timeout=TIMEOUT)
+    await expect(page.locator('[data-test="payments"]')).to_contain_text("支付记录仅财务和管理员可见")
+    await expect(page.locator('[data-test="refund"]')).to_have_count(0)          # money is finance's
+    await expect(page.locator(".el-alert--error")).to_have_count(0)
     await page.goto(csms.api_url + "/console/audit")
     await expect(page).to_have_url(csms.api_url + "/console/board")              # kept out
 
