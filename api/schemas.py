@@ -85,6 +85,10 @@ MESSAGE = obj({"id": INT, "direction": {"enum": ["in", "out"]}, "message_type": 
 CALL_RESULT = obj({"response": ANY_OBJ})
 COMMAND_RESULT = obj({"status": STR}, ("status",), extra=True)
 ERROR = obj({"error": obj({"code": STR, "message": STR}, ("code", "message"), extra=True)}, ("error",))
+# what the WeChat Pay notification endpoints answer on an error: WeChat Pay reads code "FAIL" and message,
+# beside the usual error (a body that is not JSON at all gets the usual error alone: 400 invalid_json)
+WECHAT_PAY_ERROR = obj({"code": {"const": "FAIL"}, "message": STR, "error": ERROR["properties"]["error"]},
+                       ("error",))
 
 _CONNECTOR_ID = {"type": "integer", "minimum": 0}
 COMMANDS: dict[str, dict] = {
