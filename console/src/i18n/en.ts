@@ -103,7 +103,7 @@ const en: typeof zhCN = {
     value: 'Value', readonly: 'Read-only', empty: 'No configuration read yet: use the button above.',
     offline: 'The charge point is offline: configuration cannot be read.',
     hint16: 'OCPP 1.6 configuration keys', hint201: 'OCPP 2.0.1 device model (Component.Variable); change with Component.Variable',
-    reportRequested: 'Report requested ({status}); refresh when it has arrived.',
+    askOperator: 'Reading the configuration sends the charge point a command: an operator or admin does it.', reportRequested: 'Report requested ({status}); refresh when it has arrived.',
   },
   firmware: {
     title: 'Firmware updates', current: 'version {version}, status {status}', empty: 'No firmware updates', request: 'Request',
@@ -125,7 +125,7 @@ const en: typeof zhCN = {
     noPayments: 'No payments', walletPaid: 'Paid from the wallet: no WeChat Pay payment', time: 'Time',
     prices: 'Energy + service /kWh', amount: 'Amount', kind: 'Kind', paidAt: 'Paid at',
     refund: 'Refund', refundAmount: 'Amount (yuan)', refundReason: 'Reason', refundable: 'at most {amount}',
-    refundConfirm: '{amount} goes back to the driver (order #{id}); a refund cannot be undone.', refundSend: 'Refund', reasonRequired: 'Give a reason',
+    refundConfirm: '{amount} goes back to the driver (order #{id}); a refund cannot be undone.', refundSend: 'Refund', reasonRequired: 'Give a reason', paymentsFinance: 'Payments are shown to finance and admins',
   },
   orderState: {
     created: 'Created', starting: 'Starting', charging: 'Charging', settling: 'Settling', unpaid: 'Unpaid', paid: 'Paid',

@@ -97,7 +97,7 @@ export default {
     read: '读取配置', askReport: '请求完整上报', changeOther: '修改其他配置项', search: '搜索配置项', key: '配置项', value: '值',
     readonly: '只读', empty: '还没有配置数据：点击上方按钮从充电桩读取。', offline: '充电桩离线，无法读取配置。',
     hint16: 'OCPP 1.6 配置键', hint201: 'OCPP 2.0.1 设备模型（组件.变量）；修改时填写 组件.变量',
-    reportRequested: '已请求上报（{status}），数据到达后刷新即可看到。',
+    askOperator: '读取配置需要向充电桩发送命令，由运维或管理员操作。', reportRequested: '已请求上报（{status}），数据到达后刷新即可看到。',
   },
   firmware: {
     title: '固件升级', current: '当前版本 {version}，状态 {status}', empty: '没有固件升级记录', request: '请求号', location: '地址',
@@ -116,7 +116,7 @@ export default {
     meter: '计量曲线', billLines: '分时计费明细', payments: '支付与退款', noBill: '尚未结算', noPayments: '没有支付记录',
     walletPaid: '钱包支付，无第三方支付记录', time: '时段', prices: '电价 + 服务费 /kWh', amount: '金额', kind: '类型', paidAt: '支付时间',
     refund: '退款', refundAmount: '退款金额（元）', refundReason: '原因', refundable: '最多可退 {amount}',
-    refundConfirm: '将向用户退回 {amount}（订单 #{id}），退款后不可撤销。', refundSend: '确认退款', reasonRequired: '请填写退款原因',
+    refundConfirm: '将向用户退回 {amount}（订单 #{id}），退款后不可撤销。', refundSend: '确认退款', reasonRequired: '请填写退款原因', paymentsFinance: '支付记录仅财务和管理员可见',
   },
   orderState: {
     created: '已创建', starting: '启动中', charging: '充电中', settling: '结算中', unpaid: '待支付', paid: '已支付',

@@ -45,6 +45,17 @@ async def _value(value):
     return value
 
 
+async def a_paid_order(csms, station: dict, prefix: str) -> tuple[str, dict]:
+    """A driver's wallet session on a simulated charger of ``station``, charged, stopped and paid:
+    (the charge point id, the order)."""
+    async with a_charger(csms, "ocpp1.6", f"{prefix}-{uuid.uuid4().hex[:6].upper()}", station["id"]) as cp:
+        driver = await a_driver(csms, f"{prefix.lower()}{uuid.uuid4().hex[:4]}", topup=3000)
+        _, session = await driver.start(cp.cp_id, 1)
+        await charging(driver, session["order_id"])
+        await driver.post(f"/api/v1/driver/sessions/{session['order_id']}/stop", signed=True)
+        return cp.cp_id, await driver.wait_order(session["order_id"], "paid")
+
+
 async def test_an_alarm_becomes_a_work_order_and_is_resolved(console_csms, page):
     csms = console_csms
     cp_id = f"ALM-{uuid.uuid4().hex[:6].upper()}"
@@ -219,12 +230,7 @@ async def test_a_driver_is_found_blocked_credited_and_their_feedback_answered(co
 async def test_the_dashboard_charts_the_days_roll_ups(console_csms, page):
     csms = console_csms
     station = await a_priced_station(csms, name=f"看板站-{uuid.uuid4().hex[:4]}")
-    async with a_charger(csms, "ocpp1.6", f"DASH-{uuid.uuid4().hex[:6].upper()}", station["id"]) as cp:
-        driver = await a_driver(csms, f"dash{uuid.uuid4().hex[:4]}", topup=3000)
-        _, session = await driver.start(cp.cp_id, 1)
-        await charging(driver, session["order_id"])
-        await driver.post(f"/api/v1/driver/sessions/{session['order_id']}/stop", signed=True)
-        order = await driver.wait_order(session["order_id"], "paid")
+    _, order = await a_paid_order(csms, station, "DASH")
     today = datetime.now(UTC).astimezone(BEIJING).date().isoformat()
 
     await login(page, csms, "/console/dashboard")
@@ -279,7 +285,9 @@ async def test_a_viewer_sees_no_admin_action_and_the_server_refuses_one(console_
     name = f"viewer-{uuid.uuid4().hex[:6]}"
     status, _ = await csms.post("/api/v1/admin/operators", {"username": name, "password": "viewer-pass-1", "role": "viewer"})
     assert status == 201
-    cp = await csms.a_charge_point(f"VIEW-{uuid.uuid4().hex[:6].upper()}")
+    station = await a_priced_station(csms)
+    cp_id, order = await a_paid_order(csms, station, "VIEW")
+    cp = {"id": cp_id}
 
     await login(page, csms, "/console/board", user=(name, "viewer-pass-1"))
     await expect(page.locator('[data-test="whoami"]')).to_have_attribute("data-role", "viewer", timeout=TIMEOUT)
@@ -290,6 +298,11 @@ async def test_a_viewer_sees_no_admin_action_and_the_server_refuses_one(console_
     await page.goto(csms.api_url + f"/console/charge-points/{cp['id']}")
     await expect(page.get_by_text(cp["id"]).first).to_be_visible(timeout=TIMEOUT)
     await expect(page.locator("button[data-cmd]")).to_have_count(0)              # no remote control
+    await page.goto(csms.api_url + f"/console/orders/{order['id']}")
+    await expect(page.locator('[data-test="bill-lines"]')).to_be_visible(timeout=TIMEOUT)
+    await expect(page.locator('[data-test="payments"]')).to_contain_text("支付记录仅财务和管理员可见")
+    await expect(page.locator('[data-test="refund"]')).to_have_count(0)          # money is finance's
+    await expect(page.locator(".el-alert--error")).to_have_count(0)
     await page.goto(csms.api_url + "/console/audit")
     await expect(page).to_have_url(csms.api_url + "/console/board")              # kept out
 
