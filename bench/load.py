@@ -48,7 +48,8 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def register(env: dict, count: int, prefix: str, connectors: int = 2) -> None:
+def register(env: dict, count: int, prefix: str, connectors: int = 2, password_hash: str | None = None,
+             width: int | None = None) -> None:
     """Register the charge points and their connectors up front, as an operator would have: the
     benchmark measures a running network, not auto-registration."""
     code = f"""
@@ -63,10 +64,11 @@ async def main():
     engine = make_engine(s.database, s.data_dir)
     await upgrade(engine)
     now = datetime.now(timezone.utc)
-    width = max(4, len(str({count})))
+    width = {width!r} or max(4, len(str({count})))
     ids = [f"{prefix}{{i:0{{width}}d}}" for i in range(1, {count} + 1)]
     async with engine.begin() as c:
-        await c.execute(t.charge_points.insert(), [dict(id=i, registration_status="Accepted", security_profile=0,
+        await c.execute(t.charge_points.insert(), [dict(id=i, registration_status="Accepted", security_profile={1 if password_hash else 0},
+                        password_hash={password_hash!r},
                         online=False, created_at=now, updated_at=now) for i in ids])
         await c.execute(t.connectors.insert(), [dict(charge_point_id=i, evse_id=n, connector_id=n, status="Available",
                         error_code="NoError") for i in ids for n in range(1, {connectors} + 1)])

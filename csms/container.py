@@ -24,7 +24,7 @@ from csms.db.session import make_engine, make_sessionmaker, upgrade
 from csms.features import (accounts, backoffice, charging, cluster, driver_profile, invoices, operations,
                            payments, reservations, security, smart_charging, tariffs)
 from csms.jobs.scheduler import Scheduler, jobs
-from csms.keys import jwt_secret
+from csms.keys import jwt_secret, station_password_pepper
 from csms.metrics_refresh import MetricSources
 from csms.notify.factory import NotifyBundle, build_notify
 from csms.ocpp import frames
@@ -40,6 +40,7 @@ from csms.ocpp.v201 import routes as v201_routes
 from csms.services.background import Background
 from csms.services.charger_passwords import ChargerPasswords
 from csms.services.chargers import ChargerConfig, ChargerService
+from csms.services.station_passwords import StationPasswords
 from csms.services.clock import SystemClock
 from csms.services.commands import CommandService
 from csms.services.id_tags import IdTagService
@@ -50,6 +51,7 @@ from csms.services.reconciliation import ReconcileConfig, Reconciliation
 from csms.services.requests import ReportRequestService
 from csms.services.transactions import TransactionService
 from csms.settings import Settings
+from csms.settings_values import parse_message_log
 from csms.subscriptions import subscriptions
 from csms.transport.presence import RegistryPresence
 from csms.transport.registry import Registry
@@ -102,7 +104,8 @@ class Container:
         self.jwt_secret = jwt_secret(s)
 
         # the core: messages, commands to charge points, charge points, id tags, transactions
-        self.message_log = MessageLog(self.batch, repos.message_log, self.clock, o.message_log_retention_days)
+        self.message_log = MessageLog(self.batch, repos.message_log, self.clock, o.message_log_retention_days,
+                                      sample=parse_message_log(o.message_log))
         self.tolerance = ToleranceService(repos.charge_points, parse_models(o.tolerant_models))
         self.caller = Caller(self.message_log.observe, self.tolerance.tolerate)
         local = LocalGateway(self.registry, self.caller, {"ocpp1.6": v16_encoders.ENCODERS,
@@ -116,7 +119,8 @@ class Container:
         self.chargers = ChargerService(repos.charge_points, repos.connectors, self.bus, self.batch, self.clock,
                                        presence,
                                        ChargerConfig(o.auto_register, o.heartbeat_interval, o.boot_retry_interval,
-                                                     o.heartbeat_grace))
+                                                     o.heartbeat_grace),
+                                       StationPasswords(station_password_pepper(s)))
         # every accepted password change is stored, whichever command made it (rotate, configuration, raw)
         self.charger_passwords = ChargerPasswords(repos.charge_points, self.chargers)
         self.commands = CommandService(self.gateway, repos.transactions, self.charger_passwords, accepted_password)
@@ -186,7 +190,7 @@ class Container:
                         ping_interval=o.ping_interval)
         self.ocpp_server = OcppServer(port=o.port, **listener)
         tls_ctx = tls.server_context(tls.TlsFiles(o.tls_cert, o.tls_key, o.tls_cert_rsa, o.tls_key_rsa,
-                                                  o.tls_client_ca))
+                                                  o.tls_client_ca, o.tls_client_crl))
         self.ocpp_tls_server = OcppServer(port=o.tls_port, ssl_context=tls_ctx, **listener) if tls_ctx else None
 
         for event_type, subscriber in subscriptions(self):

@@ -59,3 +59,25 @@ def load_pii_key(settings: Settings) -> bytes:
     if len(key) != KEY_BYTES:
         raise SettingsError(f"setting driver.pii_key: {path} does not hold base64 of {KEY_BYTES} bytes")
     return key
+
+
+def station_password_pepper(settings: Settings) -> bytes:
+    """``ocpp.station_password_pepper`` (base64 of 32 bytes), or one generated once into
+    DATA_DIR/station_password_pepper (0600). Several nodes must share it (configure it)."""
+    return _key_setting(settings.ocpp.station_password_pepper, "ocpp.station_password_pepper",
+                        Path(settings.data_dir) / "station_password_pepper", 32, exact=False)
+
+
+def _key_setting(configured: str, name: str, path: Path, size: int, exact: bool = True) -> bytes:
+    """A binary key: the setting (base64), or one generated once into ``path``."""
+    source = f"setting {name}"
+    if not configured:
+        configured, source = _create_once(path, base64.b64encode(os.urandom(size)).decode()), str(path)
+    try:
+        key = base64.b64decode(configured.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(key) != size if exact else len(key) < size:
+        raise SettingsError(f"{source}: expected base64 of {'' if exact else 'at least '}{size} bytes, "
+                            f"got {len(key)} bytes")
+    return key

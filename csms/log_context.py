@@ -15,6 +15,10 @@ ocpp_message_id: ContextVar[str | None] = ContextVar("ocpp_message_id", default=
 ocpp_action: ContextVar[str | None] = ContextVar("ocpp_action", default=None)
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 actor: ContextVar[str | None] = ContextVar("actor", default=None)   # "operator:alice", "driver:17"
+# the OCPP frame being handled, (charge point id, message id, action): one variable set per frame,
+# the cheap form of binding the three fields above (csms/ocpp/dispatcher.py sets it for every frame)
+ocpp_frame: ContextVar[tuple[str, str | None, str | None] | None] = ContextVar("ocpp_frame", default=None)
+_FRAME_FIELDS = ("charge_point_id", "ocpp_message_id", "ocpp_action")
 
 FIELDS: dict[str, ContextVar] = {
     "charge_point_id": charge_point_id,
@@ -44,5 +48,11 @@ def bound(**values: str | None) -> Iterator[None]:
 
 
 def current() -> dict[str, str]:
-    """The bound fields that have a value."""
-    return {name: value for name, var in FIELDS.items() if (value := var.get()) is not None}
+    """The bound fields that have a value (a field bound by name wins over the frame's)."""
+    fields = {name: value for name, var in FIELDS.items() if (value := var.get()) is not None}
+    frame = ocpp_frame.get()
+    if frame is not None:
+        for name, value in zip(_FRAME_FIELDS, frame):
+            if value is not None:
+                fields.setdefault(name, value)
+    return fields

@@ -55,6 +55,10 @@ class OcppSettings:
     tls_key: str = setting("", "private key (PEM file) of ocpp.tls_cert")
     tls_client_ca: str = setting("", "CA bundle (PEM) that client certificates must chain to (profile 3), "
                                      "beside the CA that signs charge point CSRs")
+    tls_client_crl: str = setting("", "PEM file of certificate revocation lists (profile 3): a revoked client "
+                                      "certificate fails the TLS handshake; it must hold a current CRL of every CA "
+                                      "that signs client certificates, the CSMS's own included, or their "
+                                      "certificates fail too")
     tls_cert_rsa: str = setting("", "a second server certificate (PEM file), RSA >= 2048 bits, served beside an "
                                     "ECDSA ocpp.tls_cert: the TLS_RSA_* suites OCPP requires")
     tls_key_rsa: str = setting("", "private key (PEM file) of ocpp.tls_cert_rsa")
@@ -66,6 +70,12 @@ class OcppSettings:
     max_frame_bytes: int = setting(65536, "larger frames get a CALLERROR; 4x this closes the socket (1009)")
     ping_interval: float = setting(60.0, "seconds between WebSocket pings (0 disables)")
     message_log_retention_days: int = setting(30, "days the OCPP message log keeps frames")
+    message_log: str = setting("all", "frames the OCPP message log stores: all, off, or sample:N (one call and its "
+                                      "answer in N, plus every CALLERROR); the console's live tail sees all")
+    station_password_pepper: str = setting("", "base64 of >= 32 bytes keying the hashes of charge point passwords "
+                                                "(HMAC-SHA256); empty: generated once into "
+                                                "DATA_DIR/station_password_pepper; several nodes must share it",
+                                           secret=True)
     flush_interval: float = setting(0.2, "seconds between batched writes (meter values, message log, presence)")
     tolerant_models: str = setting("", "tolerant mode for these vendors: Vendor or Vendor/Model, comma-separated")
     ocsp_timeout: float = setting(5.0, "seconds an OCSP responder has to answer (contract certificates, "
@@ -163,6 +173,10 @@ class WechatSettings:
     feedback_template_id: str = setting("", "subscribe message template: an operator answered the driver's feedback")
     emulator_port: int = setting(9100, "emulator mode: the local WeChat emulator listens on 127.0.0.1 here "
                                        "(0 = any free port)")
+    emulator_url: str = setting("", "emulator mode: URL of a WeChat emulator running as its own process "
+                                    "(`csms wechat-emulator --port N`, e.g. http://127.0.0.1:9100), whose keys "
+                                    "it generated into DATA_DIR/wechat-emulator (the same data directory); "
+                                    "empty: the emulator runs inside this process")
     emulator_pay_keys: str = setting("certificate", "emulator mode: how the emulator signs as WeChat Pay: "
                                                     "certificate | public_key | both")
     http_timeout: float = setting(10.0, "seconds before a call to WeChat gives up")

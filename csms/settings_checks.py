@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from csms.settings_operations import validate_operations
-from csms.settings_values import _LEVELS, SettingsError, parse_levels, parse_networks, parse_rate
+from csms.settings_values import (_LEVELS, SettingsError, parse_levels, parse_message_log, parse_networks,
+                                  parse_rate)
 
 if TYPE_CHECKING:
     from csms.settings import Settings, WechatSettings
@@ -45,6 +46,10 @@ def validate(s: Settings) -> None:
                        ("api.jwt_ttl", s.api.jwt_ttl)):
         if value <= 0:
             fail(key, f"must be positive, got {value}")
+    try:
+        parse_message_log(s.ocpp.message_log)
+    except ValueError as exc:
+        fail("ocpp.message_log", str(exc))
     if s.ocpp.ocsp_unreachable not in ("reject", "accept"):
         fail("ocpp.ocsp_unreachable", f"expected reject or accept, got {s.ocpp.ocsp_unreachable!r}")
     if s.ocpp.contract_pool_url and not s.ocpp.contract_pool_url.startswith(("http://", "https://")):
@@ -94,6 +99,8 @@ def validate_wechat(w: WechatSettings, fail) -> None:
         fail("wechat.mode", f"expected emulator or live, got {w.mode!r}")
     if w.emulator_pay_keys not in ("certificate", "public_key", "both"):
         fail("wechat.emulator_pay_keys", f"expected certificate, public_key or both, got {w.emulator_pay_keys!r}")
+    if w.emulator_url and not w.emulator_url.startswith(("http://", "https://")):
+        fail("wechat.emulator_url", f"expected the emulator's http:// URL, got {w.emulator_url!r}")
     try:
         parse_clock_time(w.reconcile_at)
     except ValueError:

@@ -104,3 +104,14 @@ def parse_pairs(text: str) -> dict[str, str]:
             raise ValueError(repr(part))
         pairs[name.strip()] = value.strip()
     return pairs
+
+
+def parse_message_log(mode: str) -> int:
+    """ocpp.message_log: ``all`` -> 1, ``off`` -> 0, ``sample:N`` -> N (N >= 1); ValueError otherwise."""
+    mode = mode.strip().lower()
+    if mode in ("all", "off"):
+        return 1 if mode == "all" else 0
+    kind, _, n = mode.partition(":")
+    if kind == "sample" and n.isdigit() and int(n) >= 1:
+        return int(n)
+    raise ValueError(f"expected all, off or sample:N, got {mode!r}")

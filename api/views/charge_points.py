@@ -11,7 +11,6 @@ from api.errors import ApiError, bad_request, not_found
 from api.routing import Query, RouteTable
 from api.validation import PAGING
 from csms.domain.repositories import Conflict
-from csms.services.passwords import hash_password
 
 routes = RouteTable()
 
@@ -21,7 +20,8 @@ async def _fields(request: web.Request, data: dict) -> dict:
     if data.get("station_id") is not None and await request.app[REPOS].stations.get(data["station_id"]) is None:
         raise bad_request(f"station {data['station_id']} does not exist", "unknown_station", field="station_id")
     if "password" in data:
-        fields["password_hash"] = await hash_password(data["password"]) if data["password"] else None
+        passwords = request.app[CHARGERS].passwords
+        fields["password_hash"] = await passwords.hash(data["password"]) if data["password"] else None
     return fields
 
 

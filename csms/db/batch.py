@@ -33,6 +33,13 @@ _INSERT = {"meter_values": t.meter_values, "ocpp_messages": t.ocpp_messages,
            # the statistics' history: every connector status change, every connect and disconnect
            "connector_status_log": history.connector_status_log, "presence_log": history.presence_log}
 _IDEMPOTENT = {"meter_values"}
+# what a durable() waiter may be waiting for: a row of these refused by the database fails the waiters
+_DURABLE = {"meter_values", "transactions"}
+
+
+class NotCommitted(Exception):
+    """The rows a durable() waiter waits for were not committed (the database is away or refused them):
+    the message must not be acknowledged; the charger sends it again."""
 
 
 class _RawInsert:
@@ -56,7 +63,7 @@ class _RawInsert:
             return None
         if value.tzinfo is not None:     # naive values are taken as UTC, as everywhere in the domain
             value = value.astimezone(timezone.utc).replace(tzinfo=None)
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else value
+        return value.isoformat(" ", "microseconds") if self.sqlite else value   # = "%Y-%m-%d %H:%M:%S.%f", faster
 
     def params(self, rows: list[dict]) -> list[tuple]:
         cols, times = self.columns, self.times
@@ -150,14 +157,17 @@ class BatchWriter:
                 for name, by_key in updates.items():
                     for key, row in by_key.items():
                         self._updates[name][key] = {**row, **self._updates[name].get(key, {})}
-                self._waiting[:0] = waiting          # still not safe: their answers wait for the retry
+                _fail(waiting, NotCommitted(f"commit failed: {type(exc).__name__}"))   # not answered: resent
                 raise
             except Exception:   # a row the database refuses must not hold the others back: one by one
                 self.failures += 1
                 log.exception("batch write refused; writing its %d rows one by one",
                               sum(map(len, inserts.values())) + sum(map(len, updates.values())))
-                await self._write_each(inserts, updates)
-                _release(waiting)
+                dropped = await self._write_each(inserts, updates)
+                if dropped & _DURABLE:     # what some waiter acknowledges may be lost: none is answered
+                    _fail(waiting, NotCommitted(f"the database refused rows of {', '.join(sorted(dropped))}"))
+                else:
+                    _release(waiting)
                 return
             self.rows_written += sum(map(len, inserts.values())) + sum(map(len, updates.values()))
             _release(waiting)
@@ -181,9 +191,11 @@ class BatchWriter:
                 for part in chunks(params, self.chunk):
                     await conn.execute(stmt, part)
 
-    async def _write_each(self, inserts: dict[str, list[dict]], updates: dict[str, dict]) -> None:
+    async def _write_each(self, inserts: dict[str, list[dict]], updates: dict[str, dict]) -> set[str]:
+        """Write row by row; returns the tables of the rows the database refused (dropped)."""
         items = [({name: [row]}, {}) for name, rows in inserts.items() for row in rows]
         items += [({}, {name: {key: row}}) for name, by_key in updates.items() for key, row in by_key.items()]
+        dropped: set[str] = set()
         for ins, upd in items:
             try:
                 async with self.engine.begin() as conn:
@@ -191,7 +203,9 @@ class BatchWriter:
                 self.rows_written += 1
             except Exception as exc:
                 self.rows_dropped += 1
+                dropped.update(ins or upd)
                 log.error("dropped a row the database refuses (%s): %r", exc.__class__.__name__, ins or upd)
+        return dropped
 
     async def _run(self) -> None:
         while True:
@@ -204,7 +218,7 @@ class BatchWriter:
             try:
                 await self.flush()      # what arrived meanwhile goes in the next commit, right after this
             except Exception:
-                await asyncio.sleep(min(5.0, self.interval * 10))
+                await asyncio.sleep(min(1.0, self.interval * 10))   # the database is away: retry soon, not in a loop
 
     def start(self) -> None:
         if self._task is None:
@@ -222,12 +236,17 @@ class BatchWriter:
             await self.flush()
         except Exception:
             log.error("final flush failed; %d rows lost", self.pending())
-        for waiter in self._waiting:      # never answered: the charge point sends them again
-            waiter.cancel()
-        self._waiting.clear()
+        waiting, self._waiting = self._waiting, []    # never answered: the charge point sends them again
+        _fail(waiting, NotCommitted("the writer stopped"))
 
 
 def _release(waiting: list[asyncio.Future]) -> None:
     for waiter in waiting:
         if not waiter.done():
             waiter.set_result(None)
+
+
+def _fail(waiting: list[asyncio.Future], exc: Exception) -> None:
+    for waiter in waiting:
+        if not waiter.done():
+            waiter.set_exception(exc)

@@ -93,7 +93,8 @@ class BatchSink(Protocol):
     def update_latest(self, table: str, key: Any, row: dict) -> None: ...
     def take_latest(self, table: str, key: Any) -> dict | None: ...
     def durable(self) -> Awaitable[None]:
-        """Done once everything queued so far is committed: await it before acknowledging it."""
+        """Done once everything queued so far is committed: await it before acknowledging it. Raises
+        when the commit failed (the message is then not acknowledged and the charger sends it again)."""
     async def flush(self) -> None: ...
 
 

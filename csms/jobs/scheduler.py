@@ -63,6 +63,10 @@ def jobs(c: Container) -> list[Job]:
     async def query_payments() -> None:
         await c.payments.payments.query_pending(timedelta(seconds=d.pay_query_after))
 
+    async def driver_sessions() -> None:
+        await c.charging.progress.catch_up()      # orders whose transaction moved on while the process died
+        await c.charging.stop.tick()
+
     async def order_checks() -> None:
         await c.backoffice.reviews.sweep(timedelta(hours=c.settings.anomalies.sweep_lookback_hours))
 
@@ -77,7 +81,7 @@ def jobs(c: Container) -> list[Job]:
         Job("message-log-retention", *every(hours=1), retention),
         Job("reservation-expiry", *every(10), c.reservations.reservations.expire_due),
         Job("report-request-timeout", *every(15), c.report_requests.expire_due),
-        Job("driver-sessions", *every(5), c.charging.stop.tick),
+        Job("driver-sessions", *every(5), driver_sessions),
         Job("payment-query", *every(30), query_payments),
         # after WeChat Pay has published yesterday's trade bill (from 09:00 Beijing time)
         Job("payment-reconciliation", *daily_at(w.reconcile_at, BEIJING), reconcile),

@@ -64,14 +64,16 @@ class Dispatcher:
             return
 
         # log lines of this frame (and of tasks it starts) carry the charge point, message id and action
-        with log_context.bound(charge_point_id=conn.cp_id, ocpp_message_id=frame.unique_id,
-                               ocpp_action=frame.action):
+        token = log_context.ocpp_frame.set((conn.cp_id, frame.unique_id, frame.action))
+        try:
             log.debug("frame in: type %s, %d bytes", frame.type, len(text))   # payloads may hold keys: not logged
             if frame.type == frames.CALL:
                 self.observe(conn.cp_id, "in", frames.CALL, frame.unique_id, frame.action, text, received_at)
                 await self._handle_call(conn, frame, received_at)
             else:
                 self.caller.on_answer(conn, frame, text, received_at)
+        finally:
+            log_context.ocpp_frame.reset(token)
 
     async def _handle_call(self, conn: Connection, frame: frames.Frame, received_at: datetime) -> None:
         version, action, uid = conn.protocol, frame.action, frame.unique_id

@@ -18,6 +18,7 @@ node that holds its socket, and after a restart the periodic checks find what is
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,6 +61,9 @@ def _resolved_while_present(alarm: Alarm | None) -> bool:
     return alarm is not None and alarm.status == a.RESOLVED and alarm.resolved_by != a.AUTO and alarm.cleared_at is None
 
 
+QUIET_RECHECK_S = 60.0
+
+
 class AlarmService:
     def __init__(self, repo: AlarmRepository, charge_points: ChargePointRepository, bus, clock: Clock,
                  policy: AlarmPolicy = DEFAULT_POLICY):
@@ -70,6 +74,10 @@ class AlarmService:
         self.policy = policy
         self._pending: dict[str, tuple[Signal, datetime]] = {}     # key -> (latest signal, since)
         self._keys = KeyedLocks()          # an asyncio lock is fair: waiters get it in the order they asked
+        # keys read lately with no open alarm and nothing pending: a clear() of them (every status
+        # report of a healthy connector) reads nothing; forgotten at the next observe(), or after
+        # QUIET_RECHECK_S (an alarm another node raised)
+        self._quiet: dict[str, float] = {}
 
     # -- causes ------------------------------------------------------------------------------------
     async def observe(self, signal: Signal) -> Alarm | None:
@@ -80,6 +88,7 @@ class AlarmService:
     async def _observe(self, signal: Signal) -> Alarm | None:
         now = self.clock.now()
         key = signal.key
+        self._quiet.pop(key, None)
         latest = await self.repo.latest_for(key)
         open_ = latest if latest is not None and latest.status in a.OPEN else None
         if signal.level and open_ is None and _resolved_while_present(latest):
@@ -112,11 +121,18 @@ class AlarmService:
         if self._pending.pop(key, None) is not None:
             metrics.ALARMS_DEBOUNCED.labels(signal.kind).inc()
             log.info("%s cleared within its debounce: no alarm", key)
+        else:
+            quiet = self._quiet.get(key)
+            if quiet is not None and time.monotonic() - quiet < QUIET_RECHECK_S:
+                return None
         latest = await self.repo.latest_for(key)
         now = self.clock.now()
         if _resolved_while_present(latest):        # the condition an operator resolved is over now
             await self.repo.transition(latest.id, a.RESOLVED, cleared_at=now)
         if latest is None or latest.status not in a.OPEN:
+            if len(self._quiet) >= 100_000:
+                self._quiet.clear()
+            self._quiet[key] = time.monotonic()
             return None
         return await self._move(latest.id, a.RESOLVED, now, resolved_by=a.AUTO, resolution="the cause cleared",
                                 cleared_at=now)

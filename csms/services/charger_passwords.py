@@ -1,7 +1,7 @@
 """A charge point's HTTP Basic password kept in step with the charge point, whatever path changed it:
 ``commands/rotate-password``, the typed ``change-configuration`` (AuthorizationKey) and ``set-variables``
 (SecurityCtrlr.BasicAuthPassword), or a raw ``calls/{Action}``. The new password is stored (hashed) only
-once the charge point has answered Accepted, so no API locks a charger out by accident (1.6 security
+once the charge point has answered Accepted (csms/services/station_passwords.py), so no API locks a charger out by accident (1.6 security
 whitepaper 4.1 / OCPP 2.0.1 A01: the charge point uses the new password from its next connection)."""
 
 from __future__ import annotations
@@ -11,13 +11,18 @@ from typing import Any, Protocol
 from csms.domain import commands as c
 from csms.domain import provisioning as p
 from csms.domain.repositories import ChargePointRepository
-from csms.services.passwords import hash_password
 
 # the neutral names of the password: the 1.6 key, and its 2.0.1 component.variable
 PASSWORD_KEYS = ("AuthorizationKey", "SecurityCtrlr.BasicAuthPassword")
 
 
+class Hashes(Protocol):
+    async def hash(self, password: str) -> str: ...
+
+
 class Forgets(Protocol):
+    passwords: Hashes       # csms/services/station_passwords.py StationPasswords
+
     def forget(self, cp_id: str) -> None: ...
 
 
@@ -27,7 +32,7 @@ class ChargerPasswords:
         self.chargers = chargers       # ChargerService: drops its cached state of the changed record
 
     async def accepted(self, cp_id: str, password: str) -> None:
-        await self.charge_points.update(cp_id, password_hash=await hash_password(password))
+        await self.charge_points.update(cp_id, password_hash=await self.chargers.passwords.hash(password))
         self.chargers.forget(cp_id)
 
 

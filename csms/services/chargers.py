@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -13,7 +14,7 @@ from csms.domain.models import ChargePoint, Connector
 from csms.domain.repositories import BatchSink, ChargePointRepository, Conflict, ConnectorRepository
 from csms.domain.states import CONNECTOR
 from csms.services.clock import Clock
-from csms.services.passwords import VerifiedCache
+from csms.services.station_passwords import StationPasswords
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,8 @@ class ChargerConfig:
 
 class ChargerService:
     def __init__(self, charge_points: ChargePointRepository, connectors: ConnectorRepository, bus,
-                 batch: BatchSink, clock: Clock, presence: Presence, config: ChargerConfig):
+                 batch: BatchSink, clock: Clock, presence: Presence, config: ChargerConfig,
+                 passwords: StationPasswords | None = None):
         self.charge_points = charge_points
         self.connectors = connectors
         self.bus = bus
@@ -62,7 +64,8 @@ class ChargerService:
         self.clock = clock
         self.presence = presence
         self.config = config
-        self.passwords = VerifiedCache()
+        # the pepper comes from csms/keys.py; a random one only serves a process that stores no password
+        self.passwords = passwords or StationPasswords(os.urandom(32))
         # hot-path caches, so a StatusNotification or an Authorize costs no database read
         self._registration: dict[str, str] = {}
         self._connector_state: dict[str, dict[tuple[int, int], tuple[str, datetime | None]]] = {}
@@ -98,8 +101,13 @@ class ChargerService:
         if cp.security_profile == 3:
             return UNAUTHORIZED        # no valid certificate of its own
         if cp.password_hash:
-            if password is None or not await self.passwords.verify(cp_id, cp.password_hash, password):
+            if password is None:
                 return UNAUTHORIZED
+            verdict = await self.passwords.verify(cp_id, cp.password_hash, password)
+            if not verdict.ok:
+                return UNAUTHORIZED
+            if verdict.rehash:      # an Argon2 hash of before: the keyed hash from now on (one write, once)
+                await self.charge_points.update(cp_id, password_hash=verdict.rehash)
         elif cp.security_profile in (1, 2):
             return UNAUTHORIZED        # the profile demands a password and none is set: refuse, never open
         return ACCEPT

@@ -6,8 +6,10 @@ Stopped: the idle-fee watch begins and the order is handed to settlement."""
 from __future__ import annotations
 
 import logging
+import time
 
 from csms.domain import events
+from csms.domain.driver_events import OrderOpened
 from csms.domain.orders import ORDER, Order
 from csms.domain.repositories import TransactionRepository
 from csms.services.charging_start import SessionTags
@@ -18,6 +20,10 @@ from csms.services.idle_fees import IdleFees
 from csms.services.settlement import SettlementService
 
 log = logging.getLogger(__name__)
+
+# a transaction found without a driver's order is not looked up again on each meter value: until an
+# order is opened on this node (OrderOpened), or this long (an order opened on another node)
+ORDERLESS_RECHECK_S = 30.0
 
 
 class ChargingProgress:
@@ -31,6 +37,11 @@ class ChargingProgress:
         self.stop = stop
         self.tags = tags
         self.updates = updates
+        self._orderless: dict[int, float] = {}    # transaction id -> when it was found without an order
+
+    async def on_order_opened(self, e: OrderOpened) -> None:
+        """An order was created or is starting (csms/services/charging_start.py): any transaction may be its."""
+        self._orderless.clear()
 
     async def _order_for(self, tx_id: int, id_tag: str | None) -> Order | None:
         """The driver's order of a transaction: by the transaction, else by the session's id tag or
@@ -70,9 +81,15 @@ class ChargingProgress:
     async def on_transaction_updated(self, e: events.TransactionUpdated) -> None:
         live = self.funds.live.get(e.transaction_id)
         if live is None:
+            seen = self._orderless.get(e.transaction_id)
+            if seen is not None and time.monotonic() - seen < ORDERLESS_RECHECK_S:
+                return          # an RFID session, most of them: no database read per meter value
+            # marked before the lookup: the meter values that arrive while it runs do not look again
+            self._orderless[e.transaction_id] = time.monotonic()
             order = await self._order_for(e.transaction_id, None)
             if order is None or order.state not in ("starting", "charging"):
                 return
+            self._orderless.pop(e.transaction_id, None)
             if order.state == "starting":   # 2.0.1: identified after the start event
                 tx = await self.transaction_repo.get(e.transaction_id)
                 await self.on_transaction_started(events.TransactionStarted(
@@ -92,7 +109,35 @@ class ChargingProgress:
         if reason and not live.stopping:
             await self.stop.stop(order, reason)
 
+    async def catch_up(self) -> None:
+        """The transaction events of a process that died after storing a start or a stop but before
+        its subscribers ran are not delivered again (the charge point had its answer and does not
+        repeat it): every open order whose transaction moved on without it is moved on from what is
+        stored, and a settlement cut between the bill and the payment is collected. Run by the periodic driver-sessions job; each step is idempotent, so a live event
+        handled at the same time changes nothing twice."""
+        for order in await self.orders.open_orders():
+            if order.state == "starting" and order.transaction_id is None:
+                started = [tx for tx in await self.transaction_repo.active_on(order.charge_point_id, order.connector_id)
+                           if tx.id_tag == order.id_tag]
+                for tx in started:
+                    log.warning("order %s: transaction %s started unseen; catching up", order.id, tx.id)
+                    await self.on_transaction_started(events.TransactionStarted(
+                        tx.id, tx.charge_point_id, tx.connector_id, tx.id_tag, tx.meter_start_wh, tx.started_at))
+            elif order.state == "charging" and order.transaction_id is not None:
+                tx = await self.transaction_repo.get(order.transaction_id)
+                if tx is not None and tx.status != "Active":
+                    log.warning("order %s: transaction %s ended unseen; catching up", order.id, tx.id)
+                    energy = tx.energy_wh if tx.energy_wh is not None else max(
+                        0, (tx.meter_stop_wh or tx.meter_start_wh) - tx.meter_start_wh)
+                    await self.on_transaction_stopped(events.TransactionStopped(
+                        tx.id, tx.charge_point_id, tx.connector_id, energy, tx.stop_reason, tx.anomaly,
+                        tx.stopped_at or tx.updated_at or tx.started_at))
+            elif order.state == "settling":         # billed, the money not taken yet
+                log.warning("order %s: settled but not collected; catching up", order.id)
+                await self.settlement.collect(order)
+
     async def on_transaction_stopped(self, e: events.TransactionStopped) -> None:
+        self._orderless.pop(e.transaction_id, None)
         live = self.funds.live.pop(e.transaction_id, None)
         order = await self.orders.find(transaction_id=e.transaction_id)
         if order is None:

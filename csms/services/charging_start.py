@@ -142,6 +142,7 @@ class ChargingStart:
                 remote_start_id=next_remote_start_id(), vehicle_id=vehicle_id, pay_mode=pay_mode,
                 prepay_fen=prepay_fen if prepay else 0, stop_energy_wh=stop_at.get("energy_wh"),
                 stop_amount_fen=stop_at.get("amount_fen"), stop_minutes=stop_at.get("minutes"))
+            self.updates.order_opened(order)
         payment = None
         if prepay:
             try:
@@ -162,6 +163,7 @@ class ChargingStart:
             return
         order = await self.orders.transition(payment.order_id, "created", state="starting", step="starting")
         if order is not None:
+            self.updates.order_opened(order)
             await self.updates.session_changed(order)
             self.remote.background.spawn(self._remote_start(order), name=f"remote-start-{order.id}")
             return

@@ -218,6 +218,8 @@ class TransactionService:
             if ev.samples and fresh:         # a repeated event (same seqNo) adds nothing twice
                 await self.meter_values(cp_id, evse_id=tx.evse_id, connector_id=tx.connector_id,
                                         transaction_id=tx.id, samples=list(ev.samples))
+            elif fresh:      # its seqNo (and offline flag) are what it acknowledges: committed first
+                await self.batch.durable()
             if self.costs is not None and ev.kind != "started" and tx.status == "Active":
                 # I02.FR.01: the running cost in the answer instead of a CostUpdated
                 bill = await self.costs.running(tx, register_samples(list(ev.samples)))

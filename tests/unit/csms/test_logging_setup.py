@@ -93,3 +93,15 @@ def test_the_redactor_masks(raw, hidden):
                                   '{"key":"HeartbeatInterval","value":"300"}'])
 def test_the_redactor_leaves_ordinary_text(text):
     assert Redactor()(text) == text
+
+
+def test_the_frame_being_handled_is_bound_with_one_variable():
+    token = log_context.ocpp_frame.set(("CP-8", "m-2", "MeterValues"))
+    try:
+        assert log_context.current() == {"charge_point_id": "CP-8", "ocpp_message_id": "m-2",
+                                         "ocpp_action": "MeterValues"}
+        with log_context.bound(ocpp_action="RemoteStartTransaction"):      # bound by name wins
+            assert log_context.current()["ocpp_action"] == "RemoteStartTransaction"
+    finally:
+        log_context.ocpp_frame.reset(token)
+    assert log_context.current() == {}

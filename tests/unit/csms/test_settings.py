@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from csms.settings import DEFAULT_CONFIG, OcppSettings, SettingsError, load_settings
+from csms.settings_values import parse_message_log
 
 
 @pytest.fixture
@@ -205,6 +206,7 @@ def test_a_missing_required_value_names_its_variable(load, tmp_path):
 
 
 @pytest.mark.parametrize("env,key", [({"CSMS_OCPP_HEARTBEAT_INTERVAL": "0"}, "ocpp.heartbeat_interval"),
+                                     ({"CSMS_OCPP_MESSAGE_LOG": "sometimes"}, "ocpp.message_log"),
                                      ({"CSMS_OCPP_HEARTBEAT_GRACE": "0.5"}, "ocpp.heartbeat_grace"),
                                      ({"CSMS_LOG_LEVEL": "LOUD"}, "log.level"),
                                      ({"CSMS_ADMIN_USERNAME": "root"}, "api.admin_password"),
@@ -260,3 +262,14 @@ def test_trusted_proxies_are_networks(load):
     from csms.settings import parse_networks
     assert [str(n) for n in parse_networks("10.0.0.0/8, 127.0.0.1")] == ["10.0.0.0/8", "127.0.0.1/32"]
     assert "api.trusted_proxies" in error_of(load, env={"CSMS_API_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"})
+
+
+@pytest.mark.parametrize("mode,expected", [("all", 1), ("off", 0), ("sample:1", 1), ("Sample:20", 20)])
+def test_modes_parse(mode, expected):
+    assert parse_message_log(mode) == expected
+
+
+@pytest.mark.parametrize("mode", ["", "some", "sample:", "sample:0", "sample:x"])
+def test_a_bad_mode_is_refused(mode):
+    with pytest.raises(ValueError):
+        parse_message_log(mode)

@@ -216,3 +216,22 @@ async def test_an_event_after_an_operator_resolved_its_alarm_is_a_new_alarm():
     await o.alarms.resolve(first.id, "alice")
     again = await o.alarms.observe(fault())                        # a new Faulted notification: news
     assert again.id != first.id and again.status == "Raised"
+
+
+async def test_clearing_a_quiet_key_reads_the_database_once_until_it_is_observed_again(o, monkeypatch):
+    """Every status report of a healthy connector clears its fault signal: only the first one reads."""
+    reads = []
+    latest_for = o.repo.latest_for
+
+    async def counted(key):
+        reads.append(key)
+        return await latest_for(key)
+    monkeypatch.setattr(o.repo, "latest_for", counted)
+    for _ in range(5):
+        assert await o.alarms.clear(fault()) is None
+    assert len(reads) == 1
+
+    o.alarms.policy = o.alarms.policy.__class__({"connector_fault": 0}, {})     # the fault raises at once
+    assert (await o.alarms.observe(fault())) is not None   # a fault: the next clear reads, and resolves it
+    assert (await o.alarms.clear(fault())).status == "Resolved"
+    assert len(reads) == 3

@@ -341,3 +341,15 @@ async def test_preloaded_states_make_the_first_status_after_a_restart_need_no_re
     await batch.flush()
     assert (await connectors.get("CP1", 1, 1)).status == "Finishing"   # the older report was ignored
     assert [e.status for e in bus.of(events.ConnectorStatusChanged)] == ["Charging", "Finishing"]
+
+
+async def test_an_argon2_password_hash_is_upgraded_to_the_keyed_hash_at_the_next_login(chargers, charge_points,
+                                                                                       password_hash):
+    await a_registered(charge_points, security_profile=1, password_hash=password_hash)   # Argon2, from before
+
+    assert await chargers.authenticate("CP1", PASSWORD, tls=False, client_cn=None) == ACCEPT
+    upgraded = (await charge_points.get("CP1")).password_hash
+    assert upgraded.startswith("hmac-sha256$")
+    assert await chargers.authenticate("CP1", PASSWORD, tls=False, client_cn=None) == ACCEPT
+    assert await chargers.authenticate("CP1", "wrong password", tls=False, client_cn=None) == UNAUTHORIZED
+    assert (await charge_points.get("CP1")).password_hash == upgraded

@@ -115,3 +115,50 @@ def test_a_tap_sees_the_stored_form_of_the_frame(log, clock):
     observe(log, clock, raw="z" * (log.max_payload + 5), uid="u" * 100)
 
     assert seen[0].payload.endswith("(truncated)") and len(seen[0].unique_id) == 64
+
+
+# -- what is stored: all, off, sample:N ----------------------------------------------------------------
+def exchanges(log, clock, n: int, cp_id: str = "CP1") -> None:
+    for i in range(n):
+        observe(log, clock, cp_id=cp_id, uid=f"u{i}", raw=f'[2,"u{i}","Heartbeat",{{}}]')
+        observe(log, clock, cp_id=cp_id, direction="out", message_type=3, uid=f"u{i}", raw=f'[3,"u{i}",{{}}]')
+
+
+def test_off_stores_nothing_but_the_live_tail_still_sees_every_frame(batch, message_repo, clock):
+    log = MessageLog(batch, message_repo, clock, retention_days=30, sample=0)
+    seen = []
+    exchanges(log, clock, 5)
+    stop = log.watch("CP1", seen.append)
+    exchanges(log, clock, 2)
+    stop()
+
+    assert batch.rows["ocpp_messages"] == [] and len(seen) == 4
+
+
+def test_sample_stores_whole_exchanges_about_one_in_n_and_every_error(batch, message_repo, clock):
+    log = MessageLog(batch, message_repo, clock, retention_days=30, sample=10)
+    exchanges(log, clock, 1000)
+    observe(log, clock, direction="out", message_type=4, uid="bad", raw='[4,"bad","FormatViolation","",{}]')
+    observe(log, clock, message_type=2, uid=None, action=None, raw="not json")
+
+    rows = batch.rows["ocpp_messages"]
+    calls = [r["unique_id"] for r in rows if r["message_type"] == 2 and r["unique_id"]]
+    answers = [r["unique_id"] for r in rows if r["message_type"] == 3]
+    assert 50 <= len(calls) <= 150 and calls == answers        # a call is kept with its answer
+    assert sum(r["message_type"] == 4 for r in rows) == 1 and any(r["payload"] == "not json" for r in rows)
+
+
+def test_passwords_in_frames_are_masked_before_they_are_stored():
+    from csms.services.message_log import redacted
+    v16 = '[2,"1","ChangeConfiguration",{"key":"AuthorizationKey","value":"s3cret-pass"}]'
+    assert "s3cret" not in redacted(v16) and '"value":"***"' in redacted(v16)
+    v201 = ('[2,"2","SetVariables",{"setVariableData":[{"attributeValue":"s3cret-pass","component":{"name":'
+            '"SecurityCtrlr"},"variable":{"name":"BasicAuthPassword"}},{"attributeValue":"60","component":'
+            '{"name":"OCPPCommCtrlr"},"variable":{"name":"HeartbeatInterval"}}]}]')
+    masked = redacted(v201)
+    assert "s3cret" not in masked and '"attributeValue":"60"' in masked
+    apn = '[2,"3","SetNetworkProfile",{"connectionData":{"apn":{"apn":"x","apnPassword":"s3cret-pass"}}}]'
+    assert "s3cret" not in redacted(apn)
+    assert redacted('[2,"4","ChangeConfiguration",{"key":"AuthorizationKey","value":"s3cret') == "***"
+    heartbeat = '[2,"5","Heartbeat",{}]'
+    assert redacted(heartbeat) is heartbeat                       # frames naming no secret: untouched
