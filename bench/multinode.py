@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from load import free_port, register, wait_ready  # noqa: E402  (bench/load.py, beside this file)
+from load import free_port, register, wait_ready
 
 
 def env_for(tmp: Path, db_url: str, **extra: str) -> dict[str, str]:
@@ -44,7 +44,7 @@ def start(role: str, env: dict, tmp: Path, name: str, **ports: int) -> subproces
     env = {**env, "CSMS_DATA_DIR": str(tmp / name), "CSMS_CLUSTER_NODE_ID": name,
            "CSMS_OCPP_PORT": str(ports.get("ocpp", 0)), "CSMS_API_PORT": str(ports.get("api", 0))}
     return subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--role", role], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=open(tmp / f"{name}.log", "w"))  # noqa: SIM115
+                            stdout=subprocess.DEVNULL, stderr=open(tmp / f"{name}.log", "w"))
 
 
 def wait_port(port: int, proc: subprocess.Popen, timeout: float = 120) -> None:
@@ -95,6 +95,7 @@ async def drop_db(base: str, name: str) -> None:
 
 async def delete_queues(url: str, prefix: str) -> None:
     import aio_pika
+
     from csms.cluster import amqp
     connection = await aio_pika.connect(url)
     async with connection:

@@ -182,8 +182,21 @@ class IngestWorker(Loop):
             metrics.QUEUE_DEPTH.labels(queue).set(out[queue])
         return out
 
+    async def _connect(self) -> None:
+        """Connect and consume; RabbitMQ away at start: try again until it answers."""
+        while True:
+            try:
+                await self._consume()
+                return
+            except (aio_pika.exceptions.AMQPError, OSError, TimeoutError) as exc:
+                log.error("ingest worker: RabbitMQ unreachable (%s); retrying in 2 s", type(exc).__name__)
+                if self._connection is not None:
+                    await self._connection.close()
+                    self._connection = None
+                await asyncio.sleep(2.0)
+
     async def _run(self) -> None:
-        await self._consume()
+        await self._connect()
         last_depth = 0.0
         while True:
             try:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import aiohttp
 import pytest
@@ -24,6 +26,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from chargepoint_sim import ChargePoint16
 from chargepoint_sim.v201 import ChargePoint201
 from tests.support.cluster import ADMIN, Node, base_env, free_port, migrate
+from tests.support.driver import Driver
 from tests.support.private_services import PrivateRedis
 from tests.support.server import drop_mariadb, fresh_mariadb
 from tests.support.services import AMQP_URL, MARIADB_URL, need
@@ -44,6 +47,45 @@ class Api:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         async with self.http.request(method, self.base + path, json=body, headers=headers) as resp:
             return resp.status, await resp.json(content_type=None)
+
+
+class HttpEmulator:
+    """The API node's WeChat emulator, through its control endpoints (it lives in that process)."""
+
+    def __init__(self, base: str):
+        self.base = base
+
+    def _post(self, path: str, body: dict) -> dict:
+        request = urllib.request.Request(self.base + path, data=json.dumps(body).encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            return json.loads(resp.read())
+
+    def login_code(self, user: str) -> str:
+        return self._post("/emulator/login-code", {"user": user})["code"]
+
+    def openid(self, user: str) -> str:
+        return self._post("/emulator/login-code", {"user": user})["openid"]
+
+    def pay(self, prepay: str, result: str) -> dict:
+        return self._post(f"/emulator/pay/{prepay}", {"result": result})
+
+
+class ApiNode:
+    """What tests.support.driver.Driver needs of a CSMS: the API node over HTTP, its emulator."""
+
+    def __init__(self, http: aiohttp.ClientSession, node: Node, emulator_port: int):
+        self.http, self.api_url = http, node.api_url
+        self.container = SimpleNamespace(wechat=SimpleNamespace(emulator=HttpEmulator(
+            f"http://127.0.0.1:{emulator_port}")))
+
+    async def request(self, method: str, path: str, json=None, token=None):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        async with self.http.request(method, self.api_url + path, json=json, headers=headers) as resp:
+            return resp.status, await resp.json(content_type=None)
+
+    async def post(self, path: str, json=None, token=None):
+        return await self.request("POST", path, json or {}, token)
 
 
 class Frames:
@@ -93,10 +135,12 @@ async def cluster(tmp_path):
     env = base_env(tmp_path, db_url, redis.url, AMQP_URL, prefix)
     await asyncio.to_thread(migrate, env)
     run = uuid.uuid4().hex[:4]
+    emulator_port = free_port()
     nodes = {
         "ocpp1": Node("ocpp", f"ocpp1-{run}", env, tmp_path, ocpp_port=free_port()),
         "ocpp2": Node("ocpp", f"ocpp2-{run}", env, tmp_path, ocpp_port=free_port()),
-        "api": Node("api", f"api-{run}", env, tmp_path, api_port=free_port()),
+        "api": Node("api", f"api-{run}", {**env, "CSMS_WECHAT_EMULATOR_PORT": str(emulator_port)}, tmp_path,
+                    api_port=free_port()),
         "worker": Node("worker", f"worker-{run}", env, tmp_path),
         "scheduler": Node("scheduler", f"scheduler-{run}", env, tmp_path),
     }
@@ -105,7 +149,7 @@ async def cluster(tmp_path):
             node.start()
         for node in nodes.values():
             await node.ready()
-        yield nodes, redis, db_url
+        yield nodes, redis, db_url, emulator_port
     finally:
         for node in nodes.values():
             node.stop()
@@ -114,7 +158,7 @@ async def cluster(tmp_path):
 
 
 async def test_five_processes_act_as_one_through_a_node_kill_a_worker_kill_and_a_redis_restart(cluster, tmp_path):
-    nodes, redis, db_url = cluster
+    nodes, redis, db_url, emulator_port = cluster
     n1, n2 = nodes["ocpp1"], nodes["ocpp2"]
     frames = Frames()
     async with aiohttp.ClientSession() as http:
@@ -162,6 +206,35 @@ async def test_five_processes_act_as_one_through_a_node_kill_a_worker_kill_and_a
             assert status == 200 and "status" in body["response"], body
         status, body = await api.request("POST", "/api/v1/admin/charge-points/NOBODY/commands/clear-cache", {})
         assert status == 404
+
+        # a driver follows their session live through the API node's push; the charger is on an OCPP node
+        driver = Driver(ApiNode(http, nodes["api"], emulator_port), "mn-driver")
+        await driver.login(nickname="Multi")
+        status, payment = await driver.post("/api/v1/driver/wallet/topups", {"amount_fen": 2000}, signed=True)
+        assert status == 201, payment
+        driver.emulator.pay(payment["pay_params"]["package"].split("=", 1)[1], "SUCCESS")
+        await eventually(lambda: _balance(driver, 2000), what="the top-up credited")
+        push = await driver.socket()
+        status, session = await driver.start(sims[1].cp_id, 1)
+        assert status == 201, session
+        oid = session["order_id"]
+        live = await _feed_until(push, lambda m: m.get("type") == "session" and
+                                 (m.get("data") or {}).get("state") == "charging", 60)
+        assert live is not None and live["data"]["order_id"] == oid, live
+        await asyncio.sleep(1.5)
+        status, _ = await driver.post(f"/api/v1/driver/sessions/{oid}/stop", signed=True)
+        assert status == 202
+        order = await driver.wait_order(oid, "paid", "unpaid", timeout=60)
+        assert order["state"] == "paid" and order["energy_wh"] > 0
+        assert order["paid_fen"] == order["total_fen"] == sum(ln["amount_fen"] for ln in order["bill_lines"])
+        wh = order["energy_wh"]
+        assert order["total_fen"] == (wh * PRICE["energy_fen_per_kwh"] * 2 + 1000) // 2000 + \
+            (wh * PRICE["service_fen_per_kwh"] * 2 + 1000) // 2000
+        finished = await _feed_until(push, lambda m: m.get("type") == "session" and
+                                     (m.get("data") or {}).get("state") == "paid", 30)
+        assert finished is not None
+        await push.close()
+        await eventually(lambda: _free(sims[1]), what="the connector free again")
 
         # the operator feed on the API node follows a charger held by an OCPP node
         feed = await http.ws_connect(nodes["api"].api_url + "/api/v1/admin/ws",
@@ -220,9 +293,11 @@ async def test_five_processes_act_as_one_through_a_node_kill_a_worker_kill_and_a
                 rows = await stored(sim.cp_id)
                 assert len({(r[0], r[1], r[2]) for r in rows}) == len(rows)          # none twice
                 _, txs = await api.request("GET", f"/api/v1/admin/transactions?charge_point_id={sim.cp_id}")
-                [tx] = txs["items"] if isinstance(txs, dict) else txs
-                assert tx["status"] == "Completed", tx
-                assert tx["energy_wh"] == tx["meter_stop_wh"] - tx["meter_start_wh"] > 0
+                txs = txs["items"] if isinstance(txs, dict) else txs
+                for tx in txs:
+                    assert tx["status"] == "Completed", tx
+                    assert tx["energy_wh"] == tx["meter_stop_wh"] - tx["meter_start_wh"] > 0
+                tx = max(txs, key=lambda x: x["id"])          # the id-tag session
                 if isinstance(sim, ChargePoint201):
                     wh = tx["energy_wh"]
                     fen = (wh * PRICE["energy_fen_per_kwh"] * 2 + 1000) // 2000 + \
@@ -232,6 +307,15 @@ async def test_five_processes_act_as_one_through_a_node_kill_a_worker_kill_and_a
             await engine.dispose()
             for sim in sims:
                 await sim.close()
+
+
+async def _balance(driver, fen: int) -> bool:
+    _, wallet = await driver.get("/api/v1/driver/wallet")
+    return wallet is not None and wallet.get("balance_fen") == fen
+
+
+async def _free(sim) -> bool:
+    return sim._connector(1).usable() and sim._connector(1).transaction is None
 
 
 async def _on(sim, node: Node) -> bool:

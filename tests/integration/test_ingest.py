@@ -182,3 +182,11 @@ async def test_rabbitmq_unreachable_rows_are_written_in_process(engine):
     finally:
         await sink.stop()
         await writer.stop()
+
+
+async def test_a_worker_started_before_rabbitmq_answers_waits_for_it(engine):
+    worker = IngestWorker("amqp://guest:guest@127.0.0.1:1/", "nowhere", engine, interval=0.05)
+    worker.start()
+    await asyncio.sleep(0.5)
+    assert worker._task is not None and not worker._task.done()      # still trying, not dead
+    await worker.stop()
