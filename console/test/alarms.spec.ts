@@ -5,7 +5,7 @@ import AlarmDrawer from '@/views/alarms/AlarmDrawer.vue'
 import type { Alarm } from '@/api/types'
 import { signIn } from '@/stores/session'
 import { pageTest } from './support/page'
-import { fakeToken } from './support/server'
+import { WAIT, fakeToken } from './support/server'
 
 const RAISED: Alarm = { id: 4, kind: 'connector_fault', severity: 'major', status: 'Raised', charge_point_id: 'CP-1', station_id: null,
   evse_id: 1, connector_id: 1, type: 'GroundFailure', message: 'CP-1 connector 1: Faulted (GroundFailure)', count: 1,
@@ -24,13 +24,13 @@ describe('AlarmDrawer', () => {
     ctx.server.answer((seen) => seen.method === 'GET' ? { body: RAISED }
       : { body: { ...RAISED, status: 'Acknowledged', acknowledged_by: 'op', work_order: WORK_ORDER } })
     const wrapper = drawer()
-    await vi.waitFor(() => expect($('[data-test="alarm-ack"]')).not.toBeNull())
+    await vi.waitFor(() => expect($('[data-test="alarm-ack"]')).not.toBeNull(), WAIT)
     expect(input('alarm-assignee').value).toBe('op')
     const note = input('alarm-note')
     note.value = 'check the earth'
     note.dispatchEvent(new Event('input'))
     $('[data-test="alarm-ack"]')!.click()
-    await vi.waitFor(() => expect($('[data-test="alarm-work-order"]')?.textContent).toContain('check the earth'))
+    await vi.waitFor(() => expect($('[data-test="alarm-work-order"]')?.textContent).toContain('check the earth'), WAIT)
     const sent = ctx.server.seen.at(-1)!
     expect([sent.method, sent.url, JSON.parse(sent.body)]).toEqual(['POST', '/api/v1/admin/alarms/4/acknowledge', { assignee: 'op', note: 'check the earth' }])
     expect(wrapper.emitted('changed')?.[0]?.[0]).toMatchObject({ status: 'Acknowledged' })
@@ -44,9 +44,9 @@ describe('AlarmDrawer', () => {
     ctx.server.answer((seen) => seen.method === 'GET' ? { body: RAISED }
       : { status: 400, body: { error: { code: 'validation_error', field: 'assignee', message: 'no active operator "bob"' } } })
     const wrapper = drawer()
-    await vi.waitFor(() => expect($('[data-test="alarm-ack"]')).not.toBeNull())
+    await vi.waitFor(() => expect($('[data-test="alarm-ack"]')).not.toBeNull(), WAIT)
     $('[data-test="alarm-ack"]')!.click()
-    await vi.waitFor(() => expect($('[data-test="alarm-error"]')?.textContent).toContain('Invalid input (assignee): no active operator "bob"'))
+    await vi.waitFor(() => expect($('[data-test="alarm-error"]')?.textContent).toContain('Invalid input (assignee): no active operator "bob"'), WAIT)
     wrapper.unmount()
   })
 
@@ -54,7 +54,7 @@ describe('AlarmDrawer', () => {
     signIn(fakeToken({ sub: '3', role: 'viewer', exp: Math.floor(Date.now() / 1000) + 3600 }), 'vi', null, { role: 'viewer', permissions: ['viewer'] })
     ctx.server.answer(() => ({ body: RAISED }))
     const wrapper = drawer()
-    await vi.waitFor(() => expect(document.body.textContent).toContain('Faulted (GroundFailure)'))
+    await vi.waitFor(() => expect(document.body.textContent).toContain('Faulted (GroundFailure)'), WAIT)
     expect($('[data-test="alarm-ack"]')).toBeNull()
     expect($('[data-test="alarm-resolve"]')).toBeNull()
     wrapper.unmount()

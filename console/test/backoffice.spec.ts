@@ -10,7 +10,7 @@ import { defaultRange, energyRevenueOption, onAxis, periods, rankingOption, tota
 import { grants, permissionsOf } from '@/lib/roles'
 import { can, signIn } from '@/stores/session'
 import { pageTest } from './support/page'
-import { fakeToken } from './support/server'
+import { WAIT, fakeToken } from './support/server'
 
 function alarm(id: number, over: Partial<Alarm> = {}): Alarm {
   return { id, kind: 'connector_fault', severity: 'major', status: 'Raised', charge_point_id: 'CP-1', station_id: 1, evse_id: 1,
@@ -129,20 +129,20 @@ describe('ReviewDrawer', () => {
     ctx.server.answer((seen) => seen.method === 'GET' ? { body: review() }
       : { body: review({ state: 'adjusted', total_before_fen: 750, total_after_fen: 500, note: '电表故障', decided_by: 'fin' }) })
     const wrapper = drawer()
-    await vi.waitFor(() => expect($$('[data-decision]').map((b) => b.dataset.decision)).toEqual(['adjust', 'refund']))
+    await vi.waitFor(() => expect($$('[data-decision]').map((b) => b.dataset.decision)).toEqual(['adjust', 'refund']), WAIT)
     $('[data-decision="adjust"]')!.click()
-    await vi.waitFor(() => expect($('[data-test="decision-send"]')).not.toBeNull())
+    await vi.waitFor(() => expect($('[data-test="decision-send"]')).not.toBeNull(), WAIT)
     const total = input('decision-total')
     total.value = '5'
     total.dispatchEvent(new Event('input'))
     total.dispatchEvent(new Event('change'))
     $('[data-test="decision-send"]')!.click()
-    await vi.waitFor(() => expect($('[data-test="decision-error"]')?.textContent).toContain('Give a reason'))
+    await vi.waitFor(() => expect($('[data-test="decision-error"]')?.textContent).toContain('Give a reason'), WAIT)
     const note = input('decision-note')
     note.value = '电表故障'
     note.dispatchEvent(new Event('input'))
     $('[data-test="decision-send"]')!.click()
-    await vi.waitFor(() => expect($('[data-test="review-outcome"]')?.textContent).toContain('¥7.50 → ¥5.00'))
+    await vi.waitFor(() => expect($('[data-test="review-outcome"]')?.textContent).toContain('¥7.50 → ¥5.00'), WAIT)
     const sent = ctx.server.seen.at(-1)!
     expect([sent.method, sent.url, JSON.parse(sent.body)]).toEqual(['POST', '/api/v1/admin/order-reviews/7/adjust', { total_fen: 500, reason: '电表故障' }])
     expect(wrapper.emitted('decided')).toHaveLength(1)
@@ -154,11 +154,11 @@ describe('ReviewDrawer', () => {
     ctx.server.answer((seen) => seen.method === 'GET' ? { body: review() }
       : { status: 403, body: { error: { code: 'forbidden', message: 'this endpoint needs the operator permission' } } })
     const wrapper = drawer()
-    await vi.waitFor(() => expect($$('[data-decision]').map((b) => b.dataset.decision)).toEqual(['approve', 'close']))
+    await vi.waitFor(() => expect($$('[data-decision]').map((b) => b.dataset.decision)).toEqual(['approve', 'close']), WAIT)
     $('[data-decision="close"]')!.click()
-    await vi.waitFor(() => expect($('[data-test="decision-send"]')).not.toBeNull())
+    await vi.waitFor(() => expect($('[data-test="decision-send"]')).not.toBeNull(), WAIT)
     $('[data-test="decision-send"]')!.click()
-    await vi.waitFor(() => expect($('[data-test="decision-error"]')?.textContent).toContain('Your role may not do this'))
+    await vi.waitFor(() => expect($('[data-test="decision-error"]')?.textContent).toContain('Your role may not do this'), WAIT)
     wrapper.unmount()
   })
 })

@@ -8,7 +8,7 @@ import { setBase } from '@/api/http'
 import { COMMANDS, buildBody, initialValues, missingFields, profileFrom, visibleFields } from '@/commands/catalog'
 import { i18n } from '@/i18n'
 import { signIn } from '@/stores/session'
-import { fakeToken, startServer, type TestServer } from './support/server'
+import { WAIT, fakeToken, startServer, type TestServer } from './support/server'
 
 const NOW = new Date('2026-03-01T08:00:00Z')
 
@@ -79,19 +79,19 @@ describe('CommandDialog', () => {
   it('asks for what is missing, confirms, sends and shows the answer', async () => {
     server.answer(() => ({ body: { status: 'Accepted', remote_start_id: 5 } }))
     const wrapper = dialog('remote-start')
-    await vi.waitFor(() => expect($('[data-test="command-review"]')).not.toBeNull())
+    await vi.waitFor(() => expect($('[data-test="command-review"]')).not.toBeNull(), WAIT)
     await click('[data-test="command-review"]')
-    await vi.waitFor(() => expect(document.body.textContent).toContain('Required'))
+    await vi.waitFor(() => expect(document.body.textContent).toContain('Required'), WAIT)
     expect(server.seen).toHaveLength(0)
 
     const input = $('[data-field="id_tag"] input') ?? $('input[data-field="id_tag"]')
     ;(input as HTMLInputElement).value = 'TAG-9'
     input!.dispatchEvent(new Event('input'))
     await click('[data-test="command-review"]')
-    await vi.waitFor(() => expect($('[data-test="command-confirm"]')?.textContent).toContain('Send "Remote start" to CP 1?'))
+    await vi.waitFor(() => expect($('[data-test="command-confirm"]')?.textContent).toContain('Send "Remote start" to CP 1?'), WAIT)
     expect($('[data-test="command-confirm"]')!.textContent).toContain('"id_tag": "TAG-9"')
     await click('[data-test="command-send"]')
-    await vi.waitFor(() => expect($('[data-test="command-status"]')?.textContent).toContain('The charge point answered: Accepted'))
+    await vi.waitFor(() => expect($('[data-test="command-status"]')?.textContent).toContain('The charge point answered: Accepted'), WAIT)
     expect(server.seen.at(-1)!.url).toBe('/api/v1/admin/charge-points/CP%201/commands/remote-start')
     expect(JSON.parse(server.seen.at(-1)!.body)).toEqual({ id_tag: 'TAG-9' })
     expect(wrapper.emitted('done')?.[0]).toEqual(['remote-start', { status: 'Accepted', remote_start_id: 5 }])
@@ -105,11 +105,11 @@ describe('CommandDialog', () => {
   ])('a %i is said in plain words', async (status, error, words) => {
     server.answer(() => ({ status, body: { error } }))
     const wrapper = dialog('clear-cache')
-    await vi.waitFor(() => expect($('[data-test="command-review"]')).not.toBeNull())
+    await vi.waitFor(() => expect($('[data-test="command-review"]')).not.toBeNull(), WAIT)
     await click('[data-test="command-review"]')
-    await vi.waitFor(() => expect($('[data-test="command-send"]')).not.toBeNull())
+    await vi.waitFor(() => expect($('[data-test="command-send"]')).not.toBeNull(), WAIT)
     await click('[data-test="command-send"]')
-    await vi.waitFor(() => expect($('[data-test="command-error"]')?.textContent).toContain(words))
+    await vi.waitFor(() => expect($('[data-test="command-error"]')?.textContent).toContain(words), WAIT)
     expect(wrapper.emitted('done')).toBeUndefined()
     wrapper.unmount()
   })
@@ -117,12 +117,12 @@ describe('CommandDialog', () => {
   it('a Rejected answer is shown as a warning, not a success', async () => {
     server.answer(() => ({ body: { status: 'Rejected' } }))
     const wrapper = dialog('reset')
-    await vi.waitFor(() => expect($('[data-test="command-review"]')).not.toBeNull())
+    await vi.waitFor(() => expect($('[data-test="command-review"]')).not.toBeNull(), WAIT)
     await click('[data-test="command-review"]')
-    await vi.waitFor(() => expect($('[data-test="command-confirm"]')?.textContent).toContain('This affects charging'))
+    await vi.waitFor(() => expect($('[data-test="command-confirm"]')?.textContent).toContain('This affects charging'), WAIT)
     await click('[data-test="command-send"]')
     // (vue-test-utils stubs the alert's transition: the data attribute sits on the stub around it)
-    await vi.waitFor(() => expect($('[data-test="command-status"] .el-alert--warning')?.textContent).toContain('Rejected'))
+    await vi.waitFor(() => expect($('[data-test="command-status"] .el-alert--warning')?.textContent).toContain('Rejected'), WAIT)
     expect($('[data-test="command-status"] .el-alert--success')).toBeNull()
     wrapper.unmount()
   })

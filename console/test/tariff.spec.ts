@@ -9,7 +9,7 @@ import { i18n } from '@/i18n'
 import { errorTarget, hoursByPeriod, missingPrices, paint, segmentsFrom, slotsFrom, tariffBody } from '@/lib/tariff'
 import type { Segment, TariffVersion } from '@/api/types'
 import { signIn } from '@/stores/session'
-import { fakeToken, startServer, type TestServer } from './support/server'
+import { WAIT, fakeToken, startServer, type TestServer } from './support/server'
 
 const DAY: Segment[] = [{ start: '00:00', end: '08:00', period: 'valley' }, { start: '08:00', end: '18:00', period: 'flat' },
   { start: '18:00', end: '22:00', period: 'peak' }, { start: '22:00', end: '24:00', period: 'valley' }]
@@ -81,7 +81,7 @@ describe('TariffEditor', () => {
     // the sharp period needs a price: the defaults fill it (1.20 + 0.80 yuan)
     const before = server.seen.length
     await wrapper.find('[data-test="tariff-save"]').trigger('click')
-    await vi.waitFor(() => expect(wrapper.emitted('saved')).toBeTruthy())
+    await vi.waitFor(() => expect(wrapper.emitted('saved')).toBeTruthy(), WAIT)
     expect(server.seen.length).toBe(before + 1)
     const sent = JSON.parse(server.seen.at(-1)!.body)
     expect(server.seen.at(-1)!.method).toBe('PUT')
@@ -97,7 +97,7 @@ describe('TariffEditor', () => {
       message: 'a version from 2025-01-01T00:00:00+00:00 exists' } } }))
     const wrapper = editor()
     await wrapper.find('[data-test="tariff-save"]').trigger('click')
-    await vi.waitFor(() => expect(wrapper.find('[data-error-field="effective_from"] .el-form-item__error').exists()).toBe(true))
+    await vi.waitFor(() => expect(wrapper.find('[data-error-field="effective_from"] .el-form-item__error').exists()).toBe(true), WAIT)
     const item = wrapper.find('[data-error-field="effective_from"]')
     expect(item.find('.el-form-item__error').text()).toContain('a version from 2025-01-01T00:00:00+00:00 exists')
     expect(wrapper.find('[data-test="tariff-error"]').exists()).toBe(false)
@@ -105,7 +105,7 @@ describe('TariffEditor', () => {
     server.answer(() => ({ status: 400, body: { error: { code: 'validation_error', field: 'prices.peak.energy_fen_per_kwh',
       message: 'must be smaller than or equal to 100000' } } }))
     await wrapper.find('[data-test="tariff-save"]').trigger('click')
-    await vi.waitFor(() => expect(wrapper.find('[data-error="prices.peak"]').exists()).toBe(true))
+    await vi.waitFor(() => expect(wrapper.find('[data-error="prices.peak"]').exists()).toBe(true), WAIT)
     await flushPromises()
     expect(wrapper.find('[data-error="prices.peak"]').text()).toContain('must be smaller than or equal to 100000')
     expect(wrapper.emitted('saved')).toBeUndefined()

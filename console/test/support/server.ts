@@ -42,3 +42,7 @@ export function fakeToken(claims: Record<string, unknown>): string {
   const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
   return `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}.signature`
 }
+
+/** How long a test waits for the page to follow a server's answer: generous, for a loaded shared
+ *  machine (vi.waitFor's default is one second); nothing waits for it when all is well. */
+export const WAIT = { timeout: 10000, interval: 20 }
