@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # the suite runs on every core, a test file per worker (its module fixtures stay in one process)
 XDIST  ?= -n auto --dist loadfile
 
-.PHONY: run demo serve test test-fast bench lint clean install test-miniprogram console test-console
+.PHONY: run demo serve test test-fast bench lint clean install test-miniprogram console test-console soak soak-crash audit
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,33 @@ test-miniprogram:
 
 test-console:
 	cd console && npm ci --no-audit --no-fund && npm test
+
+# issue 16 item 3/4 at length: SIGKILL the CSMS at start, meter values, stop and payment CRASH_ROUNDS
+# times over (the suite runs one round), MariaDB and WeChat stopped and started (part of `make soak`)
+CRASH_ROUNDS ?= 10
+soak-crash: $(STAMP)
+	CSMS_CRASH_ROUNDS=$(CRASH_ROUNDS) $(PY) -m pytest -q -p no:cacheprovider -o timeout=0 -s \
+		tests/e2e/test_crash_restart.py tests/integration/test_mariadb_restart.py tests/e2e/test_wechat_down.py
+
+# Long hostile runs (docs/reliability.md): SOAK_FRAMES fuzzed OCPP frames per version over real sockets
+# (100,000 in all by default), then atheris on the frame decoder and dispatcher for SOAK_SECONDS (hypothesis
+# where atheris does not build), then schemathesis over every API operation as every role.
+SOAK_FRAMES  ?= 50000
+SOAK_SECONDS ?= 60
+SOAK_API     ?= 100
+soak: $(STAMP) soak-crash
+	CSMS_FUZZ_FRAMES=$(SOAK_FRAMES) CSMS_FUZZ_SEED=$${CSMS_FUZZ_SEED:-$$(date +%s)} \
+	  $(PY) -m pytest -q -p no:cacheprovider -s --timeout=0 tests/e2e/test_fuzzed_frames.py
+	if $(PY) -m pip install --quiet 'atheris>=2.3' 2>/dev/null; then \
+	  $(PY) -m tests.fuzz.atheris_frames -max_total_time=$(SOAK_SECONDS) -rss_limit_mb=2048; \
+	else echo "atheris does not build here: the same property by hypothesis"; \
+	  $(PY) -m tests.fuzz.atheris_frames --hypothesis $$(( $(SOAK_SECONDS) * 500 )); fi
+	CSMS_API_FUZZ_EXAMPLES=$(SOAK_API) $(PY) -m pytest -q -p no:cacheprovider --timeout=0 tests/e2e/test_api_fuzz.py
+
+# Known vulnerabilities in the Python and npm dependencies (.ci/audit.py; accepted ones: .ci/audit-exceptions.toml)
+audit: $(STAMP)
+	$(PY) -m pip install --quiet 'pip-audit>=2.7,<3'
+	$(PY) .ci/audit.py
 
 bench: $(STAMP)
 	$(PY) bench/load.py

@@ -1,4 +1,4 @@
-"""`csms` command line: serve, demo, db (upgrade, current, backup, restore), create-operator."""
+"""`csms` command line: serve, demo, db (upgrade, current, backup, restore), wechat-emulator, create-operator."""
 
 from __future__ import annotations
 
@@ -42,14 +42,24 @@ def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
         group.add_argument(flag_name(section, f), **kw)
 
 
+def _delays(text: str) -> tuple[float, ...] | None:
+    from api.wechat_emulator import retry_delays
+    try:
+        return retry_delays(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds >= 0 separated by commas, got {text!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="csms", description="OCPP charging-station management system")
     parser.add_argument("--version", action="version", version=f"csms {version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the CSMS (OCPP server, REST API, jobs)")
-    serve.add_argument("--role", choices=["all", "ocpp", "api", "worker"], default="all",
-                       help="the parts this process runs (default all: everything in one process)")
+    serve.add_argument("--role", choices=["all", "ocpp", "api", "worker", "scheduler"], default="all",
+                       help="the parts this process runs: ocpp (charge point sockets), api (REST and push), "
+                            "worker (writes what OCPP nodes queued in RabbitMQ), scheduler (periodic jobs; one "
+                            "runs them at a time, by a Redis lock); default all: everything in one process")
     _add_setting_flags(serve)
 
     demo = sub.add_parser("demo", help="run the CSMS with a demo station and simulated charge points")
@@ -74,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file", metavar="FILE")
     restore.add_argument("--force", action="store_true", help="replace a database that already has tables")
     _add_setting_flags(restore)
+
+    emu = sub.add_parser("wechat-emulator", help="run the WeChat emulator as its own process (the CSMS reaches "
+                                                 "it at wechat.emulator_url)")
+    emu.add_argument("--port", type=int, default=9100, help="port on 127.0.0.1 (default 9100; 0 = any free port)")
+    emu.add_argument("--retry-delays", metavar="S,S,...", type=_delays,
+                     help="seconds between notification attempts (default WeChat's 15,15,30,180,... ~24 h)")
+    _add_setting_flags(emu)
 
     op = sub.add_parser("create-operator", help="create an operator account")
     op.add_argument("username")
@@ -152,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
             run(run_demo(settings, args))
         elif args.command == "db":
             asyncio.run(_db(args, settings))
+        elif args.command == "wechat-emulator":
+            from api.wechat_emulator import run_emulator
+            run(run_emulator(settings, args.port, delays=args.retry_delays))
         elif args.command == "create-operator":
             asyncio.run(_create_operator(args, settings))
     except KeyboardInterrupt:

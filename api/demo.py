@@ -100,7 +100,8 @@ async def run_demo(settings: Settings, args) -> None:
             await sim.connect()
         tasks = [asyncio.create_task(drive(sim, args.connectors, args.session_seconds)) for sim in sims]
         wechat = running.container.wechat
-        emulator = wechat.emulator.url if wechat.emulator is not None else "(live WeChat)"
+        emulator = (wechat.emulator.url if wechat.emulator is not None else settings.wechat.emulator_url
+                    or "(live WeChat)")
         sms = running.container.notify.sms_emulator
         sms_messages = f"{sms.url}/emulator/messages" if sms is not None else f"(sms.mode = {settings.sms.mode})"
         api = settings.api.public_url or f"http://{public_host(settings.api.host)}:{running.api_port}"

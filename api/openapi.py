@@ -57,9 +57,10 @@ def document(table: RouteTable, version: str = "0.1.0") -> dict:
                                                    "description": "items matching the filters"}}
         responses = {str(r.status): ok}
         errors = set(r.errors) | ({401, 403} if r.auth else set()) | ({400} if r.body or r.query else set())
+        error = r.error_schema or {"$ref": "#/components/schemas/Error"}
         for code in sorted(errors):
             responses[str(code)] = {"description": _ERROR_TEXT.get(code, "Error"),
-                                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+                                    "content": {"application/json": {"schema": error}}}
         op["responses"] = responses
         if r.auth:
             op["security"] = [{"bearer": []}]

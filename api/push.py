@@ -249,7 +249,7 @@ def mount(app: web.Application, key: web.AppKey, hub: PushHub, path: str, handle
 
     async def subscribed(app: web.Application):
         bus = app[BUS]
-        unsubscribe = [bus.subscribe(event_type, fn) for event_type, fn in feeds]
+        unsubscribe = [bus.subscribe(event_type, fn, everywhere=True) for event_type, fn in feeds]
         yield
         for fn in unsubscribe:
             fn()

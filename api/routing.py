@@ -36,6 +36,7 @@ class Route:
     signed: bool = False            # a sensitive operation: request signature (api/signing.py)
     raw_body: bool = False          # the handler reads the body itself (multipart uploads)
     audit: bool | None = None       # written to the audit log; None: every staff route that is not a GET
+    error_schema: dict | None = None  # JSON schema of its error answers when not the API's usual Error
 
 
 STAFF = ("viewer", "operator", "finance", "admin")       # the permissions api/auth.py GRANTS hands out

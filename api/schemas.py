@@ -25,7 +25,8 @@ ANY_OBJ = {"type": "object"}
 
 LOGIN = obj({"username": {"type": "string", "minLength": 1, "maxLength": 64},
              "password": {"type": "string", "minLength": 1, "maxLength": 256}}, ("username", "password"))
-TOKEN = obj({"access_token": STR, "token_type": {"const": "Bearer"}, "expires_in": INT})
+TOKEN = obj({"access_token": STR, "token_type": {"const": "Bearer"}, "expires_in": INT, "role": STR,
+             "permissions": {"type": "array", "items": STR}})
 OPERATOR_CREATE = obj({"username": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[\w.@-]+$"},
                        "password": {"type": "string", "minLength": 8, "maxLength": 256},
                        "role": {"enum": ["viewer", "operator", "finance", "admin"]}}, ("username", "password"))
@@ -84,6 +85,10 @@ MESSAGE = obj({"id": INT, "direction": {"enum": ["in", "out"]}, "message_type": 
 CALL_RESULT = obj({"response": ANY_OBJ})
 COMMAND_RESULT = obj({"status": STR}, ("status",), extra=True)
 ERROR = obj({"error": obj({"code": STR, "message": STR}, ("code", "message"), extra=True)}, ("error",))
+# what the WeChat Pay notification endpoints answer on an error: WeChat Pay reads code "FAIL" and message,
+# beside the usual error (a body that is not JSON at all gets the usual error alone: 400 invalid_json)
+WECHAT_PAY_ERROR = obj({"code": {"const": "FAIL"}, "message": STR, "error": ERROR["properties"]["error"]},
+                       ("error",))
 
 _CONNECTOR_ID = {"type": "integer", "minimum": 0}
 COMMANDS: dict[str, dict] = {

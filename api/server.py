@@ -42,6 +42,9 @@ class Running:
         await self.container.stop()
 
 
+ROLES = ("all", "ocpp", "api", "worker", "scheduler")
+
+
 async def start(settings: Settings, role: str = "all", jobs: bool = True) -> Running:
     """Bind the API's socket first (its URL is known to what is built: WeChat Pay's emulator notifies
     it; a port in use stops start-up before anything is built), build the container, start it, then
@@ -56,7 +59,10 @@ async def start(settings: Settings, role: str = "all", jobs: bool = True) -> Run
         raise
     running = Running(container, [], None)
     try:
-        await container.start(ocpp=role in ("all", "ocpp"), jobs=jobs and role in ("all", "worker", "ocpp"))
+        # ocpp: sockets and their node's jobs; scheduler: the periodic jobs (one at a time: the Redis
+        # lock); worker: the ingest consumers (RabbitMQ); api: REST and push; all: everything
+        await container.start(ocpp=role in ("all", "ocpp"), jobs=jobs and role in ("all", "scheduler"),
+                              ingest=role in ("all", "worker"))
         if api_sock is not None:
             running.api_port = await _listen_api(running, settings, api_sock)
         if settings.api.metrics_port:

@@ -30,7 +30,7 @@ class BaseChargePoint:
 
     def __init__(
         self,
-        url: str,
+        url: str | list[str],
         cp_id: str,
         *,
         password: str | None = None,
@@ -51,13 +51,16 @@ class BaseChargePoint:
     ):
         """TLS (wss:// URLs): ``ssl_context``, or one built from ``cafile`` (PEM CA to trust instead of
         the system store) and ``certfile``/``keyfile`` (client certificate, security profile 3).
-        ``clock_offset``: seconds this station's clock is ahead (negative: behind) of the real time."""
+        ``clock_offset``: seconds this station's clock is ahead (negative: behind) of the real time.
+        ``url`` may be a list: the addresses a load balancer would give, tried in turn when a connection
+        attempt fails (fail-over to another CSMS node)."""
         self.clock_offset = clock_offset
         self.cafile = cafile
         if ssl_context is None and (cafile or certfile or keyfile):
             ssl_context = make_ssl_context(cafile, certfile, keyfile)
         self.ssl_context = ssl_context
-        self.url = url
+        self.urls = [url] if isinstance(url, str) else list(url)
+        self.url = self.urls[0]
         self.cp_id = cp_id
         self.password = password
         self.log_frames = log_frames
@@ -269,6 +272,9 @@ class BaseChargePoint:
                 log.info("%s: reconnect attempt %d failed: %s", self.cp_id, attempt, exc)
                 if self._link is not None and self._link.open:
                     await self._link.close()
+                elif len(self.urls) > 1:        # this address does not answer: the next one
+                    self.url = self.urls[(self.urls.index(self.url) + 1) % len(self.urls)]
+                    log.info("%s: failing over to %s", self.cp_id, self.url)
 
     async def _restart(self) -> None:
         """Reboot: close the connection, wait, connect and boot again (retrying with backoff)."""

@@ -1,8 +1,9 @@
 """Store-and-forward queue for transaction messages (StartTransaction, MeterValues with a transaction,
 StopTransaction): sent strictly in order, one at a time; kept while offline and flushed after the next
-boot; retried on timeout (TransactionMessageAttempts / TransactionMessageRetryInterval), dropped on a
-CALLERROR. The owner (a charge point) provides ``call``, ``ready`` and the hooks ``_prepare_queued``,
-``_queued_answered``, ``_max_attempts`` and ``_retry_interval``.
+boot; retried on timeout and on a CALLERROR InternalError (TransactionMessageAttempts /
+TransactionMessageRetryInterval), dropped on any other CALLERROR. The owner (a charge point) provides
+``call``, ``ready`` and the hooks ``_prepare_queued``, ``_queued_answered``, ``_max_attempts`` and
+``_retry_interval``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ from .protocol import CallError
 from .station import Transaction
 
 log = logging.getLogger("chargepoint_sim")
+
+# a central system that failed to process a message (its database away, say) may succeed later: the
+# message is retried like an unanswered one (OCPP 1.6 "Error responses to transaction-related
+# messages"); any other CALLERROR says the message itself is wrong, so it is dropped at once
+RETRIED_ERRORS = frozenset({"InternalError"})
 
 
 @dataclass(slots=True)
@@ -84,6 +90,11 @@ class Outbox:
                     await asyncio.sleep(owner._retry_interval() * message.attempts)
                 continue
             except CallError as exc:
+                message.attempts += 1
+                if exc.code in RETRIED_ERRORS and message.attempts < owner._max_attempts():
+                    log.info("%s: %s answered with CALLERROR %s, sent again", owner.cp_id, message.action, exc.code)
+                    await asyncio.sleep(owner._retry_interval() * message.attempts)
+                    continue
                 log.warning("%s: %s answered with CALLERROR %s, dropped", owner.cp_id, message.action, exc.code)
                 self.queue.popleft()
                 self._settle(message, error=exc)

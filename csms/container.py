@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import logging
 from contextlib import AsyncExitStack
+from datetime import timedelta
 from pathlib import Path
 
 from csms.bus.events import InProcessBus
+from csms.cluster import node_id
+from csms.cluster.ingest import AmqpSink
+from csms.cluster.ingest_worker import IngestWorker
 from csms.db.batch import BatchWriter
 from csms.db.catalog import build_repositories
 from csms.db.session import make_engine, make_sessionmaker, upgrade
-from csms.features import (accounts, backoffice, charging, driver_profile, invoices, operations, payments,
-                           reservations, security, smart_charging, tariffs)
+from csms.features import (accounts, backoffice, charging, cluster, driver_profile, invoices, operations,
+                           payments, reservations, security, smart_charging, tariffs)
 from csms.jobs.scheduler import Scheduler, jobs
 from csms.keys import jwt_secret, station_password_pepper
 from csms.metrics_refresh import MetricSources
@@ -42,6 +46,8 @@ from csms.services.commands import CommandService
 from csms.services.id_tags import IdTagService
 from csms.services.message_log import MessageLog
 from csms.services.operators import OperatorService
+from csms.services.reconciliation import Ports as ReconcilePorts
+from csms.services.reconciliation import ReconcileConfig, Reconciliation
 from csms.services.requests import ReportRequestService
 from csms.services.transactions import TransactionService
 from csms.settings import Settings
@@ -85,8 +91,14 @@ class Container:
         self.engine = make_engine(s.database, s.data_dir)
         self.db_sessions = make_sessionmaker(self.engine)
         self.repos = repos = build_repositories(self.db_sessions, self.clock)
-        self.batch = BatchWriter(self.engine, interval=o.flush_interval)
-        self.bus = InProcessBus()
+        self.node = node_id(s.cluster.node_id)
+        self.writer = BatchWriter(self.engine, interval=o.flush_interval)
+        # high-volume rows: through RabbitMQ to the workers when amqp.url is set (csms/cluster/ingest.py)
+        self.batch = (AmqpSink(s.amqp.url, s.amqp.prefix, self.node, self.writer, self.engine,
+                               interval=o.flush_interval) if s.amqp.url else self.writer)
+        self.ingest = (IngestWorker(s.amqp.url, s.amqp.prefix, self.engine, s.amqp.prefetch, s.amqp.batch_interval,
+                                    s.amqp.max_deliveries) if s.amqp.url else None)
+        self.channels, self.bus = cluster.build_bus(redis, self.node) if redis is not None else (None, InProcessBus())
         self.background = Background()
         self.registry = Registry()
         self.jwt_secret = jwt_secret(s)
@@ -96,11 +108,14 @@ class Container:
                                       sample=parse_message_log(o.message_log))
         self.tolerance = ToleranceService(repos.charge_points, parse_models(o.tolerant_models))
         self.caller = Caller(self.message_log.observe, self.tolerance.tolerate)
-        self.gateway = LocalGateway(self.registry, self.caller, {"ocpp1.6": v16_encoders.ENCODERS,
-                                                                 "ocpp2.0.1": v201_encoders.ENCODERS},
-                                    timeout=o.call_timeout)
+        local = LocalGateway(self.registry, self.caller, {"ocpp1.6": v16_encoders.ENCODERS,
+                                                          "ocpp2.0.1": v201_encoders.ENCODERS}, timeout=o.call_timeout)
+        # several nodes: presence in Redis, commands routed to the node holding the socket
+        self.cluster = (cluster.build(s, redis=redis, node=self.node, channels=self.channels, bus=self.bus,
+                                      registry=self.registry, local_gateway=local) if redis is not None else None)
+        self.gateway = self.cluster.gateway if self.cluster else local
         self.report_requests = ReportRequestService(repos.report_requests, self.clock)
-        presence = RegistryPresence(self.registry)
+        presence = self.cluster.presence if self.cluster else RegistryPresence(self.registry)
         self.chargers = ChargerService(repos.charge_points, repos.connectors, self.bus, self.batch, self.clock,
                                        presence,
                                        ChargerConfig(o.auto_register, o.heartbeat_interval, o.boot_retry_interval,
@@ -133,7 +148,7 @@ class Container:
         self.charging = charging.build(repos, s, gateway=self.gateway, commands=self.commands,
                                        reservations=self.reservations.reservations, tariffs=self.tariffs.tariffs,
                                        readings=self.tariffs.readings, payments=self.payments,
-                                       background=self.background, clock=self.clock)
+                                       background=self.background, clock=self.clock, redis=redis)
         self.profile = driver_profile.build(repos, s, tariffs=self.tariffs.tariffs,
                                             availability=self.charging.availability, mini=wechat.mini,
                                             media_base=wechat.public_url, bus=self.bus, clock=self.clock)
@@ -142,6 +157,15 @@ class Container:
         self.backoffice = backoffice.build(repos, s, batch=self.batch, readings=self.tariffs.readings,
                                            payments=self.payments, accounts=self.accounts, profile=self.profile,
                                            clock=self.clock)
+
+        # several nodes: what drifted between the nodes' views and the database is corrected or asked again
+        self.reconciliation = Reconciliation(
+            repos.charge_points, repos.connectors, repos.transactions,
+            ReconcilePorts(presence, self.commands, self.chargers, repos.orders, self.backoffice.reviews), self.clock,
+            ReconcileConfig(timedelta(seconds=o.heartbeat_interval * o.heartbeat_grace),
+                            timedelta(minutes=s.cluster.stale_status_minutes),
+                            timedelta(minutes=s.cluster.silent_transaction_minutes),
+                            timedelta(hours=s.anomalies.stuck_hours)))
 
         # OCPP in: the route tables, the dispatcher, the listeners
         sc, sec = self.smart_charging, self.security
@@ -166,13 +190,15 @@ class Container:
                         ping_interval=o.ping_interval)
         self.ocpp_server = OcppServer(port=o.port, **listener)
         tls_ctx = tls.server_context(tls.TlsFiles(o.tls_cert, o.tls_key, o.tls_cert_rsa, o.tls_key_rsa,
-                                                  o.tls_client_ca))
+                                                  o.tls_client_ca, o.tls_client_crl))
         self.ocpp_tls_server = OcppServer(port=o.tls_port, ssl_context=tls_ctx, **listener) if tls_ctx else None
 
         for event_type, subscriber in subscriptions(self):
             self.bus.subscribe(event_type, subscriber)
         self.metric_sources = MetricSources(s, self.batch, self.engine, self.db_sessions, redis)
-        self.scheduler = Scheduler(jobs(self))
+        # several schedulers: the one holding the Redis lock runs the cluster's jobs (csms/cluster/leader.py)
+        self.leader = self.cluster.leader if self.cluster else None
+        self.scheduler = Scheduler(jobs(self), gate=self.leader.is_leader if self.leader else None)
         self._running = AsyncExitStack()
         self._running.push_async_callback(self._close_clients)    # built first (create()): closed last
         self._running.push_async_callback(self.engine.dispose)
@@ -181,30 +207,51 @@ class Container:
 
     async def _on_open(self, conn) -> None:
         self.tolerance.forget(conn.cp_id)
+        if self.cluster is not None:        # held here now: the node that held it drops its socket
+            await self.cluster.presence.opened(conn.cp_id, conn.protocol)
         self.dispatcher.opened(conn, await self.chargers.registration_status(conn.cp_id))
         await self.chargers.connected(conn.cp_id, conn.protocol)
 
     async def _on_close(self, conn, current: bool) -> None:
         self.dispatcher.on_disconnect(conn)
+        if current and self.cluster is not None:   # taken over by another node: not offline
+            current = await self.cluster.presence.closed(conn.cp_id)
         await self.chargers.disconnected(conn.cp_id, current)
 
     async def migrate(self) -> None:
         await upgrade(self.engine)
 
-    async def start(self, *, ocpp: bool = True, jobs: bool = True) -> None:
+    async def start(self, *, ocpp: bool = True, jobs: bool = True, ingest: bool = True) -> None:
         """Start what runs; each step's undoing is pushed as it succeeds, so ``stop`` (or a failure
-        half-way) undoes exactly what was started, in reverse order."""
+        half-way) undoes exactly what was started, in reverse order. ``ocpp``: the listeners and this
+        node's own jobs (its sockets); ``jobs``: the cluster's periodic jobs (behind the scheduler
+        lock when Redis is configured); ``ingest``: the RabbitMQ consumers that write what OCPP nodes
+        queued (when amqp.url is set)."""
         run = self._running
         await self.migrate()
         for version in self.dispatcher.versions:
             frames.warm(version)
-        await self.repos.charge_points.mark_all_offline()     # single node: nobody is connected before we listen
+        if self.redis is None:      # single node: nobody is connected before we listen
+            await self.repos.charge_points.mark_all_offline()
         await self.chargers.preload()
         await self.charging.idle_fees.preload()
         if self.settings.api.admin_username:
             await self.operators.ensure_admin(self.settings.api.admin_username, self.settings.api.admin_password)
-        self.batch.start()
-        run.push_async_callback(self.batch.stop)                # the final flush, once nothing writes any more
+        self.writer.start()
+        run.push_async_callback(self.writer.stop)               # the final flush, once nothing writes any more
+        if self.batch is not self.writer:
+            await self.batch.start()
+            run.push_async_callback(self.batch.stop)            # what is still queued: published, or written here
+        if ingest and self.ingest is not None:
+            self.ingest.start()
+            run.push_async_callback(self.ingest.stop)
+        if self.cluster is not None:        # before the listeners: a charger connecting is claimed at once
+            self.cluster.channels.start()
+            run.push_async_callback(self.cluster.channels.stop)
+            self.cluster.bus.start()
+            run.push_async_callback(self.cluster.bus.stop)
+            self.cluster.presence.start()
+            run.push_async_callback(self.cluster.presence.stop)
         self.operations.notifier.start()
         run.push_async_callback(self.operations.notifier.stop)  # after the reactions that may queue more
         run.push_async_callback(self._quiesce)
@@ -216,7 +263,11 @@ class Container:
                 if server is not None:
                     await server.start()
                     run.push_async_callback(server.stop)
-        if jobs:
+        if ocpp or jobs:
+            self.scheduler.only(node=ocpp, cluster=jobs)
+            if jobs and self.leader is not None:
+                self.leader.start()
+                run.push_async_callback(self.leader.stop)
             self.scheduler.start()
             run.push_async_callback(self.scheduler.stop)
 

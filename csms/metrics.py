@@ -61,3 +61,17 @@ NOTIFICATIONS = Counter("csms_notification_deliveries_total", "Alarm notificatio
 CERT_EXPIRY = Gauge("csms_certificate_expiry_timestamp_seconds",
                     "notAfter of the certificates the CSMS uses (Unix time)", ["certificate"])
 REFRESH_SECONDS = Gauge("csms_metrics_refresh_seconds", "Time the last scrape spent reading the database")
+
+# -- several nodes (csms/cluster/) -------------------------------------------------------------------
+SCHEDULER_LEADER = Gauge("csms_scheduler_leader", "1 on the node that holds the scheduler lock (runs the jobs)")
+ROUTED_COMMANDS = Counter("csms_routed_commands_total", "Commands sent to a charge point held by another node, "
+                          "by outcome", ["outcome"])
+BUS_REMOTE_EVENTS = Counter("csms_bus_remote_events_total", "Events carried between nodes, by direction",
+                            ["direction"])
+INGEST_PUBLISHED = Counter("csms_ingest_published_total", "Rows published to RabbitMQ and confirmed, by queue",
+                           ["queue"])
+INGEST_WRITTEN = Counter("csms_ingest_written_total", "Rows a worker committed from RabbitMQ, by queue", ["queue"])
+INGEST_DEAD = Counter("csms_ingest_dead_lettered_total", "Messages sent to the dead-letter queue, by reason",
+                      ["reason"])
+QUEUE_DEPTH = Gauge("csms_queue_depth", "Messages ready in a RabbitMQ queue (at the last check)", ["queue"])
+RECONCILE = Counter("csms_reconcile_total", "What the reconciliation sweep did, by step", ["step"])

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from csms import paths
+from csms.settings_cluster import AmqpSettings, ClusterSettings
 from csms.settings_operations import AlarmSettings, NotifySettings, SmsSettings
 from csms.settings_values import (_LEVELS, SettingsError, _cast, _read_toml, parse_levels,  # noqa: F401
                                   parse_networks, parse_rate, setting)
@@ -54,6 +55,10 @@ class OcppSettings:
     tls_key: str = setting("", "private key (PEM file) of ocpp.tls_cert")
     tls_client_ca: str = setting("", "CA bundle (PEM) that client certificates must chain to (profile 3), "
                                      "beside the CA that signs charge point CSRs")
+    tls_client_crl: str = setting("", "PEM file of certificate revocation lists (profile 3): a revoked client "
+                                      "certificate fails the TLS handshake; it must hold a current CRL of every CA "
+                                      "that signs client certificates, the CSMS's own included, or their "
+                                      "certificates fail too")
     tls_cert_rsa: str = setting("", "a second server certificate (PEM file), RSA >= 2048 bits, served beside an "
                                     "ECDSA ocpp.tls_cert: the TLS_RSA_* suites OCPP requires")
     tls_key_rsa: str = setting("", "private key (PEM file) of ocpp.tls_cert_rsa")
@@ -168,6 +173,10 @@ class WechatSettings:
     feedback_template_id: str = setting("", "subscribe message template: an operator answered the driver's feedback")
     emulator_port: int = setting(9100, "emulator mode: the local WeChat emulator listens on 127.0.0.1 here "
                                        "(0 = any free port)")
+    emulator_url: str = setting("", "emulator mode: URL of a WeChat emulator running as its own process "
+                                    "(`csms wechat-emulator --port N`, e.g. http://127.0.0.1:9100), whose keys "
+                                    "it generated into DATA_DIR/wechat-emulator (the same data directory); "
+                                    "empty: the emulator runs inside this process")
     emulator_pay_keys: str = setting("certificate", "emulator mode: how the emulator signs as WeChat Pay: "
                                                     "certificate | public_key | both")
     http_timeout: float = setting(10.0, "seconds before a call to WeChat gives up")
@@ -232,6 +241,8 @@ class Settings:
     sms: SmsSettings = SmsSettings()
     anomalies: AnomalySettings = AnomalySettings()
     stats: StatsSettings = StatsSettings()
+    cluster: ClusterSettings = ClusterSettings()
+    amqp: AmqpSettings = AmqpSettings()
 
     @property
     def data_dir(self) -> Path:
@@ -270,6 +281,8 @@ SECTIONS: dict[str, type] = {
     "sms": SmsSettings,
     "anomalies": AnomalySettings,
     "stats": StatsSettings,
+    "cluster": ClusterSettings,
+    "amqp": AmqpSettings,
 }
 
 

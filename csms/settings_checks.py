@@ -99,6 +99,8 @@ def validate_wechat(w: WechatSettings, fail) -> None:
         fail("wechat.mode", f"expected emulator or live, got {w.mode!r}")
     if w.emulator_pay_keys not in ("certificate", "public_key", "both"):
         fail("wechat.emulator_pay_keys", f"expected certificate, public_key or both, got {w.emulator_pay_keys!r}")
+    if w.emulator_url and not w.emulator_url.startswith(("http://", "https://")):
+        fail("wechat.emulator_url", f"expected the emulator's http:// URL, got {w.emulator_url!r}")
     try:
         parse_clock_time(w.reconcile_at)
     except ValueError:

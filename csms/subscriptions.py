@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from csms.domain import events
-from csms.domain.driver_events import (OrderChanged, PaymentClosed, PaymentFailed, PaymentSucceeded,
+from csms.domain.driver_events import (OrderChanged, OrderOpened, PaymentClosed, PaymentFailed, PaymentSucceeded,
                                       ReconciliationMismatch, RefundSucceeded)
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ def subscriptions(c: Container) -> list[tuple[type, Any]]:
         (events.TransactionStarted, c.charging.progress.on_transaction_started),
         (events.TransactionUpdated, c.charging.progress.on_transaction_updated),
         (events.TransactionStopped, c.charging.progress.on_transaction_stopped),
+        (OrderOpened, c.charging.progress.on_order_opened),
         # the idle fee runs until the connector is Available again
         (events.ConnectorStatusChanged, c.charging.idle_fees.on_connector_status),
         # payment outcomes (delivered awaited)

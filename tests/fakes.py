@@ -421,7 +421,7 @@ class RecordingBus:
         self._subs: dict[type | None, list[Callable]] = defaultdict(list)
         self._tasks: set[asyncio.Task] = set()
 
-    def subscribe(self, event_type: type | None, fn: Callable) -> Callable[[], None]:
+    def subscribe(self, event_type: type | None, fn: Callable, everywhere: bool = False) -> Callable[[], None]:
         target = self._subs[event_type]
         target.append(fn)
         return lambda: target.remove(fn) if fn in target else None

@@ -24,7 +24,9 @@ async def login(request: web.Request) -> web.Response:
     ttl = request.app[SETTINGS].api.jwt_ttl
     jti = auth.new_jti()
     token = auth.issue(request.app[JWT_SECRET], str(op.id), op.role, ttl, jti=jti, name=op.username)
-    return web.json_response({"access_token": token, "token_type": "Bearer", "expires_in": ttl})
+    # the role and what it grants (api/auth.py GRANTS): the console shows only what the caller may do
+    return web.json_response({"access_token": token, "token_type": "Bearer", "expires_in": ttl, "role": op.role,
+                              "permissions": sorted(auth.GRANTS.get(op.role, ()))})
 
 
 @routes.add("GET", "/api/v1/auth/sign-key", "The request-signing key of the caller's access token", "auth",

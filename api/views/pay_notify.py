@@ -7,6 +7,7 @@ from aiohttp import web
 
 from api.context import PAYMENTS
 from api.routing import RouteTable
+from api.schemas import WECHAT_PAY_ERROR
 from csms import metrics
 from csms.wechat.errors import BadNotification, NotificationError
 
@@ -33,12 +34,12 @@ async def _handle(request: web.Request, apply) -> web.Response:
 
 
 @routes.add("POST", "/api/v1/pay/wechat/notify", "WeChat Pay payment notification", "payments", auth=None,
-            status=204, errors=(400, 401))
+            status=204, errors=(400, 401), error_schema=WECHAT_PAY_ERROR)
 async def notify(request: web.Request) -> web.Response:
     return await _handle(request, request.app[PAYMENTS].payments.on_notification)
 
 
 @routes.add("POST", "/api/v1/pay/wechat/refund-notify", "WeChat Pay refund notification", "payments", auth=None,
-            status=204, errors=(400, 401))
+            status=204, errors=(400, 401), error_schema=WECHAT_PAY_ERROR)
 async def refund_notify(request: web.Request) -> web.Response:
     return await _handle(request, request.app[PAYMENTS].payments.on_refund_notification)

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { fit } from '@/lib/geo'
 import { meterSeries } from '@/lib/meter'
 import { toFen, yuan } from '@/lib/format'
-import { allows } from '@/lib/roles'
+import { GRANTS, grants, permissionsOf } from '@/lib/roles'
 import { applyConnector, healthOf } from '@/stores/network'
 import type { ChargePoint } from '@/api/types'
 
@@ -52,14 +52,20 @@ describe('money and roles', () => {
     expect(yuan(1597)).toBe('¥15.97')
   })
 
-  it('a role allows what is at or below it; finance is its own', () => {
-    expect(allows('admin', 'admin')).toBe(true)
-    expect(allows('operator', 'admin')).toBe(false)
-    expect(allows('viewer', 'operator')).toBe(false)
-    expect(allows('operator', undefined)).toBe(true)
-    expect(allows('operator', 'finance')).toBe(false)
-    expect(allows('admin', 'finance')).toBe(true)
-    expect(allows(null, 'viewer')).toBe(false)
+  it('a role grants what api/auth.py GRANTS says; operator and finance are side by side', () => {
+    const has = (role: string | null, p: Parameters<typeof grants>[1]) => grants(permissionsOf(role), p)
+    expect(has('admin', 'admin')).toBe(true)
+    expect(has('operator', 'admin')).toBe(false)
+    expect(has('viewer', 'operator')).toBe(false)
+    expect(has('operator', undefined)).toBe(true)
+    expect(has('operator', 'finance')).toBe(false)
+    expect(has('finance', 'operator')).toBe(false)
+    expect(has('finance', 'finance')).toBe(true)
+    expect(has('admin', 'finance')).toBe(true)
+    expect(has(null, 'viewer')).toBe(false)
+    expect(GRANTS.viewer).toEqual(['viewer'])
+    // what the server says wins over the console's own table
+    expect(grants(permissionsOf('viewer', ['viewer', 'finance']), 'finance')).toBe(true)
   })
 })
 

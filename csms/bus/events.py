@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 log = logging.getLogger(__name__)
 Subscriber = Callable[[Any], Awaitable[None] | None]
@@ -18,7 +19,9 @@ class InProcessBus:
         self._any: list[Subscriber] = []
         self._tasks: set[asyncio.Task] = set()
 
-    def subscribe(self, event_type: type | None, fn: Subscriber) -> Callable[[], None]:
+    def subscribe(self, event_type: type | None, fn: Subscriber, everywhere: bool = False) -> Callable[[], None]:
+        """``everywhere``: also the events other nodes publish (csms/bus/cluster.py); one process has
+        no others."""
         target = self._any if event_type is None else self._subs[event_type]
         target.append(fn)
         return lambda: target.remove(fn) if fn in target else None
@@ -35,15 +38,18 @@ class InProcessBus:
     def publish(self, event: Any) -> None:
         """Deliver without waiting: a slow subscriber never holds up the publisher."""
         for fn in (*self._subs.get(type(event), ()), *self._any):
-            try:
-                result = fn(event)
-            except Exception:
-                log.exception("subscriber %r failed on %s", fn, type(event).__name__)
-                continue
-            if asyncio.iscoroutine(result):
-                task = asyncio.create_task(self._guard(fn, event, result))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+            self._start(fn, event)
+
+    def _start(self, fn: Subscriber, event: Any) -> None:
+        try:
+            result = fn(event)
+        except Exception:
+            log.exception("subscriber %r failed on %s", fn, type(event).__name__)
+            return
+        if asyncio.iscoroutine(result):
+            task = asyncio.create_task(self._guard(fn, event, result))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     @staticmethod
     async def _guard(fn, event, coro) -> None:

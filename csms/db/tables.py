@@ -196,4 +196,4 @@ operators = Table(
 from csms.db import tables_reservations, tables_smart_charging, tables_security, tables_drivers, tables_profile, tables_tariffs  # noqa: E402,F401
 from csms.db import tables_requests, tables_authorization, tables_invoices, tables_moderation  # noqa: E402,F401
 from csms.db import tables_alarms  # noqa: E402,F401
-from csms.db import tables_backoffice  # noqa: E402,F401
+from csms.db import tables_backoffice, tables_ingest  # noqa: E402,F401

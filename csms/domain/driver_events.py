@@ -24,6 +24,12 @@ class OrderChanged:
 
 
 @dataclass(frozen=True)
+class OrderOpened:
+    """A driver's order was created or is starting: a transaction seen without an order may be its."""
+    order_id: int
+
+
+@dataclass(frozen=True)
 class DriverNotice:
     """Something an operator did that concerns a driver (a review's outcome, a reply to feedback, a
     block): pushed as ``{"type": "notice", "data": {"kind", ...}}``."""

@@ -6,11 +6,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from csms.cluster.locks import RedisKeyedLocks
 from csms.db.catalog import Repositories
+from csms.features.payments import Payments
 from csms.services.availability import Availability
 from csms.services.background import Background
 from csms.services.charging_progress import ChargingProgress
-from csms.services.charging_start import ChargingStart, DriverConfig, SessionTags, StartChecks
+from csms.services.charging_start import (
+    ChargingStart,
+    DriverConfig,
+    SessionTags,
+    StartChecks,
+)
 from csms.services.charging_stop import ChargingStop
 from csms.services.clock import Clock
 from csms.services.commands import CommandService, Gateway
@@ -21,7 +28,6 @@ from csms.services.remote_control import RemoteControl
 from csms.services.reservations import ReservationService
 from csms.services.tariffs import TariffService
 from csms.services.transaction_costs import TransactionReadings
-from csms.features.payments import Payments
 from csms.settings import Settings
 
 
@@ -43,7 +49,7 @@ def driver_config(settings: Settings) -> DriverConfig:
 
 def build(repos: Repositories, settings: Settings, *, gateway: Gateway, commands: CommandService,
           reservations: ReservationService, tariffs: TariffService, readings: TransactionReadings,
-          payments: Payments, background: Background, clock: Clock) -> Charging:
+          payments: Payments, background: Background, clock: Clock, redis=None) -> Charging:
     config = driver_config(settings)
     availability = Availability(charge_point_repo=repos.charge_points, connector_repo=repos.connectors,
                                 reservation_repo=repos.reservations, driver_reservation_repo=repos.driver_reservations,
@@ -53,13 +59,13 @@ def build(repos: Repositories, settings: Settings, *, gateway: Gateway, commands
     updates = payments.updates
     funds = FundsWatch(repos.orders, repos.transactions, repos.users, readings, tariffs, clock,
                        config.funds_margin_fen)
-    checks = StartChecks(repos.orders, repos.charge_points, availability, tariffs, repos.users, clock, config)
+    checks = StartChecks(repos.orders, repos.charge_points, availability, tariffs, repos.users, clock, config,
+                         locks=RedisKeyedLocks(redis) if redis is not None else None)
     start = ChargingStart(repos.orders, checks, tags, payments.payments, remote, updates, clock, config)
     stop = ChargingStop(repos.orders, funds, start, remote, updates, clock)
     idle_fees = IdleFees(repos.orders, payments.settlement)
     progress = ChargingProgress(repos.orders, repos.transactions, funds, idle_fees, payments.settlement, stop, tags,
                                 updates)
-    start.opened = progress.orders_opened
     d = settings.driver
     driver_reservations = DriverReservationService(
         reservations, repos.driver_reservations, availability, repos.id_tags, repos.users, repos.wallet, clock,

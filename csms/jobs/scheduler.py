@@ -30,6 +30,7 @@ class Job:
     trigger: str                     # "interval" | "cron" (APScheduler trigger names)
     args: dict[str, Any]             # the trigger's arguments
     run: Callable[[], Awaitable[Any]]
+    node: bool = False               # True: every OCPP node runs it on its own sockets; False: one scheduler
 
 
 def every(seconds: float = 0, **kw) -> tuple[str, dict]:
@@ -62,19 +63,25 @@ def jobs(c: Container) -> list[Job]:
     async def query_payments() -> None:
         await c.payments.payments.query_pending(timedelta(seconds=d.pay_query_after))
 
+    async def driver_sessions() -> None:
+        await c.charging.progress.catch_up()      # orders whose transaction moved on while the process died
+        await c.charging.stop.tick()
+
     async def order_checks() -> None:
         await c.backoffice.reviews.sweep(timedelta(hours=c.settings.anomalies.sweep_lookback_hours))
 
     back = [Job("order-checks", *every(c.settings.anomalies.sweep_interval), order_checks)]
+    if c.redis is not None:     # several nodes: their views and the database reconciled (one scheduler)
+        back.append(Job("state-reconciliation", *every(c.settings.cluster.reconcile_interval), c.reconciliation.sweep))
     if c.settings.stats.interval > 0:
         back.append(Job("stats-rollup", *every(c.settings.stats.interval), c.backoffice.stats.tick))
     return [
-        Job("presence", *every(5), presence),
-        Job("stale-connections", *every(30), c.chargers.close_stale),
+        Job("presence", *every(5), presence, node=True),
+        Job("stale-connections", *every(30), c.chargers.close_stale, node=True),
         Job("message-log-retention", *every(hours=1), retention),
         Job("reservation-expiry", *every(10), c.reservations.reservations.expire_due),
         Job("report-request-timeout", *every(15), c.report_requests.expire_due),
-        Job("driver-sessions", *every(5), c.charging.stop.tick),
+        Job("driver-sessions", *every(5), driver_sessions),
         Job("payment-query", *every(30), query_payments),
         # after WeChat Pay has published yesterday's trade bill (from 09:00 Beijing time)
         Job("payment-reconciliation", *daily_at(w.reconcile_at, BEIJING), reconcile),
@@ -88,7 +95,12 @@ def jobs(c: Container) -> list[Job]:
 
 
 class Scheduler:
-    def __init__(self, table: list[Job]):
+    """Runs the table's jobs; with ``gate``, a cluster job runs only while ``gate()`` is True (the node
+    holds the scheduler lock: csms/cluster/leader.py), so several schedulers run each job once. A node
+    job (its own sockets) runs on every node that holds sockets."""
+
+    def __init__(self, table: list[Job], gate: Callable[[], bool] | None = None):
+        self.gate = gate
         self._scheduler = AsyncIOScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
                                                                           "misfire_grace_time": 30})
         self._running: set[asyncio.Task] = set()
@@ -96,8 +108,16 @@ class Scheduler:
         for job in table:
             self._scheduler.add_job(self._tracked(job), job.trigger, id=job.id, **job.args)
 
+    def only(self, *, node: bool, cluster: bool) -> None:
+        """Keep the node's own jobs, the cluster's, or both (a process's role: csms/roles.py)."""
+        for job in self.table:
+            if not (node if job.node else cluster):
+                self._scheduler.remove_job(job.id)
+
     def _tracked(self, job: Job):
         async def run() -> None:
+            if not job.node and self.gate is not None and not self.gate():
+                return
             task = asyncio.current_task()
             self._running.add(task)
             try:

@@ -96,6 +96,6 @@ def verify(secret: str, auth: Authorization, method: str, params: Mapping[str, s
         return "x-acs-content-sha256 is not the SHA-256 of the body"
     expected = signature(secret, canonical_request(method, "/", params, headers, auth.signed_headers,
                                                    headers["x-acs-content-sha256"]))
-    if not hmac.compare_digest(expected, auth.signature):
+    if not hmac.compare_digest(expected.encode(), auth.signature.encode("utf-8", "surrogatepass")):
         return "the signature does not match"
     return None

@@ -40,7 +40,8 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes, now: float | No
     timestamp = headers.get("X-CSMS-Timestamp", "")
     if not timestamp.isdigit() or abs((now if now is not None else time.time()) - int(timestamp)) > WINDOW:
         return False
-    return hmac.compare_digest(signature(secret, timestamp, body), headers.get("X-CSMS-Signature", ""))
+    return hmac.compare_digest(signature(secret, timestamp, body).encode(),
+                               headers.get("X-CSMS-Signature", "").encode("utf-8", "surrogatepass"))
 
 
 class WebhookSender:

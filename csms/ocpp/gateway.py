@@ -1,7 +1,7 @@
 """Sends commands to charge points connected to this node: neutral command -> the charge point's
 version encoder (csms/ocpp/<version>/encoders.py) -> CALL -> answer -> neutral result. Failures
 come back as the domain's errors (csms/domain/errors.py), so services never see OCPP frames.
-(Multi-node: a gateway with the same interface forwards to the node holding the socket.)"""
+(Several nodes: csms/cluster/routing.py RoutedGateway forwards to the node holding the socket.)"""
 
 from __future__ import annotations
 
@@ -46,9 +46,12 @@ class LocalGateway:
         self.caller.validate_call(self._conn(cp_id).protocol, action, payload)
 
     def _encode(self, conn: Connection, command: Any) -> tuple[str, dict, Any]:
-        pair = self.encoders.get(conn.protocol, {}).get(type(command))
+        return self._encode_in(conn.protocol, command)
+
+    def _encode_in(self, protocol: str, command: Any) -> tuple[str, dict, Any]:
+        pair = self.encoders.get(protocol, {}).get(type(command))
         if pair is None:
-            raise CommandNotSent("NotSupported", f"{type(command).__name__} is not available for {conn.protocol}")
+            raise CommandNotSent("NotSupported", f"{type(command).__name__} is not available for {protocol}")
         encode, decode = pair
         try:
             action, payload = encode(command)
@@ -58,7 +61,11 @@ class LocalGateway:
 
     def encoded_size(self, cp_id: str, command: Any) -> int:
         """Bytes of the CALL frame that would carry ``command`` (with the longest message id we send)."""
-        action, payload, _ = self._encode(self._conn(cp_id), command)
+        return self.encoded_size_in(self._conn(cp_id).protocol, command)
+
+    def encoded_size_in(self, protocol: str, command: Any) -> int:
+        """The same for a charge point connected in ``protocol`` (to another node)."""
+        action, payload, _ = self._encode_in(protocol, command)
         return len(frames.call("0" * 36, action, payload).encode())
 
     async def execute(self, cp_id: str, command: Any, timeout: float | None = None) -> dict:

@@ -9,6 +9,7 @@ import logging
 import time
 
 from csms.domain import events
+from csms.domain.driver_events import OrderOpened
 from csms.domain.orders import ORDER, Order
 from csms.domain.repositories import TransactionRepository
 from csms.services.charging_start import SessionTags
@@ -21,7 +22,7 @@ from csms.services.settlement import SettlementService
 log = logging.getLogger(__name__)
 
 # a transaction found without a driver's order is not looked up again on each meter value: until an
-# order is opened on this node (orders_opened), or this long (an order opened on another node)
+# order is opened on this node (OrderOpened), or this long (an order opened on another node)
 ORDERLESS_RECHECK_S = 30.0
 
 
@@ -38,7 +39,7 @@ class ChargingProgress:
         self.updates = updates
         self._orderless: dict[int, float] = {}    # transaction id -> when it was found without an order
 
-    def orders_opened(self) -> None:
+    async def on_order_opened(self, e: OrderOpened) -> None:
         """An order was created or is starting (csms/services/charging_start.py): any transaction may be its."""
         self._orderless.clear()
 
@@ -107,6 +108,33 @@ class ChargingProgress:
         reason = self.funds.limit_reached(order, live, figures["cost_fen"], figures["energy_wh"])
         if reason and not live.stopping:
             await self.stop.stop(order, reason)
+
+    async def catch_up(self) -> None:
+        """The transaction events of a process that died after storing a start or a stop but before
+        its subscribers ran are not delivered again (the charge point had its answer and does not
+        repeat it): every open order whose transaction moved on without it is moved on from what is
+        stored, and a settlement cut between the bill and the payment is collected. Run by the periodic driver-sessions job; each step is idempotent, so a live event
+        handled at the same time changes nothing twice."""
+        for order in await self.orders.open_orders():
+            if order.state == "starting" and order.transaction_id is None:
+                started = [tx for tx in await self.transaction_repo.active_on(order.charge_point_id, order.connector_id)
+                           if tx.id_tag == order.id_tag]
+                for tx in started:
+                    log.warning("order %s: transaction %s started unseen; catching up", order.id, tx.id)
+                    await self.on_transaction_started(events.TransactionStarted(
+                        tx.id, tx.charge_point_id, tx.connector_id, tx.id_tag, tx.meter_start_wh, tx.started_at))
+            elif order.state == "charging" and order.transaction_id is not None:
+                tx = await self.transaction_repo.get(order.transaction_id)
+                if tx is not None and tx.status != "Active":
+                    log.warning("order %s: transaction %s ended unseen; catching up", order.id, tx.id)
+                    energy = tx.energy_wh if tx.energy_wh is not None else max(
+                        0, (tx.meter_stop_wh or tx.meter_start_wh) - tx.meter_start_wh)
+                    await self.on_transaction_stopped(events.TransactionStopped(
+                        tx.id, tx.charge_point_id, tx.connector_id, energy, tx.stop_reason, tx.anomaly,
+                        tx.stopped_at or tx.updated_at or tx.started_at))
+            elif order.state == "settling":         # billed, the money not taken yet
+                log.warning("order %s: settled but not collected; catching up", order.id)
+                await self.settlement.collect(order)
 
     async def on_transaction_stopped(self, e: events.TransactionStopped) -> None:
         self._orderless.pop(e.transaction_id, None)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,7 +20,7 @@ from csms.services.availability import Availability
 from csms.services.clock import Clock
 from csms.services.driver_updates import DriverUpdates
 from csms.services.ids import next_remote_start_id
-from csms.services.locks import KeyedLocks
+from csms.services.locks import KeyedLocks, Locks
 from csms.services.payments import PaymentService
 from csms.services.remote_control import RemoteControl
 from csms.services.tariffs import TariffService
@@ -72,10 +71,13 @@ class SessionTags:
 
 
 class StartChecks:
-    """May this driver start on this connector now? One rule with the scan page (Availability)."""
+    """May this driver start on this connector now? One rule with the scan page (Availability). ``locks``:
+    what makes the checks and the order's creation one at a time per driver and per connector (in
+    process; in Redis on several nodes: csms/cluster/locks.py)."""
 
     def __init__(self, order_repo, charge_point_repo: ChargePointRepository, availability: Availability,
-                 tariffs: TariffService, user_repo, clock: Clock, config: DriverConfig):
+                 tariffs: TariffService, user_repo, clock: Clock, config: DriverConfig, locks: Locks | None = None):
+        self.locks = locks or KeyedLocks()
         self.order_repo = order_repo
         self.charge_point_repo = charge_point_repo
         self.availability = availability
@@ -120,15 +122,13 @@ class ChargingStart:
         self.updates = updates
         self.clock = clock
         self.config = config
-        self._locks = KeyedLocks()
-        # told when an order is created or starts (ChargingProgress.orders_opened: its orderless cache)
-        self.opened: Callable[[], None] = lambda: None
+        self._locks = checks.locks
 
     async def start(self, user_id: int, cp_id: str, connector_id: int, *, pay_mode: str, prepay_fen: int = 0,
                     vehicle_id: int | None = None, stop_at: dict | None = None) -> tuple[Order, Payment | None]:
         """Check, create the order and send the remote start (wallet) or ask for the prepayment. The
         checks and the creation run one at a time per driver and per connector, so a double tap or two
-        drivers scanning the same connector at once make one order (within this process)."""
+        drivers scanning the same connector at once make one order (on every node, with the Redis locks)."""
         async with self._locks.hold(f"user:{user_id}"), self._locks.hold(f"connector:{cp_id}:{connector_id}"):
             cp, protocol, my_tag = await self.checks(user_id, cp_id, connector_id, pay_mode, prepay_fen)
             id_tag = my_tag or new_session_tag()
@@ -142,7 +142,7 @@ class ChargingStart:
                 remote_start_id=next_remote_start_id(), vehicle_id=vehicle_id, pay_mode=pay_mode,
                 prepay_fen=prepay_fen if prepay else 0, stop_energy_wh=stop_at.get("energy_wh"),
                 stop_amount_fen=stop_at.get("amount_fen"), stop_minutes=stop_at.get("minutes"))
-            self.opened()
+            self.updates.order_opened(order)
         payment = None
         if prepay:
             try:
@@ -163,7 +163,7 @@ class ChargingStart:
             return
         order = await self.orders.transition(payment.order_id, "created", state="starting", step="starting")
         if order is not None:
-            self.opened()
+            self.updates.order_opened(order)
             await self.updates.session_changed(order)
             self.remote.background.spawn(self._remote_start(order), name=f"remote-start-{order.id}")
             return

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from csms.domain.driver_events import DriverNotice, OrderChanged, SessionChanged
+from csms.domain.driver_events import DriverNotice, OrderChanged, OrderOpened, SessionChanged
 from csms.domain.orders import Order
 from csms.services.clock import Clock
 from csms.services.notices import NoticeService
@@ -44,6 +44,9 @@ class DriverUpdates:
     async def order_changed(self, order: Order) -> None:
         lines = await self.order_repo.bill_lines(order.id)
         self.bus.publish(OrderChanged(order.user_id, order.id, order_view(order, lines)))
+
+    def order_opened(self, order: Order) -> None:
+        self.bus.publish(OrderOpened(order.id))
 
     async def notice(self, user_id: int, kind: str, data: dict) -> None:
         """An operator's action that concerns the driver, on the live push."""

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+
+class Locks(Protocol):
+    """``hold(key)``: an async context manager; one holder per key at a time."""
+    def hold(self, key: str) -> AbstractAsyncContextManager: ...
 
 
 class KeyedLocks:

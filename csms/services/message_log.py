@@ -9,6 +9,7 @@ frame whatever the mode. The log is the largest write volume of the CSMS (two ro
 
 from __future__ import annotations
 
+import json
 import logging
 import zlib
 from datetime import datetime, timedelta
@@ -20,6 +21,37 @@ from csms.services.clock import Clock
 
 log = logging.getLogger(__name__)
 Tap = Callable[[MessageLogEntry], None]
+# frames that carry a charge point's password (1.6 AuthorizationKey, 2.0.1 SecurityCtrlr.BasicAuthPassword,
+# an APN password): stored and shown with the value masked
+_SECRET_NAMES = ("AuthorizationKey", "BasicAuthPassword", "apnPassword")
+MASK = "***"
+
+
+def redacted(raw: str) -> str:
+    """``raw`` with the password values of a ChangeConfiguration / SetVariables / SetNetworkProfile masked."""
+    if not any(name in raw for name in _SECRET_NAMES):
+        return raw
+    try:
+        frame = json.loads(raw)
+        _mask(frame)
+    except (ValueError, RecursionError):
+        return MASK                       # unreadable but naming a secret: keep nothing of it
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+def _mask(node) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _mask(item)
+    elif isinstance(node, dict):
+        if node.get("key") == "AuthorizationKey" and "value" in node:                       # 1.6
+            node["value"] = MASK
+        if (node.get("variable") or {}).get("name") == "BasicAuthPassword" and "attributeValue" in node:  # 2.0.1
+            node["attributeValue"] = MASK
+        if "apnPassword" in node:
+            node["apnPassword"] = MASK
+        for value in node.values():
+            _mask(value)
 
 
 class MessageLog:
@@ -41,6 +73,7 @@ class MessageLog:
             if sample == 0 or (message_type in (2, 3) and unique_id is not None
                                and zlib.crc32(f"{cp_id}\0{unique_id}".encode()) % sample):
                 return
+        raw = redacted(raw)
         row = {
             "charge_point_id": cp_id, "direction": direction, "message_type": message_type,
             "unique_id": (unique_id or "")[:64] or None, "action": (action or "")[:64] or None,

@@ -38,6 +38,7 @@ class TlsFiles:
     cert_rsa: str = ""        # ocpp.tls_cert_rsa / ocpp.tls_key_rsa: a second, RSA certificate
     key_rsa: str = ""
     client_ca: str = ""       # ocpp.tls_client_ca
+    client_crl: str = ""      # ocpp.tls_client_crl
 
     @property
     def enabled(self) -> bool:
@@ -89,6 +90,12 @@ def server_context(files: TlsFiles) -> ssl.SSLContext | None:
     ctx.verify_mode = ssl.CERT_OPTIONAL
     if files.client_ca:
         ctx.load_verify_locations(files.client_ca)
+    if files.client_crl:      # a revoked client certificate fails the handshake (the leaf's issuer needs a CRL)
+        try:
+            ctx.load_verify_locations(files.client_crl)
+        except (OSError, ssl.SSLError) as exc:
+            raise TlsConfigError(f"setting ocpp.tls_client_crl: cannot load the CRL file: {exc}") from None
+        ctx.verify_flags |= ssl.VERIFY_CRL_CHECK_LEAF
     return ctx
 
 

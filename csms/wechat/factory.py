@@ -1,15 +1,19 @@
-"""Builds the WeChat clients from settings: against the in-process emulator (``mode = "emulator"``)
-or against WeChat itself (``mode = "live"``, which never starts or falls back to the emulator)."""
+"""Builds the WeChat clients from settings: against the emulator (``mode = "emulator"``: in-process,
+or its own process at ``wechat.emulator_url``) or against WeChat itself (``mode = "live"``, which
+never starts or falls back to the emulator)."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
+
 from csms.settings import Settings, SettingsError, WechatSettings
-from csms.wechat.emulator import EmulatorConfig, EmulatorKeys, WechatEmulator
+from csms.wechat.emulator import EmulatorConfig, EmulatorKeys, WechatEmulator, ensure_keys
 from csms.wechat.miniprogram import MiniProgramClient
 from csms.wechat.pay import PayConfig, WechatPayClient
 from csms.wechat.push import PushReceiver
@@ -18,6 +22,8 @@ EMULATOR_DIR = "wechat-emulator"
 NOTIFY_PATH = "/api/v1/pay/wechat/notify"             # api/views/pay_notify.py
 REFUND_NOTIFY_PATH = "/api/v1/pay/wechat/refund-notify"
 PUSH_PATH = "/api/v1/wechat/push"                      # api/views/wechat_push.py
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -62,9 +68,9 @@ async def build_wechat(settings: Settings, data_dir: Path, emulator_config: Emul
     if w.mode != "emulator":
         raise ValueError(f"wechat.mode must be emulator or live, not {w.mode!r}")
 
-    config = emulator_config or EmulatorConfig(data_dir=data_dir / EMULATOR_DIR)
-    config = dataclasses.replace(config, appid=w.appid, secret=w.secret or None, mchid=w.mch_id or None,
-                                 pay_keys=w.emulator_pay_keys, sub_mchid=w.sub_mchid or None, sp_appid=w.sp_appid or None)
+    config = emulator_settings(w, emulator_config or EmulatorConfig(data_dir=data_dir / EMULATOR_DIR))
+    if w.emulator_url:
+        return await _external_emulator(settings, config, api_url)
     emulator = WechatEmulator(config)
     try:
         await emulator.start(port=w.emulator_port)
@@ -86,6 +92,41 @@ async def build_wechat(settings: Settings, data_dir: Path, emulator_config: Emul
     push = PushReceiver(keys.push_token, w.appid, keys.push_aes_key)
     return WechatBundle(mini=mini, pay=pay, push=push, public_url=settings.api.public_url or api_url or "",
                         emulator=emulator)
+
+
+def emulator_settings(w: WechatSettings, config: EmulatorConfig) -> EmulatorConfig:
+    """The emulator plays the app and merchant the settings name (``csms wechat-emulator`` too)."""
+    return dataclasses.replace(config, appid=w.appid, secret=w.secret or None, mchid=w.mch_id or None,
+                               pay_keys=w.emulator_pay_keys, sub_mchid=w.sub_mchid or None,
+                               sp_appid=w.sp_appid or None)
+
+
+async def _external_emulator(settings: Settings, config: EmulatorConfig, api_url: str | None) -> WechatBundle:
+    """``wechat.emulator_url``: the emulator runs as its own process (``csms wechat-emulator``), so it
+    outlives this one; the keys it generated are read from the shared key directory, and its message
+    push URL is pointed at this API when the emulator answers (a later start sets it again)."""
+    w, url = settings.wechat, settings.wechat.emulator_url.rstrip("/")
+    keys = await asyncio.to_thread(ensure_keys, config.data_dir, config.mchid, config.secret)
+    mini = MiniProgramClient(w.appid, keys.secret, url, timeout=w.http_timeout)
+    pay = WechatPayClient(emulator_pay_config(keys, w, url, api_url))
+    try:
+        await pay.start()
+    except BaseException:
+        await mini.close()
+        raise
+    if api_url:
+        await _set_push_url(url, f"{api_url}{PUSH_PATH}", w.http_timeout)
+    return WechatBundle(mini=mini, pay=pay, push=PushReceiver(keys.push_token, w.appid, keys.push_aes_key),
+                        public_url=settings.api.public_url or api_url or "")
+
+
+async def _set_push_url(emulator_url: str, push_url: str, timeout: float) -> None:
+    try:
+        async with (aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as http,
+                    http.post(f"{emulator_url}/emulator/push-url", json={"url": push_url}) as resp):
+            await resp.read()
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        log.warning("WeChat emulator at %s not reachable to set its push URL: %s", emulator_url, exc)
 
 
 def _pay_client(config: PayConfig) -> WechatPayClient:

@@ -30,7 +30,12 @@ BLOCK = 32                     # WeChat pads to 32 bytes (its PKCS7Encoder), not
 
 
 def signature(token: str, timestamp: str, nonce: str, *more: str) -> str:
-    return hashlib.sha1("".join(sorted((token, timestamp, nonce, *more))).encode()).hexdigest()
+    return hashlib.sha1("".join(sorted((token, timestamp, nonce, *more))).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _same(expected: str, given: str) -> bool:
+    """Constant-time, and for any text: compare_digest refuses str with non-ASCII characters (a 500)."""
+    return secrets.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass"))
 
 
 def _key(aes_key: str) -> bytes:
@@ -115,8 +120,7 @@ class PushReceiver:
     def _check(self, query: Mapping[str, str]) -> tuple[str, str]:
         timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
         given = query.get("signature", "")
-        if not (timestamp and nonce and given) or not secrets.compare_digest(
-                signature(self._token, timestamp, nonce), given):
+        if not (timestamp and nonce and given) or not _same(signature(self._token, timestamp, nonce), given):
             raise BadSignature("the push's signature does not verify with the Token")
         return timestamp, nonce
 
@@ -138,8 +142,7 @@ class PushReceiver:
             sealed = data.get("Encrypt")
             if not isinstance(sealed, str) or not self._aes_key:
                 raise BadNotification("an encrypted push without Encrypt, or no EncodingAESKey configured")
-            if not secrets.compare_digest(signature(self._token, timestamp, nonce, sealed),
-                                          query.get("msg_signature", "")):
+            if not _same(signature(self._token, timestamp, nonce, sealed), query.get("msg_signature", "")):
                 raise BadSignature("the push's msg_signature does not verify")
             try:
                 data = json.loads(decrypt(self._aes_key, self.appid, sealed))

@@ -66,8 +66,9 @@ def _token(secret: str = TEST_SECRET, **claims) -> str:
 async def test_login(csms):
     code, body = await csms.post("/api/v1/auth/login", {"username": ADMIN[0], "password": ADMIN[1]}, token=None)
     assert code == 200
-    assert set(body) == {"access_token", "token_type", "expires_in"}
+    assert set(body) == {"access_token", "token_type", "expires_in", "role", "permissions"}
     assert body["token_type"] == "Bearer" and body["expires_in"] == 3600
+    assert body["role"] == "admin" and body["permissions"] == ["admin", "finance", "operator", "viewer"]
     claims = jwt.decode(body["access_token"], TEST_SECRET, algorithms=["HS256"], issuer="csms")
     assert claims["role"] == "admin" and claims["exp"] - claims["iat"] == 3600
     code, _ = await csms.get("/api/v1/admin/stations", token=body["access_token"])

@@ -112,6 +112,7 @@ async def test_the_audit_log_is_filtered_and_paged_and_only_for_admins(csms):
     assert status == 201 and op["role"] == "viewer"
     status, login = await csms.post("/api/v1/auth/login", {"username": name, "password": "viewer-pass-1"}, token=None)
     viewer = login["access_token"]
+    assert (login["role"], login["permissions"]) == ("viewer", ["viewer"])
     assert (await csms.get("/api/v1/admin/stations", token=viewer))[0] == 200
     assert (await csms.post("/api/v1/admin/stations", {"name": "no"}, token=viewer))[0] == 403
     assert (await csms.get("/api/v1/admin/audit", token=viewer))[0] == 403

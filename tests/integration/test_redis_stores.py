@@ -5,24 +5,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-import pytest
 import redis.asyncio as aioredis
 
 from csms.services.nonces import RedisNonceStore, make_nonce_store
 from csms.services.ratelimit import RedisRateLimiter, make_rate_limiter
-from tests.support.services import REDIS_URL, need
-
-
-@pytest.fixture
-async def redis_pair():
-    """Two independent clients of the same Redis: two CSMS nodes."""
-    need(REDIS_URL, "Redis")
-    a, b = aioredis.from_url(REDIS_URL), aioredis.from_url(REDIS_URL)
-    try:
-        yield a, b
-    finally:
-        await a.aclose()
-        await b.aclose()
 
 
 def unique(name: str) -> str:
@@ -86,3 +72,32 @@ async def test_refused_hits_are_not_counted(redis_pair):
     await asyncio.sleep(0.32)
     assert await limiter.hit(key, 1, 0.3) is None
     assert await limiter.hit(key, 0, 5) == 5
+
+
+async def test_the_start_lock_holds_across_nodes(redis_pair):
+    from csms.cluster.locks import RedisKeyedLocks
+    a, b = redis_pair
+    nodes = [RedisKeyedLocks(a), RedisKeyedLocks(b)]
+    key = unique("user:1")
+    inside, most = 0, 0
+
+    async def start(node):
+        nonlocal inside, most
+        async with node.hold(key):
+            inside += 1
+            most = max(most, inside)
+            await asyncio.sleep(0.01)
+            inside -= 1
+
+    await asyncio.gather(*(start(nodes[i % 2]) for i in range(10)))
+    assert most == 1                                   # one at a time, whichever node
+    assert await a.get("csms:lock:" + key) is None     # released
+
+
+async def test_the_start_lock_without_redis_is_this_nodes_lock():
+    from csms.cluster.locks import RedisKeyedLocks
+    away = aioredis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    locks = RedisKeyedLocks(away)
+    async with locks.hold("k"):
+        pass                                            # no error: one node keeps working
+    await away.aclose()

@@ -32,7 +32,7 @@ class Pki:
     def __init__(self, directory: Path):
         self.dir = directory
         self.ca_key = _key()
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         self.ca = (x509.CertificateBuilder().subject_name(_name("csms test CA")).issuer_name(_name("csms test CA"))
                    .public_key(self.ca_key.public_key()).serial_number(x509.random_serial_number())
                    .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=2))
@@ -44,16 +44,33 @@ class Pki:
                    .sign(self.ca_key, hashes.SHA256()))
         self.ca_path, _ = _write(directory / "ca", self.ca, self.ca_key)
 
-    def issue(self, name: str, cn: str, server: bool = False, rsa_bits: int = 0) -> tuple[Path, Path]:
-        """A leaf signed by the CA: EC P-256, or RSA of ``rsa_bits`` bits."""
+    def issue(self, name: str, cn: str, server: bool = False, rsa_bits: int = 0,
+              valid: tuple[dt.timedelta, dt.timedelta] | None = None, self_signed: bool = False) -> tuple[Path, Path]:
+        """A leaf signed by the CA: EC P-256, or RSA of ``rsa_bits`` bits. ``valid``: (not before, not after)
+        from now (default: 5 minutes ago to a day on); ``self_signed``: signed by its own key instead."""
         key = rsa.generate_private_key(65537, rsa_bits) if rsa_bits else _key()
-        now = dt.datetime.now(dt.timezone.utc)
-        builder = (x509.CertificateBuilder().subject_name(_name(cn)).issuer_name(self.ca.subject)
+        now = dt.datetime.now(dt.UTC)
+        start, end = valid or (-dt.timedelta(minutes=5), dt.timedelta(days=1))
+        builder = (x509.CertificateBuilder().subject_name(_name(cn))
+                   .issuer_name(_name(cn) if self_signed else self.ca.subject)
                    .public_key(key.public_key()).serial_number(x509.random_serial_number())
-                   .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+                   .not_valid_before(now + start).not_valid_after(now + end)
                    .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH if server
                                                          else ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False))
         if server:
             builder = builder.add_extension(x509.SubjectAlternativeName(
                 [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-        return _write(self.dir / name, builder.sign(self.ca_key, hashes.SHA256()), key)
+        return _write(self.dir / name, builder.sign(key if self_signed else self.ca_key, hashes.SHA256()), key)
+
+    def crl(self, name: str, revoked: list[Path]) -> Path:
+        """A CRL of the CA revoking the certificates at ``revoked`` (PEM files), valid for a day."""
+        now = dt.datetime.now(dt.UTC)
+        builder = (x509.CertificateRevocationListBuilder().issuer_name(self.ca.subject)
+                   .last_update(now - dt.timedelta(minutes=5)).next_update(now + dt.timedelta(days=1)))
+        for path in revoked:
+            cert = x509.load_pem_x509_certificate(path.read_bytes())
+            builder = builder.add_revoked_certificate(
+                x509.RevokedCertificateBuilder().serial_number(cert.serial_number).revocation_date(now).build())
+        out = self.dir / f"{name}.crl.pem"
+        out.write_bytes(builder.sign(self.ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM))
+        return out

@@ -1,6 +1,12 @@
 import { http } from './http'
 
-export interface Token { access_token: string; token_type: 'Bearer'; expires_in: number }
+export interface Token {
+  access_token: string
+  token_type: 'Bearer'
+  expires_in: number
+  role?: string               // what the role grants (older servers: only in the token)
+  permissions?: string[]
+}
 
 export const authApi = {
   login: (username: string, password: string) => http.publicPost<Token>('/api/v1/auth/login', { username, password }),

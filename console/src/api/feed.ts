@@ -5,7 +5,7 @@
 // invalid token) ends the session: the login page says why.
 import { ref } from 'vue'
 import { session, signOut } from '@/stores/session'
-import type { OcppMessage } from './types'
+import type { Alarm, OcppMessage, WorkOrder } from './types'
 
 export interface ChargePointEvent {
   id: string
@@ -50,11 +50,14 @@ export interface FeedMessages {
   transaction: TransactionEvent
   notice: NoticeEvent
   message: OcppMessage
-  // issue 11 (operations) adds {"type": "alarm", "data": <alarm>} to the feed: declare it here and
-  // register a handler with feed.on('alarm', ...) in the alarm pages; nothing else changes.
+  /** `event`: raised | repeated | acknowledged | assigned | resolved */
+  alarm: Alarm
+  /** `event`: opened | assigned | noted | updated | in_progress | resolved | closed | open */
+  work_order: WorkOrder
 }
 
-type Handler<K extends keyof FeedMessages> = (data: FeedMessages[K]) => void
+/** `event` is the message's own `event` field (alarm and work order changes say what happened). */
+type Handler<K extends keyof FeedMessages> = (data: FeedMessages[K], event?: string) => void
 export type FeedState = 'idle' | 'connecting' | 'open' | 'closed'
 
 const UNAUTHORIZED = 4401
@@ -68,7 +71,7 @@ export function feedUrl(token: string, location: Location = window.location): st
 export class Feed {
   readonly state = ref<FeedState>('idle')
   private socket: WebSocket | null = null
-  private handlers = new Map<string, Set<(data: never) => void>>()
+  private handlers = new Map<string, Set<(data: never, event?: string) => void>>()
   private reconnectListeners = new Set<() => void>()
   private tails = new Map<string, number>()        // charge point id -> how many pages tail it
   private attempt = 0
@@ -93,9 +96,9 @@ export class Feed {
 
   on<K extends keyof FeedMessages>(type: K, handler: Handler<K>): () => void {
     const set = this.handlers.get(type) ?? new Set()
-    set.add(handler as (data: never) => void)
+    set.add(handler as (data: never, event?: string) => void)
     this.handlers.set(type, set)
-    return () => set.delete(handler as (data: never) => void)
+    return () => set.delete(handler as (data: never, event?: string) => void)
   }
 
   /** Called after the socket came back from a break (not on the first open). */
@@ -158,14 +161,14 @@ export class Feed {
   }
 
   private dispatch(text: string): void {
-    let message: { type?: string; data?: unknown }
+    let message: { type?: string; data?: unknown; event?: string }
     try {
       message = JSON.parse(text)
     } catch {
       return
     }
     const handlers = message.type ? this.handlers.get(message.type) : undefined
-    handlers?.forEach((fn) => fn(message.data as never))
+    handlers?.forEach((fn) => (fn as (data: unknown, event?: string) => void)(message.data, message.event))
   }
 }
 

@@ -232,3 +232,167 @@ export interface CommandResult {
   status?: string
   [key: string]: unknown
 }
+
+// -- operations back office (issue 11): alarms, work orders, reviews, drivers, feedback, statistics, audit
+
+export type Severity = 'info' | 'warning' | 'major' | 'critical'
+
+export interface WorkNote { author: string; text: string; at: string }
+
+export interface WorkOrder {
+  id: number
+  alarm_id: number
+  status: 'open' | 'in_progress' | 'resolved' | 'closed'
+  station_id: number | null
+  charge_point_id: string | null
+  assignee: string | null
+  created_by: string
+  resolution: string | null
+  created_at: string
+  updated_at: string
+  started_at: string | null
+  resolved_at: string | null
+  closed_at: string | null
+  notes: WorkNote[]
+}
+
+export interface Alarm {
+  id: number
+  kind: string
+  severity: Severity
+  status: 'Raised' | 'Acknowledged' | 'Resolved'
+  charge_point_id: string | null
+  station_id: number | null
+  evse_id: number
+  connector_id: number
+  type: string
+  message: string
+  count: number
+  raised_at: string
+  last_seen_at: string
+  acknowledged_at: string | null
+  acknowledged_by: string | null
+  resolved_at: string | null
+  resolved_by: string | null
+  resolution: string | null
+  cleared_at: string | null
+  /** the summary in lists and on the feed ({id, status, assignee}), the whole record in the detail view */
+  work_order: (Pick<WorkOrder, 'id' | 'status' | 'assignee'> & Partial<WorkOrder>) | null
+}
+
+export interface ResponseTimes {
+  station_id: number | null
+  period: string | null
+  alarms: number
+  acknowledged: number
+  resolved: number
+  auto_resolved: number
+  mtta_s: number | null
+  mttr_s: number | null
+}
+
+export interface ResponseReport { since: string; until: string; total: ResponseTimes; rows: ResponseTimes[] }
+
+export interface OrderReview {
+  id: number
+  order_id: number
+  user_id: number
+  station_id: number | null
+  charge_point_id: string
+  state: 'flagged' | 'approved' | 'adjusted' | 'refunded' | 'closed'
+  anomalies: { code: string; detail: string }[]
+  total_before_fen: number | null
+  total_after_fen: number | null
+  refund_fen: number | null
+  note: string | null
+  decided_by: string | null
+  decided_at: string | null
+  created_at: string
+  updated_at: string
+  order: (Order & { adjustment_fen?: number }) | null
+}
+
+export interface Driver {
+  id: number
+  openid: string
+  nickname: string
+  phone: string | null
+  balance_fen: number
+  created_at: string
+  blocked: boolean
+  blocked_reason: string | null
+  blocked_at: string | null
+  phone_bound?: boolean
+}
+
+export interface LedgerEntry {
+  id: number
+  kind: string
+  amount_fen: number
+  balance_after_fen: number
+  note?: string | null
+  order_id?: number | null
+  at?: string
+  created_at?: string
+}
+
+export type FeedbackStatus = 'open' | 'processing' | 'resolved' | 'closed'
+
+export interface Feedback {
+  id: number
+  user_id: number
+  category: string
+  content: string
+  photos: string[]
+  photos_withheld: number
+  order_id: number | null
+  station_id: number | null
+  status: FeedbackStatus
+  reply: string | null
+  created_at: string
+  updated_at: string
+}
+
+export interface StatPoint {
+  period: string
+  station_id: number | null
+  charge_point_id: string | null
+  energy_wh: number
+  revenue_fen: number
+  service_fen: number
+  sessions: number
+  charging_minutes: number
+  occupied_minutes: number
+  available_minutes: number
+  faulted_minutes: number
+  offline_minutes: number
+  connector_minutes: number
+  faults: number
+  utilisation: number | null
+  fault_rate: number | null
+  charge_points: number
+  active_users: number
+}
+
+export interface UserGrowth { period: string; new_users: number; active_users: number; total_users: number }
+
+export interface AuditRecord {
+  id: number
+  at: string
+  actor_id: string
+  actor: string
+  role: string
+  action: string
+  method: string
+  path: string
+  status: number
+  request_id: string
+  target_type: string | null
+  target_id: string | null
+  params: unknown
+  before: unknown
+  after: unknown
+  remote: string | null
+}
+
+export interface OperatorAccount { id: number; username: string; role: string; active: boolean }

@@ -3,9 +3,11 @@ import type zhCN from './zh-CN'
 const en: typeof zhCN = {
   app: { name: 'CSMS Operator Console', logout: 'Log out', toggleMenu: 'Toggle menu' },
   nav: {
-    group: { network: 'Network', orders: 'Orders', master: 'Master data' },
+    group: { network: 'Network', operations: 'Operations', orders: 'Orders', users: 'Users & feedback', stats: 'Dashboards', master: 'Master data', system: 'System' },
     board: 'Network board', chargePoint: 'Charge point', orders: 'Orders', order: 'Order', stations: 'Stations',
     qrSheet: 'QR codes', chargePoints: 'Charge points', idTags: 'Id tags', tariffs: 'Tariffs', operators: 'Operator accounts',
+    alarms: 'Alarms', workOrders: 'Work orders', workOrder: 'Work order', responseTimes: 'MTTA / MTTR report', reviews: 'Abnormal-order review',
+    users: 'Users', user: 'User', feedback: 'Feedback', dashboard: 'Dashboard', audit: 'Audit log',
   },
   roles: { admin: 'Admin', operator: 'Operator', viewer: 'Viewer', finance: 'Finance', null: '—' },
   session: { expired: 'Your session has expired. Please log in again.', invalid: 'Your login is no longer valid. Please log in again.' },
@@ -19,6 +21,7 @@ const en: typeof zhCN = {
     refresh: 'Refresh', retry: 'Retry', cancel: 'Cancel', close: 'Close', back: 'Back', save: 'Save', edit: 'Edit', delete: 'Delete',
     confirm: 'Please confirm', yes: 'Yes', no: 'No', minutes: 'minutes', loading: 'Loading…', loadMore: 'Load more',
     clearFilters: 'Clear filters', noMatch: 'Nothing matches: change the filters',
+    query: 'Apply', search: 'Search', confirmAction: 'Confirm',
   },
   errors: {
     network: 'The server cannot be reached. Check the network and try again.',
@@ -30,7 +33,7 @@ const en: typeof zhCN = {
     validation: 'Invalid input: {message}', validationField: 'Invalid input ({field}): {message}',
     credentials: 'Wrong user name or password.', expired: 'Your session has expired. Please log in again.', loginAgain: 'Please log in again.',
     signature: 'The request signature was refused ({message}). Log in again and retry.',
-    forbidden: 'Your role may not do this.', notFound: 'Not found: {message}', conflict: 'Already exists: {message}',
+    forbidden: 'Your role may not do this: the server refused it.', notFound: 'Not found: {message}', conflict: 'Already exists: {message}',
     state: 'Not possible now: {message}', rateLimited: 'Too many requests; wait a moment.', unavailable: 'Service unavailable: {message}',
     server: 'The server failed; it has been logged. Try again later.', generic: 'Failed: {message}',
   },
@@ -41,6 +44,8 @@ const en: typeof zhCN = {
     Accepted: 'Accepted', Pending: 'Pending', Rejected: 'Rejected', Blocked: 'Blocked', Expired: 'Expired', Invalid: 'Invalid',
     Active: 'Active', Completed: 'Completed', Abandoned: 'Abandoned', Failed: 'Failed', Requested: 'Requested', Cancelled: 'Cancelled', Used: 'Used',
     paid: 'Paid', unpaid: 'Unpaid', abnormal: 'Abnormal', refunded: 'Refunded',
+    open: 'Open', in_progress: 'In progress', resolved: 'Resolved', closed: 'Closed', processing: 'Processing',
+    flagged: 'To review', approved: 'Approved', adjusted: 'Adjusted',
   },
   board: {
     title: 'Network board', list: 'List', map: 'Map', connectors: 'Connectors', online: 'Online', offline: 'Offline',
@@ -98,7 +103,7 @@ const en: typeof zhCN = {
     value: 'Value', readonly: 'Read-only', empty: 'No configuration read yet: use the button above.',
     offline: 'The charge point is offline: configuration cannot be read.',
     hint16: 'OCPP 1.6 configuration keys', hint201: 'OCPP 2.0.1 device model (Component.Variable); change with Component.Variable',
-    reportRequested: 'Report requested ({status}); refresh when it has arrived.',
+    askOperator: 'Reading the configuration sends the charge point a command: an operator or admin does it.', reportRequested: 'Report requested ({status}); refresh when it has arrived.',
   },
   firmware: {
     title: 'Firmware updates', current: 'version {version}, status {status}', empty: 'No firmware updates', request: 'Request',
@@ -120,7 +125,7 @@ const en: typeof zhCN = {
     noPayments: 'No payments', walletPaid: 'Paid from the wallet: no WeChat Pay payment', time: 'Time',
     prices: 'Energy + service /kWh', amount: 'Amount', kind: 'Kind', paidAt: 'Paid at',
     refund: 'Refund', refundAmount: 'Amount (yuan)', refundReason: 'Reason', refundable: 'at most {amount}',
-    refundConfirm: '{amount} goes back to the driver (order #{id}); a refund cannot be undone.', refundSend: 'Refund', reasonRequired: 'Give a reason',
+    refundConfirm: '{amount} goes back to the driver (order #{id}); a refund cannot be undone.', refundSend: 'Refund', reasonRequired: 'Give a reason', paymentsFinance: 'Payments are shown to finance and admins',
   },
   orderState: {
     created: 'Created', starting: 'Starting', charging: 'Charging', settling: 'Settling', unpaid: 'Unpaid', paid: 'Paid',
@@ -153,11 +158,83 @@ const en: typeof zhCN = {
     group: 'Group', required: 'Enter the tag', deleteConfirm: 'Delete id tag {tag}?',
   },
   operators: {
-    role: 'Role', create: 'Create account', created: 'Created now', passwordShort: 'At least 8 characters',
-    later: 'The account list, viewer and finance roles, blocking and the audit log come with the operations back end (issue 11).',
+    role: 'Role', create: 'Create account', passwordShort: 'At least 8 characters', accounts: 'Accounts', active: 'Active', empty: 'No accounts',
+    nextLogin: "A role change applies from the operator's next login.",
+    roleHint: 'Viewer: reads everything operational; operator: acts on charge points, alarms, master data and blocks; finance: refunds, adjustments, reconciliation; admin: everything, plus accounts and the audit log.',
   },
   qr: { title: 'QR codes of {station}', print: 'Print', empty: 'No charge points or connectors at this station yet: codes appear once they report connectors.' },
   notFound: { title: 'Page not found', hint: 'Check the address or use the menu.', back: 'Back to the board' },
+  severity: { critical: 'Critical', major: 'Major', warning: 'Warning', info: 'Info' },
+  alarmStatus: { Raised: 'Raised', Acknowledged: 'Acknowledged', Resolved: 'Resolved' },
+  alarmKind: {
+    connector_fault: 'Connector fault', device_problem: 'Device problem', charge_point_offline: 'Charge point offline',
+    boot_rejected: 'Boot rejected', security_event: 'Security event', meter_anomaly: 'Meter anomaly',
+    stuck_transaction: 'Transaction not ending', payment_failure: 'Payment failure', reconciliation_mismatch: 'Reconciliation mismatch',
+    firmware_failure: 'Firmware failure',
+  },
+  alarms: {
+    title: 'Alarms', detail: 'Alarm #{id}', where: 'Where', type: 'Detail', message: 'Message', count: 'Count', raised: 'Raised',
+    lastSeen: 'Last seen', acknowledged: 'Acknowledged', resolved: 'Resolved', auto: 'auto (the cause cleared)', severity: 'Severity',
+    status: 'Status', kind: 'Kind', assigneeHint: "Assignee's user name (empty: yourself)", acknowledge: 'Acknowledge and open a work order',
+    assign: 'Assign', addNote: 'Add note', resolution: 'Resolution', resolve: 'Resolve',
+    resolveConfirm: 'Resolve this alarm? Its work order is resolved with it.',
+    ackHint: 'Acknowledging opens a work order assigned to the person above.', open: 'Open', all: 'All',
+    emptyOpen: 'No open alarms: new ones appear here live.', waiting: '{n} alarms to acknowledge', empty: 'No alarms',
+  },
+  workOrders: {
+    detail: 'Work order #{id}', assignee: 'Assignee', note: 'Note', notes: 'Notes', noNotes: 'No notes yet', mine: 'Mine only',
+    empty: 'No work orders yet: acknowledge an alarm to open one.', alarm: 'Alarm', resolution: 'Resolution', created: 'Created',
+    updated: 'Updated', createdBy: 'Opened by', started: 'Started', closed: 'Closed',
+    to: { in_progress: 'Start work', open: 'Hand back', resolved: 'Mark resolved', closed: 'Close' },
+  },
+  mtta: { byStation: 'By station', alarms: 'Alarms', autoResolved: 'Auto-resolved', empty: 'No alarms in this range', noStation: '(not about a station)', period: 'Period' },
+  dash: {
+    byDay: 'By day', byMonth: 'By month', energy: 'Energy', revenue: 'Revenue', sessions: 'Sessions', utilisation: 'Utilisation',
+    newUsers: 'New users', activeUsers: 'Active users', totalUsers: 'Total users', noStation: 'No station', allStations: 'All stations',
+    allChargePoints: 'All charge points', csv: 'Export CSV', csvSeries: 'Trend', topStations: 'Top stations', faultRate: 'Fault rate',
+    users: 'User growth', recompute: 'Recompute', recomputeHint: 'Compute the daily roll-ups of the range again (at most 92 days)',
+    recomputed: '{days} days recomputed', noData: 'No figures in this range yet: roll-ups run every 15 minutes, or press Recompute.',
+    energyRevenue: 'Energy and revenue', sessionsUtilisation: 'Sessions and utilisation', noStations: 'No station figures in this range',
+    noFaultBase: 'No connector status history in this range: no fault rate',
+  },
+  metric: {
+    revenue_fen: 'Revenue (yuan)', energy_wh: 'Energy (kWh)', sessions: 'Sessions', utilisation: 'Utilisation (%)', service_fen: 'Service fee (yuan)',
+    active_users: 'Active users', faults: 'Faults', fault_rate: 'Fault rate (%)',
+  },
+  reviews: {
+    detail: 'Review #{id}', findings: 'Findings', decidedBy: 'Decided by', totals: 'Amount (before → after)', note: 'Note', finding: 'Finding',
+    do: { approve: 'Approve', adjust: 'Adjust amount', refund: 'Refund', close: 'Close' },
+    confirm: {
+      approve: 'Order #{id} stands: an abnormal order is billed from its readings.', adjust: "Order #{id}'s bill becomes the amount above; what was paid beyond it goes back.",
+      refund: 'Money goes back to the driver (order #{id}); a refund cannot be undone.', close: 'Close the review: an abnormal order is closed unbilled, its prepayment given back.',
+    },
+    send: 'Submit', reasonRequired: 'Give a reason', noRights: 'Your role cannot decide this review.', newTotal: 'New total (yuan)', badAmount: 'Enter a valid amount',
+    sweep: 'Check now', swept: 'Checked: {n} orders newly flagged', empty: 'No abnormal orders to review.',
+  },
+  anomaly: {
+    meter_backwards: 'Meter ran backwards', zero_energy_long: 'No energy for long', energy_beyond_power: 'Energy beyond power', never_stopped: 'Never stopped',
+    duplicate_stop: 'Duplicate stop', amount_mismatch: 'Amount mismatch', paid_not_started: 'Paid, never started', billing_failed: 'Billing failed',
+  },
+  users: {
+    driver: 'Driver #{id}', search: 'Nickname, phone, openid', blocked: 'Blocked', notBlocked: 'Not blocked', normal: 'Normal',
+    empty: 'No drivers yet: they appear once they log in through the mini-program.', nickname: 'Nickname', phone: 'Phone', balance: 'Balance',
+    state: 'Status', since: 'Registered', blockedSince: 'blocked since {at}', block: 'Block', unblock: 'Unblock', adjust: 'Adjust balance',
+    noOrders: 'No orders', ledger: 'Wallet ledger', noLedger: 'No wallet movements', kind: 'Kind', balanceAfter: 'Balance after',
+    blockConfirm: 'A blocked driver cannot start sessions or reserve (they can still see and pay orders) and is told why.',
+    unblockConfirm: 'The driver can charge again.', adjustAmount: 'Amount (yuan, negative to take)',
+    adjustConfirm: 'The balance changes by {amount}, to {after}; recorded in the audit log.', adjustZero: 'The amount cannot be 0',
+  },
+  ledgerKind: { topup: 'Top-up', charge: 'Charging', refund: 'Refund', adjustment: 'Adjustment' },
+  feedback: {
+    content: 'Content', reply: 'Reply', category: 'Category', detail: 'Feedback #{id}', send: 'Reply and tell the driver',
+    nothing: 'Write a reply or change the status', emptyOpen: 'No open feedback.', empty: 'No feedback', emptyUser: 'No feedback from this driver',
+    withheld: '{n} photos failed the content check and are not shown',
+  },
+  feedbackCategory: { fault: 'Fault', payment: 'Payment', station: 'Station', app: 'Mini-program', other: 'Other' },
+  audit: {
+    at: 'Time', actor: 'Who', action: 'Action', targetType: 'Target type', targetId: 'Target id', target: 'Target', since: 'From', until: 'Until',
+    status: 'Answer', params: 'Request body', before: 'Before', after: 'After', request: 'Request id', empty: 'No audit records match',
+  },
 }
 
 export default en

@@ -1,13 +1,24 @@
-// Operator roles, lowest first. The server enforces them on every endpoint; the console only hides
-// what a role may not do. `viewer` and `finance` come with the operations back end (issue 11): a
-// route or button declares the lowest role that may use it and nothing else needs to change.
-export const ROLE_RANK: Record<string, number> = { viewer: 0, operator: 1, finance: 1, admin: 2 }
+// What the signed-in operator may do. The server says it at login (`role` and `permissions`, the
+// grants of api/auth.py GRANTS); the console only hides what the role may not do, the server refuses
+// it anyway (403, shown in plain words). `operator` and `finance` are side by side: neither includes
+// the other (operators act on chargers, alarms, master data and drivers; finance moves money).
+export type Permission = 'viewer' | 'operator' | 'finance' | 'admin'
+export type Role = Permission
 
-export type Role = 'viewer' | 'operator' | 'finance' | 'admin'
+/** The grants of each role, for a session saved before the server sent its permissions. */
+export const GRANTS: Record<Role, Permission[]> = {
+  viewer: ['viewer'],
+  operator: ['viewer', 'operator'],
+  finance: ['viewer', 'finance'],
+  admin: ['viewer', 'operator', 'finance', 'admin'],
+}
 
-export function allows(role: string | null | undefined, needed: Role | undefined): boolean {
-  if (!needed) return true
-  if (!role || !(role in ROLE_RANK)) return false
-  if (needed === 'finance') return role === 'finance' || role === 'admin'
-  return ROLE_RANK[role] >= ROLE_RANK[needed]
+export function permissionsOf(role: string | null | undefined, given?: readonly string[] | null): readonly string[] {
+  if (given) return given
+  return role && role in GRANTS ? GRANTS[role as Role] : []
+}
+
+/** Whether these permissions include `needed` (nothing needed: always). */
+export function grants(permissions: readonly string[], needed: Permission | undefined): boolean {
+  return !needed || permissions.includes(needed)
 }

@@ -1,22 +1,18 @@
 // Client routes under /console/. A route with meta.nav appears in the side menu (in its group);
-// meta.minRole hides it from lower roles and keeps them out (the server refuses them anyway).
-//
-// The operations back end (issue 11) adds its pages here, each with its API client module in
-// src/api/ next to money.ts / operations.ts and nothing faked before its endpoints exist:
-//   alarms (live list by severity, acknowledge/assign/resolve), work-orders/:id, reports/mtta-mttr,
-//   orders/abnormal (review queue), users + users/:id (orders, wallet ledger, block, adjust balance),
-//   feedback (inbox with replies), dashboards (energy, revenue, sessions, utilisation; CSV),
-//   audit (admin). Alarms also arrive on the live feed as {"type": "alarm"} (src/api/feed.ts).
+// meta.need (a permission, src/lib/roles.ts) hides it from roles without it and keeps them out (the
+// server refuses them anyway). Each page's API client is a module in src/api/.
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
-import { allows, type Role } from '@/lib/roles'
-import { onSignedOut, session } from '@/stores/session'
+import type { Permission } from '@/lib/roles'
+import { can, onSignedOut, session } from '@/stores/session'
+
+export type NavGroup = 'network' | 'operations' | 'orders' | 'users' | 'stats' | 'master' | 'system'
 
 declare module 'vue-router' {
   interface RouteMeta {
     public?: boolean
-    nav?: 'network' | 'orders' | 'master'
+    nav?: NavGroup
     title?: string                // i18n key
-    minRole?: Role
+    need?: Permission
   }
 }
 
@@ -31,10 +27,28 @@ export const routes: RouteRecordRaw[] = [
         meta: { nav: 'network', title: 'nav.board' } },
       { path: 'charge-points/:id', name: 'charge-point', component: () => import('@/views/chargePoint/ChargePointView.vue'),
         props: true, meta: { title: 'nav.chargePoint' } },
+      { path: 'alarms', name: 'alarms', component: () => import('@/views/alarms/AlarmsView.vue'),
+        meta: { nav: 'operations', title: 'nav.alarms' } },
+      { path: 'work-orders', name: 'work-orders', component: () => import('@/views/alarms/WorkOrdersView.vue'),
+        meta: { nav: 'operations', title: 'nav.workOrders' } },
+      { path: 'work-orders/:id', name: 'work-order', component: () => import('@/views/alarms/WorkOrderView.vue'),
+        props: (r) => ({ id: Number(r.params.id) }), meta: { title: 'nav.workOrder' } },
+      { path: 'reports/response-times', name: 'response-times', component: () => import('@/views/alarms/ResponseTimesView.vue'),
+        meta: { nav: 'operations', title: 'nav.responseTimes' } },
       { path: 'orders', name: 'orders', component: () => import('@/views/orders/OrdersView.vue'),
         meta: { nav: 'orders', title: 'nav.orders' } },
       { path: 'orders/:id', name: 'order', component: () => import('@/views/orders/OrderDetailView.vue'),
         props: (r) => ({ id: Number(r.params.id) }), meta: { title: 'nav.order' } },
+      { path: 'order-reviews', name: 'order-reviews', component: () => import('@/views/orders/ReviewsView.vue'),
+        meta: { nav: 'orders', title: 'nav.reviews' } },
+      { path: 'users', name: 'users', component: () => import('@/views/users/UsersView.vue'),
+        meta: { nav: 'users', title: 'nav.users' } },
+      { path: 'users/:id', name: 'user', component: () => import('@/views/users/UserView.vue'),
+        props: (r) => ({ id: Number(r.params.id) }), meta: { title: 'nav.user' } },
+      { path: 'feedback', name: 'feedback', component: () => import('@/views/users/FeedbackView.vue'),
+        meta: { nav: 'users', title: 'nav.feedback' } },
+      { path: 'dashboard', name: 'dashboard', component: () => import('@/views/stats/DashboardView.vue'),
+        meta: { nav: 'stats', title: 'nav.dashboard' } },
       { path: 'master/stations', name: 'stations', component: () => import('@/views/master/StationsView.vue'),
         meta: { nav: 'master', title: 'nav.stations' } },
       { path: 'master/stations/:id/qr', name: 'qr-sheet', component: () => import('@/views/master/QrSheetView.vue'),
@@ -46,7 +60,9 @@ export const routes: RouteRecordRaw[] = [
       { path: 'master/tariffs', name: 'tariffs', component: () => import('@/views/master/TariffsView.vue'),
         meta: { nav: 'master', title: 'nav.tariffs' } },
       { path: 'master/operators', name: 'operators', component: () => import('@/views/master/OperatorsView.vue'),
-        meta: { nav: 'master', title: 'nav.operators', minRole: 'admin' } },
+        meta: { nav: 'system', title: 'nav.operators', need: 'admin' } },
+      { path: 'audit', name: 'audit', component: () => import('@/views/system/AuditView.vue'),
+        meta: { nav: 'system', title: 'nav.audit', need: 'admin' } },
       { path: ':rest(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue') },
     ],
   },
@@ -57,7 +73,7 @@ export const router = createRouter({ history: createWebHistory('/console/'), rou
 router.beforeEach((to) => {
   if (to.meta.public) return true
   if (!session.token) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
-  if (!allows(session.role, to.meta.minRole)) return { name: 'board' }
+  if (!can(to.meta.need)) return { name: 'board' }
   return true
 })
 

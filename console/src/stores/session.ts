@@ -2,6 +2,7 @@
 // and what the token says (who, role, expiry). When the token expires, or the server says so, the
 // session ends with a notice the login page shows: never a silent failure.
 import { reactive } from 'vue'
+import { grants, permissionsOf, type Permission } from '@/lib/roles'
 
 const KEY = 'csms.console.session'
 
@@ -11,6 +12,7 @@ export interface Session {
   username: string | null
   operatorId: string | null
   role: string | null
+  permissions: string[] | null  // what the role grants (the login answer); null: derived from the role
   expiresAt: number | null      // ms since the epoch
   notice: string | null         // why the last session ended (an i18n key), for the login page
 }
@@ -29,7 +31,7 @@ export function decodeClaims(token: string): Claims {
 }
 
 function empty(notice: string | null = null): Session {
-  return { token: null, signKey: null, username: null, operatorId: null, role: null, expiresAt: null, notice }
+  return { token: null, signKey: null, username: null, operatorId: null, role: null, permissions: null, expiresAt: null, notice }
 }
 
 function restore(): Session {
@@ -60,10 +62,12 @@ function armExpiry(): void {
   }
 }
 
-export function signIn(token: string, username: string, signKey: string | null): void {
+export function signIn(token: string, username: string, signKey: string | null,
+                       granted: { role?: string; permissions?: string[] } = {}): void {
   const claims = decodeClaims(token)
   Object.assign(session, {
-    token, signKey, username, operatorId: claims.sub ?? null, role: claims.role ?? null,
+    token, signKey, username, operatorId: claims.sub ?? null, role: granted.role ?? claims.role ?? null,
+    permissions: granted.permissions ?? null,
     expiresAt: claims.exp ? claims.exp * 1000 : null, notice: null,
   })
   persist()
@@ -82,6 +86,11 @@ export function signOut(notice: string | null = null): void {
   Object.assign(session, empty(notice))
   persist()
   if (wasIn) listeners.forEach((fn) => fn(notice))
+}
+
+/** Whether the signed-in operator's role grants `needed` (see src/lib/roles.ts). */
+export function can(needed: Permission | undefined): boolean {
+  return grants(permissionsOf(session.role, session.permissions), needed)
 }
 
 export function onSignedOut(fn: (notice: string | null) => void): () => void {

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 from aiohttp import web
@@ -116,6 +117,15 @@ def _verify_request(request: web.Request, body: str, state: EmulatorState) -> No
 
 
 @web.middleware
+async def slow_middleware(request: web.Request, handler) -> web.StreamResponse:
+    """A slow WeChat (``/emulator/delay``): every WeChat API answer waits that long first."""
+    delay = core_of(request).state.answer_delay
+    if delay and not request.path.startswith("/emulator/"):
+        await asyncio.sleep(delay)
+    return await handler(request)
+
+
+@web.middleware
 async def v3_middleware(request: web.Request, handler) -> web.StreamResponse:
     if not request.path.startswith("/v3/"):
         return await handler(request)
@@ -214,7 +224,7 @@ def create_emulator(config: EmulatorConfig, keys: EmulatorKeys | None = None) ->
     """The emulator app. Without ``keys`` they are loaded/generated from ``config.data_dir`` right here
     (sync file I/O and RSA: pass ``keys`` from a thread when a loop is running, as WechatEmulator does)."""
     core = EmulatorCore(config, keys or ensure_keys(config.data_dir, mchid=config.mchid, secret=config.secret))
-    app = web.Application(middlewares=[v3_middleware])
+    app = web.Application(middlewares=[slow_middleware, v3_middleware])
     app[CORE] = core
     app.add_routes(routes)
     app.add_routes(control.routes)

@@ -148,6 +148,17 @@ async def c_public_key_share(request, core: EmulatorCore):
     return web.Response(status=204)
 
 
+@routes.post("/emulator/delay")
+@_control
+async def c_delay(request, core: EmulatorCore):
+    """``{seconds}``: every WeChat API answer (not this control API's) waits that long from now on."""
+    seconds = (await _control_body(request)).get("seconds")
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
+        raise _ControlError(400, "invalid_body", "seconds must be a number >= 0")
+    core.state.answer_delay = float(seconds)
+    return web.Response(status=204)
+
+
 @routes.get("/emulator/identity")
 @_control
 async def c_identity(request, core: EmulatorCore):

@@ -65,6 +65,7 @@ class EmulatorState(PayState, PartnerPayState, ContentSecurityState):
         self.media_checks: dict[str, MediaCheck] = {}                # trace_id ->
         self.push_url: str | None = None                            # the console's message push URL
         self.media_check_delay = config.media_check_delay           # None: verdicts only on complete_media_check
+        self.answer_delay = 0.0                                     # seconds before every WeChat API answer
 
     # --- faults (test control) -------------------------------------------------------------------
 

@@ -58,13 +58,19 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def console_csms(tmp_path_factory, chromium_path):
-    """A CSMS serving the built console, for the whole module."""
+async def start_console_csms(tmp_path_factory, **flags):
+    """A CSMS serving the built console, with some settings changed (``flags``)."""
     dist = _built_console()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-        server = await start_csms(make_settings(tmp_path_factory.mktemp("console"), **{"api.console_dir": str(dist)}))
+        return await start_csms(make_settings(tmp_path_factory.mktemp("console"),
+                                              **{"api.console_dir": str(dist), **flags}))
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def console_csms(tmp_path_factory, chromium_path):
+    """A CSMS serving the built console, for the whole module."""
+    server = await start_console_csms(tmp_path_factory)
     try:
         yield server
     finally:
@@ -86,9 +92,11 @@ async def browser(chromium_path):
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def page(browser, request):
-    """A fresh browser context at 1366x768 (the small laptop screen the console must fit); a
-    screenshot of how it ended is saved to tests/artifacts/<test>.png."""
-    context = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    """A fresh browser context at 1366x768 (the small laptop screen the console must fit), in Chinese
+    and Beijing time (the operators' own, and the statistics' day); a screenshot of how it ended is
+    saved to tests/artifacts/<test>.png."""
+    context = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
+                                        timezone_id="Asia/Shanghai")
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -101,18 +109,28 @@ async def page(browser, request):
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
-async def shot(page, name: str) -> None:
-    """A screenshot for docs/console.md, when CSMS_DOCS_SCREENSHOTS=1 (small PNGs, kept in git)."""
+async def shot(page, name: str, full_page: bool = False) -> None:
+    """A screenshot for docs/console.md, when CSMS_DOCS_SCREENSHOTS=1 (small PNGs, kept in git);
+    ``full_page``: the whole page (the console scrolls inside its main area: the window is made as
+    tall as that area's content for the shot, then 1366x768 again)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    if full_page:
+        height = await page.evaluate("(() => { const m = document.querySelector('.main');"
+                                     " return m ? m.scrollHeight + m.getBoundingClientRect().top : 768 })()")
+        await page.set_viewport_size({"width": size["width"], "height": max(size["height"], int(height))})
+        await page.wait_for_timeout(300)          # the charts follow their boxes' new size
     await page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
     if os.environ.get("CSMS_DOCS_SCREENSHOTS") == "1":
         DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(DOCS_SHOTS / f"{name}.png"))
+    if full_page:
+        await page.set_viewport_size(size)
 
 
-async def login(page, csms, path: str = "/console/") -> None:
+async def login(page, csms, path: str = "/console/", user: tuple[str, str] = ADMIN) -> None:
     await page.goto(csms.api_url + path)
-    await page.locator('[data-test="username"] input, input[data-test="username"]').first.fill(ADMIN[0])
-    await page.locator('[data-test="password"] input, input[data-test="password"]').first.fill(ADMIN[1])
+    await page.locator('[data-test="username"] input, input[data-test="username"]').first.fill(user[0])
+    await page.locator('[data-test="password"] input, input[data-test="password"]').first.fill(user[1])
     await page.locator('[data-test="login-submit"]').click()
     await page.locator('[data-test="feed-state"]').wait_for()

@@ -61,3 +61,26 @@ async def test_a_public_key_file_that_is_no_key_is_one_line_naming_the_setting(t
     with pytest.raises(SettingsError) as exc:
         await build_wechat(settings, tmp_path / "var")
     assert str(exc.value).startswith("setting wechat.pay_public_key: cannot load the key") and "\n" not in str(exc.value)
+
+
+async def test_an_emulator_url_uses_the_emulator_running_elsewhere_and_its_keys(tmp_path):
+    """wechat.emulator_url: no emulator is started here; the clients use the one at that URL, with
+    the keys it generated into the shared data directory, and point its push URL at this API."""
+    from csms.wechat.emulator import EmulatorConfig, WechatEmulator
+    from csms.wechat.factory import EMULATOR_DIR
+    elsewhere = WechatEmulator(EmulatorConfig(data_dir=tmp_path / "var" / EMULATOR_DIR))
+    await elsewhere.start()
+    settings = make_settings(tmp_path, **{"wechat.emulator_url": elsewhere.url})
+    bundle = await build_wechat(settings, tmp_path / "var", api_url="http://127.0.0.1:9")
+    try:
+        assert bundle.emulator is None and bundle.pay.config.mchid == elsewhere.keys.mchid
+        await bundle.pay.jsapi_prepay("ORD-FACTORY-URL", 100, "Charging", elsewhere.openid("eve"),
+                                      datetime.now(UTC) + timedelta(minutes=5))
+        assert (await bundle.pay.query("ORD-FACTORY-URL"))["trade_state"] == "NOTPAY"
+        assert elsewhere.state.transactions["ORD-FACTORY-URL"].notify_url == "http://127.0.0.1:9/api/v1/pay/wechat/notify"
+        assert elsewhere.state.push_url == "http://127.0.0.1:9/api/v1/wechat/push"
+        code = elsewhere.login_code("eve")
+        assert (await bundle.mini.code2session(code)).openid == elsewhere.openid("eve")
+    finally:
+        await bundle.close()
+        await elsewhere.stop()

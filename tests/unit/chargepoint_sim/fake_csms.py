@@ -135,9 +135,13 @@ class FakeCSMS:
             if handler is None:
                 await ws.send(orjson.dumps([4, message_id, "NotImplemented", "", {}]).decode())
                 return
-            response = handler(cp_id, payload)
-            if asyncio.iscoroutine(response):
-                response = await response
+            try:
+                response = handler(cp_id, payload)
+                if asyncio.iscoroutine(response):
+                    response = await response
+            except CsmsCallError as exc:     # a handler refusing the message: CALLERROR
+                await ws.send(orjson.dumps([4, message_id, exc.code, str(exc), {}]).decode())
+                return
             if response is None:  # handler decided not to answer
                 return
             await ws.send(orjson.dumps([3, message_id, response]).decode())

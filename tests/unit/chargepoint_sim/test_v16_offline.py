@@ -4,6 +4,7 @@ import pytest
 
 from chargepoint_sim import CallTimeout, ChargePoint16, NotConnected, SessionRejected
 from chargepoint_sim.protocol import utc_now
+from tests.unit.chargepoint_sim.fake_csms import CsmsCallError
 
 
 def tx_ids(received, action):
@@ -137,3 +138,23 @@ async def test_offline_storage_is_bounded_but_keeps_transaction_events(csms, mak
     await cp.stop_session(1)
     queued = [a for a, _ in cp.outbox]
     assert len(queued) <= 6 and queued[0] == "StartTransaction" and queued[-1] == "StopTransaction"
+
+
+@pytest.mark.parametrize("code, sent", [("InternalError", 3), ("FormationViolation", 1)])
+async def test_a_transaction_message_the_csms_failed_to_process_is_sent_again(csms, make_cp, code, sent):
+    """InternalError (the central system could not process it, e.g. its database was away): retried
+    like an unanswered message; any other CALLERROR: the message is wrong, dropped at once."""
+    refusals = [code, code]
+
+    def stop(cp_id, payload):
+        if refusals:
+            raise CsmsCallError(refusals.pop(0), "could not process")
+        return {}
+    csms.handlers["StopTransaction"] = stop
+    cp = make_cp()
+    cp.config.set("TransactionMessageRetryInterval", 0)
+    await cp.connect()
+    await cp.start_session(1, "TAG1")
+    await cp.stop_session(1)
+    await cp.wait_for(lambda cp: not cp.outbox, timeout=5)
+    assert len([r for r in csms.received if r.action == "StopTransaction"]) == sent

@@ -74,3 +74,9 @@ def test_reconciliation_time_and_emulator_signing_mode_are_checked(load, tmp_pat
         assert "wechat.reconcile_at" in error_of(lambda **kw: load(**kw), env={"CSMS_WECHAT_RECONCILE_AT": bad})
     assert "wechat.emulator_pay_keys" in error_of(lambda **kw: load(**kw),
                                                  env={"CSMS_WECHAT_EMULATOR_PAY_KEYS": "rsa"})
+
+
+def test_the_emulator_url_is_an_http_url(load):
+    assert load({}).wechat.emulator_url == ""                         # default: the emulator in-process
+    assert load({"CSMS_WECHAT_EMULATOR_URL": "http://127.0.0.1:9100"}).wechat.emulator_url == "http://127.0.0.1:9100"
+    assert "wechat.emulator_url" in error_of(lambda **kw: load(**kw), env={"CSMS_WECHAT_EMULATOR_URL": "127.0.0.1:9100"})

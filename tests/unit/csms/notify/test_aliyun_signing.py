@@ -3,6 +3,8 @@ what one side signs the other verifies (the client and the emulator share csms.n
 
 from __future__ import annotations
 
+import dataclasses
+
 from csms.notify import aliyun_signing as signing
 
 # "V3版本请求体&签名机制" (help.aliyun.com/document_detail/2593177): RunInstances on ecs.cn-shanghai
@@ -47,3 +49,11 @@ def test_what_is_signed_verifies_and_any_change_does_not():
     assert signing.verify("YourAccessKeySecret", auth, "POST", DOC["params"],
                           {**received, "x-acs-extra": "unsigned"}, body) is not None     # every x-acs-* is signed
     assert signing.parse_authorization("acs YourAccessKeyId:abc") is None
+
+
+def test_a_signature_with_non_ascii_characters_is_refused_not_an_exception():
+    body = b"PhoneNumbers=13800138000"
+    headers = signing.sign(**{**DOC, "body": body, "content_type": "application/x-www-form-urlencoded"})
+    auth, received = _received(headers)
+    forged = dataclasses.replace(auth, signature="\u00e6" + auth.signature[1:])
+    assert "signature" in signing.verify("YourAccessKeySecret", forged, "POST", DOC["params"], received, body)

@@ -106,3 +106,8 @@ async def test_a_wrong_smtp_password_fails(smtp):
     with pytest.raises(Exception, match="535|uthentication"):
         await EmailSender(config).send("ops@example.com", render(ALARM, "raised", ALARM.raised_at))
     assert box.got == []
+
+
+def test_a_webhook_signature_with_non_ascii_characters_does_not_verify():
+    now = int(time.time())
+    assert webhook.verify("s3cret", {"X-CSMS-Timestamp": str(now), "X-CSMS-Signature": "\u00e6\u4e2d"}, b"{}") is False

@@ -7,6 +7,7 @@ import pytest
 
 from csms.domain import commands as c
 from csms.domain import events
+from csms.domain.driver_events import OrderOpened
 from csms.domain.errors import CallTimeout
 from csms.services.charging_start import StartRefused
 from tests.unit.csms.services.world import CP
@@ -217,7 +218,61 @@ async def test_a_transaction_without_an_order_is_not_looked_up_on_every_meter_va
     assert 1 <= len(lookups) <= 3          # the first meter value looked (by transaction, ...); the others not
     first = len(lookups)
 
-    world.start.opened()                   # what ChargingStart calls when an order is created or starts
+    await world.bus.deliver(OrderOpened(1))   # what ChargingStart publishes when an order is created or starts
     await world.progress.on_transaction_updated(events.TransactionUpdated(
         tx_id, "CP1", 1, 600, 7000, None, world.clock.now()))
     assert len(lookups) > first
+
+
+async def test_a_stop_stored_before_a_crash_but_never_seen_by_the_order_is_caught_up_once(world):
+    """The process died between storing the StopTransaction (answered) and the order's subscriber: the
+    charge point does not repeat it, the periodic catch-up settles the order from what is stored."""
+    user = await world.a_driver(2000)
+    oid, tx = await world.a_charging_session(user)
+    await world.meter(tx, 300)
+    await world.transactions.transition(tx.id, "Active", status="Completed", stopped_at=world.clock.now(),
+                                        meter_stop_wh=400, energy_wh=400, stop_reason="Local")
+    assert (await world.orders.get(oid)).state == "charging"
+    await world.progress.catch_up()
+    await world.progress.catch_up()                          # again: nothing twice
+    order = await world.orders.get(oid)
+    assert (order.state, order.energy_wh, order.total_fen) == ("paid", 400, 60)
+    assert [r for r in await world.refs(user) if r.endswith(":charge")] == [f"order:{oid}:charge"]
+
+
+async def test_a_start_stored_before_a_crash_but_never_seen_by_the_order_is_caught_up(world):
+    user = await world.a_driver(1000)
+    order, _ = await world.start.start(user, CP, 1, pay_mode="wallet")
+    await world.background.drain()
+    tx, _ = await world.transactions.start(charge_point_id=CP, evse_id=1, connector_id=1, id_tag=order.id_tag,
+                                           started_at=world.clock.now(), meter_start_wh=0, ocpp_tx_id=None,
+                                           reservation_id=None)
+    assert (await world.orders.get(order.id)).state == "starting"
+    await world.progress.catch_up()
+    caught = await world.orders.get(order.id)
+    assert (caught.state, caught.transaction_id) == ("charging", tx.id)
+    await world.stop_transaction(tx, 200)
+    assert (await world.orders.get(order.id)).state == "paid"
+
+
+async def test_a_settlement_cut_between_the_bill_and_the_payment_is_collected_once(world):
+    user = await world.a_driver(2000)
+    oid, tx = await world.a_charging_session(user)
+    stopped = await world.transactions.transition(tx.id, "Active", status="Completed", stopped_at=world.clock.now(),
+                                                  meter_stop_wh=400, energy_wh=400, stop_reason="Local")
+    order = await world.orders.get(oid)
+    collect = world.settlement.collect
+    world.settlement.collect = lambda order: _none()          # the process dies before the money is taken
+    await world.settlement.settle(order, events.TransactionStopped(tx.id, CP, 1, 400, "Local", None,
+                                                                   stopped.stopped_at), "charger")
+    world.settlement.collect = collect
+    assert (await world.orders.get(oid)).state == "settling"
+    await world.progress.catch_up()
+    await world.progress.catch_up()
+    order = await world.orders.get(oid)
+    assert (order.state, order.paid_fen, order.total_fen) == ("paid", 60, 60)
+    assert [r for r in await world.refs(user) if r.endswith(":charge")] == [f"order:{oid}:charge"]
+
+
+async def _none():
+    return None

@@ -146,3 +146,19 @@ def test_sample_stores_whole_exchanges_about_one_in_n_and_every_error(batch, mes
     answers = [r["unique_id"] for r in rows if r["message_type"] == 3]
     assert 50 <= len(calls) <= 150 and calls == answers        # a call is kept with its answer
     assert sum(r["message_type"] == 4 for r in rows) == 1 and any(r["payload"] == "not json" for r in rows)
+
+
+def test_passwords_in_frames_are_masked_before_they_are_stored():
+    from csms.services.message_log import redacted
+    v16 = '[2,"1","ChangeConfiguration",{"key":"AuthorizationKey","value":"s3cret-pass"}]'
+    assert "s3cret" not in redacted(v16) and '"value":"***"' in redacted(v16)
+    v201 = ('[2,"2","SetVariables",{"setVariableData":[{"attributeValue":"s3cret-pass","component":{"name":'
+            '"SecurityCtrlr"},"variable":{"name":"BasicAuthPassword"}},{"attributeValue":"60","component":'
+            '{"name":"OCPPCommCtrlr"},"variable":{"name":"HeartbeatInterval"}}]}]')
+    masked = redacted(v201)
+    assert "s3cret" not in masked and '"attributeValue":"60"' in masked
+    apn = '[2,"3","SetNetworkProfile",{"connectionData":{"apn":{"apn":"x","apnPassword":"s3cret-pass"}}}]'
+    assert "s3cret" not in redacted(apn)
+    assert redacted('[2,"4","ChangeConfiguration",{"key":"AuthorizationKey","value":"s3cret') == "***"
+    heartbeat = '[2,"5","Heartbeat",{}]'
+    assert redacted(heartbeat) is heartbeat                       # frames naming no secret: untouched

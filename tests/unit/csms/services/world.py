@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from csms.domain import events
-from csms.domain.driver_events import PaymentClosed, PaymentSucceeded, RefundSucceeded
+from csms.domain.driver_events import OrderOpened, PaymentClosed, PaymentSucceeded, RefundSucceeded
 from csms.domain.errors import NotConnected
 from csms.domain.models import ChargePoint, Station, Transaction
 from csms.domain.tariffs import PeriodPrice, Segment, TariffVersion
@@ -204,9 +204,9 @@ async def world() -> World:
     stop = ChargingStop(orders, funds, start, remote, updates, clock)
     idle_fees = IdleFees(orders, settlement)
     progress = ChargingProgress(orders, transactions, funds, idle_fees, settlement, stop, tags, updates)
-    start.opened = progress.orders_opened
     for event_type, subscriber in ((PaymentSucceeded, start.on_paid), (PaymentClosed, start.on_payment_closed),
-                                   (RefundSucceeded, settlement.on_refunded)):      # csms/subscriptions.py
+                                   (RefundSucceeded, settlement.on_refunded),
+                                   (OrderOpened, progress.on_order_opened)):      # csms/subscriptions.py
         bus.subscribe(event_type, subscriber)
     w = World(clock, start, stop, progress, idle_fees, background, settlement, orders, users, wallet, subscriptions,
               transactions, connectors, id_tags, tariff_repo, charger, mini, bus)
