@@ -121,6 +121,7 @@ def make_server(kind: str, count: int, core: int | None, *, password_hash: str |
         "CSMS_API_HOST": "127.0.0.1", "CSMS_API_PORT": str(free_port()),
         "CSMS_OCPP_AUTO_REGISTER": "false", "CSMS_OCPP_HEARTBEAT_INTERVAL": "3600",
         "CSMS_OCPP_PING_INTERVAL": "0",
+        "CSMS_WECHAT_EMULATOR_PORT": "0", "CSMS_SMS_EMULATOR_PORT": "0",   # no fixed port to collide on
         "CSMS_LOG_LEVEL": "WARNING", "CSMS_LOG_ACCESS": "false",
         "CSMS_JWT_SECRET": "bench-secret-" + "x" * 32,
         **(extra_env or {}),
