@@ -53,6 +53,9 @@ class ChargerConfig:
     heartbeat_grace: float = 2.5
 
 
+PRESENCE_WRITE_EVERY = timedelta(seconds=60)
+
+
 class ChargerService:
     def __init__(self, charge_points: ChargePointRepository, connectors: ConnectorRepository, bus,
                  batch: BatchSink, clock: Clock, presence: Presence, config: ChargerConfig,
@@ -69,6 +72,7 @@ class ChargerService:
         # hot-path caches, so a StatusNotification or an Authorize costs no database read
         self._registration: dict[str, str] = {}
         self._connector_state: dict[str, dict[tuple[int, int], tuple[str, datetime | None]]] = {}
+        self._seen_written: dict[str, datetime] = {}   # the last-seen time last queued per live connection
 
     def forget(self, cp_id: str) -> None:
         """Drop cached state of a charge point (its record changed, or it went away)."""
@@ -136,9 +140,18 @@ class ChargerService:
         self.bus.publish(events.ChargePointDisconnected(cp_id, at))
 
     def record_presence(self) -> None:
-        """Queue last-seen times of live connections for the next batch write."""
+        """Queue last-seen times of live connections for the next batch write: of those that sent a frame
+        since their last write, at most once per PRESENCE_WRITE_EVERY (what reads last_seen looks
+        further back: offline after interval x grace; the live presence is in the registry), so the
+        cost follows the frames, not the number of connections."""
+        written, every = self._seen_written, PRESENCE_WRITE_EVERY
+        live = {}
         for cp_id, at in self.presence.connected():
-            self.batch.update_latest("charge_points", cp_id, {"last_seen": at})
+            live[cp_id] = last = written.get(cp_id)
+            if last is None or at - last >= every:
+                self.batch.update_latest("charge_points", cp_id, {"last_seen": at})
+                live[cp_id] = at
+        self._seen_written = live                   # connections gone are forgotten
 
     async def close_stale(self) -> list[str]:
         """Close connections silent for longer than heartbeat interval x grace."""

@@ -147,6 +147,28 @@ async def test_record_presence_queues_last_seen_of_live_connections(chargers, pr
     assert (await charge_points.get("CP1")).last_seen == clock.now() - timedelta(seconds=5)
 
 
+async def test_record_presence_writes_a_connection_at_most_once_a_minute_and_only_after_a_frame(
+        chargers, presence, batch, charge_points, clock):
+    await a_registered(charge_points)
+    start = clock.now()
+    presence.connect("CP1", start)
+    chargers.record_presence()
+    await batch.flush()
+    presence.connect("CP1", start + timedelta(seconds=30))     # a frame 30 s later: not written yet
+    chargers.record_presence()
+    await batch.flush()
+    assert (await charge_points.get("CP1")).last_seen == start
+
+    presence.connect("CP1", start + timedelta(seconds=61))     # a minute after the last write: written
+    chargers.record_presence()
+    await batch.flush()
+    assert (await charge_points.get("CP1")).last_seen == start + timedelta(seconds=61)
+    await charge_points.touch_many({"CP1": start})             # nothing new since: nothing written again
+    chargers.record_presence()
+    await batch.flush()
+    assert (await charge_points.get("CP1")).last_seen == start
+
+
 async def test_view_overlays_live_presence_on_the_stored_record(chargers, charge_points, presence, clock):
     await a_registered(charge_points, online=False, last_seen=clock.now() - timedelta(hours=1), protocol="ocpp1.6")
     await a_registered(charge_points, "GONE", online=True, last_seen=clock.now() - timedelta(hours=1))
