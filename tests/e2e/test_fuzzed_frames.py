@@ -128,7 +128,8 @@ SEED = os.environ.get("CSMS_FUZZ_SEED")
 @pytest.fixture
 async def station(csms_with, request, caplog):
     version = request.param
-    csms = await csms_with(**{"ocpp.max_frame_bytes": str(MAX_FRAME)})
+    csms = await csms_with(**{"ocpp.max_frame_bytes": str(MAX_FRAME), "ocpp.connect_rate": "1000000/1",
+                              "ocpp.message_rate": "1000000/1"})
     station = Station(csms, version)
     await csms.a_charge_point(station.cp_id)
     await station.connect()
