@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from api import auth, schemas
+from api.common.drivers import client_address, limit
 from api.context import CLAIMS, JWT_SECRET, OPERATORS, SETTINGS, body
 from api.errors import ApiError
-from api.common.drivers import client_address, limit
 from api.routing import RouteTable
 from api.signing import sign_key_for
 from csms.domain.repositories import Conflict

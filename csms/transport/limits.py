@@ -5,14 +5,14 @@ frames are read (a token bucket per connection). Connection attempts are counted
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 class FrameRate:
     """At most ``count`` frames in ``seconds`` on average, bursts of up to ``count``. ``take`` counts a
     frame and returns how long to wait before handling it (0 within the rate)."""
 
-    __slots__ = ("capacity", "per_second", "tokens", "at", "clock")
+    __slots__ = ("at", "capacity", "clock", "per_second", "tokens")
 
     def __init__(self, count: int, seconds: float, clock: Callable[[], float] = time.monotonic):
         self.capacity = float(count)
