@@ -51,7 +51,7 @@ test-console:
 # where atheris does not build), then schemathesis over every API operation as every role.
 SOAK_FRAMES  ?= 50000
 SOAK_SECONDS ?= 60
-SOAK_API     ?= 100
+SOAK_API     ?= 20
 soak: $(STAMP)
 	CSMS_FUZZ_FRAMES=$(SOAK_FRAMES) CSMS_FUZZ_SEED=$${CSMS_FUZZ_SEED:-$$(date +%s)} \
 	  $(PY) -m pytest -q -p no:cacheprovider -s --timeout=0 tests/e2e/test_fuzzed_frames.py

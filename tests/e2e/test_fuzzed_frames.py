@@ -141,8 +141,9 @@ async def station(csms_with, request, caplog):
     assert await snapshot(csms) == before                  # nothing a refused frame said was stored
     failures = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert failures == []
-    print(f"\n{version}: {station.sent} frames ({sum(station.kinds.values())} probes, {station.calls} CALLs "
-          f"answered with the spec's CALLERROR, {station.closes} closes the spec prescribes): {station.kinds}")
+    print(f"\n{version} (seed {SEED or 'derandomized'}): {station.sent} frames ({sum(station.kinds.values())} "
+          f"probes, {station.calls} CALLs answered with the spec's CALLERROR, {station.closes} closes the spec "
+          f"prescribes): {station.kinds}")
     assert sum(station.kinds.values()) >= FRAMES * 0.9, "hypothesis drew fewer probes than asked"
 
 
