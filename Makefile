@@ -47,7 +47,8 @@ test-console:
 	cd console && npm ci --no-audit --no-fund && npm test
 
 # Long hostile runs (docs/reliability.md): fuzzed OCPP frames over real sockets (100,000 in all by default),
-# then atheris on the frame decoder and dispatcher for SOAK_SECONDS (hypothesis where atheris does not build), then schemathesis over every API operation as every role.
+# then atheris on the frame decoder and dispatcher for SOAK_SECONDS (hypothesis where atheris does not
+# build), then schemathesis over every API operation as every role.
 # The frames run SOAK_RUNS times with consecutive seeds: hypothesis stops drawing long before 50,000 examples
 # in one run, 5,000 per version are drawn in full (10 runs x 5,000 x 2 versions = 100,000).
 SOAK_FRAMES  ?= 5000
