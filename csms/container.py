@@ -50,7 +50,8 @@ from csms.services.reconciliation import Ports as ReconcilePorts
 from csms.services.reconciliation import ReconcileConfig, Reconciliation
 from csms.services.requests import ReportRequestService
 from csms.services.transactions import TransactionService
-from csms.settings import Settings
+from csms.services.ratelimit import make_rate_limiter
+from csms.settings import Settings, parse_rate
 from csms.settings_values import parse_message_log
 from csms.subscriptions import subscriptions
 from csms.transport.presence import RegistryPresence
@@ -184,10 +185,12 @@ class Container:
         }
         self.dispatcher = Dispatcher(self.routes, self.caller, self.message_log.observe,
                                      max_frame_bytes=o.max_frame_bytes, tolerate=self.tolerance.tolerate)
+        self.connect_limiter = make_rate_limiter(redis)
         listener = dict(host=o.host, versions=self.dispatcher.versions, registry=self.registry,
                         authenticate=self.chargers.authenticate, on_frame=self.dispatcher.on_frame,
                         on_open=self._on_open, on_close=self._on_close, max_size=o.max_frame_bytes * 4,
-                        ping_interval=o.ping_interval)
+                        ping_interval=o.ping_interval, admit=self._connection_attempt,
+                        message_rate=parse_rate(o.message_rate))
         self.ocpp_server = OcppServer(port=o.port, **listener)
         tls_ctx = tls.server_context(tls.TlsFiles(o.tls_cert, o.tls_key, o.tls_cert_rsa, o.tls_key_rsa,
                                                   o.tls_client_ca, o.tls_client_crl))
@@ -204,6 +207,15 @@ class Container:
         self._running.push_async_callback(self.engine.dispose)
         self._running.push_async_callback(self.security.ocsp.close)
         self._running.push_async_callback(self.security.contract_pool.close)
+
+    async def _connection_attempt(self, cp_id: str, address: str) -> float | None:
+        """Count an OCPP connection attempt (ocpp.connect_rate per id, ocpp.connect_rate_address per address):
+        None when allowed, else the seconds until another one is."""
+        o = self.settings.ocpp
+        wait = await self.connect_limiter.hit(f"ocpp-connect:{cp_id}", *parse_rate(o.connect_rate))
+        if wait is None and o.connect_rate_address:
+            wait = await self.connect_limiter.hit(f"ocpp-connect-from:{address}", *parse_rate(o.connect_rate_address))
+        return wait
 
     async def _on_open(self, conn) -> None:
         self.tolerance.forget(conn.cp_id)

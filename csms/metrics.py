@@ -15,6 +15,7 @@ OCPP_CALL_ERRORS = Counter("csms_ocpp_call_errors_total", "CALLERRORs by code an
 OCPP_HANDLER_SECONDS = Histogram("csms_ocpp_handler_seconds", "Time to answer an inbound CALL", ["action"],
                                  buckets=(.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5))
 HANDSHAKES = Counter("csms_ocpp_handshakes_total", "WebSocket handshakes by outcome", ["outcome"])
+THROTTLED = Counter("csms_ocpp_frames_throttled_total", "Frames read late: their connection exceeded ocpp.message_rate")
 CONNECTOR_ANOMALIES = Counter("csms_connector_transition_anomalies_total",
                               "Connector status changes outside the state machine")
 OCPP_DEVIATIONS = Counter("csms_ocpp_deviations_total", "Spec deviations repaired in tolerant mode", ["kind"])

@@ -68,6 +68,13 @@ class OcppSettings:
     heartbeat_grace: float = setting(2.5, "a charge point is offline after interval x grace without any frame")
     call_timeout: float = setting(30.0, "seconds to wait for a charge point's answer to a CALL")
     max_frame_bytes: int = setting(65536, "larger frames get a CALLERROR; 4x this closes the socket (1009)")
+    connect_rate: str = setting("60/60", "connection attempts per charge point id: COUNT/SECONDS; beyond, the "
+                                         "upgrade is answered 429 with Retry-After (failed passwords count too)")
+    connect_rate_address: str = setting("", "connection attempts per client address: COUNT/SECONDS; empty: no "
+                                            "limit (many charge points behind one NAT share an address)")
+    message_rate: str = setting("1000/10", "frames one connection may send: COUNT/SECONDS; a charge point sending "
+                                          "faster is read no faster (its frames wait in its own socket), others "
+                                          "are unaffected")
     ping_interval: float = setting(60.0, "seconds between WebSocket pings (0 disables)")
     message_log_retention_days: int = setting(30, "days the OCPP message log keeps frames")
     message_log: str = setting("all", "frames the OCPP message log stores: all, off, or sample:N (one call and its "
@@ -95,6 +102,8 @@ class ApiSettings:
     jwt_secret: str = setting("", "JWT signing key; empty: generated once into DATA_DIR/jwt_secret",
                               env="CSMS_JWT_SECRET", secret=True)
     jwt_ttl: int = setting(3600, "operator access token lifetime, seconds")
+    login_rate: str = setting("30/60", "operator logins per client address and per user name: COUNT/SECONDS "
+                                       "(beyond: 429 with Retry-After)")
     admin_username: str = setting("", "create this admin on start if no admin exists", env="CSMS_ADMIN_USERNAME")
     admin_password: str = setting("", "password of api.admin_username", env="CSMS_ADMIN_PASSWORD", secret=True)
     public_url: str = setting("", "the API's public base URL (logs, upload links); empty: derived from host/port")

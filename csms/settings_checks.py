@@ -83,7 +83,11 @@ def validate(s: Settings) -> None:
         fail("api.trusted_proxies", f"not an IP address or network: {exc}")
     if s.driver.operator_signatures not in ("optional", "required"):
         fail("driver.operator_signatures", f"expected optional or required, got {s.driver.operator_signatures!r}")
-    for key, rate in (("driver.login_rate", s.driver.login_rate), ("driver.start_rate", s.driver.start_rate)):
+    for key, rate in (("driver.login_rate", s.driver.login_rate), ("driver.start_rate", s.driver.start_rate),
+                      ("api.login_rate", s.api.login_rate), ("ocpp.connect_rate", s.ocpp.connect_rate),
+                      ("ocpp.message_rate", s.ocpp.message_rate),
+                      *((("ocpp.connect_rate_address", s.ocpp.connect_rate_address),)
+                        if s.ocpp.connect_rate_address else ())):
         try:
             parse_rate(rate)
         except ValueError:

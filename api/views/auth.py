@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from api import auth, schemas
+from api.common.drivers import client_address, limit
 from api.context import CLAIMS, JWT_SECRET, OPERATORS, SETTINGS, body
 from api.errors import ApiError
 from api.routing import RouteTable
@@ -15,9 +16,12 @@ routes = RouteTable()
 
 
 @routes.add("POST", "/api/v1/auth/login", "Log in as an operator; returns a Bearer token", "auth",
-            auth=None, body=schemas.LOGIN, response=schemas.TOKEN, errors=(400, 401))
+            auth=None, body=schemas.LOGIN, response=schemas.TOKEN, errors=(400, 401, 429))
 async def login(request: web.Request) -> web.Response:
     data = body(request)
+    rate = request.app[SETTINGS].api.login_rate        # password guessing: per address, and per account
+    await limit(request, f"staff-login:{client_address(request)}", rate)
+    await limit(request, f"staff-login-user:{data['username'][:64]}", rate)
     op = await request.app[OPERATORS].login(data["username"], data["password"])
     if op is None:
         raise ApiError(401, "invalid_credentials", "wrong user name or password")

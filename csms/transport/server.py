@@ -10,6 +10,7 @@ import asyncio
 import base64
 import binascii
 import logging
+import math
 import ssl
 from datetime import datetime, timezone
 from http import HTTPStatus
@@ -22,6 +23,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from csms import metrics
+from csms.transport.limits import FrameRate
 from csms.transport.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -86,7 +88,9 @@ class OcppServer:
                  on_open: Callable[[Connection], Awaitable[None]],
                  on_close: Callable[[Connection, bool], Awaitable[None]],
                  max_size: int = 262144, ping_interval: float | None = 60,
-                 ssl_context: ssl.SSLContext | None = None):
+                 ssl_context: ssl.SSLContext | None = None,
+                 admit: Callable[[str, str], Awaitable[float | None]] | None = None,
+                 message_rate: tuple[int, float] | None = None):
         self.host, self.port = host, port
         self.versions = versions
         self.registry = registry
@@ -95,6 +99,8 @@ class OcppServer:
         self.max_size = max_size
         self.ping_interval = ping_interval or None
         self.ssl_context = ssl_context
+        self.admit = admit                    # (id, address) -> None, or seconds until another attempt is allowed
+        self.message_rate = message_rate      # (count, seconds) per connection
         self._server = None
 
     # -- handshake -------------------------------------------------------------------------------
@@ -112,6 +118,12 @@ class OcppServer:
         if not any(p in self.versions for p in offered):
             return self._refuse(ws, HTTPStatus.BAD_REQUEST,
                                 f"offer one of the subprotocols {', '.join(self.versions)}\n")
+        if self.admit is not None:            # before the password is checked: guessing counts too
+            wait = await self.admit(cp_id, ws.remote_address[0] if ws.remote_address else "?")
+            if wait is not None:
+                response = self._refuse(ws, HTTPStatus.TOO_MANY_REQUESTS, "too many connection attempts\n")
+                response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+                return response
         creds = parse_basic(request.headers.get("Authorization"))
         password = None
         if creds is not None:
@@ -152,7 +164,11 @@ class OcppServer:
         metrics.CONNECTED.labels(conn.protocol).inc()
         try:
             await self.on_open(conn)
+            rate = FrameRate(*self.message_rate) if self.message_rate else None
             async for raw in ws:
+                if rate is not None and (wait := rate.take()):
+                    metrics.THROTTLED.inc()
+                    await asyncio.sleep(wait)     # this socket is read no faster; the others go on
                 now = datetime.now(timezone.utc)
                 conn.last_frame_at = now
                 await self.on_frame(conn, raw, now)

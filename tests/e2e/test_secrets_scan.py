@@ -28,7 +28,7 @@ async def test_no_secret_in_logs_metrics_message_log_audit_or_errors(logged):  #
     client = await RawClient.open(csms.ocpp_url, cp["id"], password=cp_password)
     try:
         await client.result("BootNotification", BOOT)
-        frame, status, rotated = await answer(
+        _, status, rotated = await answer(
             client, csms.post(f"/api/v1/admin/charge-points/{cp['id']}/commands/rotate-password", {}),
             {"status": "Accepted"})
         assert status == 200

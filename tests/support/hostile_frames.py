@@ -237,6 +237,8 @@ def probes(draw, version: str, i: int, max_frame_bytes: int) -> Probe:
     if kind == "truncated":
         text = _frame(uid, action, draw(payloads(version, action)))
         cut = draw(st.integers(text.index(f'"{uid}"') + len(uid) + 2, len(text) - 1))   # the id stays whole
+        if len(text[:cut].encode()) > 4 * max_frame_bytes:       # a large payload cut late: past the socket's limit
+            return Probe("socket_limit", [text[:cut]], close=1009)
         return Probe(kind, [text[:cut]], uid, frozenset({bad_format(version)}))
     if kind == "not_json":
         text, salvaged = draw(st.sampled_from([("nope", "-1"), ("", "-1"), (" ", "-1"), ("[2,", "-1"), ("{", "-1"),
