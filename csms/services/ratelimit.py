@@ -5,10 +5,17 @@ Redis's clock), in-process otherwise (bounded number of keys)."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from collections import OrderedDict, deque
 from typing import Callable, Protocol
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+
+log = logging.getLogger(__name__)
 
 
 class RateLimiter(Protocol):
@@ -109,6 +116,31 @@ class RedisRateLimiter:
         return None if wait_ms <= 0 else wait_ms / 1000
 
 
+class DegradingRateLimiter:
+    """The shared limiter while it answers; this node's own while it does not (Redis down: limits hold
+    per node instead of across nodes, and nothing that is limited fails because Redis is away)."""
+
+    def __init__(self, shared: RateLimiter, local: RateLimiter):
+        self.shared, self.local = shared, local
+        self._degraded = False
+
+    async def hit(self, key: str, limit: int, window: float) -> float | None:
+        try:
+            wait = await self.shared.hit(key, limit, window)
+        except (OSError, RedisConnectionError, RedisTimeoutError) as exc:
+            if not self._degraded:
+                log.warning("rate limits: Redis unreachable (%s); limiting per node until it is back", exc)
+            self._degraded = True
+            return await self.local.hit(key, limit, window)
+        if self._degraded:
+            log.warning("rate limits: Redis is back; limits are shared again")
+            self._degraded = False
+        return wait
+
+
 def make_rate_limiter(redis) -> RateLimiter:
-    """Redis (a ``redis.asyncio.Redis``) when given, else in-process."""
-    return InProcessRateLimiter() if redis is None else RedisRateLimiter(redis)
+    """Redis (a ``redis.asyncio.Redis``) when given, falling back to in-process while Redis is away;
+    else in-process."""
+    if redis is None:
+        return InProcessRateLimiter()
+    return DegradingRateLimiter(RedisRateLimiter(redis), InProcessRateLimiter())

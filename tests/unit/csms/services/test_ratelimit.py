@@ -55,3 +55,24 @@ async def test_idle_keys_are_dropped_and_the_key_count_is_bounded():
 
 def test_make_rate_limiter_without_redis_is_in_process():
     assert isinstance(make_rate_limiter(None), InProcessRateLimiter)
+
+
+class _Unreachable:
+    def __init__(self):
+        self.down = True
+
+    async def hit(self, key, limit, window):
+        if self.down:
+            from redis.exceptions import ConnectionError as RedisConnectionError
+            raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379")
+        return 7.0
+
+
+async def test_while_redis_is_away_the_limits_hold_per_node_and_come_back_shared():
+    from csms.services.ratelimit import DegradingRateLimiter, InProcessRateLimiter
+    shared = _Unreachable()
+    limiter = DegradingRateLimiter(shared, InProcessRateLimiter())
+    assert [await limiter.hit("k", 2, 60) for _ in range(3)][:2] == [None, None]
+    assert await limiter.hit("k", 2, 60) > 0                  # the node's own count still limits
+    shared.down = False
+    assert await limiter.hit("k", 2, 60) == 7.0               # Redis answers again: its verdict
