@@ -38,7 +38,7 @@ async def test_concurrent_claims_of_one_nonce_have_one_winner(redis_pair):
 async def test_rate_limit_across_nodes_with_retry_after(redis_pair):
     a, b = redis_pair
     node_a, node_b = RedisRateLimiter(a), make_rate_limiter(b)
-    assert isinstance(node_b, RedisRateLimiter)
+    assert isinstance(node_b.shared, RedisRateLimiter)        # shared across nodes while Redis answers
     key = unique("login")
     assert await node_a.hit(key, 3, 0.6) is None
     assert await node_b.hit(key, 3, 0.6) is None
