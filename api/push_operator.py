@@ -141,7 +141,8 @@ class OperatorHub(push.PushHub):
             self.drop(client, push.TOO_SLOW, "too slow; reconnect")
 
     def on_event(self, event: Any) -> None:
-        self.broadcast(FEED[type(event)](event))
+        if self._clients:               # nobody watching (most of the time): nothing to serialize
+            self.broadcast(FEED[type(event)](event))
 
     def remove(self, client: OperatorClient) -> None:
         super().remove(client)
