@@ -241,8 +241,8 @@ class Container:
         queued (when amqp.url is set)."""
         run = self._running
         await self.migrate()
-        for version in self.dispatcher.versions:
-            frames.warm(version)
+        for version in self.dispatcher.versions:    # from the bytecode cache after the first start
+            frames.warm(version, Path(self.settings.data_dir) / "cache" / "validators")
         if self.redis is None:      # single node: nobody is connected before we listen
             await self.repos.charge_points.mark_all_offline()
         await self.chargers.preload()
