@@ -245,7 +245,9 @@ class Container:
             frames.warm(version, Path(self.settings.data_dir) / "cache" / "validators")
         if self.redis is None:      # single node: nobody is connected before we listen
             await self.repos.charge_points.mark_all_offline()
-        await self.chargers.preload()
+        # single node: what changes a charge point's record (REST, password rotation) runs here and
+        # calls forget(); with several nodes another one may have changed it, so a handshake reads it
+        await self.chargers.preload(credentials=self.redis is None)
         await self.charging.idle_fees.preload()
         if self.settings.api.admin_username:
             await self.operators.ensure_admin(self.settings.api.admin_username, self.settings.api.admin_password)
