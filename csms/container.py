@@ -249,6 +249,7 @@ class Container:
         # calls forget(); with several nodes another one may have changed it, so a handshake reads it
         await self.chargers.preload(credentials=self.redis is None)
         await self.charging.idle_fees.preload()
+        await self.operations.alarms.preload()
         if self.settings.api.admin_username:
             await self.operators.ensure_admin(self.settings.api.admin_username, self.settings.api.admin_password)
         self.writer.start()

@@ -78,6 +78,16 @@ class AlarmService:
         # report of a healthy connector) reads nothing; forgotten at the next observe(), or after
         # QUIET_RECHECK_S (an alarm another node raised)
         self._quiet: dict[str, float] = {}
+        # after preload(): every key but these counts as read quiet at start-up (the reconnect storm
+        # after a restart clears the offline and boot alarms of every charge point: no read each)
+        self._quiet_from: float | None = None
+        self._loud: set[str] = set()
+
+    async def preload(self) -> int:
+        """At start-up, one read: the keys that may have something to clear; the others are quiet."""
+        self._loud |= await self.repo.keys_not_quiet()
+        self._quiet_from = time.monotonic()
+        return len(self._loud)
 
     # -- causes ------------------------------------------------------------------------------------
     async def observe(self, signal: Signal) -> Alarm | None:
@@ -89,6 +99,7 @@ class AlarmService:
         now = self.clock.now()
         key = signal.key
         self._quiet.pop(key, None)
+        self._loud.add(key)
         latest = await self.repo.latest_for(key)
         open_ = latest if latest is not None and latest.status in a.OPEN else None
         if signal.level and open_ is None and _resolved_while_present(latest):
@@ -123,6 +134,8 @@ class AlarmService:
             log.info("%s cleared within its debounce: no alarm", key)
         else:
             quiet = self._quiet.get(key)
+            if quiet is None and key not in self._loud:
+                quiet = self._quiet_from
             if quiet is not None and time.monotonic() - quiet < QUIET_RECHECK_S:
                 return None
         latest = await self.repo.latest_for(key)

@@ -10,7 +10,7 @@ import pytest
 from csms.domain.alarms import CHARGE_POINT_OFFLINE, CONNECTOR_FAULT, SECURITY_EVENT, AlarmQuery, Signal
 from csms.domain.events import AlarmChanged
 from csms.domain.states import IllegalTransition
-from csms.services.alarms import UnknownAlarm
+from csms.services.alarms import AlarmService, UnknownAlarm
 from tests.fakes import EPOCH
 from tests.unit.csms.services.operations_world import STATION, ops
 
@@ -218,8 +218,8 @@ async def test_an_event_after_an_operator_resolved_its_alarm_is_a_new_alarm():
     assert again.id != first.id and again.status == "Raised"
 
 
-async def test_clearing_a_quiet_key_reads_the_database_once_until_it_is_observed_again(o, monkeypatch):
-    """Every status report of a healthy connector clears its fault signal: only the first one reads."""
+def counted_reads(o, monkeypatch) -> list[str]:
+    """The keys the alarm service reads (latest_for), in order."""
     reads = []
     latest_for = o.repo.latest_for
 
@@ -227,6 +227,12 @@ async def test_clearing_a_quiet_key_reads_the_database_once_until_it_is_observed
         reads.append(key)
         return await latest_for(key)
     monkeypatch.setattr(o.repo, "latest_for", counted)
+    return reads
+
+
+async def test_clearing_a_quiet_key_reads_the_database_once_until_it_is_observed_again(o, monkeypatch):
+    """Every status report of a healthy connector clears its fault signal: only the first one reads."""
+    reads = counted_reads(o, monkeypatch)
     for _ in range(5):
         assert await o.alarms.clear(fault()) is None
     assert len(reads) == 1
@@ -235,3 +241,27 @@ async def test_clearing_a_quiet_key_reads_the_database_once_until_it_is_observed
     assert (await o.alarms.observe(fault())) is not None   # a fault: the next clear reads, and resolves it
     assert (await o.alarms.clear(fault())).status == "Resolved"
     assert len(reads) == 3
+
+
+async def test_after_a_restart_only_keys_with_something_to_clear_are_read(o, monkeypatch):
+    """The reconnect storm after a restart clears the offline and boot signals of every charge point:
+    preloaded, only the keys with an open alarm (or one resolved while its cause lasted) read."""
+    o.alarms.policy = o.alarms.policy.__class__({"connector_fault": 0}, {})     # faults raise at once
+    still_open = await o.alarms.observe(fault(cp="CP1"))
+    resolved_by_hand = await o.alarms.observe(fault(cp="CP2"))
+    await o.alarms.resolve(resolved_by_hand.id, "alice")
+    restarted = AlarmService(o.repo, o.charge_points, o.bus, o.clock, o.alarms.policy)
+    assert await restarted.preload() == 2
+    reads = counted_reads(o, monkeypatch)
+
+    for n in range(50):
+        assert await restarted.clear(fault(cp=f"HEALTHY{n}")) is None
+    assert reads == []
+    assert (await restarted.clear(fault(cp="CP1"))).id == still_open.id
+    assert (await o.repo.get(still_open.id)).status == "Resolved"
+    await restarted.clear(fault(cp="CP2"))
+    assert (await o.repo.get(resolved_by_hand.id)).cleared_at is not None
+    assert reads == [fault(cp="CP1").key, fault(cp="CP2").key]
+
+    await restarted.observe(fault(cp="HEALTHY0"))          # observed since the start: read again
+    assert (await restarted.clear(fault(cp="HEALTHY0"))).status == "Resolved"
