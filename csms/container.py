@@ -243,12 +243,15 @@ class Container:
         queued (when amqp.url is set)."""
         run = self._running
         await self.migrate()
-        for version in self.dispatcher.versions:
-            frames.warm(version)
+        for version in self.dispatcher.versions:    # from the bytecode cache after the first start
+            frames.warm(version, Path(self.settings.data_dir) / "cache" / "validators")
         if self.redis is None:      # single node: nobody is connected before we listen
             await self.repos.charge_points.mark_all_offline()
-        await self.chargers.preload()
+        # single node: what changes a charge point's record (REST, password rotation) runs here and
+        # calls forget(); with several nodes another one may have changed it, so a handshake reads it
+        await self.chargers.preload(credentials=self.redis is None)
         await self.charging.idle_fees.preload()
+        await self.operations.alarms.preload()
         if self.settings.api.admin_username:
             await self.operators.ensure_admin(self.settings.api.admin_username, self.settings.api.admin_password)
         self.writer.start()

@@ -134,6 +134,9 @@ class FakeChargePointRepository:
             if cp_id in self.rows:
                 self.rows[cp_id] = replace(self.rows[cp_id], last_seen=at)
 
+    async def all_credentials(self) -> list[tuple[str, str, int, str | None]]:
+        return [(cp.id, cp.registration_status, cp.security_profile, cp.password_hash) for cp in self.rows.values()]
+
 
 class FakeConnectorRepository:
     def __init__(self):

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from csms.domain.alarms import OPEN, RAISED, Alarm, AlarmQuery, AlarmTiming, WorkNote, WorkOrder, WO_OPEN
+from csms.domain.alarms import AUTO, OPEN, RAISED, RESOLVED, Alarm, AlarmQuery, AlarmTiming, WorkNote, WorkOrder, WO_OPEN
 from csms.domain.models import Page
 from csms.domain.notifications import Channel, Delivery, Rule
 from csms.domain.repositories import Conflict
@@ -51,6 +51,10 @@ class FakeAlarmRepository:
 
     async def latest_for(self, dedup_key: str) -> Alarm | None:
         return max((a for a in self.rows.values() if a.dedup_key == dedup_key), key=lambda a: a.id, default=None)
+
+    async def keys_not_quiet(self) -> set[str]:
+        return {a.dedup_key for a in self.rows.values()
+                if a.status in OPEN or (a.status == RESOLVED and a.resolved_by != AUTO and a.cleared_at is None)}
 
     async def open_of_kind(self, kind: str) -> list[Alarm]:
         return [a for a in sorted(self.rows.values(), key=lambda a: a.id) if a.kind == kind and a.status in OPEN]

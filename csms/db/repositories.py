@@ -124,6 +124,12 @@ class SqlChargePointRepository(_Repo):
     async def mark_all_offline(self) -> int:
         return await self._write(update(t.charge_points).where(t.charge_points.c.online.is_(True)).values(online=False))
 
+    async def all_credentials(self) -> list[tuple[str, str, int, str | None]]:
+        c = t.charge_points.c
+        async with self.engine.connect() as s:
+            rows = await s.execute(select(c.id, c.registration_status, c.security_profile, c.password_hash))
+        return [tuple(r) for r in rows.all()]
+
     async def touch_many(self, last_seen: dict[str, datetime]) -> None:
         if not last_seen:
             return

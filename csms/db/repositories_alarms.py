@@ -6,12 +6,12 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from csms.db import tables_alarms as t
 from csms.db.repositories import _Repo, _to
-from csms.domain.alarms import OPEN, RAISED, RESOLVED, Alarm, AlarmQuery, AlarmTiming, WorkNote, WorkOrder, WO_OPEN
+from csms.domain.alarms import AUTO, OPEN, RAISED, RESOLVED, Alarm, AlarmQuery, AlarmTiming, WorkNote, WorkOrder, WO_OPEN
 from csms.domain.models import Page
 
 MESSAGE = 512
@@ -54,6 +54,15 @@ class SqlAlarmRepository(_Repo):
         c = t.alarms.c
         return _to(Alarm, await self._one(select(t.alarms).where(c.dedup_key == dedup_key).order_by(c.id.desc())
                                           .limit(1)))
+
+    async def keys_not_quiet(self) -> set[str]:
+        c = t.alarms.c
+        resolved_while_present = and_(c.status == RESOLVED, or_(c.resolved_by.is_(None), c.resolved_by != AUTO),
+                                      c.cleared_at.is_(None))
+        async with self.engine.connect() as s:
+            rows = await s.execute(select(c.dedup_key).where(or_(c.status.in_(OPEN), resolved_while_present))
+                                   .distinct())
+        return {r[0] for r in rows.all()}
 
     async def open_of_kind(self, kind: str) -> list[Alarm]:
         c = t.alarms.c

@@ -31,6 +31,9 @@ class ChargePointRepository(Protocol):
     async def delete(self, cp_id: str) -> bool: ...
     async def mark_all_offline(self) -> int: ...
     async def touch_many(self, last_seen: dict[str, datetime]) -> None: ...
+    async def all_credentials(self) -> list[tuple[str, str, int, str | None]]:
+        """(id, registration status, security profile, password hash) of every charge point: one read
+        at start-up, so a reconnect storm reads nothing per handshake."""
 
 
 class ConnectorRepository(Protocol):

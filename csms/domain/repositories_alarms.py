@@ -25,6 +25,9 @@ class AlarmRepository(Protocol):
     async def latest_for(self, dedup_key: str) -> Alarm | None:
         """The newest alarm of the key, open or not (the open one, when there is one)."""
     async def open_of_kind(self, kind: str) -> list[Alarm]: ...
+    async def keys_not_quiet(self) -> set[str]:
+        """Dedup keys with an open alarm or one an operator resolved while its cause lasts (a superset
+        will do): one read at start-up; every other key has nothing a clear() could resolve."""
     async def transition(self, alarm_id: int, expected: str, **fields: Any) -> Alarm | None:
         """Set fields (status included) only if the status is still ``expected``; None if not."""
     async def list(self, query: AlarmQuery, *, limit: int = 50, offset: int = 0) -> Page: ...

@@ -23,6 +23,7 @@ import orjson
 
 from csms.domain.meter import unstorable
 from csms.domain.models import SampledValue
+from csms.ocpp import schema_cache
 from csms.ocpp.errors import OcppError
 
 CALL, CALLRESULT, CALLERROR = 2, 3, 4
@@ -169,9 +170,14 @@ def request_schema(version: str, action: str) -> dict:
     return _schema(version, action, False)
 
 
+# validators warm() loaded from the disk cache, taken over by validator()'s own cache on first lookup
+_loaded: dict[tuple[str, str, bool], Callable[[object], object]] = {}
+
+
 @lru_cache(maxsize=None)
 def validator(version: str, action: str, response: bool) -> Callable[[object], object]:
-    return fastjsonschema.compile(_schema(version, action, response, draft=True))
+    loaded = _loaded.pop((version, action, response), None)
+    return loaded or schema_cache.compiled(_schema(version, action, response, draft=True), None)
 
 
 # schema rule -> (1.6 code, 2.0.1 code)
@@ -203,16 +209,23 @@ def validate(version: str, action: str, payload: object, response: bool = False)
                         {"field": where, "rule": exc.rule}) from None
 
 
-def warm(version: str) -> int:
-    """Compile every schema of a version up front (start-up, not on the first frame)."""
+def warm(version: str, cache: Path | None = None) -> int:
+    """Compile every schema of a version up front (start-up, not on the first frame); with ``cache``, a
+    directory, the compiled validators are loaded from it and what it lacks is written to it
+    (csms/ocpp/schema_cache.py)."""
     n = 0
-    for action in actions(version):
+    for action in sorted(actions(version)):
         for response in (False, True):
             try:
+                if cache is not None:
+                    _loaded[version, action, response] = schema_cache.compiled(
+                        _schema(version, action, response, draft=True), cache, f"{version}.{action}.{int(response)}")
                 validator(version, action, response)
                 n += 1
             except FileNotFoundError:
                 pass
+            finally:
+                _loaded.pop((version, action, response), None)
     return n
 
 

@@ -80,6 +80,16 @@ class AlarmService:
         # report of a healthy connector) reads nothing; forgotten at the next observe(), at any
         # AlarmChanged of the key on any node (on_alarm_changed), or after QUIET_RECHECK_S
         self._quiet: dict[str, float] = {}
+        # after preload(): every key but these counts as read quiet at start-up (the reconnect storm
+        # after a restart clears the offline and boot alarms of every charge point: no read each)
+        self._quiet_from: float | None = None
+        self._loud: set[str] = set()
+
+    async def preload(self) -> int:
+        """At start-up, one read: the keys that may have something to clear; the others are quiet."""
+        self._loud |= await self.repo.keys_not_quiet()
+        self._quiet_from = time.monotonic()
+        return len(self._loud)
 
     # -- causes ------------------------------------------------------------------------------------
     async def observe(self, signal: Signal) -> Alarm | None:
@@ -90,7 +100,7 @@ class AlarmService:
     async def _observe(self, signal: Signal) -> Alarm | None:
         now = self.clock.now()
         key = signal.key
-        self._quiet.pop(key, None)
+        self._not_quiet(key)
         latest = await self.repo.latest_for(key)
         open_ = latest if latest is not None and latest.status in a.OPEN else None
         if signal.level and open_ is None and _resolved_while_present(latest):
@@ -125,6 +135,8 @@ class AlarmService:
             log.info("%s cleared within its debounce: no alarm", key)
         else:
             quiet = self._quiet.get(key)
+            if quiet is None and key not in self._loud:
+                quiet = self._quiet_from
             if quiet is not None and time.monotonic() - quiet < QUIET_RECHECK_S:
                 return None
         latest = await self.repo.latest_for(key)
@@ -208,13 +220,18 @@ class AlarmService:
         self._publish(alarm, change, self.clock.now())
 
     def _publish(self, alarm: Alarm, change: str, at: datetime) -> None:
-        self._quiet.pop(alarm.dedup_key, None)
+        self._not_quiet(alarm.dedup_key)
         self.bus.publish(AlarmChanged(alarm, change, at))
 
     async def on_alarm_changed(self, e: AlarmChanged) -> None:
         """An alarm changed here or on another node (an operator resolved it on an API node, another
         OCPP node raised it): its key is no longer known to be quiet."""
-        self._quiet.pop(e.alarm.dedup_key, None)
+        self._not_quiet(e.alarm.dedup_key)
+
+    def _not_quiet(self, key: str) -> None:
+        """The next clear() of ``key`` reads the database."""
+        self._quiet.pop(key, None)
+        self._loud.add(key)
 
     # -- reading -----------------------------------------------------------------------------------
     async def get(self, alarm_id: int) -> Alarm:

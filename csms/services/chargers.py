@@ -45,6 +45,14 @@ class BootResult:
     current_time: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What a handshake checks of a charge point's record."""
+    registration_status: str
+    security_profile: int
+    password_hash: str | None
+
+
 @dataclass(frozen=True)
 class ChargerConfig:
     auto_register: bool = False
@@ -71,6 +79,10 @@ class ChargerService:
         self.passwords = passwords or StationPasswords(os.urandom(32))
         # hot-path caches, so a StatusNotification or an Authorize costs no database read
         self._registration: dict[str, str] = {}
+        # every record's credentials when preloaded (a single node: what changes one calls forget);
+        # None: each handshake reads its record (several nodes: another one may have changed it)
+        self._credentials: dict[str, Credentials] | None = None
+        self._forgets = 0       # a record read before a forget() is not kept (it may be the old one)
         self._connector_state: dict[str, dict[tuple[int, int], tuple[str, datetime | None]]] = {}
         self._seen_written: dict[str, datetime] = {}   # the last-seen time last queued per live connection
 
@@ -78,11 +90,14 @@ class ChargerService:
         """Drop cached state of a charge point (its record changed, or it went away)."""
         self._registration.pop(cp_id, None)
         self._connector_state.pop(cp_id, None)
+        if self._credentials is not None:
+            self._credentials.pop(cp_id, None)      # read again (and kept) at its next handshake
+            self._forgets += 1
 
     # -- handshake and presence --------------------------------------------------------------------
     async def authenticate(self, cp_id: str, password: str | None, tls: bool, client_cn: str | None) -> int:
         """HTTP status for a handshake: 101 go on, 404 unknown id, 401 bad or missing credentials."""
-        cp = await self.charge_points.get(cp_id)
+        cp = await self._credentials_of(cp_id)
         if cp is None:
             if not self.config.auto_register:
                 return NOT_FOUND
@@ -112,16 +127,34 @@ class ChargerService:
                 return UNAUTHORIZED
             if verdict.rehash:      # an Argon2 hash of before: the keyed hash from now on (one write, once)
                 await self.charge_points.update(cp_id, password_hash=verdict.rehash)
+                self.forget(cp_id)
         elif cp.security_profile in (1, 2):
             return UNAUTHORIZED        # the profile demands a password and none is set: refuse, never open
         return ACCEPT
 
-    async def preload(self) -> int:
+    async def _credentials_of(self, cp_id: str) -> Credentials | None:
+        known = self._credentials
+        found = known.get(cp_id) if known is not None else None
+        if found is None:
+            forgets = self._forgets
+            cp = await self.charge_points.get(cp_id)
+            if cp is None:
+                return None         # not kept: an unknown id is looked up again (it may be registered since)
+            found = Credentials(cp.registration_status, cp.security_profile, cp.password_hash)
+            if known is not None and forgets == self._forgets:
+                known[cp_id] = found
+        return found
+
+    async def preload(self, credentials: bool = False) -> int:
         """Load every connector's last status once at start-up, so the reconnect storm that follows
-        a restart costs no read per charge point. (Single writer: this service; multi-node will
-        invalidate through the bus.)"""
+        a restart costs no read per charge point; with ``credentials`` (a single node, where whatever
+        changes a record calls ``forget``), every charge point's credentials too, so its handshake
+        reads nothing either. (Single writer: this service; multi-node will invalidate through the bus.)"""
         for cp_id, evse_id, connector_id, status, status_at in await self.connectors.all_states():
             self._connector_state.setdefault(cp_id, {})[(evse_id, connector_id)] = (status, status_at)
+        if credentials:
+            self._credentials = {cp_id: Credentials(status, profile, password_hash)
+                                 for cp_id, status, profile, password_hash in await self.charge_points.all_credentials()}
         return sum(map(len, self._connector_state.values()))
 
     async def connected(self, cp_id: str, protocol: str) -> None:

@@ -29,6 +29,7 @@ from csms.transport.registry import Registry
 log = logging.getLogger(__name__)
 
 PATH_PREFIX = "/ocpp/"
+BACKLOG = 4096      # pending connections the kernel keeps for accept()
 Authenticate = Callable[[str, str | None, bool, str | None], Awaitable[int]]
 
 
@@ -191,6 +192,10 @@ class OcppServer:
             compression=None,
             ssl=self.ssl_context,
             server_header="csms",
+            # a reconnect storm: thousands connect at once. asyncio's default accept queue of 100
+            # drops the rest, and a dropped SYN is retried after 1, 3, 7 s; the kernel caps this at
+            # net.core.somaxconn (4096 on current kernels)
+            backlog=BACKLOG,
         )
 
     @property

@@ -41,6 +41,20 @@ async def test_one_open_alarm_per_key_and_a_new_one_once_resolved(repos):
     assert (await repos.alarms.open_for(first.dedup_key)).id == second.id
 
 
+async def test_keys_not_quiet_are_those_with_an_open_alarm_or_one_resolved_while_its_cause_lasts(repos):
+    open_, _ = await an_alarm(repos, "open")
+    await repos.alarms.transition(open_.id, "Raised", status="Acknowledged", acknowledged_at=EPOCH, acknowledged_by="a")
+    by_hand, _ = await an_alarm(repos, "by-hand")
+    await repos.alarms.transition(by_hand.id, "Raised", status="Resolved", resolved_at=EPOCH, resolved_by="alice")
+    cleared, _ = await an_alarm(repos, "cleared")
+    await repos.alarms.transition(cleared.id, "Raised", status="Resolved", resolved_at=EPOCH, resolved_by="alice",
+                                  cleared_at=EPOCH)
+    auto, _ = await an_alarm(repos, "auto")
+    await repos.alarms.transition(auto.id, "Raised", status="Resolved", resolved_at=EPOCH, resolved_by="auto")
+
+    assert await repos.alarms.keys_not_quiet() == {"open", "by-hand"}
+
+
 async def test_repeats_count_only_while_open(repos):
     alarm, _ = await an_alarm(repos)
     later = EPOCH + timedelta(minutes=3)

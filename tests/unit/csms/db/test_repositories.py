@@ -74,6 +74,13 @@ async def test_charge_points_crud_filters_and_conflict(db):
     assert await db.charge_points.get("LONER") is None
 
 
+async def test_all_credentials_of_charge_points_in_one_read(db):
+    await db.charge_points.create(id="CP1", registration_status="Accepted", security_profile=1, password_hash="h1")
+    await db.charge_points.create(id="CP2", registration_status="Pending")
+
+    assert sorted(await db.charge_points.all_credentials()) == [("CP1", "Accepted", 1, "h1"), ("CP2", "Pending", 0, None)]
+
+
 async def test_deleting_a_station_keeps_its_charge_points(db):
     station = await db.stations.create(name="Depot", address="")
     await db.charge_points.create(id="CP1", station_id=station.id)

@@ -11,7 +11,7 @@ import pytest
 from csms.domain.alarms import CHARGE_POINT_OFFLINE, CONNECTOR_FAULT, SECURITY_EVENT, AlarmQuery, Signal
 from csms.domain.events import AlarmChanged
 from csms.domain.states import IllegalTransition
-from csms.services.alarms import UnknownAlarm
+from csms.services.alarms import AlarmService, UnknownAlarm
 from tests.fakes import EPOCH
 from tests.unit.csms.services.operations_world import STATION, ops
 
@@ -272,3 +272,37 @@ async def test_a_quiet_key_is_read_again_after_the_recheck_period_without_news(o
     clock[0] += 2
     await o.alarms.clear(fault())
     assert len(reads) == 2
+
+
+async def test_after_a_restart_only_keys_with_something_to_clear_are_read(o, monkeypatch):
+    """The reconnect storm after a restart clears the offline and boot signals of every charge point:
+    preloaded, only the keys with an open alarm (or one resolved while its cause lasted) read."""
+    o.alarms.policy = o.alarms.policy.__class__({"connector_fault": 0}, {})     # faults raise at once
+    still_open = await o.alarms.observe(fault(cp="CP1"))
+    resolved_by_hand = await o.alarms.observe(fault(cp="CP2"))
+    await o.alarms.resolve(resolved_by_hand.id, "alice")
+    restarted = AlarmService(o.repo, o.charge_points, o.bus, o.clock, o.alarms.policy)
+    assert await restarted.preload() == 2
+    reads = count_reads(o, monkeypatch)
+
+    for n in range(50):
+        assert await restarted.clear(fault(cp=f"HEALTHY{n}")) is None
+    assert reads == []
+    assert (await restarted.clear(fault(cp="CP1"))).id == still_open.id
+    assert (await o.repo.get(still_open.id)).status == "Resolved"
+    await restarted.clear(fault(cp="CP2"))
+    assert (await o.repo.get(resolved_by_hand.id)).cleared_at is not None
+    assert reads == [fault(cp="CP1").key, fault(cp="CP2").key]
+
+    await restarted.observe(fault(cp="HEALTHY0"))          # observed since the start: read again
+    assert (await restarted.clear(fault(cp="HEALTHY0"))).status == "Resolved"
+
+
+async def test_after_a_restart_an_alarm_raised_on_another_node_is_read_again(o, monkeypatch):
+    """Preloaded keys count as quiet; an AlarmChanged from another node makes its key read again."""
+    restarted = AlarmService(o.repo, o.charge_points, o.bus, o.clock, o.alarms.policy)
+    assert await restarted.preload() == 0
+    o.alarms.policy = o.alarms.policy.__class__({"connector_fault": 0}, {})
+    raised = await o.alarms.observe(fault(cp="CP9"))            # the other node
+    await restarted.on_alarm_changed(AlarmChanged(raised, "raised", o.clock.now()))
+    assert (await restarted.clear(fault(cp="CP9"))).id == raised.id
