@@ -146,7 +146,7 @@ class BatchWriter:
             since, self._since = self._since, None
             try:
                 async with self.engine.begin() as conn:
-                    await self._write(conn, inserts, updates)
+                    await self.write(conn, inserts, updates)
             except (OperationalError, InterfaceError) as exc:   # the database is away or busy: keep the rows
                 self.failures += 1
                 self._since = since
@@ -172,7 +172,10 @@ class BatchWriter:
             self.rows_written += sum(map(len, inserts.values())) + sum(map(len, updates.values()))
             _release(waiting)
 
-    async def _write(self, conn, inserts: dict[str, list[dict]], updates: dict[str, dict]) -> None:
+    async def write(self, conn, inserts: dict[str, list[dict]], updates: dict[str, dict]) -> None:
+        """Write these rows (``inserts``: table -> rows; ``updates``: table -> key -> columns, the
+        shapes ``insert`` and ``update_latest`` queue) on ``conn``, in the caller's transaction: the
+        queue's flush, and the RabbitMQ ingest worker's batch together with its inbox rows."""
         for name, rows in inserts.items():
             raw = self._raw[name]
             for part in chunks(rows, self.chunk):
@@ -199,7 +202,7 @@ class BatchWriter:
         for ins, upd in items:
             try:
                 async with self.engine.begin() as conn:
-                    await self._write(conn, ins, upd)
+                    await self.write(conn, ins, upd)
                 self.rows_written += 1
             except Exception as exc:
                 self.rows_dropped += 1

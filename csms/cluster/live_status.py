@@ -1,0 +1,181 @@
+"""The live connector status in Redis (docs/scaling.md "Live connector status"): one hash per charge
+point, ``csms:status:<cp>``, field ``<evse>:<connector>``, value ``<at ms>|<status>|<error code>``.
+
+Written by the OCPP node that received the status (its ``ConnectorStatusChanged``, published once the
+status is applied), in one pipelined script call per ``FLUSH_EVERY`` for everything that changed
+since, beside the database's write-behind, which is unchanged. A field is replaced only by a status
+at least as recent (by the charger's timestamp), so the order of nodes' writes and of the warm-up does
+not matter. Read by the map, the driver API and the console through the SQL repositories
+(csms/db/repositories.py, repositories_station_map.py), with whether the charge point is connected
+(the presence hash), in one pipeline.
+
+``csms:status:warm`` names the Redis instance (its run_id) that holds a complete copy. Without it
+(flushed, restarted, never warmed) a read answers None and the reader reads the database, and the
+node warms the hashes from the database within ``CHECK_EVERY``: one node at a time
+(``csms:status:warming``, SET NX with a TTL). Redis away: reads fall back to the database,
+writes are kept (the newest per connector) and sent when it is back."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Collection, Iterable
+from datetime import UTC, datetime
+
+from redis.exceptions import RedisError
+
+from csms.cluster.presence import KEY as PRESENCE
+from csms.cluster.tasks import Loop
+from csms.domain import events
+from csms.domain.live_status import LiveChargePoint, LiveStatus
+
+log = logging.getLogger(__name__)
+PREFIX = "csms:status:"
+WARM = "csms:status:warm"
+WARMING = "csms:status:warming"
+FLUSH_EVERY = 0.05          # seconds between pipelined writes
+CHECK_EVERY = 5.0           # seconds between checks that Redis holds a warmed copy
+READ_TIMEOUT = 1.0          # a Redis that does not answer is treated as away (read the database)
+CHUNK = 500                 # connectors per script call
+
+# KEYS: hashes; ARGV: field, at ms, value for each key in turn. The newer (or equal) status wins.
+_PUT = """
+for i = 1, #KEYS do
+  local f, at, v = ARGV[i * 3 - 2], tonumber(ARGV[i * 3 - 1]), ARGV[i * 3]
+  local cur = redis.call('hget', KEYS[i], f)
+  if (not cur) or tonumber(string.match(cur, '^(%-?%d+)|')) <= at then
+    redis.call('hset', KEYS[i], f, v)
+  end
+end
+return #KEYS
+"""
+
+Row = tuple[str, int, int, str, str, datetime | None]    # cp, evse, connector, status, error code, at
+Loader = Callable[[], Awaitable[Iterable[Row]]]
+
+
+def _s(value) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _ms(at: datetime | None) -> int:
+    if at is None:
+        return 0
+    return int((at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp() * 1000)
+
+
+def _parse(raw) -> LiveStatus:
+    at, status, error_code = _s(raw).split("|", 2)
+    return LiveStatus(status, error_code, datetime.fromtimestamp(int(at) / 1000, UTC) if int(at) else None)
+
+
+class RedisLiveStatus(Loop):
+    def __init__(self, redis):
+        self.redis = redis
+        self._queued: dict[tuple[str, int, int], LiveStatus] = {}
+        self.fallbacks = 0          # reads answered None (Redis away or not warmed): the database answered
+        self.warmed = 0             # warm-ups done by this node
+
+    # -- writing --------------------------------------------------------------------------------------
+    def on_status(self, e: events.ConnectorStatusChanged) -> None:
+        """A status applied on this node (evse 0 is the charge point's own, not a connector's)."""
+        if e.evse_id > 0:
+            self._queued[(e.charge_point_id, e.evse_id, e.connector_id)] = LiveStatus(e.status, e.error_code, e.at)
+
+    async def _put(self, items: list[tuple[tuple[str, int, int], LiveStatus]]) -> None:
+        for i in range(0, len(items), CHUNK):
+            part = items[i: i + CHUNK]
+            keys = [PREFIX + cp_id for (cp_id, _, _), _ in part]
+            args = [a for (_, evse, conn), s in part
+                    for a in (f"{evse}:{conn}", _ms(s.at), f"{_ms(s.at)}|{s.status}|{s.error_code}")]
+            await self.redis.eval(_PUT, len(keys), *keys, *args)
+
+    async def flush(self) -> None:
+        """Send what changed since the last flush; kept for the next one when Redis is away."""
+        if not self._queued:
+            return
+        queued, self._queued = self._queued, {}
+        try:
+            await self._put(list(queued.items()))
+        except (RedisError, OSError):
+            for key, s in queued.items():
+                self._queued.setdefault(key, s)         # a newer status queued meanwhile wins
+            raise
+
+    # -- reading --------------------------------------------------------------------------------------
+    async def read(self, cp_ids: Collection[str]) -> dict[str, LiveChargePoint] | None:
+        ids = list(dict.fromkeys(cp_ids))
+        if not ids:
+            return {}
+        try:
+            async with asyncio.timeout(READ_TIMEOUT):
+                pipe = self.redis.pipeline(transaction=False)
+                pipe.exists(WARM)
+                pipe.time()
+                pipe.hmget(PRESENCE, ids)
+                for cp_id in ids:
+                    pipe.hgetall(PREFIX + cp_id)
+                warm, (now_s, now_us), held, *hashes = await pipe.execute()
+        except (RedisError, OSError, TimeoutError) as exc:
+            self.fallbacks += 1
+            log.debug("live status read from the database: Redis unreachable (%s)", type(exc).__name__)
+            return None
+        if not warm:
+            self.fallbacks += 1
+            return None
+        now_ms = now_s * 1000 + now_us // 1000
+        out = {}
+        for cp_id, entry, fields in zip(ids, held, hashes):
+            online = entry is not None and int(_s(entry).rsplit("|", 1)[1]) > now_ms
+            connectors = {}
+            for k, v in fields.items():
+                evse, conn = _s(k).split(":")
+                connectors[(int(evse), int(conn))] = _parse(v)
+            out[cp_id] = LiveChargePoint(online, connectors)
+        return out
+
+    # -- warming --------------------------------------------------------------------------------------
+    async def check(self, load: Loader) -> bool:
+        """Warm the hashes from the database when this Redis instance has no complete copy (flushed,
+        restarted, never warmed); True when this node warmed them."""
+        run_id = (await self.redis.info("server"))["run_id"]
+        if _s(await self.redis.get(WARM) or b"") == run_id:
+            return False
+        if not await self.redis.set(WARMING, run_id, nx=True, px=60_000):
+            return False                    # another node is warming it
+        try:
+            rows = list(await load())
+            await self._put([((cp_id, evse, conn), LiveStatus(status, error_code, at))
+                             for cp_id, evse, conn, status, error_code, at in rows if evse > 0])
+            await self.redis.set(WARM, run_id)
+        finally:
+            await self.redis.delete(WARMING)
+        self.warmed += 1
+        log.info("live connector status warmed from the database: %d connectors", len(rows))
+        return True
+
+    async def _run(self, load: Loader) -> None:
+        n, every = 0, round(CHECK_EVERY / FLUSH_EVERY)
+        while True:
+            try:
+                await self.flush()
+                if n % every == 0:
+                    await self.check(load)
+            except (RedisError, OSError) as exc:
+                if n % every == 0:
+                    log.warning("live status not written: Redis unreachable (%s)", type(exc).__name__)
+            except Exception:       # the database away during a warm-up: tried again at the next check
+                log.exception("live status not warmed")
+            n += 1
+            await asyncio.sleep(FLUSH_EVERY)
+
+    def start(self, load: Loader) -> None:
+        """``load``: every connector's stored status, for a warm-up."""
+        self._spawn(self._run(load), "live-status")
+
+    async def stop(self) -> None:
+        await self._cancel()
+        try:
+            await self.flush()
+        except (RedisError, OSError):
+            log.warning("live status of %d connectors not written at stop: Redis unreachable", len(self._queued))
