@@ -90,7 +90,7 @@ class Container:
         self.engine = make_engine(s.database, s.data_dir)
         self.db_sessions = make_sessionmaker(self.engine)
         # several nodes: the live connector status in Redis, overlaid on what the map and the console read
-        self.live_status = cluster.live_status(redis)
+        self.live_status = cluster.live_status(s, redis)
         self.repos = repos = build_repositories(self.db_sessions, self.clock, self.live_status or NO_LIVE_STATUS)
         self.node = node_id(s.cluster.node_id)
         self.writer = BatchWriter(self.engine, interval=o.flush_interval)

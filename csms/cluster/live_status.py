@@ -10,10 +10,11 @@ not matter. Read by the map, the driver API and the console through the SQL repo
 (the presence hash), in one pipeline.
 
 ``csms:status:warm`` names the Redis instance (its run_id) that holds a complete copy. Without it
-(flushed, restarted, never warmed) a read answers None and the reader reads the database, and the
-node warms the hashes from the database within ``CHECK_EVERY``: one node at a time
-(``csms:status:warming``, SET NX with a TTL). Redis away: reads fall back to the database,
-writes are kept (the newest per connector) and sent when it is back."""
+(flushed, restarted, never warmed) a read answers None and the reader reads the database, and a
+node notices within ``CHECK_EVERY`` and warms the hashes from the database, one node at a time
+(``csms:status:warming``, SET NX with a TTL), then sets the marker once the presence hash is whole
+again too (``settle``). Redis away: reads fall back to the database (a read waits at most
+``READ_TIMEOUT``), writes are kept (the newest per connector) and sent when it is back."""
 
 from __future__ import annotations
 
@@ -70,8 +71,13 @@ def _parse(raw) -> LiveStatus:
 
 
 class RedisLiveStatus(Loop):
-    def __init__(self, redis):
+    """``settle``: the presence refresh period (presence_ttl / 3). A flushed Redis has lost the
+    presence hash too; it is whole again once every OCPP node has refreshed its entries, so a warm-up
+    waits that long before it declares the copy complete (readers read the database meanwhile)."""
+
+    def __init__(self, redis, settle: float = 10.0):
         self.redis = redis
+        self.settle = settle
         self._queued: dict[tuple[str, int, int], LiveStatus] = {}
         self.fallbacks = 0          # reads answered None (Redis away or not warmed): the database answered
         self.warmed = 0             # warm-ups done by this node
@@ -141,9 +147,10 @@ class RedisLiveStatus(Loop):
         run_id = (await self.redis.info("server"))["run_id"]
         if _s(await self.redis.get(WARM) or b"") == run_id:
             return False
-        if not await self.redis.set(WARMING, run_id, nx=True, px=60_000):
+        if not await self.redis.set(WARMING, run_id, nx=True, px=int(self.settle * 1000) + 60_000):
             return False                    # another node is warming it
         try:
+            await asyncio.sleep(self.settle)
             rows = list(await load())
             await self._put([((cp_id, evse, conn), LiveStatus(status, error_code, at))
                              for cp_id, evse, conn, status, error_code, at in rows if evse > 0])
@@ -154,20 +161,32 @@ class RedisLiveStatus(Loop):
         log.info("live connector status warmed from the database: %d connectors", len(rows))
         return True
 
+    async def _check(self, load: Loader) -> None:
+        try:
+            await self.check(load)
+        except (RedisError, OSError) as exc:
+            log.warning("live status not checked: Redis unreachable (%s)", type(exc).__name__)
+        except Exception:       # the database away during a warm-up: tried again at the next check
+            log.exception("live status not warmed")
+
     async def _run(self, load: Loader) -> None:
+        """Flush every FLUSH_EVERY; check (and warm, beside the flushes) every CHECK_EVERY."""
         n, every = 0, round(CHECK_EVERY / FLUSH_EVERY)
-        while True:
-            try:
-                await self.flush()
-                if n % every == 0:
-                    await self.check(load)
-            except (RedisError, OSError) as exc:
-                if n % every == 0:
-                    log.warning("live status not written: Redis unreachable (%s)", type(exc).__name__)
-            except Exception:       # the database away during a warm-up: tried again at the next check
-                log.exception("live status not warmed")
-            n += 1
-            await asyncio.sleep(FLUSH_EVERY)
+        checking: asyncio.Task | None = None
+        try:
+            while True:
+                try:
+                    await self.flush()
+                except (RedisError, OSError) as exc:
+                    if n % every == 0:
+                        log.warning("live status not written: Redis unreachable (%s)", type(exc).__name__)
+                if n % every == 0 and (checking is None or checking.done()):
+                    checking = asyncio.create_task(self._check(load), name="live-status-warm")
+                n += 1
+                await asyncio.sleep(FLUSH_EVERY)
+        finally:
+            if checking is not None:
+                checking.cancel()
 
     def start(self, load: Loader) -> None:
         """``load``: every connector's stored status, for a warm-up."""

@@ -42,12 +42,12 @@ def redis_client(url: str):
     return aioredis.from_url(url)
 
 
-def live_status(redis) -> RedisLiveStatus | None:
+def live_status(settings: Settings, redis) -> RedisLiveStatus | None:
     """The live connector status in Redis; None in one process (the database is read)."""
     if redis is None:
         return None
     from csms.cluster.live_status import RedisLiveStatus
-    return RedisLiveStatus(redis)
+    return RedisLiveStatus(redis, settle=settings.cluster.presence_ttl / 3)
 
 
 def ingest(settings: Settings, node: str, writer, engine) -> tuple[object, IngestWorker | None]:
