@@ -51,6 +51,25 @@ end
 return #KEYS
 """
 
+# KEYS: the warm marker, the presence hash, then the charge points' hashes; ARGV: the charge point ids.
+# One call, one string (a reply of thousands of elements costs the client more than the read):
+# {warmed, "<online 0|1> <field>=<value> ..." per charge point, one a line}
+_READ = """
+local t = redis.call('time')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local lines = {}
+for i = 1, #ARGV do
+  local held = redis.call('hget', KEYS[2], ARGV[i])
+  local online = '0'
+  if held and tonumber(string.match(held, '|(%d+)$')) > now then online = '1' end
+  local parts = {online}
+  local all = redis.call('hgetall', KEYS[i + 2])
+  for j = 1, #all, 2 do parts[#parts + 1] = all[j] .. '=' .. all[j + 1] end
+  lines[i] = table.concat(parts, ' ')
+end
+return {redis.call('exists', KEYS[1]), table.concat(lines, '\\n')}
+"""
+
 Row = tuple[str, int, int, str, str, datetime | None]    # cp, evse, connector, status, error code, at
 Loader = Callable[[], Awaitable[Iterable[Row]]]
 
@@ -115,13 +134,8 @@ class RedisLiveStatus(Loop):
             return {}
         try:
             async with asyncio.timeout(READ_TIMEOUT):
-                pipe = self.redis.pipeline(transaction=False)
-                pipe.exists(WARM)
-                pipe.time()
-                pipe.hmget(PRESENCE, ids)
-                for cp_id in ids:
-                    pipe.hgetall(PREFIX + cp_id)
-                warm, (now_s, now_us), held, *hashes = await pipe.execute()
+                warm, body = await self.redis.eval(
+                    _READ, len(ids) + 2, WARM, PRESENCE, *(PREFIX + cp_id for cp_id in ids), *ids)
         except (RedisError, OSError, TimeoutError) as exc:
             self.fallbacks += 1
             log.debug("live status read from the database: Redis unreachable (%s)", type(exc).__name__)
@@ -129,15 +143,15 @@ class RedisLiveStatus(Loop):
         if not warm:
             self.fallbacks += 1
             return None
-        now_ms = now_s * 1000 + now_us // 1000
         out = {}
-        for cp_id, entry, fields in zip(ids, held, hashes):
-            online = entry is not None and int(_s(entry).rsplit("|", 1)[1]) > now_ms
+        for cp_id, line in zip(ids, _s(body).split("\n")):
+            online, *fields = line.split(" ")
             connectors = {}
-            for k, v in fields.items():
-                evse, conn = _s(k).split(":")
-                connectors[(int(evse), int(conn))] = _parse(v)
-            out[cp_id] = LiveChargePoint(online, connectors)
+            for f in fields:
+                key, value = f.split("=", 1)
+                evse, conn = key.split(":")
+                connectors[(int(evse), int(conn))] = _parse(value)
+            out[cp_id] = LiveChargePoint(online == "1", connectors)
         return out
 
     # -- warming --------------------------------------------------------------------------------------
