@@ -107,13 +107,16 @@ class SqlStationMapRepository(_Repo):
         super().__init__(db_sessions, clock)
         self.live = live
 
-    async def _live_rows(self, where: list, frm) -> list[ConnectorRow] | None:
-        """Driver-facing connectors with their live status, or None when the store cannot answer."""
+    async def _live_rows(self, where: list, frm, ordered: bool = True) -> list[ConnectorRow] | None:
+        """Driver-facing connectors with their live status, or None when the store cannot answer;
+        ``ordered``: by charge point and connector (the counts do not need it)."""
         c, cp = core.connectors.c, core.charge_points.c
         has_tx, reserved = _flags()
         stmt = (select(cp.station_id, cp.id, c.evse_id, c.connector_id, c.type, c.max_power_w,
                        has_tx.label("has_tx"), reserved.label("reserved"))
-                .select_from(frm).where(*where).order_by(cp.id, c.evse_id, c.connector_id))
+                .select_from(frm).where(*where))
+        if ordered:
+            stmt = stmt.order_by(cp.id, c.evse_id, c.connector_id)
         async with self.engine.connect() as conn:
             rows = (await conn.execute(stmt)).all()
         live = await self.live.read({r.id for r in rows})
@@ -169,7 +172,7 @@ class SqlStationMapRepository(_Repo):
         if box is not None:
             frm = frm.join(core.stations, core.stations.c.id == cp.station_id)
             where.extend(_box(*box))
-        live = await self._live_rows(where, frm)
+        live = await self._live_rows(where, frm, ordered=False)
         if live is not None:
             return station_counts(live)
         evse = (select(cp.station_id.label("sid"), cp.online.label("online"),
