@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from csms.domain.live_status import LiveChargePoint, LiveStatus
 from csms.domain.models import ChargePoint, Connector
 from csms.domain.profile import (
     ConnectorRow,
@@ -138,3 +139,20 @@ class FakeStationMapRepository:
     async def balance(self, user_id: int) -> int:
         user = self._users.rows.get(user_id)
         return user.balance_fen if user is not None else 0
+
+
+class FakeLiveStatusStore:
+    """csms.domain.live_status.LiveStatusStore in memory: what a test puts is what it answers;
+    ``away`` (Redis down, not warmed) answers None, as the Redis one does."""
+
+    def __init__(self):
+        self.charge_points: dict[str, LiveChargePoint] = {}
+        self.away = False
+
+    def put(self, cp_id: str, evse_id: int, connector_id: int, status: LiveStatus) -> None:
+        self.charge_points.setdefault(cp_id, LiveChargePoint(False)).connectors[(evse_id, connector_id)] = status
+
+    async def read(self, cp_ids) -> dict[str, LiveChargePoint] | None:
+        if self.away:
+            return None
+        return {cp_id: self.charge_points.get(cp_id, LiveChargePoint(False)) for cp_id in cp_ids}

@@ -13,10 +13,14 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 import pytest
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 from sqlalchemy import event, update
 
 from api.server import start
+from csms.cluster.live_status import RedisLiveStatus
 from csms.db import tables
+from csms.domain import events
+from csms.domain.live_status import LiveStatus
 from tests.e2e.helpers import BOOT, eventually, new_id
 from tests.fakes_profile import a_driver
 from tests.support.ocpp_client import RawClient
@@ -174,3 +178,49 @@ async def test_with_redis_down_the_database_answers(nodes):
 async def _warm(api: Csms, cp_id: str):
     found = await api.container.live_status.read([cp_id])
     return found and found[cp_id].connectors.get((1, 1))
+
+
+async def test_the_store_keeps_the_newest_status_whoever_writes_it(tmp_path):
+    """Two nodes' writes and a warm-up in any order end with the newest status; nothing is answered
+    before the warm-up; a write queued while Redis is away goes out when it is back."""
+    private = PrivateRedis(tmp_path)
+    await private.start()
+    client = aioredis.from_url(private.url)
+    t0 = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    one, other = RedisLiveStatus(client, settle=0), RedisLiveStatus(client, settle=0)
+    try:
+        assert await one.read(["CP1"]) is None                                 # never warmed
+        one.on_status(events.ConnectorStatusChanged("CP1", 1, 1, "Charging", None, "NoError", t0 + timedelta(minutes=2)))
+        one.on_status(events.ConnectorStatusChanged("CP1", 0, 0, "Faulted", None, "NoError", t0))   # the station's own
+        await one.flush()
+
+        async def stored():
+            return [("CP1", 1, 1, "Available", "NoError", t0), ("CP1", 2, 2, "Faulted", "GroundFailure", t0)]
+        assert await other.check(stored) is True and await other.check(stored) is False     # once per instance
+        other.on_status(events.ConnectorStatusChanged("CP1", 1, 1, "Finishing", None, "NoError", t0 + timedelta(minutes=1)))
+        await other.flush()                                                    # older than node one's: kept out
+        found = (await one.read(["CP1", "CP2"]))
+        assert found["CP1"].connectors == {(1, 1): LiveStatus("Charging", "NoError", t0 + timedelta(minutes=2)),
+                                           (2, 2): LiveStatus("Faulted", "GroundFailure", t0)}
+        assert found["CP2"].connectors == {} and not found["CP1"].online
+
+        private.stop()
+        one.on_status(events.ConnectorStatusChanged("CP1", 1, 1, "Available", None, "NoError", t0 + timedelta(minutes=3)))
+        with pytest.raises((RedisError, OSError)):
+            await one.flush()
+        assert await one.read(["CP1"]) is None                                 # away: read the database
+        await private.start()
+        await eventually(lambda: _flushed(one), 5, what="the queued status sent")
+        raw = await client.hget("csms:status:CP1", "1:1")
+        assert raw.decode().endswith("|Available|NoError")
+    finally:
+        await client.aclose()
+        private.stop()
+
+
+async def _flushed(store) -> bool:
+    try:
+        await store.flush()
+        return True
+    except (RedisError, OSError):
+        return False
