@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 
 from redis.exceptions import RedisError
 
+from csms import metrics
 from csms.cluster.presence import KEY as PRESENCE
 from csms.cluster.tasks import Loop
 from csms.domain import events
@@ -138,11 +139,14 @@ class RedisLiveStatus(Loop):
                     _READ, len(ids) + 2, WARM, PRESENCE, *(PREFIX + cp_id for cp_id in ids), *ids)
         except (RedisError, OSError, TimeoutError) as exc:
             self.fallbacks += 1
+            metrics.LIVE_STATUS_READS.labels("database").inc()
             log.debug("live status read from the database: Redis unreachable (%s)", type(exc).__name__)
             return None
         if not warm:
             self.fallbacks += 1
+            metrics.LIVE_STATUS_READS.labels("database").inc()
             return None
+        metrics.LIVE_STATUS_READS.labels("redis").inc()
         out = {}
         for cp_id, line in zip(ids, _s(body).split("\n")):
             online, *fields = line.split(" ")
