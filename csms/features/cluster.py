@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from csms.bus.events import InProcessBus
+from csms.domain.repositories import BatchSink
 from csms.settings import Settings
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ def live_status(settings: Settings, redis) -> RedisLiveStatus | None:
     return RedisLiveStatus(redis, settle=settings.cluster.presence_ttl / 3)
 
 
-def ingest(settings: Settings, node: str, writer, engine) -> tuple[object, IngestWorker | None]:
+def ingest(settings: Settings, node: str, writer, engine) -> tuple[BatchSink, IngestWorker | None]:
     """(the services' BatchSink, the ingest worker): through RabbitMQ when amqp.url is set, else the
     in-process writer and no worker."""
     a = settings.amqp
