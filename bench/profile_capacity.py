@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""py-spy under the capacity load: the CSMS pinned to the server core, bench/loadgen.py on the other,
-``py-spy record`` for ``--duration`` seconds; prints the top frames by own time and by total time
-(the raw collapsed stacks are kept in ``--out``).
+"""py-spy under the capacity load (or the steady one): the CSMS pinned to the server core,
+bench/loadgen.py on the other, ``py-spy record`` for ``--duration`` seconds; prints the top frames by own
+time and by total time (the raw collapsed stacks are kept in ``--out``).
 
     python bench/profile_capacity.py --count 1000 --duration 20 --out /tmp/csms.txt
+    python bench/profile_capacity.py --mode steady --period 20 --count 2000 --duration 30
 """
 
 from __future__ import annotations
@@ -40,15 +41,19 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=20.0)
     ap.add_argument("--out", default="/tmp/csms-profile.txt")
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--mode", choices=("capacity", "steady"), default="capacity")
+    ap.add_argument("--period", type=float, default=20.0, help="steady: seconds between calls of one charger")
+    ap.add_argument("--warmup", type=float, default=0.0, help="seconds of load before the window")
     h.common_args(ap)
     args = ap.parse_args()
     server = h.make_server("csms", args.count, args.server_core, extra_env=h.csms_env(args))
     try:
         server.start()
-        load = h.Load(server, args.count, args.procs, args.client_core, "--mode", "capacity")
+        mode = ("--mode", "steady", "--period", str(args.period)) if args.mode == "steady" else ("--mode", "capacity")
+        load = h.Load(server, args.count, args.procs, args.client_core, *mode)
         try:
-            load.ready(timeout=600)
-            time.sleep(2)
+            load.ready(timeout=900)
+            time.sleep(args.warmup or (args.period if args.mode == "steady" else 2))
             load.say("go")
             cpu0 = server.cpu()
             subprocess.run([str(Path(sys.executable).parent / "py-spy"), "record", "-p", str(server.proc.pid), "-d", str(int(args.duration)), "-r", "250",
@@ -60,7 +65,8 @@ def main() -> None:
             load.kill()
     finally:
         h.cleanup(server, args.keep)
-    print(f"calls {r['calls']} in {r['window_s']} s, server CPU {cpu:.1f} s = {cpu / max(1, r['calls']) * 1e6:.0f} us/call")
+    print(f"calls {r['calls']} in {r['window_s']} s, server CPU {cpu:.1f} s = {cpu / max(1, r['calls']) * 1e6:.0f} us/call"
+          f" ({100 * cpu / args.duration:.0f} % of a core)")
     report(open(args.out).read(), args.top)
 
 

@@ -26,7 +26,7 @@ def run(kind: str, args) -> dict:
                       "--period", str(args.period), "--timeout", str(args.timeout))
         try:
             ready = load.ready(timeout=900)
-            time.sleep(args.period)         # the connect ramp's backlog drains; every charger has called once
+            time.sleep(args.warmup or args.period)   # the connect ramp's backlog drains; every charger has called
             rss = server.rss_mib()
             cpu0, t0 = server.cpu(), time.monotonic()
             load.say("go")
@@ -50,6 +50,9 @@ def main() -> None:
     ap.add_argument("--period", type=float, default=20.0, help="seconds between calls of one charger")
     ap.add_argument("--duration", type=float, default=60.0, help="seconds measured")
     ap.add_argument("--timeout", type=float, default=30.0, help="client call timeout, seconds")
+    ap.add_argument("--warmup", type=float, default=0.0,
+                    help="seconds of load before the window (default: one period); 4 periods or more leave out "
+                         "each charger's first call of each kind (first reads after a start)")
     h.common_args(ap)
     args = ap.parse_args()
     h.header("Steady state (open loop)", args)

@@ -51,7 +51,7 @@ from csms.services.transactions import TransactionService
 from csms.services.ratelimit import make_rate_limiter
 from csms.settings import Settings, parse_rate
 from csms.settings_values import parse_message_log
-from csms.subscriptions import subscriptions
+from csms.subscriptions import subscriptions, subscriptions_everywhere
 from csms.transport.presence import RegistryPresence
 from csms.transport.registry import Registry
 from csms.transport.server import OcppServer
@@ -195,6 +195,8 @@ class Container:
 
         for event_type, subscriber in subscriptions(self):
             self.bus.subscribe(event_type, subscriber)
+        for event_type, subscriber in subscriptions_everywhere(self):
+            self.bus.subscribe(event_type, subscriber, everywhere=True)
         self.metric_sources = MetricSources(s, self.batch, self.engine, self.db_sessions, redis)
         # several schedulers: the one holding the Redis lock runs the cluster's jobs (csms/cluster/leader.py)
         self.leader = self.cluster.leader if self.cluster else None

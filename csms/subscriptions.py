@@ -35,7 +35,6 @@ def subscriptions(c: Container) -> list[tuple[type, Any]]:
         (events.TransactionStarted, c.charging.progress.on_transaction_started),
         (events.TransactionUpdated, c.charging.progress.on_transaction_updated),
         (events.TransactionStopped, c.charging.progress.on_transaction_stopped),
-        (OrderOpened, c.charging.progress.on_order_opened),
         # the idle fee runs until the connector is Available again
         (events.ConnectorStatusChanged, c.charging.idle_fees.on_connector_status),
         # payment outcomes (delivered awaited)
@@ -61,4 +60,14 @@ def subscriptions(c: Container) -> list[tuple[type, Any]]:
         (events.ChargePointConnected, c.backoffice.history.on_connected),
         (events.ChargePointDisconnected, c.backoffice.history.on_disconnected),
         (OrderChanged, c.backoffice.reviews.on_order_changed),
+    ]
+
+
+def subscriptions_everywhere(c: Container) -> list[tuple[type, Any]]:
+    """Reactions to the events of every node (csms/bus/cluster.py; in one process, the same as above)."""
+    return [
+        # an alarm changed anywhere: the alarm service reads its key again at the next clear
+        (events.AlarmChanged, c.operations.alarms.on_alarm_changed),
+        # an order opened on an API node: the OCPP node holding the charger looks for it again
+        (OrderOpened, c.charging.progress.on_order_opened),
     ]

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from csms.db import tables as t
 from csms.db import tables_backoffice as history
+from csms.db.sqlite_writer import AWAY, SqliteWriter, file_of
 from csms.domain.repositories import chunks
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,32 @@ class _RawInsert:
     def params(self, rows: list[dict]) -> list[tuple]:
         cols, times = self.columns, self.times
         return [tuple(self._time(row.get(c)) if c in times else row.get(c) for c in cols) for row in rows]
+
+
+class _RawUpdates:
+    """The update_latest targets as plain SQL for the SQLite writer's connection, each value bound as
+    SQLAlchemy binds it (the column type's bind processor: datetimes as its text format, booleans as 0/1)."""
+
+    def __init__(self, dialect):
+        self.dialect = dialect
+        self._binds: dict[tuple[str, str], Any] = {}
+
+    def _bind(self, table, name: str):
+        key = (table.name, name)
+        if key not in self._binds:
+            self._binds[key] = table.c[name].type.bind_processor(self.dialect) or (lambda v: v)
+        return self._binds[key]
+
+    def statements(self, name: str, by_key: dict[Any, dict]) -> list[tuple[str, list[tuple]]]:
+        table, key_cols, cols = _UPDATE[name]
+        groups: dict[tuple, list[tuple]] = {}
+        for key, row in by_key.items():
+            names = tuple(sorted(c for c in row if c in cols))
+            keys = key if isinstance(key, tuple) else (key,)
+            groups.setdefault(names, []).append(tuple(self._bind(table, c)(row[c]) for c in names) + tuple(keys))
+        where = " AND ".join(f'"{c.name}" = ?' for c in key_cols)
+        return [(f'UPDATE "{table.name}" SET {", ".join(f"{chr(34)}{c}{chr(34)} = ?" for c in names)} WHERE {where}',
+                 params) for names, params in groups.items() if names]
 # update_latest targets: table -> (table, key columns, updatable columns)
 _UPDATE = {
     "transactions": (t.transactions, (t.transactions.c.id,),
@@ -92,6 +119,10 @@ class BatchWriter:
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._raw = {name: _RawInsert(table, engine.dialect) for name, table in _INSERT.items()}
+        # SQLite on a file: commits go through the writer's own connection, one thread hop each
+        path = file_of(engine)
+        self._sqlite = SqliteWriter(path) if path is not None else None
+        self._raw_updates = _RawUpdates(engine.dialect)
         self.rows_written = 0
         self.rows_dropped = 0
         self.failures = 0
@@ -145,9 +176,8 @@ class BatchWriter:
             self._updates = {name: {} for name in _UPDATE}
             since, self._since = self._since, None
             try:
-                async with self.engine.begin() as conn:
-                    await self.write(conn, inserts, updates)
-            except (OperationalError, InterfaceError) as exc:   # the database is away or busy: keep the rows
+                await self._commit(inserts, updates)
+            except (OperationalError, InterfaceError, *AWAY) as exc:   # the database is away or busy: keep the rows
                 self.failures += 1
                 self._since = since
                 log.error("batch write failed (%s); %d rows kept for the next attempt", type(exc).__name__,
@@ -172,10 +202,30 @@ class BatchWriter:
             self.rows_written += sum(map(len, inserts.values())) + sum(map(len, updates.values()))
             _release(waiting)
 
+    async def _commit(self, inserts: dict[str, list[dict]], updates: dict[str, dict]) -> None:
+        """Write the rows in one transaction, committed when this returns."""
+        if self._sqlite is not None:
+            await self._sqlite.commit(self._write_sqlite, inserts, updates)
+            return
+        async with self.engine.begin() as conn:
+            await self.write(conn, inserts, updates)
+
+    def _write_sqlite(self, db, inserts: dict[str, list[dict]], updates: dict[str, dict]) -> None:
+        """``write`` on the SQLite writer's thread (csms/db/sqlite_writer.py)."""
+        for name, rows in inserts.items():
+            raw = self._raw[name]
+            for part in chunks(rows, self.chunk):
+                db.executemany(raw.sql, raw.params(part))
+        for name, by_key in updates.items():
+            for sql, params in self._raw_updates.statements(name, by_key):
+                for part in chunks(params, self.chunk):
+                    db.executemany(sql, part)
+
     async def write(self, conn, inserts: dict[str, list[dict]], updates: dict[str, dict]) -> None:
         """Write these rows (``inserts``: table -> rows; ``updates``: table -> key -> columns, the
         shapes ``insert`` and ``update_latest`` queue) on ``conn``, in the caller's transaction: the
-        queue's flush, and the RabbitMQ ingest worker's batch together with its inbox rows."""
+        queue's flush on a server database, and the RabbitMQ ingest worker's batch together with its
+        inbox rows."""
         for name, rows in inserts.items():
             raw = self._raw[name]
             for part in chunks(rows, self.chunk):
@@ -201,8 +251,7 @@ class BatchWriter:
         dropped: set[str] = set()
         for ins, upd in items:
             try:
-                async with self.engine.begin() as conn:
-                    await self.write(conn, ins, upd)
+                await self._commit(ins, upd)
                 self.rows_written += 1
             except Exception as exc:
                 self.rows_dropped += 1
@@ -241,6 +290,9 @@ class BatchWriter:
             log.error("final flush failed; %d rows lost", self.pending())
         waiting, self._waiting = self._waiting, []    # never answered: the charge point sends them again
         _fail(waiting, NotCommitted("the writer stopped"))
+        if self._sqlite is not None:      # a later flush (none is expected) takes the engine's path
+            sqlite, self._sqlite = self._sqlite, None
+            await sqlite.close()
 
 
 def _release(waiting: list[asyncio.Future]) -> None:

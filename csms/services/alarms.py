@@ -61,7 +61,9 @@ def _resolved_while_present(alarm: Alarm | None) -> bool:
     return alarm is not None and alarm.status == a.RESOLVED and alarm.resolved_by != a.AUTO and alarm.cleared_at is None
 
 
-QUIET_RECHECK_S = 60.0
+# a quiet key is read again after this long even when no AlarmChanged said it changed: the bus between
+# nodes (Redis pub/sub) may lose an event while a node reconnects
+QUIET_RECHECK_S = 900.0
 
 
 class AlarmService:
@@ -75,8 +77,8 @@ class AlarmService:
         self._pending: dict[str, tuple[Signal, datetime]] = {}     # key -> (latest signal, since)
         self._keys = KeyedLocks()          # an asyncio lock is fair: waiters get it in the order they asked
         # keys read lately with no open alarm and nothing pending: a clear() of them (every status
-        # report of a healthy connector) reads nothing; forgotten at the next observe(), or after
-        # QUIET_RECHECK_S (an alarm another node raised)
+        # report of a healthy connector) reads nothing; forgotten at the next observe(), at any
+        # AlarmChanged of the key on any node (on_alarm_changed), or after QUIET_RECHECK_S
         self._quiet: dict[str, float] = {}
 
     # -- causes ------------------------------------------------------------------------------------
@@ -206,7 +208,13 @@ class AlarmService:
         self._publish(alarm, change, self.clock.now())
 
     def _publish(self, alarm: Alarm, change: str, at: datetime) -> None:
+        self._quiet.pop(alarm.dedup_key, None)
         self.bus.publish(AlarmChanged(alarm, change, at))
+
+    async def on_alarm_changed(self, e: AlarmChanged) -> None:
+        """An alarm changed here or on another node (an operator resolved it on an API node, another
+        OCPP node raised it): its key is no longer known to be quiet."""
+        self._quiet.pop(e.alarm.dedup_key, None)
 
     # -- reading -----------------------------------------------------------------------------------
     async def get(self, alarm_id: int) -> Alarm:

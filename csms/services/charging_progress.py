@@ -22,8 +22,9 @@ from csms.services.settlement import SettlementService
 log = logging.getLogger(__name__)
 
 # a transaction found without a driver's order is not looked up again on each meter value: until an
-# order is opened on this node (OrderOpened), or this long (an order opened on another node)
-ORDERLESS_RECHECK_S = 30.0
+# order is opened on any node (OrderOpened, delivered from every node by the bus between nodes), or
+# this long (an event that bus lost while a node reconnected to Redis)
+ORDERLESS_RECHECK_S = 900.0
 
 
 class ChargingProgress:

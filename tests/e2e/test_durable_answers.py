@@ -80,14 +80,14 @@ async def test_a_failed_commit_is_not_acknowledged_and_the_resend_is_stored_once
     csms = await csms_with(**HOUR)
     client = await open_client(csms)
     batch = csms.container.batch
-    write = batch.write
+    write = batch._commit
     away = True
 
-    async def database_away(conn, inserts, updates):       # the fault: the database refuses the commit
+    async def database_away(inserts, updates):       # the fault: the database refuses the commit
         if away:
             raise OperationalError("INSERT", {}, Exception("database is locked"))
-        await write(conn, inserts, updates)
-    batch.write = database_away
+        await write(inserts, updates)
+    batch._commit = database_away
     try:
         payload = {"connectorId": 1, "meterValue": meter(3, 1234)}
         frame = await client.call("MeterValues", payload)
@@ -98,5 +98,5 @@ async def test_a_failed_commit_is_not_acknowledged_and_the_resend_is_stored_once
         frame = await client.call("MeterValues", payload)               # and once more, answered before
         assert frame[0] == 3, frame
     finally:
-        batch.write = write
+        batch._commit = write
     assert await count(csms, t.meter_values, charge_point_id=client.cp_id) == 2     # two values, once each

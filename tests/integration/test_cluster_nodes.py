@@ -141,3 +141,27 @@ async def test_events_on_one_node_reach_the_live_subscribers_of_the_other(nodes)
 
 async def _async(value):
     return value
+
+
+async def test_an_alarm_raised_on_one_node_is_resolved_by_the_charger_on_the_other(nodes):
+    """The OCPP node reads nothing for the status reports of a healthy connector (its quiet keys); an
+    alarm on that connector raised elsewhere (here, the API node) reaches it over the bus between
+    nodes, so the next healthy report resolves the alarm."""
+    from csms.domain.alarms import CONNECTOR_FAULT, Signal
+    from csms.services.alarms import AlarmPolicy
+    api, other, _ = nodes
+    cp_id = new_id()
+    client = await connect(other, cp_id)
+    healthy = {"connectorId": 1, "errorCode": "NoError", "status": "Available"}
+    assert await client.result("StatusNotification", healthy) == {}
+    alarms = api.container.operations.alarms
+    alarms.policy = AlarmPolicy({"connector_fault": 0}, {})
+    raised = await alarms.observe(Signal(CONNECTOR_FAULT, cp_id, 1, 1, type="GroundFailure", message="test"))
+    assert raised is not None and raised.status == "Raised"
+
+    async def reported_and_resolved() -> bool:      # the AlarmChanged crosses to the other node meanwhile
+        assert await client.result("StatusNotification", healthy) == {}
+        await asyncio.sleep(0.1)
+        return (await alarms.get(raised.id)).status == "Resolved"
+    await eventually(reported_and_resolved, timeout=5, interval=0.2, what="resolved by a healthy report")
+    await client.close()

@@ -48,7 +48,7 @@ async def test_rows_are_kept_while_the_database_is_away(engine, monkeypatch):
 
     async def away(*_args, **_kw):
         raise OperationalError("INSERT", {}, Exception("server has gone away"))
-    monkeypatch.setattr(writer, "write", away)
+    monkeypatch.setattr(writer, "_commit", away)
     with pytest.raises(OperationalError):
         await writer.flush()
     assert writer.pending() == 4 and writer.failures == 1

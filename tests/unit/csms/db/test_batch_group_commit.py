@@ -45,13 +45,13 @@ async def test_durable_resolves_once_the_rows_are_committed_without_waiting_for_
 async def test_many_waiters_share_few_commits(engine, monkeypatch):
     writer = BatchWriter(engine, interval=3600)
     commits = []
-    write = writer.write
+    write = writer._commit
 
-    async def counted(conn, inserts, updates):
+    async def counted(inserts, updates):
         commits.append(sum(map(len, inserts.values())))
         await asyncio.sleep(0.02)                      # a commit that takes a while: others queue up
-        await write(conn, inserts, updates)
-    monkeypatch.setattr(writer, "write", counted)
+        await write(inserts, updates)
+    monkeypatch.setattr(writer, "_commit", counted)
     writer.start()
     try:
         async def message(i: int) -> None:
@@ -70,13 +70,13 @@ async def test_many_waiters_share_few_commits(engine, monkeypatch):
 async def test_a_failed_commit_fails_its_waiters_at_once_and_keeps_the_rows(engine, monkeypatch):
     writer = BatchWriter(engine, interval=0.01)
     away = True
-    write = writer.write
+    write = writer._commit
 
-    async def flaky(conn, inserts, updates):
+    async def flaky(inserts, updates):
         if away:
             raise OperationalError("INSERT", {}, Exception("server has gone away"))
-        await write(conn, inserts, updates)
-    monkeypatch.setattr(writer, "write", flaky)
+        await write(inserts, updates)
+    monkeypatch.setattr(writer, "_commit", flaky)
     writer.start()
     try:
         for row in meter_rows(7):
@@ -96,8 +96,8 @@ async def test_a_failed_commit_fails_its_waiters_at_once_and_keeps_the_rows(engi
 
 async def test_a_meter_value_the_database_refuses_fails_its_waiters(engine, monkeypatch):
     writer = BatchWriter(engine, interval=3600)
-    write = writer.write
-    monkeypatch.setattr(writer, "write", _refuses("meter_values", write))
+    write = writer._commit
+    monkeypatch.setattr(writer, "_commit", _refuses("meter_values", write))
     writer.start()
     try:
         for row in meter_rows(8):
@@ -108,7 +108,7 @@ async def test_a_meter_value_the_database_refuses_fails_its_waiters(engine, monk
         assert writer.rows_dropped == 1 and writer.rows_written == 1    # the message log row went in
 
         writer.insert("ocpp_messages", message_row())       # a refused write-behind row holds nobody back
-        monkeypatch.setattr(writer, "write", _refuses("ocpp_messages", write))
+        monkeypatch.setattr(writer, "_commit", _refuses("ocpp_messages", write))
         await asyncio.wait_for(writer.durable(), 5)
         assert writer.rows_dropped == 2
     finally:
@@ -116,10 +116,10 @@ async def test_a_meter_value_the_database_refuses_fails_its_waiters(engine, monk
 
 
 def _refuses(table: str, write):
-    async def refuse(conn, inserts, updates):
+    async def refuse(inserts, updates):
         if table in inserts:
             raise ValueError("refused")
-        await write(conn, inserts, updates)
+        await write(inserts, updates)
     return refuse
 
 

@@ -4,6 +4,7 @@ dedup keys, the lifecycle and the MTTA / MTTR arithmetic."""
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 
@@ -25,6 +26,18 @@ async def listed(o, **query) -> list:
 
 def changes(o) -> list[tuple[int, str]]:
     return [(e.alarm.id, e.change) for e in o.bus.of(AlarmChanged)]
+
+
+def count_reads(o, monkeypatch) -> list[str]:
+    """The keys the alarm service reads from the database, in order."""
+    reads = []
+    latest_for = o.repo.latest_for
+
+    async def counted(key):
+        reads.append(key)
+        return await latest_for(key)
+    monkeypatch.setattr(o.repo, "latest_for", counted)
+    return reads
 
 
 # -- debounce -----------------------------------------------------------------------------------------
@@ -220,13 +233,7 @@ async def test_an_event_after_an_operator_resolved_its_alarm_is_a_new_alarm():
 
 async def test_clearing_a_quiet_key_reads_the_database_once_until_it_is_observed_again(o, monkeypatch):
     """Every status report of a healthy connector clears its fault signal: only the first one reads."""
-    reads = []
-    latest_for = o.repo.latest_for
-
-    async def counted(key):
-        reads.append(key)
-        return await latest_for(key)
-    monkeypatch.setattr(o.repo, "latest_for", counted)
+    reads = count_reads(o, monkeypatch)
     for _ in range(5):
         assert await o.alarms.clear(fault()) is None
     assert len(reads) == 1
@@ -235,3 +242,33 @@ async def test_clearing_a_quiet_key_reads_the_database_once_until_it_is_observed
     assert (await o.alarms.observe(fault())) is not None   # a fault: the next clear reads, and resolves it
     assert (await o.alarms.clear(fault())).status == "Resolved"
     assert len(reads) == 3
+
+
+async def test_an_alarm_changed_on_another_node_makes_its_quiet_key_read_again(o, monkeypatch):
+    """Another node raised the fault (its AlarmChanged arrives over the bus between nodes): the next
+    status report of the healthy connector reads the alarm and resolves it, not the quiet cache."""
+    reads = count_reads(o, monkeypatch)
+    assert await o.alarms.clear(fault()) is None and await o.alarms.clear(fault()) is None
+    assert len(reads) == 1
+
+    other = o.alarms.__class__(o.repo, o.alarms.charge_points, o.bus, o.clock,
+                               o.alarms.policy.__class__({"connector_fault": 0}, {}))
+    raised = await other.observe(fault())               # the other node's service, the same database
+    await o.alarms.on_alarm_changed(AlarmChanged(raised, "raised", o.clock.now()))
+    resolved = await o.alarms.clear(fault())
+    assert resolved is not None and resolved.id == raised.id and resolved.status == "Resolved"
+    assert len(reads) == 3                              # the other's observe, then this clear
+
+
+async def test_a_quiet_key_is_read_again_after_the_recheck_period_without_news(o, monkeypatch):
+    from csms.services import alarms as alarms_module
+    reads = count_reads(o, monkeypatch)
+    clock = [1000.0]
+    monkeypatch.setattr(alarms_module, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    await o.alarms.clear(fault())
+    clock[0] += alarms_module.QUIET_RECHECK_S - 1
+    await o.alarms.clear(fault())
+    assert len(reads) == 1
+    clock[0] += 2
+    await o.alarms.clear(fault())
+    assert len(reads) == 2
