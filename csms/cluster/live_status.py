@@ -168,6 +168,7 @@ class RedisLiveStatus(Loop):
         if not await self.redis.set(WARMING, run_id, nx=True, px=int(self.settle * 1000) + 60_000):
             return False                    # another node is warming it
         try:
+            await self.redis.delete(WARM)   # a copy restored from a snapshot: read around it until warmed
             await asyncio.sleep(self.settle)
             rows = list(await load())
             await self._put([((cp_id, evse, conn), LiveStatus(status, error_code, at))
