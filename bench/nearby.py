@@ -8,6 +8,11 @@ the counts, ratings) from random points, and prints one JSON document with p50/p
     python bench/nearby.py
     python bench/nearby.py --stations 10000 --queries 300 --radius 5000 --filters
     python bench/nearby.py --database-url mysql+aiomysql://root:@127.0.0.1:3306/bench_nearby
+    python bench/nearby.py --redis-url redis://127.0.0.1:6390/0   # live status from Redis (several nodes)
+
+With --redis-url (a Redis of its own: its keys are written) the connectors' statuses and the charge
+points' presence come from the live status store (csms/cluster/live_status.py), warmed from the
+seeded database, as on an API node of several.
 """
 
 from __future__ import annotations
@@ -76,6 +81,25 @@ async def seed(engine, n: int, rnd: random.Random) -> None:
                 await conn.execute(insert(table), rows[i:i + 2000])
 
 
+async def live_store(url: str, engine, repos):
+    """The Redis live status, warmed from the seeded database, with the online charge points present."""
+    import redis.asyncio as aioredis
+    from sqlalchemy import select
+
+    from csms.cluster.live_status import RedisLiveStatus
+    redis = aioredis.from_url(url)
+    await redis.flushdb()
+    async with engine.connect() as conn:
+        online = [r.id for r in (await conn.execute(select(core.charge_points.c.id)
+                                                    .where(core.charge_points.c.online.is_(True)))).all()]
+    far = int((time.time() + 86400) * 1000)
+    for i in range(0, len(online), 5000):
+        await redis.hset("csms:presence", mapping={cp: f"bench|ocpp1.6|{far}" for cp in online[i:i + 5000]})
+    live = RedisLiveStatus(redis, settle=0)
+    await live.check(repos.connectors.statuses)
+    return live
+
+
 class NoConnections:
     """The scan page's gateway: nothing is connected in this benchmark (nearby never asks)."""
 
@@ -91,6 +115,7 @@ async def main() -> None:
     ap.add_argument("--filters", action="store_true", help="also kind=dc&free=true (counts over the whole box)")
     ap.add_argument("--database-url", default=None)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--redis-url", default=None, help="read the live status from this Redis (keys are written)")
     args = ap.parse_args()
     rnd = random.Random(args.seed)
     tmp = tempfile.TemporaryDirectory()
@@ -102,7 +127,8 @@ async def main() -> None:
     seeded_s = time.perf_counter() - started
     sf = make_sessionmaker(engine)
     clock = SystemClock()
-    repos = build_repositories(sf, clock)
+    live = await live_store(args.redis_url, engine, build_repositories(sf, clock)) if args.redis_url else None
+    repos = build_repositories(sf, clock, live) if live else build_repositories(sf, clock)
     map_repo = repos.station_map
     tariffs = TariffService(repos.tariffs, clock)       # no station has a tariff: cards show no price
     availability = Availability(charge_point_repo=repos.charge_points, connector_repo=repos.connectors,
@@ -128,10 +154,14 @@ async def main() -> None:
     await run()                       # warm the caches
     out = {"stations": args.stations, "charge_points": args.stations * 2, "connectors": args.stations * 4,
            "radius_m": args.radius, "queries": args.queries, "seed_s": round(seeded_s, 1),
-           "database": url.split(":", 1)[0], "plain": await run()}
+           "database": url.split(":", 1)[0], "live_status": "redis" if live else "database", "plain": await run()}
     if args.filters:
         out["kind_dc_free"] = await run("dc", True)
+    if live:
+        out["redis_fallbacks"] = live.fallbacks
     print(json.dumps(out, indent=2))
+    if live:
+        await live.redis.aclose()
     await engine.dispose()
     tmp.cleanup()
 

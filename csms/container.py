@@ -14,13 +14,11 @@ from contextlib import AsyncExitStack
 from datetime import timedelta
 from pathlib import Path
 
-from csms.bus.events import InProcessBus
 from csms.cluster import node_id
-from csms.cluster.ingest import AmqpSink
-from csms.cluster.ingest_worker import IngestWorker
 from csms.db.batch import BatchWriter
 from csms.db.catalog import build_repositories
 from csms.db.session import make_engine, make_sessionmaker, upgrade
+from csms.domain.live_status import NO_LIVE_STATUS
 from csms.features import (accounts, backoffice, charging, cluster, driver_profile, invoices, operations,
                            payments, reservations, security, smart_charging, tariffs)
 from csms.jobs.scheduler import Scheduler, jobs
@@ -76,7 +74,7 @@ class Container:
             await wechat.close()
             raise
         try:
-            return cls(settings, wechat, notify, redis_client(settings.redis.url))
+            return cls(settings, wechat, notify, cluster.redis_client(settings.redis.url))
         except BaseException:
             await notify.close()
             await wechat.close()
@@ -91,15 +89,14 @@ class Container:
         self.clock = SystemClock()
         self.engine = make_engine(s.database, s.data_dir)
         self.db_sessions = make_sessionmaker(self.engine)
-        self.repos = repos = build_repositories(self.db_sessions, self.clock)
+        # several nodes: the live connector status in Redis, overlaid on what the map and the console read
+        self.live_status = cluster.live_status(s, redis)
+        self.repos = repos = build_repositories(self.db_sessions, self.clock, self.live_status or NO_LIVE_STATUS)
         self.node = node_id(s.cluster.node_id)
         self.writer = BatchWriter(self.engine, interval=o.flush_interval)
         # high-volume rows: through RabbitMQ to the workers when amqp.url is set (csms/cluster/ingest.py)
-        self.batch = (AmqpSink(s.amqp.url, s.amqp.prefix, self.node, self.writer, self.engine,
-                               interval=o.flush_interval) if s.amqp.url else self.writer)
-        self.ingest = (IngestWorker(s.amqp.url, s.amqp.prefix, self.engine, s.amqp.prefetch, s.amqp.batch_interval,
-                                    s.amqp.max_deliveries) if s.amqp.url else None)
-        self.channels, self.bus = cluster.build_bus(redis, self.node) if redis is not None else (None, InProcessBus())
+        self.batch, self.ingest = cluster.ingest(s, self.node, self.writer, self.engine)
+        self.channels, self.bus = cluster.bus(redis, self.node)
         self.background = Background()
         self.registry = Registry()
         self.jwt_secret = jwt_secret(s)
@@ -112,8 +109,8 @@ class Container:
         local = LocalGateway(self.registry, self.caller, {"ocpp1.6": v16_encoders.ENCODERS,
                                                           "ocpp2.0.1": v201_encoders.ENCODERS}, timeout=o.call_timeout)
         # several nodes: presence in Redis, commands routed to the node holding the socket
-        self.cluster = (cluster.build(s, redis=redis, node=self.node, channels=self.channels, bus=self.bus,
-                                      registry=self.registry, local_gateway=local) if redis is not None else None)
+        self.cluster = cluster.cluster(s, redis=redis, node=self.node, channels=self.channels, bus=self.bus,
+                                             registry=self.registry, local_gateway=local, live=self.live_status)
         self.gateway = self.cluster.gateway if self.cluster else local
         self.report_requests = ReportRequestService(repos.report_requests, self.clock)
         presence = self.cluster.presence if self.cluster else RegistryPresence(self.registry)
@@ -269,6 +266,8 @@ class Container:
             run.push_async_callback(self.cluster.bus.stop)
             self.cluster.presence.start()
             run.push_async_callback(self.cluster.presence.stop)
+            self.cluster.live.start(self.repos.connectors.statuses)     # warms Redis from the database if needed
+            run.push_async_callback(self.cluster.live.stop)
         self.operations.notifier.start()
         run.push_async_callback(self.operations.notifier.stop)  # after the reactions that may queue more
         run.push_async_callback(self._quiesce)
@@ -303,9 +302,3 @@ class Container:
     async def stop(self) -> None:
         await self._running.aclose()
 
-
-def redis_client(url: str):
-    if not url:
-        return None
-    import redis.asyncio as aioredis
-    return aioredis.from_url(url)

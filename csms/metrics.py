@@ -76,3 +76,5 @@ INGEST_DEAD = Counter("csms_ingest_dead_lettered_total", "Messages sent to the d
                       ["reason"])
 QUEUE_DEPTH = Gauge("csms_queue_depth", "Messages ready in a RabbitMQ queue (at the last check)", ["queue"])
 RECONCILE = Counter("csms_reconcile_total", "What the reconciliation sweep did, by step", ["step"])
+LIVE_STATUS_READS = Counter("csms_live_status_reads_total", "Reads of the live connector status, by source: redis, "
+                            "or database when Redis was away or not warmed", ["source"])

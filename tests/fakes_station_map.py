@@ -10,12 +10,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from csms.domain.live_status import LiveChargePoint, LiveStatus
 from csms.domain.models import ChargePoint, Connector
 from csms.domain.profile import (
-    RANK_FAULTED,
-    RANK_FREE,
-    RANK_RESERVED,
-    RANK_UNAVAILABLE,
     ConnectorRow,
     GeoPoint,
     StationCounts,
@@ -23,6 +20,7 @@ from csms.domain.profile import (
     StationSummary,
     connector_kind,
     connector_rank,
+    station_counts,
 )
 from tests.fakes import (
     FakeChargePointRepository,
@@ -94,20 +92,7 @@ class FakeStationMapRepository:
         in_box = None if box is None else {p.station_id for p in await self.geo_candidates(*box)}
         rows = self._driver_connectors(lambda cp: cp.station_id is not None and (ids is None or cp.station_id in ids)
                                        and (in_box is None or cp.station_id in in_box))
-        tally: dict[int, dict[str, Any]] = {}
-        for r in rows:
-            t = tally.setdefault(r.station_id, dict.fromkeys(
-                ("total", "free", "occupied", "faulted", "offline", "free_dc", "free_ac", "dc", "ac"), 0))
-            free = r.online and r.rank == RANK_FREE
-            for name, hit in (("total", True), ("free", free), ("occupied", r.online and r.rank >= RANK_RESERVED),
-                              ("faulted", r.online and r.rank == RANK_FAULTED),
-                              ("offline", not r.online or r.rank == RANK_UNAVAILABLE),
-                              ("free_dc", free and r.kind == "dc"), ("free_ac", free and r.kind == "ac"),
-                              ("dc", r.kind == "dc"), ("ac", r.kind == "ac")):
-                t[name] += int(bool(hit))
-            if r.max_power_w is not None:
-                t["max_power_w"] = max(t.get("max_power_w") or 0, r.max_power_w)
-        return {sid: StationCounts(**t) for sid, t in tally.items()}
+        return station_counts(rows)
 
     async def connectors(self, now: datetime, *, station_id: int | None = None,
                          charge_point_id: str | None = None) -> list[ConnectorRow]:
@@ -154,3 +139,20 @@ class FakeStationMapRepository:
     async def balance(self, user_id: int) -> int:
         user = self._users.rows.get(user_id)
         return user.balance_fen if user is not None else 0
+
+
+class FakeLiveStatusStore:
+    """csms.domain.live_status.LiveStatusStore in memory: what a test puts is what it answers;
+    ``away`` (Redis down, not warmed) answers None, as the Redis one does."""
+
+    def __init__(self):
+        self.charge_points: dict[str, LiveChargePoint] = {}
+        self.away = False
+
+    def put(self, cp_id: str, evse_id: int, connector_id: int, status: LiveStatus) -> None:
+        self.charge_points.setdefault(cp_id, LiveChargePoint(False)).connectors[(evse_id, connector_id)] = status
+
+    async def read(self, cp_ids) -> dict[str, LiveChargePoint] | None:
+        if self.away:
+            return None
+        return {cp_id: self.charge_points.get(cp_id, LiveChargePoint(False)) for cp_id in cp_ids}

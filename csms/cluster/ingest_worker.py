@@ -140,7 +140,7 @@ class IngestWorker(Loop):
                     for key, row in pairs:
                         by_key[key] = {**by_key.get(key, {}), **row}
             if fresh:
-                await self.writer._write(conn, inserts, updates)
+                await self.writer.write(conn, inserts, updates)
                 now = datetime.now(UTC)
                 await conn.execute(ingest_inbox.insert(), [{"id": i.id, "queue": i.queue, "at": now} for i in fresh])
         for item in fresh:

@@ -208,10 +208,10 @@ class BatchWriter:
             await self._sqlite.commit(self._write_sqlite, inserts, updates)
             return
         async with self.engine.begin() as conn:
-            await self._write(conn, inserts, updates)
+            await self.write(conn, inserts, updates)
 
     def _write_sqlite(self, db, inserts: dict[str, list[dict]], updates: dict[str, dict]) -> None:
-        """_write on the SQLite writer's thread (csms/db/sqlite_writer.py)."""
+        """``write`` on the SQLite writer's thread (csms/db/sqlite_writer.py)."""
         for name, rows in inserts.items():
             raw = self._raw[name]
             for part in chunks(rows, self.chunk):
@@ -221,7 +221,11 @@ class BatchWriter:
                 for part in chunks(params, self.chunk):
                     db.executemany(sql, part)
 
-    async def _write(self, conn, inserts: dict[str, list[dict]], updates: dict[str, dict]) -> None:
+    async def write(self, conn, inserts: dict[str, list[dict]], updates: dict[str, dict]) -> None:
+        """Write these rows (``inserts``: table -> rows; ``updates``: table -> key -> columns, the
+        shapes ``insert`` and ``update_latest`` queue) on ``conn``, in the caller's transaction: the
+        queue's flush on a server database, and the RabbitMQ ingest worker's batch together with its
+        inbox rows."""
         for name, rows in inserts.items():
             raw = self._raw[name]
             for part in chunks(rows, self.chunk):

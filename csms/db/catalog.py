@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from csms.domain.clock import Clock
+from csms.domain.live_status import NO_LIVE_STATUS, LiveStatusStore
 
 from csms.db import repositories as core
 from csms.db import repositories_alarms as alarms
@@ -82,11 +83,13 @@ class Repositories:
     stats: repositories_stats.SqlStatsRepository
 
 
-def build_repositories(db_sessions: async_sessionmaker, clock: Clock) -> Repositories:
+def build_repositories(db_sessions: async_sessionmaker, clock: Clock,
+                       live: LiveStatusStore = NO_LIVE_STATUS) -> Repositories:
+    """``live``: the live connector status the connectors' and the map's reads overlay (Redis)."""
     s = db_sessions
     return Repositories(
         stations=core.SqlStationRepository(s, clock), charge_points=core.SqlChargePointRepository(s, clock),
-        connectors=core.SqlConnectorRepository(s, clock), id_tags=core.SqlIdTagRepository(s, clock),
+        connectors=core.SqlConnectorRepository(s, clock, live), id_tags=core.SqlIdTagRepository(s, clock),
         transactions=core.SqlTransactionRepository(s, clock), meter_values=core.SqlMeterValueRepository(s, clock),
         message_log=core.SqlMessageLogRepository(s, clock), operators=core.SqlOperatorRepository(s, clock),
         reservations=SqlReservationRepository(s, clock), local_lists=SqlLocalListRepository(s, clock),
@@ -100,7 +103,7 @@ def build_repositories(db_sessions: async_sessionmaker, clock: Clock) -> Reposit
         wallet=drivers.SqlWalletRepository(s, clock), payments=drivers.SqlPaymentRepository(s, clock),
         refunds=drivers.SqlRefundRepository(s, clock), notifications=drivers.SqlNotificationLog(s, clock),
         subscriptions=drivers.SqlSubscriptionRepository(s, clock), driver_reservations=SqlDriverReservationRepository(s, clock),
-        station_map=SqlStationMapRepository(s, clock), vehicles=profile.SqlVehicleRepository(s, clock),
+        station_map=SqlStationMapRepository(s, clock, live), vehicles=profile.SqlVehicleRepository(s, clock),
         favourites=profile.SqlFavouriteRepository(s, clock), feedback=profile.SqlFeedbackRepository(s, clock),
         ratings=profile.SqlRatingRepository(s, clock), media_checks=SqlMediaCheckRepository(s, clock),
         invoices=SqlInvoiceRepository(s, clock), alarms=alarms.SqlAlarmRepository(s, clock),

@@ -14,6 +14,7 @@ from csms.db import tables as t
 from csms.domain.clock import Clock
 from csms.domain.models import (ChargePoint, Connector, IdTag, MessageLogEntry, Operator, Page, Station,
                                 Transaction)
+from csms.domain.live_status import NO_LIVE_STATUS, LiveStatusStore, overlay
 from csms.domain.repositories import Conflict
 
 
@@ -140,6 +141,13 @@ class SqlChargePointRepository(_Repo):
 
 
 class SqlConnectorRepository(_Repo):
+    """``live``: the live status store (csms.domain.live_status); what it answers is overlaid on the
+    rows read, the later status of the two winning."""
+
+    def __init__(self, db_sessions: async_sessionmaker, clock: Clock, live: LiveStatusStore = NO_LIVE_STATUS):
+        super().__init__(db_sessions, clock)
+        self.live = live
+
     async def set_status(self, cp_id, evse_id, connector_id, *, status, error_code, info, vendor_error_code, at):
         c = t.connectors.c
         key = and_(c.charge_point_id == cp_id, c.evse_id == evse_id, c.connector_id == connector_id)
@@ -165,7 +173,17 @@ class SqlConnectorRepository(_Repo):
         async with self.engine.connect() as s:
             rows = (await s.execute(select(t.connectors).where(c.charge_point_id == cp_id)
                                     .order_by(c.evse_id, c.connector_id))).all()
-        return [_to(Connector, r) for r in rows]
+        live = await self.live.read([cp_id])
+        return [overlay(_to(Connector, r), live and live.get(cp_id)) for r in rows]
+
+    async def statuses(self) -> list[tuple]:
+        """(charge point, evse, connector, status, error code, status_at) of every connector: a warm-up
+        of the live status store."""
+        c = t.connectors.c
+        async with self.engine.connect() as s:
+            rows = (await s.execute(select(c.charge_point_id, c.evse_id, c.connector_id, c.status, c.error_code,
+                                           c.status_at))).all()
+        return [tuple(r) for r in rows]
 
     async def all_states(self) -> list[tuple]:
         c = t.connectors.c

@@ -6,18 +6,22 @@ as csms.domain.profile.connector_rank)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from csms.db import tables as core
 from csms.db import tables_drivers as drivers
 from csms.db import tables_profile as t
 from csms.db import tables_reservations as res
 from csms.db.repositories import _Repo
+from csms.domain.clock import Clock
+from csms.domain.live_status import NO_LIVE_STATUS, LiveStatusStore
 from csms.domain.profile import (
     AC_TYPES,
     BUSY,
@@ -35,6 +39,8 @@ from csms.domain.profile import (
     StationDetails,
     StationSummary,
     connector_kind,
+    connector_rank,
+    station_counts,
 )
 
 
@@ -54,7 +60,8 @@ def rank_sql(status_col, has_transaction, reserved):
                 (or_(status_col == "Reserved", reserved), RANK_RESERVED), else_=RANK_FREE)
 
 
-def _connector_rank():
+def _flags():
+    """(a transaction runs on the connector's EVSE, an accepted reservation holds it), as SQL."""
     c = core.connectors.c
     tx, r = core.transactions.c, res.reservations.c
     has_tx = exists().where(tx.charge_point_id == c.charge_point_id, tx.status == "Active",
@@ -63,7 +70,24 @@ def _connector_rank():
     # test here, which would lead SQLite to the (status, expiry) index instead of (charge point, status)
     reserved = exists().where(r.charge_point_id == c.charge_point_id, r.status == "Accepted",
                               r.connector_id == c.evse_id)
-    return rank_sql(c.status, has_tx, reserved)
+    return has_tx, reserved
+
+
+def _connector_rank():
+    return rank_sql(core.connectors.c.status, *_flags())
+
+
+@dataclass(frozen=True)
+class _Member:
+    """One connector of the live path: its layout from the database, its status and presence live."""
+    station_id: int | None
+    id: str
+    evse_id: int
+    online: bool
+    status: str
+    rank: int
+    type: str | None
+    max_power_w: int | None
 
 
 def _box(min_lat: float, max_lat: float, min_lng: float, max_lng: float):
@@ -72,7 +96,40 @@ def _box(min_lat: float, max_lat: float, min_lng: float, max_lng: float):
 
 
 class SqlStationMapRepository(_Repo):
-    """Stations as the map shows them: places, live counts, connectors, details, metadata."""
+    """Stations as the map shows them: places, live counts, connectors, details, metadata.
+
+    ``live``: the live status store (csms.domain.live_status). When it answers, the connectors'
+    statuses and the charge points' presence come from it and the database gives only the layout (which
+    connectors, their kinds and powers, running transactions and reservations); when it cannot, the
+    database gives everything, as in one process."""
+
+    def __init__(self, db_sessions: async_sessionmaker, clock: Clock, live: LiveStatusStore = NO_LIVE_STATUS):
+        super().__init__(db_sessions, clock)
+        self.live = live
+
+    async def _live_rows(self, where: list, frm, ordered: bool = True) -> list[ConnectorRow] | None:
+        """Driver-facing connectors with their live status, or None when the store cannot answer;
+        ``ordered``: by charge point and connector (the counts do not need it)."""
+        c, cp = core.connectors.c, core.charge_points.c
+        has_tx, reserved = _flags()
+        stmt = (select(cp.station_id, cp.id, c.evse_id, c.connector_id, c.type, c.max_power_w,
+                       has_tx.label("has_tx"), reserved.label("reserved"))
+                .select_from(frm).where(*where))
+        if ordered:
+            stmt = stmt.order_by(cp.id, c.evse_id, c.connector_id)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(stmt)).all()
+        live = await self.live.read({r.id for r in rows})
+        if live is None:
+            return None
+        members = []
+        for r in rows:
+            state = live[r.id]
+            s = state.connectors.get((r.evse_id, r.connector_id))
+            status = s.status if s is not None else "Unknown"   # never reported since the warm-up
+            members.append(_Member(r.station_id, r.id, r.evse_id, state.online, status,
+                                   connector_rank(status, bool(r.has_tx), bool(r.reserved)), r.type, r.max_power_w))
+        return _aggregate_evses(members)
 
     async def geo_candidates(self, min_lat: float, max_lat: float, min_lng: float, max_lng: float) -> list[GeoPoint]:
         s = core.stations.c
@@ -115,6 +172,9 @@ class SqlStationMapRepository(_Repo):
         if box is not None:
             frm = frm.join(core.stations, core.stations.c.id == cp.station_id)
             where.extend(_box(*box))
+        live = await self._live_rows(where, frm, ordered=False)
+        if live is not None:
+            return station_counts(live)
         evse = (select(cp.station_id.label("sid"), cp.online.label("online"),
                        func.max(_connector_rank()).label("rank"),
                        func.max(kind_sql(c.type, c.max_power_w)).label("dc"),
@@ -146,6 +206,9 @@ class SqlStationMapRepository(_Repo):
             where.append(cp.station_id == station_id)
         if charge_point_id is not None:
             where.append(cp.id == charge_point_id)
+        live = await self._live_rows(where, core.connectors.join(core.charge_points, c.charge_point_id == cp.id))
+        if live is not None:
+            return live
         stmt = (select(cp.station_id, cp.id, cp.online, c.evse_id, c.status, c.type, c.max_power_w,
                        _connector_rank().label("rank"))
                 .select_from(core.connectors.join(core.charge_points, c.charge_point_id == cp.id))

@@ -133,6 +133,27 @@ class StationCounts:
         return [k for k, n in (("dc", self.dc), ("ac", self.ac)) if n]
 
 
+def station_counts(rows: list[ConnectorRow]) -> dict[int, StationCounts]:
+    """Live counts per station of its driver-facing connectors (the SQL aggregate of
+    csms.db.repositories_station_map, in Python)."""
+    tally: dict[int, dict] = {}
+    for r in rows:
+        if r.station_id is None:
+            continue
+        t = tally.setdefault(r.station_id, dict.fromkeys(
+            ("total", "free", "occupied", "faulted", "offline", "free_dc", "free_ac", "dc", "ac"), 0))
+        free = r.online and r.rank == RANK_FREE
+        for name, hit in (("total", True), ("free", free), ("occupied", r.online and r.rank >= RANK_RESERVED),
+                          ("faulted", r.online and r.rank == RANK_FAULTED),
+                          ("offline", not r.online or r.rank == RANK_UNAVAILABLE),
+                          ("free_dc", free and r.kind == "dc"), ("free_ac", free and r.kind == "ac"),
+                          ("dc", r.kind == "dc"), ("ac", r.kind == "ac")):
+            t[name] += int(bool(hit))
+        if r.max_power_w is not None:
+            t["max_power_w"] = max(t.get("max_power_w") or 0, r.max_power_w)
+    return {sid: StationCounts(**t) for sid, t in tally.items()}
+
+
 @dataclass(frozen=True)
 class GeoPoint:
     station_id: int

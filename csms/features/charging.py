@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from csms.cluster.locks import RedisKeyedLocks
 from csms.db.catalog import Repositories
 from csms.features.payments import Payments
 from csms.services.availability import Availability
@@ -60,7 +59,7 @@ def build(repos: Repositories, settings: Settings, *, gateway: Gateway, commands
     funds = FundsWatch(repos.orders, repos.transactions, repos.users, readings, tariffs, clock,
                        config.funds_margin_fen)
     checks = StartChecks(repos.orders, repos.charge_points, availability, tariffs, repos.users, clock, config,
-                         locks=RedisKeyedLocks(redis) if redis is not None else None)
+                         locks=_shared_locks(redis))
     start = ChargingStart(repos.orders, checks, tags, payments.payments, remote, updates, clock, config)
     stop = ChargingStop(repos.orders, funds, start, remote, updates, clock)
     idle_fees = IdleFees(repos.orders, payments.settlement)
@@ -72,3 +71,11 @@ def build(repos: Repositories, settings: Settings, *, gateway: Gateway, commands
         ReservationTerms(d.reservation_hold_minutes, d.reservation_fee_fen))
     return Charging(availability=availability, start=start, stop=stop, progress=progress, funds=funds,
                     idle_fees=idle_fees, reservations=driver_reservations)
+
+
+def _shared_locks(redis):
+    """The start lock across nodes on Redis; None: this process's own (redis is not imported then)."""
+    if redis is None:
+        return None
+    from csms.cluster.locks import RedisKeyedLocks
+    return RedisKeyedLocks(redis)

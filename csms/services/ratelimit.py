@@ -11,8 +11,6 @@ import time
 from collections import OrderedDict, deque
 from typing import Callable, Protocol
 
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 
 log = logging.getLogger(__name__)
@@ -120,14 +118,15 @@ class DegradingRateLimiter:
     """The shared limiter while it answers; this node's own while it does not (Redis down: limits hold
     per node instead of across nodes, and nothing that is limited fails because Redis is away)."""
 
-    def __init__(self, shared: RateLimiter, local: RateLimiter):
+    def __init__(self, shared: RateLimiter, local: RateLimiter, away: tuple[type[BaseException], ...] = (OSError,)):
         self.shared, self.local = shared, local
+        self.away = away                    # the errors that mean the shared limiter is unreachable
         self._degraded = False
 
     async def hit(self, key: str, limit: int, window: float) -> float | None:
         try:
             wait = await self.shared.hit(key, limit, window)
-        except (OSError, RedisConnectionError, RedisTimeoutError) as exc:
+        except self.away as exc:
             if not self._degraded:
                 log.warning("rate limits: Redis unreachable (%s); limiting per node until it is back", exc)
             self._degraded = True
@@ -143,4 +142,7 @@ def make_rate_limiter(redis) -> RateLimiter:
     else in-process."""
     if redis is None:
         return InProcessRateLimiter()
-    return DegradingRateLimiter(RedisRateLimiter(redis), InProcessRateLimiter())
+    from redis.exceptions import ConnectionError as RedisConnectionError    # only with Redis: not imported by one process
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+    return DegradingRateLimiter(RedisRateLimiter(redis), InProcessRateLimiter(),
+                                (OSError, RedisConnectionError, RedisTimeoutError))

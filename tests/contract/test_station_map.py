@@ -3,10 +3,14 @@ MariaDB: places, the driver-facing connectors with their rank, live counts, what
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
+from csms.db import repositories as core
+from csms.db.repositories_station_map import SqlStationMapRepository
+from csms.domain.live_status import LiveStatus
 from csms.domain.profile import (
     RANK_FAULTED,
     RANK_FREE,
@@ -20,6 +24,7 @@ from csms.domain.profile import (
     StationSummary,
 )
 from tests.fakes import EPOCH
+from tests.fakes_station_map import FakeLiveStatusStore
 
 BOX = (31.0, 31.5, 121.0, 121.5)
 
@@ -153,3 +158,38 @@ async def test_patching_a_connector_sets_every_connector_of_the_evse_or_creates_
         "Unknown", "NoError", "cCCS2", None)
     assert (await repos.connectors.get("A16", 9, 9)).type == "GBT_DC"
     assert [c.max_power_w for c in await repos.connectors.list_for("B201")] == [150000, 150000, None]
+
+
+async def mirror(repos) -> FakeLiveStatusStore:
+    """A live status store holding what the database holds."""
+    store = FakeLiveStatusStore()
+    for cp_id, evse, conn, status, error_code, at in await repos.connectors.statuses():
+        store.put(cp_id, evse, conn, LiveStatus(status, error_code, at))
+    for cp_id, live in store.charge_points.items():
+        store.charge_points[cp_id] = replace(live, online=(await repos.charge_points.get(cp_id)).online)
+    return store
+
+
+async def test_the_live_path_answers_as_the_database_does_and_follows_the_live_status(repos, town):
+    if repos.kind == "fake":
+        pytest.skip("the live path is the SQL repositories'")
+    store = await mirror(repos)
+    live = SqlStationMapRepository(repos.station_map.db_sessions, repos.clock, store)
+    h, hill = town["harbour"], town["hill"]
+    assert await live.counts(EPOCH, box=BOX) == await repos.station_map.counts(EPOCH, box=BOX)
+    assert await live.counts(EPOCH, station_ids=[h]) == await repos.station_map.counts(EPOCH, station_ids=[h])
+    assert await live.connectors(EPOCH, station_id=h) == await repos.station_map.connectors(EPOCH, station_id=h)
+    store.put("A16", 1, 1, LiveStatus("Faulted", "GroundFailure", EPOCH + timedelta(seconds=5)))
+    store.charge_points["B201"] = replace(store.charge_points["B201"], online=False)
+    rows = await live.connectors(EPOCH, station_id=h)
+    assert (rows[0].rank, rows[0].ocpp_status) == (RANK_FAULTED, "Faulted")
+    assert [r.online for r in rows if r.charge_point_id == "B201"] == [False]
+    counts = (await live.counts(EPOCH, station_ids=[h, hill]))[h]
+    assert (counts.free, counts.faulted, counts.offline) == (0, 2, 1)
+    connectors = core.SqlConnectorRepository(repos.connectors.db_sessions, repos.clock, store)
+    first = (await connectors.list_for("A16"))[1]           # the later of the two: the live one
+    assert (first.status, first.error_code) == ("Faulted", "GroundFailure")
+    store.put("A16", 1, 1, LiveStatus("Charging", "NoError", EPOCH - timedelta(seconds=5)))
+    assert (await connectors.list_for("A16"))[1].status == "Available"    # an older live one loses
+    store.away = True                                                      # Redis away: the database
+    assert await live.connectors(EPOCH, station_id=h) == await repos.station_map.connectors(EPOCH, station_id=h)

@@ -221,6 +221,9 @@ async def test_five_processes_act_as_one_through_a_node_kill_a_worker_kill_and_a
         live = await _feed_until(push, lambda m: m.get("type") == "session" and
                                  (m.get("data") or {}).get("state") == "charging", 60)
         assert live is not None and live["data"]["order_id"] == oid, live
+        # the map on the API node: the charger's status, sent to an OCPP node, read from Redis
+        await eventually(lambda: _occupied(driver, station["id"], sims[1].cp_id), 10,
+                         what="the map shows the connector occupied")
         await asyncio.sleep(1.5)
         status, _ = await driver.post(f"/api/v1/driver/sessions/{oid}/stop", signed=True)
         assert status == 202
@@ -312,6 +315,11 @@ async def test_five_processes_act_as_one_through_a_node_kill_a_worker_kill_and_a
 async def _balance(driver, fen: int) -> bool:
     _, wallet = await driver.get("/api/v1/driver/wallet")
     return wallet is not None and wallet.get("balance_fen") == fen
+
+
+async def _occupied(driver, station_id: int, cp_id: str) -> bool:
+    status, body = await driver.get(f"/api/v1/driver/stations/{station_id}")
+    return status == 200 and [c["status"] for c in body["connectors"] if c["charge_point_id"] == cp_id] == ["occupied"]
 
 
 async def _free(sim) -> bool:

@@ -19,12 +19,13 @@ import tests
 from csms.bus.events import InProcessBus
 from csms.db import batch
 from csms.db import repositories_smart_charging as smart_charging_sql
-from csms.domain import clock, profile
+from csms.cluster.live_status import RedisLiveStatus
+from csms.domain import clock, live_status, profile
 from csms.domain import repositories as r
 from csms.domain import repositories_drivers as drivers
 from csms.services import chargers, firmware, smart_charging
 from csms.services.clock import SystemClock
-from tests import fakes, fakes_smart_charging
+from tests import fakes, fakes_smart_charging, fakes_station_map
 
 
 def modules(package, prefix: str = "") -> list:
@@ -48,6 +49,7 @@ NAMED_OTHERWISE = {
     clock.Clock: (fakes.FakeClock, SystemClock),
     r.BatchSink: (fakes.FakeBatch, batch.BatchWriter),
     chargers.Presence: (fakes.FakePresence, None),
+    live_status.LiveStatusStore: (fakes_station_map.FakeLiveStatusStore, RedisLiveStatus),
     smart_charging.ProfileRepository: (fakes_smart_charging.FakeChargingProfileRepository,
                                        smart_charging_sql.SqlChargingProfileRepository),
     smart_charging.ReportRepository: (fakes_smart_charging.FakeChargingReportRepository,

@@ -69,9 +69,11 @@ class _Unreachable:
 
 
 async def test_while_redis_is_away_the_limits_hold_per_node_and_come_back_shared():
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
     from csms.services.ratelimit import DegradingRateLimiter, InProcessRateLimiter
     shared = _Unreachable()
-    limiter = DegradingRateLimiter(shared, InProcessRateLimiter())
+    limiter = DegradingRateLimiter(shared, InProcessRateLimiter(), (OSError, RedisConnectionError))
     assert [await limiter.hit("k", 2, 60) for _ in range(3)][:2] == [None, None]
     assert await limiter.hit("k", 2, 60) > 0                  # the node's own count still limits
     shared.down = False
