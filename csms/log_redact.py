@@ -3,8 +3,10 @@ formatted text, whatever logger wrote it (ours, aiohttp, websockets' DEBUG hands
 
 from __future__ import annotations
 
+import json
 import re
-from typing import Iterable
+from collections.abc import Iterable
+from typing import Any
 
 MASK = "***"
 
@@ -13,7 +15,7 @@ _SECRET_KEYS = (r"password|passwd|pwd|secret|jwt_secret|token|access_token|refre
 
 _PATTERNS: list[tuple[re.Pattern, str]] = [
     # PEM private keys, with real or JSON-escaped newlines
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.DOTALL),
      "[private key " + MASK + "]"),
     # Authorization headers (HTTP Basic carries the charge point password, base64)
     (re.compile(r"(?i)(authorization[\"'\\]*\s*[:=]\s*[\"'\\]*(?:basic|bearer|wechatpay2-sha256-rsa2048)\s+)"
@@ -50,3 +52,32 @@ class Redactor:
         for pattern, replacement in _PATTERNS:
             text = pattern.sub(replacement, text)
         return text
+
+
+_SECRET_KEY = re.compile(r"(?i)(?:" + _SECRET_KEYS + r")")
+
+
+def redacted_json(value: Any, redact: Redactor, **dumps: Any) -> str:
+    """``value`` as JSON text with its secrets masked, and still JSON. The patterns above read text
+    and mask what follows a secret's name up to a quote or a comma: in JSON that is right for a
+    string, but a number, null, object or list under such a name (``{"token": 0}``) came out as
+    ``{"token": ***}``, which no JSON reader takes back. So, before the patterns run, a value under
+    a secret's name is masked whatever its type and a number that reads as a phone number becomes
+    text; should a pattern still cut across the JSON syntax, the masked text is kept as one string."""
+    text = redact(json.dumps(_premasked(value, redact), **dumps))
+    try:
+        json.loads(text)
+    except ValueError:
+        return json.dumps(text, **dumps)
+    return text
+
+
+def _premasked(value: Any, redact: Redactor) -> Any:
+    if isinstance(value, dict):
+        return {k: MASK if isinstance(k, str) and _SECRET_KEY.fullmatch(k) and not isinstance(v, str)
+                else _premasked(v, redact) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_premasked(v, redact) for v in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and redact(str(value)) != str(value):
+        return str(value)
+    return value

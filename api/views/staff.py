@@ -24,7 +24,14 @@ AUDIT_RECORD = s.obj({"id": s.INT, "at": s.TIME, "actor_id": s.STR, "actor": s.S
 
 
 def _load(text: str | None):
-    return None if text is None else json.loads(text)
+    """A stored body, before or after view; one that does not read as JSON (recorded before the
+    masking kept it JSON) is shown as its text rather than failing the whole page."""
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def record_view(r) -> dict:

@@ -27,8 +27,11 @@ log = logging.getLogger(__name__)
 
 class Dispatcher:
     def __init__(self, routes: Mapping[str, RouteTable], caller: Caller, observe: FrameObserver,
-                 max_frame_bytes: int = 65536, strict_responses: bool = True, tolerate: Tolerate | None = None):
+                 max_frame_bytes: int = 65536, strict_responses: bool = True, tolerate: Tolerate | None = None,
+                 traceback_every: float = 60.0):
         self.routes = routes
+        self.traceback_every = traceback_every
+        self._traced: dict[type, float] = {}     # error class -> when its traceback was last logged
         self.caller = caller
         self.observe = observe
         self.max_frame_bytes = max_frame_bytes
@@ -109,8 +112,8 @@ class Dispatcher:
             latency(label, time.perf_counter() - started)
             await self._send_error(conn, uid, action, version_code(version, exc.code), exc.description, exc.details)
             return
-        except Exception as exc:  # a bug or an outage: the charge point gets InternalError, the socket lives
-            log.exception("handler %s failed for %s", action, conn.cp_id)
+        except Exception as exc:  # noqa: BLE001 - a bug or an outage: InternalError (logged), the socket lives
+            self._failed(exc, conn.cp_id, uid, action)
             latency(label, time.perf_counter() - started)
             await self._send_error(conn, uid, action, "InternalError", f"{type(exc).__name__} while handling {action}")
             return
@@ -123,6 +126,22 @@ class Dispatcher:
         await conn.send(text)
         for fn in ctx.after:
             asyncio.create_task(_run_after(fn, conn.cp_id, action))
+
+    def _failed(self, exc: Exception, cp_id: str, uid: str, action: str) -> None:
+        """One line per refused message: which message, and why. The traceback at most once a minute
+        per error class: while the database is down every transaction message fails the same way
+        (NotCommitted from the group commit, OperationalError from a query), and a traceback for
+        each would bury the rest of the log."""
+        kind = type(exc)
+        now = time.monotonic()
+        traced = self._traced.get(kind)
+        fresh = traced is None or now - traced >= self.traceback_every
+        if fresh:
+            self._traced[kind] = now
+        why = (str(exc).strip().splitlines() or [""])[0][:300]
+        log.error("%s %s from %s answered InternalError: %s: %s%s", action, uid, cp_id, kind.__name__, why,
+                  "" if fresh else " (traceback of this error logged less than a minute ago)",
+                  exc_info=exc if fresh else None)
 
     async def _send_error(self, conn: Connection, uid: str, action: str | None, code: str, description: str,
                           details: dict | None = None) -> None:

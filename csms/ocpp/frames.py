@@ -31,6 +31,8 @@ _ID = re.compile(r'^\s*\[\s*\d+\s*,\s*"([^"\\]{1,64})"')
 # orjson decodes an integer past 64 bits (2^64, -2^63-1) as a float: a JSON integer would pass for a
 # number with an exponent. Frames with such a run of digits are decoded again exactly (rare: no cost to the others).
 _LONG_INTEGER = re.compile(r"\d{19}")
+# past 1e308 orjson does not decode an integer at all ("number is infinity"), though it is JSON
+_HUGE_INTEGER = re.compile(r"\d{309,}")
 
 
 @dataclass(slots=True)
@@ -59,9 +61,7 @@ def decode(raw: str | bytes, version: str) -> Frame:
     if isinstance(raw, bytes):
         raise FrameError(bad_format, "OCPP-J frames are text frames, not binary", _salvage(raw))
     try:
-        msg = orjson.loads(raw)
-        if _LONG_INTEGER.search(raw):
-            msg = json.loads(raw, parse_constant=_not_json)
+        msg = _loads(raw)
     except (orjson.JSONDecodeError, ValueError):
         raise FrameError(bad_format, "frame is not valid JSON", _salvage(raw)) from None
     if not isinstance(msg, list) or not msg:
@@ -90,6 +90,21 @@ def decode(raw: str | bytes, version: str) -> Frame:
         raise FrameError(rpc_error, "a CALLERROR is [4, id, code, description, details]", uid, mtype)
     return Frame(CALLERROR, uid, error_code=msg[2], error_description=str(msg[3]),
                  error_details=msg[4] if len(msg) == 5 else {})
+
+
+def _loads(text: str) -> Any:
+    """orjson, exact where it is not: a frame with an integer past 64 bits is decoded by json. One
+    with an integer orjson cannot decode at all (past 1e308) must first pass orjson with those
+    integers read as 0, so that both decoders refuse the same frames (json takes an unpaired
+    surrogate escape, orjson does not)."""
+    try:
+        msg = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        if not _HUGE_INTEGER.search(text):
+            raise
+        orjson.loads(_HUGE_INTEGER.sub("0", text))
+        return json.loads(text, parse_constant=_not_json)
+    return json.loads(text, parse_constant=_not_json) if _LONG_INTEGER.search(text) else msg
 
 
 def _not_json(name: str):

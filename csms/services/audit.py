@@ -11,7 +11,7 @@ from typing import Any
 from csms.domain.audit import AuditQuery, AuditRecord, AuditRepository
 from csms.domain.clock import Clock
 from csms.domain.models import Page
-from csms.log_redact import Redactor
+from csms.log_redact import Redactor, redacted_json
 
 MAX_JSON = 60_000          # characters kept of one body (a tariff or a local list is far below)
 
@@ -44,7 +44,7 @@ class AuditLog:
     def _json(self, value: Any) -> str | None:
         if value is None:
             return None
-        text = self._redact(json.dumps(value, ensure_ascii=False, default=str, sort_keys=True))
+        text = redacted_json(value, self._redact, ensure_ascii=False, default=str, sort_keys=True)
         return text if len(text) <= MAX_JSON else json.dumps({"truncated": text[:MAX_JSON]}, ensure_ascii=False)
 
     async def record(self, a: Action) -> AuditRecord:

@@ -1,13 +1,14 @@
 """SIGKILL of the CSMS mid-session, restart, replay (issue 16 item 3).
 
 The CSMS runs as a real process (`csms serve` on a SQLite file), WeChat as another
-(`csms wechat-emulator`, which outlives the CSMS as WeChat does). Simulated OCPP 1.6 charge points
-stream meter values every 0.2 s; drivers charge from their wallets and top them up with WeChat Pay.
-The CSMS is killed (SIGKILL: no shutdown code runs) at each of these moments, each round:
+(`csms wechat-emulator`, which outlives the CSMS as WeChat does). Simulated charge points (OCPP 1.6,
+or 2.0.1) stream meter values every 0.2 s; drivers charge from their wallets and top them up with
+WeChat Pay. The CSMS is killed (SIGKILL: no shutdown code runs) at each of these moments, each round:
 
-- start:    while a StartTransaction is in flight (after the driver's remote start)
-- meter:    while a MeterValues is in flight, mid-session
-- stop:     while a StopTransaction is in flight (after the driver's stop)
+- start:    while a StartTransaction (2.0.1: TransactionEvent Started) is in flight (after the
+            driver's remote start)
+- meter:    while a MeterValues (TransactionEvent Updated with meter values) is in flight, mid-session
+- stop:     while a StopTransaction (TransactionEvent Ended) is in flight (after the driver's stop)
 - payment:  just after the payer paid, while WeChat's notification is on its way
 
 then started again; the charge points reconnect and replay what their outbox still holds, WeChat
@@ -20,8 +21,8 @@ retries its notification. At the end, from the database file itself:
   energy at the station's price, charged to the wallet once;
 - every payment WeChat took is credited once.
 
-CSMS_CRASH_ROUNDS (default 1) repeats the moments (two tests: start and meter, stop and payment);
-`make soak-crash` runs more."""
+CSMS_CRASH_ROUNDS (default 1) repeats the moments (three tests: 1.6 start and meter, 1.6 stop and
+payment, 2.0.1 start, meter and stop); `make soak-crash` runs more."""
 
 from __future__ import annotations
 
@@ -38,18 +39,19 @@ from chargepoint_sim.protocol import parse_time
 from csms.services.billing import fen
 from tests.support.driver import a_priced_station, eventually, prepay_id
 from tests.support.processes import CsmsProcess, EmulatorProcess, RemoteDriver
-from tests.support.watched_point import ENERGY, WatchedPoint
+from tests.support.watched_point import ENERGY, WATCHED, WatchedPoint
 
 ROUNDS = int(os.environ.get("CSMS_CRASH_ROUNDS", "1"))
-MOMENTS = ("start", "meter", "stop", "payment")
 PRICE = {"energy": 100, "service": 50}          # fen per kWh, flat all day
-pytestmark = pytest.mark.timeout(90 + 40 * ROUNDS)
+# (OCPP version, the moments of one round): the payment moment does not depend on the version
+RUNS = [("1.6", ("start", "meter")), ("1.6", ("stop", "payment")), ("2.0.1", ("start", "meter", "stop"))]
 
 
 class Plant:
     """The CSMS and WeChat processes, a priced station, charge points and drivers; kills on cue."""
 
-    def __init__(self, tmp_path):
+    def __init__(self, tmp_path, version: str):
+        self.version = version
         self.emulator = EmulatorProcess(tmp_path / "var", tmp_path / "emulator.log")
         self.csms = CsmsProcess(tmp_path, self.emulator, CSMS_DRIVER_MIN_WALLET_FEN="100")
         self.points: list[WatchedPoint] = []
@@ -67,10 +69,10 @@ class Plant:
         for n in range(chargers):
             cp_id = f"CRASH-{n}"
             await self.csms.a_charge_point(cp_id, station_id=station["id"])
-            cp = WatchedPoint(url=self.csms.ocpp_url, cp_id=cp_id, connectors=1, meter_interval=0.2, time_scale=10,
-                              ramp_s=1, call_timeout=5, reconnect_min_delay=0.2, reconnect_max_delay=1.0)
-            cp.config.set("TransactionMessageAttempts", 20)
-            cp.config.set("TransactionMessageRetryInterval", 1)
+            cp = WATCHED[self.version](url=self.csms.ocpp_url, cp_id=cp_id, connectors=1, meter_interval=0.2,
+                                       time_scale=10, ramp_s=1, call_timeout=5, reconnect_min_delay=0.2,
+                                       reconnect_max_delay=1.0)
+            cp.retry_transaction_messages(attempts=20, interval=1)
             await cp.connect()
             self.points.append(cp)
             driver = RemoteDriver(self.csms, self.emulator, f"driver{n}")
@@ -133,7 +135,7 @@ async def wait_state(driver: RemoteDriver, order_id: int, *states: str, timeout:
 async def a_session(plant: Plant, n: int, moment: str) -> None:
     driver, cp = plant.drivers[n], plant.points[n]
     if moment == "start":
-        cp.trip_on("StartTransaction", plant.kill_soon)
+        cp.trip_on("start", plant.kill_soon)
     known = await order_ids(driver)
     for _ in range(50):     # the last session's Available may not be written yet (statuses are write-behind)
         status, body = await quietly(driver.start(cp.cp_id, 1))
@@ -147,12 +149,12 @@ async def a_session(plant: Plant, n: int, moment: str) -> None:
     await wait_state(driver, order_id, "charging", "paid")
     await cp.wait_for(lambda cp: len(cp.acked) > 0, timeout=15)
     if moment == "meter":
-        cp.trip_on("MeterValues", plant.kill_soon, after=random.randint(1, 4))
+        cp.trip_on("meter", plant.kill_soon, after=random.randint(1, 4))
         await plant.restart_after_crash()
         await cp.wait_for(lambda c: c.ready, timeout=30)
     await asyncio.sleep(random.uniform(0.5, 1.0))           # streaming
     if moment == "stop":
-        cp.trip_on("StopTransaction", plant.kill_soon)
+        cp.trip_on("stop", plant.kill_soon)
     await quietly(driver.post(f"/api/v1/driver/sessions/{order_id}/stop", signed=True))
     if moment == "stop":
         await plant.restart_after_crash()
@@ -178,8 +180,8 @@ async def a_payment(plant: Plant, n: int, killed: bool, amount: int = 1000) -> N
 
 
 @pytest.fixture
-async def plant(tmp_path):
-    plant = Plant(tmp_path)
+async def plant(tmp_path, version):
+    plant = Plant(tmp_path, version)
     try:
         await plant.start()
         yield plant
@@ -193,8 +195,10 @@ def _db_time(text: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-@pytest.mark.parametrize("moments", [MOMENTS[:2], MOMENTS[2:]], ids="-".join)
-async def test_killed_mid_session_or_payment_loses_and_doubles_nothing(plant, moments):
+@pytest.mark.parametrize(("version", "moments"), [
+    pytest.param(version, moments, id=f"{version}-{'-'.join(moments)}",
+                 marks=pytest.mark.timeout(90 + 20 * len(moments) * ROUNDS)) for version, moments in RUNS])
+async def test_killed_mid_session_or_payment_loses_and_doubles_nothing(plant, version, moments):
     for n in range(len(plant.drivers)):
         await a_payment(plant, n, killed=False, amount=10_000 * ROUNDS)     # the wallets, before any kill
     for _ in range(ROUNDS):
@@ -210,44 +214,54 @@ async def test_killed_mid_session_or_payment_loses_and_doubles_nothing(plant, mo
 
     db = sqlite3.connect(f"file:{plant.csms.db_file}?mode=ro", uri=True)
     try:
-        check_meter_values(db, plant.points)
-        check_sessions(db, plant)
-        await check_money(db, plant)
+        ids = stored_ids(db)
+        check_meter_values(db, plant.points, ids)
+        check_sessions(db, plant, ids)
+        await check_money(db, plant, ids)
     finally:
         db.close()
     replayed = sum(cp.refused["disconnected"] + cp.refused["timeout"] for cp in plant.points)
     notes = [n for n in await plant.emulator.notifications() if n["resource"]["out_trade_no"] in plant.killed_payments]
     retried = sum(1 for n in notes if len(n["attempts"]) > 1)
-    print(f"\n{plant.kills} SIGKILLs ({ROUNDS} x {', '.join(moments)}): {len(plant.orders)} sessions completed and "
+    print(f"\nOCPP {version}, {plant.kills} SIGKILLs ({ROUNDS} x {', '.join(moments)}): {len(plant.orders)} sessions completed and "
           f"billed, {sum(len(cp.acked) for cp in plant.points)} acknowledged readings stored once, "
           f"{replayed} transaction messages cut by a kill and sent again, "
           f"{len(await plant.emulator.transactions())} WeChat payments, each credited once "
           f"({retried} of the {len(notes)} killed during their notification needed WeChat's retry)")
 
 
-def check_meter_values(db: sqlite3.Connection, points: list[WatchedPoint]) -> None:
+def stored_ids(db: sqlite3.Connection):
+    """(charge point, the transaction id the station knows) -> the CSMS's transaction id: a 1.6
+    station uses the CSMS's own, a 2.0.1 station names its transactions (ocpp_tx_id)."""
+    named = {(cp, ocpp): tx for tx, cp, ocpp in db.execute("SELECT id, charge_point_id, ocpp_tx_id FROM transactions")
+             if ocpp is not None}
+    return lambda cp_id, tx_id: named.get((cp_id, tx_id), tx_id)
+
+
+def check_meter_values(db: sqlite3.Connection, points: list[WatchedPoint], ids) -> None:
     doubled = db.execute("SELECT transaction_id, timestamp, measurand, context, COUNT(*) FROM meter_values "
                          "GROUP BY charge_point_id, transaction_id, timestamp, measurand, phase, context, location "
                          "HAVING COUNT(*) > 1").fetchall()
     assert doubled == [], f"readings stored twice: {doubled[:5]}"
-    acked = [(cp.cp_id, tx, _db_time(ts), wh) for cp in points for tx, ts, wh in cp.acked]
+    acked = [(cp.cp_id, ids(cp.cp_id, tx), _db_time(ts), wh) for cp in points for tx, ts, wh in cp.acked]
     stored = Counter(db.execute("SELECT charge_point_id, transaction_id, timestamp, value FROM meter_values "
                                 "WHERE measurand = ?", (ENERGY,)).fetchall())
     missing = [a for a in acked if stored[a] != 1]
     assert not missing, f"{len(missing)} of {len(acked)} acknowledged readings not stored once: {missing[:5]}"
 
 
-def check_sessions(db: sqlite3.Connection, plant: Plant) -> None:
+def check_sessions(db: sqlite3.Connection, plant: Plant, ids) -> None:
     rows = {r[0]: r[1:] for r in db.execute("SELECT id, status, meter_start_wh, meter_stop_wh FROM transactions")}
     for cp in plant.points:
         for tx in cp.transactions:
-            assert tx.id in rows, f"{cp.cp_id}: transaction {tx.id} unknown"
-            assert rows[tx.id] == ("Completed", tx.meter_start, tx.meter_stop), (cp.cp_id, tx.id, rows[tx.id])
+            tx_id = ids(cp.cp_id, tx.id)
+            assert tx_id in rows, f"{cp.cp_id}: transaction {tx.id} unknown"
+            assert rows[tx_id] == ("Completed", tx.meter_start, tx.meter_stop), (cp.cp_id, tx.id, rows[tx_id])
     assert len(rows) == sum(len(cp.transactions) for cp in plant.points)     # no transaction twice
 
 
-async def check_money(db: sqlite3.Connection, plant: Plant) -> None:
-    by_tx = {tx.id: tx for cp in plant.points for tx in cp.transactions}
+async def check_money(db: sqlite3.Connection, plant: Plant, ids) -> None:
+    by_tx = {ids(cp.cp_id, tx.id): tx for cp in plant.points for tx in cp.transactions}
     for driver, _, order_id in plant.orders:
         state, tx_id, energy, total, idle = db.execute(
             "SELECT state, transaction_id, energy_wh, total_fen, idle_fee_fen FROM orders WHERE id = ?",

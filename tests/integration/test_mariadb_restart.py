@@ -12,6 +12,7 @@ transaction completed with the charge point's meter stop."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections import Counter
 
@@ -104,8 +105,10 @@ async def test_mariadb_stopped_and_started_under_load_loses_nothing_acknowledged
             await cp.wait_for(lambda c: not c.outbox, timeout=60)
         await check_stored_once(mariadb.url(), points)
         assert late.transactions[0].id is not None                   # the start went through once it was back
+        refusals, traces = check_refusals_logged(csms.process.log.read_text(), refused["InternalError"])
         print(f"\nMariaDB down {DOWN_SECONDS:.0f} s under 3 chargers streaming and 1 starting: refused {dict(refused)}, "
-              f"{sum(len(cp.acked) for cp in points)} acknowledged readings all stored once")
+              f"{sum(len(cp.acked) for cp in points)} acknowledged readings all stored once; the log: one line per "
+              f"refusal ({refusals}), {traces} tracebacks")
     finally:
         for cp in points:
             await cp.close()
@@ -118,6 +121,21 @@ async def _is(status_coro, expected: int) -> bool:
 
 async def _acked_since(points: list[WatchedPoint], moment: float) -> bool:
     return all(any(t > moment for t in cp.ack_times) for cp in points)
+
+
+REFUSAL = re.compile(r" ERROR +csms\.ocpp\.dispatcher: (\w+) (\S+) from (MDB-\d) answered InternalError: (\w+): (.+)")
+
+
+def check_refusals_logged(log: str, refused: int) -> tuple[Counter, int]:
+    """The dispatcher logs one line per refused message (action, message id, charge point, the
+    error's class and text) and a traceback at most once a minute per error class, not one each."""
+    lines = log.splitlines()
+    found = [(i, m) for i, line in enumerate(lines) if (m := REFUSAL.search(line))]
+    assert len(found) == refused, f"{len(found)} refusals logged, the charge points saw {refused}"
+    assert all(m[1] in ("StartTransaction", "MeterValues", "StopTransaction") and m[5] for _, m in found)
+    traced = Counter(m[4] for i, m in found if i + 1 < len(lines) and lines[i + 1].startswith("Traceback"))
+    assert traced and max(traced.values()) == 1, traced       # the outage lasts less than a minute
+    return Counter(m[4] for _, m in found), sum(traced.values())
 
 
 async def check_stored_once(url: str, points: list[WatchedPoint]) -> None:

@@ -146,6 +146,23 @@ async def test_a_failing_handler_gets_internal_error_and_the_next_frame_is_still
     assert after[:2] == [3, "f-2"]
 
 
+async def test_each_refusal_is_one_log_line_and_its_traceback_is_logged_once_a_minute(observer, conn, caplog):
+    dispatcher = dispatch({"StopTransaction": broken}, observer, traceback_every=60)
+    stop = {"transactionId": 1, "meterStop": 10, "timestamp": "2024-05-01T08:00:00Z"}
+    with caplog.at_level("ERROR", logger="csms.ocpp.dispatcher"):
+        for n in range(5):                                   # an outage: every message fails the same way
+            await receive(dispatcher, conn, [2, f"o-{n}", "StopTransaction", stop])
+    lines = [r for r in caplog.records if r.name == "csms.ocpp.dispatcher"]
+    assert [r.getMessage() for r in lines][:2] == [
+        "StopTransaction o-0 from CP1 answered InternalError: RuntimeError: database went away",
+        ("StopTransaction o-1 from CP1 answered InternalError: RuntimeError: database went away "
+         "(traceback of this error logged less than a minute ago)")]
+    assert len(lines) == 5 and [r.exc_info is not None for r in lines] == [True, False, False, False, False]
+    dispatcher.traceback_every = 0                          # a minute later: the traceback once more
+    await receive(dispatcher, conn, [2, "o-5", "StopTransaction", stop])
+    assert caplog.records[-1].exc_info is not None
+
+
 async def test_a_handler_answer_breaking_the_schema_is_not_sent_and_is_our_internal_error(dispatcher, conn):
     answer = await receive(dispatcher, conn, [2, "a-1", "Authorize", {"idTag": "T1"}])
 

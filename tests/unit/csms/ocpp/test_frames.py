@@ -61,6 +61,25 @@ def test_an_error_frame_keeps_at_most_255_characters_of_description():
     assert json.loads(text) == [4, "1", "InternalError", "d" * 255, {}]
 
 
+@pytest.mark.parametrize("digits", [19, 308, 309, 400])
+@pytest.mark.parametrize("version", [V16, V201])
+def test_an_integer_of_any_size_is_decoded_exactly(version, digits):
+    """Past 64 bits orjson reads an integer as a float, past 1e308 not at all; it is still JSON
+    (found by the soak: a 2.0.1 ePriceLevel of -10^309 was answered 'not valid JSON')."""
+    frame = frames.decode('[2, "7", "DataTransfer", {"n": [-1%s]}]' % ("0" * digits), version)
+
+    assert frame.payload["n"] == [-(10 ** digits)] and isinstance(frame.payload["n"][0], int)
+
+
+@pytest.mark.parametrize("raw", ['[2, "7", "X", {"s": "\\ud800", "n": 1%s}]', '[2, "7", "X", {"n": 1%s, }]',
+                                 '[2, "7", "X", {"n": NaN, "m": 1%s}]'])
+def test_a_frame_with_a_huge_integer_is_refused_for_what_else_is_wrong_in_it(raw):
+    with pytest.raises(FrameError) as caught:
+        frames.decode(raw % ("0" * 400), V201)
+
+    assert (caught.value.code, caught.value.description) == ("FormatViolation", "frame is not valid JSON")
+
+
 # -- malformed frames: the code each version prescribes -------------------------------------------------
 MALFORMED = [
     # what, raw, 1.6 code, 2.0.1 code, salvaged id, message type
