@@ -7,45 +7,27 @@ one node reach the other's live subscribers."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import pytest
 
 from api.server import start
 from csms.domain import events
 from tests.e2e.helpers import BOOT, answer, eventually, new_id
+from tests.support.cluster_backing import cluster_backing
 from tests.support.ocpp_client import RawClient
-from tests.support.private_services import PrivateRedis
-from tests.support.server import (
-    drop_mariadb,
-    fresh_mariadb,
-    make_settings,
-    start_csms,
-    stop_csms,
-)
-from tests.support.services import MARIADB_URL, need
+from tests.support.server import start_csms, stop_csms
 
 
 @pytest.fixture
 async def nodes(tmp_path):
-    need(MARIADB_URL, "MariaDB")
-    redis = PrivateRedis(tmp_path)
-    await redis.start()
-    url, name = await fresh_mariadb(MARIADB_URL)
-    run = uuid.uuid4().hex[:6]
-
-    def settings(node: str):
-        return make_settings(tmp_path, url, **{"redis.url": redis.url, "cluster.node_id": f"{node}-{run}",
-                                               "ocpp.call_timeout": "1", "ocpp.auto_register": True})
-    api = await start_csms(settings("api"))            # role all: API, OCPP, jobs
-    other = await start(settings("ocpp"), "ocpp")
-    try:
-        yield api, other, redis
-    finally:
-        await other.stop()
-        await stop_csms(api)
-        redis.stop()
-        await drop_mariadb(MARIADB_URL, name)
+    async with cluster_backing(tmp_path, **{"ocpp.call_timeout": "1", "ocpp.auto_register": True}) as (redis, settings):
+        api = await start_csms(settings("api"))            # role all: API, OCPP, jobs
+        other = await start(settings("ocpp"), "ocpp")
+        try:
+            yield api, other, redis
+        finally:
+            await other.stop()
+            await stop_csms(api)
 
 
 async def connect(running_or_csms, cp_id: str, protocol: str = "ocpp1.6") -> RawClient:

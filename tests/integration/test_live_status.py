@@ -7,7 +7,6 @@ Redis down -> the database answers (degrade, not fail)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
@@ -23,40 +22,30 @@ from csms.domain import events
 from csms.domain.live_status import LiveStatus
 from tests.e2e.helpers import BOOT, eventually, new_id
 from tests.fakes_profile import a_driver
+from tests.support.cluster_backing import cluster_backing
 from tests.support.ocpp_client import RawClient
 from tests.support.private_services import PrivateRedis
-from tests.support.server import ADMIN, Csms, drop_mariadb, fresh_mariadb, make_settings
-from tests.support.services import MARIADB_URL, need
+from tests.support.server import ADMIN, Csms
 
 
 @pytest.fixture
 async def nodes(tmp_path):
     """(the API node as a Csms, the OCPP node's Running, the private Redis, a client of it)."""
-    need(MARIADB_URL, "MariaDB")
-    redis = PrivateRedis(tmp_path)
-    await redis.start()
-    url, name = await fresh_mariadb(MARIADB_URL)
-    run = uuid.uuid4().hex[:6]
-
-    def settings(node: str):
-        return make_settings(tmp_path, url, **{"redis.url": redis.url, "cluster.node_id": f"{node}-{run}",
-                                               "cluster.presence_ttl": "3"})     # refreshed every second
-    ocpp = await start(settings("ocpp"), "ocpp")
-    api = await start(settings("api"), "api")
-    http = aiohttp.ClientSession()
-    async with http.post(f"http://127.0.0.1:{api.api_port}/api/v1/auth/login",
-                         json={"username": ADMIN[0], "password": ADMIN[1]}) as resp:
-        token = (await resp.json())["access_token"]
-    client = aioredis.from_url(redis.url)
-    try:
-        yield Csms(api, http, token), ocpp, redis, client
-    finally:
-        await client.aclose()
-        await http.close()
-        await api.stop()
-        await ocpp.stop()
-        redis.stop()
-        await drop_mariadb(MARIADB_URL, name)
+    async with cluster_backing(tmp_path, **{"cluster.presence_ttl": "3"}) as (redis, settings):  # refreshed every second
+        ocpp = await start(settings("ocpp"), "ocpp")
+        api = await start(settings("api"), "api")
+        http = aiohttp.ClientSession()
+        async with http.post(f"http://127.0.0.1:{api.api_port}/api/v1/auth/login",
+                             json={"username": ADMIN[0], "password": ADMIN[1]}) as resp:
+            token = (await resp.json())["access_token"]
+        client = aioredis.from_url(redis.url)
+        try:
+            yield Csms(api, http, token), ocpp, redis, client
+        finally:
+            await client.aclose()
+            await http.close()
+            await api.stop()
+            await ocpp.stop()
 
 
 class Statements:
