@@ -71,6 +71,17 @@ class _RawInsert:
         return [tuple(self._time(row.get(c)) if c in times else row.get(c) for c in cols) for row in rows]
 
 
+def _update_groups(name: str, by_key: dict[Any, dict]) -> dict[tuple, list[tuple[tuple, dict]]]:
+    """Queued updates of ``name`` grouped by the columns they set: names -> [(key values, row)]."""
+    cols = _UPDATE[name][2]
+    groups: dict[tuple, list[tuple[tuple, dict]]] = {}
+    for key, row in by_key.items():
+        names = tuple(sorted(c for c in row if c in cols))
+        if names:
+            groups.setdefault(names, []).append((key if isinstance(key, tuple) else (key,), row))
+    return groups
+
+
 class _RawUpdates:
     """The update_latest targets as plain SQL for the SQLite writer's connection, each value bound as
     SQLAlchemy binds it (the column type's bind processor: datetimes as its text format, booleans as 0/1)."""
@@ -78,6 +89,7 @@ class _RawUpdates:
     def __init__(self, dialect):
         self.dialect = dialect
         self._binds: dict[tuple[str, str], Any] = {}
+        self._sql: dict[tuple[str, tuple], str] = {}
 
     def _bind(self, table, name: str):
         key = (table.name, name)
@@ -85,16 +97,21 @@ class _RawUpdates:
             self._binds[key] = table.c[name].type.bind_processor(self.dialect) or (lambda v: v)
         return self._binds[key]
 
+    def _text(self, table, key_cols, names: tuple) -> str:
+        key = (table.name, names)
+        if key not in self._sql:
+            quote = self.dialect.identifier_preparer.quote
+            self._sql[key] = (f"UPDATE {quote(table.name)} SET {', '.join(f'{quote(c)} = ?' for c in names)} "
+                              f"WHERE {' AND '.join(f'{quote(c.name)} = ?' for c in key_cols)}")
+        return self._sql[key]
+
     def statements(self, name: str, by_key: dict[Any, dict]) -> list[tuple[str, list[tuple]]]:
-        table, key_cols, cols = _UPDATE[name]
-        groups: dict[tuple, list[tuple]] = {}
-        for key, row in by_key.items():
-            names = tuple(sorted(c for c in row if c in cols))
-            keys = key if isinstance(key, tuple) else (key,)
-            groups.setdefault(names, []).append(tuple(self._bind(table, c)(row[c]) for c in names) + tuple(keys))
-        where = " AND ".join(f'"{c.name}" = ?' for c in key_cols)
-        return [(f'UPDATE "{table.name}" SET {", ".join(f"{chr(34)}{c}{chr(34)} = ?" for c in names)} WHERE {where}',
-                 params) for names, params in groups.items() if names]
+        table, key_cols, _ = _UPDATE[name]
+        return [(self._text(table, key_cols, names),
+                 [tuple(self._bind(table, c)(row[c]) for c in names) + keys for keys, row in group])
+                for names, group in _update_groups(name, by_key).items()]
+
+
 # update_latest targets: table -> (table, key columns, updatable columns)
 _UPDATE = {
     "transactions": (t.transactions, (t.transactions.c.id,),
@@ -231,14 +248,10 @@ class BatchWriter:
             for part in chunks(rows, self.chunk):
                 await conn.exec_driver_sql(raw.sql, raw.params(part))
         for name, by_key in updates.items():
-            table, key_cols, cols = _UPDATE[name]
-            groups: dict[tuple, list[dict]] = {}
-            for key, row in by_key.items():
-                names = tuple(sorted(c for c in row if c in cols))
-                keys = key if isinstance(key, tuple) else (key,)
-                groups.setdefault(names, []).append({**{f"k_{i}": k for i, k in enumerate(keys)},
-                                                     **{f"b_{c}": row[c] for c in names}})
-            for names, params in groups.items():
+            table, key_cols, _ = _UPDATE[name]
+            for names, group in _update_groups(name, by_key).items():
+                params = [{**{f"k_{i}": k for i, k in enumerate(keys)}, **{f"b_{c}": row[c] for c in names}}
+                          for keys, row in group]
                 stmt = (update(table).where(*(col == bindparam(f"k_{i}") for i, col in enumerate(key_cols)))
                         .values({c: bindparam(f"b_{c}") for c in names}))
                 for part in chunks(params, self.chunk):
