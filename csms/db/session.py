@@ -10,6 +10,8 @@ from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from csms import paths
+from csms.db import sqlite_async
+from csms.db.sqlite_writer import PRAGMAS
 from csms.settings import DatabaseSettings
 
 log = logging.getLogger(__name__)
@@ -37,19 +39,18 @@ def make_engine(cfg: DatabaseSettings, data_dir: Path | None = None) -> AsyncEng
     url = cfg.url
     if url.startswith("sqlite"):
         p = sqlite_path(url, data_dir)
-        if p is not None:
-            p.parent.mkdir(parents=True, exist_ok=True)
-            url = f"sqlite+aiosqlite:///{p}"
+        if p is None:  # in memory: aiosqlite's one shared connection
+            return create_async_engine(url, echo=cfg.echo)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite+{sqlite_async.DRIVER}:///{p}"  # one thread hop per statement (see there)
         # one connection: SQLite has one writer, and queuing in-process beats busy-waiting on the file lock
         engine = create_async_engine(url, echo=cfg.echo, pool_size=1, max_overflow=0, pool_timeout=60)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn, _record):  # WAL lets readers run beside the batch writer
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=5000")
+            for pragma in PRAGMAS:
+                cur.execute(pragma)
             cur.close()
         return engine
     return create_async_engine(url, echo=cfg.echo, pool_size=cfg.pool_size, max_overflow=cfg.pool_size,

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-# what SQLAlchemy's engine sets on its connection (csms/db/session.py); synchronous is per connection
+# set on every connection to the file, SQLAlchemy's (csms/db/session.py) and the writer's; synchronous is per connection
 PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
            "PRAGMA busy_timeout=5000")
 # errors meaning "the database is away or busy, try again": the rows are kept (the others: a row refused)
