@@ -72,7 +72,10 @@ async def main():
                         online=False, created_at=now, updated_at=now) for i in ids])
         await c.execute(t.connectors.insert(), [dict(charge_point_id=i, evse_id=n, connector_id=n, status="Available",
                         error_code="NoError") for i in ids for n in range(1, {connectors} + 1)])
-        await c.execute(t.id_tags.insert().values(id_tag="LOADTAG", status="Accepted", created_at=now, updated_at=now))
+        # each charger's own card (bench/loadgen.py id_tag_of): one card shared by all would make every start
+        # a concurrent-use check against all the others
+        await c.execute(t.id_tags.insert(), [dict(id_tag="LT-" + i, status="Accepted", created_at=now, updated_at=now)
+                                             for i in ids])
     await engine.dispose()
 
 asyncio.run(main())

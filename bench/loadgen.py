@@ -38,8 +38,12 @@ import orjson
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-ID_TAG = "LOADTAG"
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def id_tag_of(cp_id: str) -> str:
+    """The charger's own card, registered by bench/load.py register()."""
+    return "LT-" + cp_id
 
 
 def now_iso() -> str:
@@ -107,7 +111,7 @@ class Charger:
             raise CallError(f"BootNotification:{answer.get('status')}")
 
     async def start(self) -> None:
-        answer = await self.call("StartTransaction", {"connectorId": 1, "idTag": ID_TAG, "meterStart": 0,
+        answer = await self.call("StartTransaction", {"connectorId": 1, "idTag": id_tag_of(self.cp_id), "meterStart": 0,
                                                       "timestamp": now_iso()})
         self.tx_id = answer["transactionId"]
 

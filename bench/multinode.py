@@ -121,7 +121,7 @@ def main() -> int:
     db_url, db_name = asyncio.run(fresh_db(args.database_url))
     env = env_for(tmp, db_url)
     register(env, half, "SA-")
-    register_more(env, args.count - half, "SB-")
+    register(env, args.count - half, "SB-", width=4)
     ocpp, api = free_port(), free_port()
     single = start("all", env, tmp, "single", ocpp=ocpp, api=api)
     try:
@@ -141,7 +141,7 @@ def main() -> int:
     db_url, db_name = asyncio.run(fresh_db(args.database_url))
     env = env_for(tmp, db_url, CSMS_REDIS_URL=redis.url, CSMS_AMQP_URL=args.amqp_url, CSMS_AMQP_PREFIX=prefix)
     register(env, half, "MA-")
-    register_more(env, args.count - half, "MB-")
+    register(env, args.count - half, "MB-", width=4)
     ports = [free_port(), free_port()]
     procs = [start("ocpp", env, tmp, f"ocpp{i}", ocpp=port) for i, port in enumerate(ports)]
     procs.append(start("worker", env, tmp, "worker"))
@@ -163,32 +163,6 @@ def main() -> int:
     result["machine"] = f"{os.cpu_count()} cores (shared); every process on the same host"
     print(json.dumps(result, indent=2))
     return 0
-
-
-def register_more(env: dict, count: int, prefix: str) -> None:
-    """Charge points of the second simulator: the same as register() without the id tag it adds once."""
-    code = f"""
-import asyncio
-from datetime import datetime, timezone
-from csms.settings import load_settings
-from csms.db.session import make_engine
-from csms.db import tables as t
-
-async def main():
-    s = load_settings()
-    engine = make_engine(s.database, s.data_dir)
-    now = datetime.now(timezone.utc)
-    ids = [f"{prefix}{{i:04d}}" for i in range(1, {count} + 1)]
-    async with engine.begin() as c:
-        await c.execute(t.charge_points.insert(), [dict(id=i, registration_status="Accepted", security_profile=0,
-                        online=False, created_at=now, updated_at=now) for i in ids])
-        await c.execute(t.connectors.insert(), [dict(charge_point_id=i, evse_id=n, connector_id=n, status="Available",
-                        error_code="NoError") for i in ids for n in (1, 2)])
-    await engine.dispose()
-
-asyncio.run(main())
-"""
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
 
 
 if __name__ == "__main__":

@@ -235,6 +235,9 @@ class FakeTransactionRepository:
         return [tx for tx in self.rows.values()
                 if tx.charge_point_id == cp_id and tx.connector_id == connector_id and tx.status == "Active"]
 
+    async def active_with_id_tag(self, id_tag: str, limit: int = 10) -> list[Transaction]:
+        return [tx for tx in self.rows.values() if tx.id_tag == id_tag and tx.status == "Active"][:limit]
+
     async def transition(self, tx_id: int, expected: str, **f: Any) -> Transaction | None:
         tx = self.rows.get(tx_id)
         if tx is None or tx.status != expected:

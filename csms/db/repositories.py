@@ -261,6 +261,13 @@ class SqlTransactionRepository(_Repo):
                 c.charge_point_id == cp_id, c.connector_id == connector_id, c.status == "Active"))).all()
         return [_to(Transaction, r) for r in rows]
 
+    async def active_with_id_tag(self, id_tag: str, limit: int = 10) -> list[Transaction]:
+        c = t.transactions.c
+        async with self.engine.connect() as s:   # ix_transactions_id_tag_status; no count (a page would count)
+            rows = (await s.execute(select(t.transactions).where(c.id_tag == id_tag, c.status == "Active")
+                                    .limit(limit))).all()
+        return [_to(Transaction, r) for r in rows]
+
     async def transition(self, tx_id: int, expected: str, **f: Any) -> Transaction | None:
         c = t.transactions.c
         n = await self._write(update(t.transactions).where(c.id == tx_id, c.status == expected)

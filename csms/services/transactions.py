@@ -136,9 +136,9 @@ class TransactionService:
             return info
         if await self.id_tags.is_master_pass(tx.charge_point_id, info):
             return replace(info, status="Invalid")
-        running = await self.transaction_repo.list(status="Active", id_tag=id_tag, limit=10)
+        running = await self.transaction_repo.active_with_id_tag(id_tag)
         here = (tx.charge_point_id, tx.evse_id, tx.connector_id)
-        if any(o.id != tx.id and (o.charge_point_id, o.evse_id, o.connector_id) != here for o in running.items):
+        if any(o.id != tx.id and (o.charge_point_id, o.evse_id, o.connector_id) != here for o in running):
             return replace(info, status="ConcurrentTx")
         return info
 

@@ -188,6 +188,9 @@ async def test_active_on_and_list_filters(db):
 
     assert [tx.id for tx in await db.transactions.active_on("CP1", 2)] == [second.id]
     assert await db.transactions.active_on("CP1", 1) == []
+    assert [tx.id for tx in await db.transactions.active_with_id_tag("TAG1")] == [theirs.id]   # first is over
+    assert [tx.id for tx in await db.transactions.active_with_id_tag("TAG2")] == [second.id]
+    assert len(await db.transactions.active_with_id_tag("TAG1", limit=0)) == 0
     newest_first = await db.transactions.list(limit=2)
     assert (newest_first.total, [tx.id for tx in newest_first.items]) == (3, [theirs.id, second.id])
     assert [tx.id for tx in (await db.transactions.list(charge_point_id="CP1", status="Active")).items] == [second.id]
