@@ -110,13 +110,16 @@ def run(coro):
     return uvloop.run(coro)
 
 
-async def _settle_heap(running) -> None:
-    """Start-up builds ~185,000 objects that live as long as the process; collecting them on the way
-    cost ~10 % of a start (docs/performance.md, session 5). Collected once here, then frozen: later
-    full collections (a reconnect storm makes several) skip them."""
-    gc.collect()
-    gc.freeze()
-    gc.enable()
+async def _settle_heap(running):
+    """Collected once and frozen at start, then full collections paced (csms/heap.py); returns their undoing."""
+    from csms.heap import PacedCollections
+    heap = PacedCollections()
+    heap.settle()
+    pacing = asyncio.create_task(heap.run())
+
+    async def stop() -> None:
+        pacing.cancel()
+    return stop
 
 
 def _settings(args):

@@ -42,6 +42,10 @@ JOB_RUNS = Counter("csms_job_runs_total", "Periodic job runs by outcome", ["job_
 JOB_LAST_SUCCESS = Gauge("csms_job_last_success_timestamp_seconds", "When a periodic job last succeeded (Unix time)",
                          ["job_id"])     # not "job": Prometheus's own target label
 
+# -- the process ----------------------------------------------------------------------------------------
+GC_FULL_SECONDS = Histogram("csms_gc_full_collection_seconds", "Full garbage collections, paced (csms/heap.py)",
+                            buckets=(.01, .05, .1, .25, .5, 1, 2.5, 5))
+
 # -- business (from the database, at scrape time) -----------------------------------------------------
 CHARGE_POINTS = Gauge("csms_charge_points", "Registered charge points by state (online / offline)", ["state"])
 CONNECTORS = Gauge("csms_connectors", "Connectors by last reported status", ["status"])

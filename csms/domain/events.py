@@ -50,6 +50,7 @@ class TransactionStarted:
     id_tag: str | None
     meter_start_wh: int
     at: datetime
+    reservation_id: int | None = None     # the reservation the start named (already marked Used then)
 
 
 @dataclass(frozen=True)

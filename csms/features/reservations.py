@@ -21,5 +21,5 @@ class Reservations:
 
 def build(repos: Repositories, *, gateway: Gateway, id_tags: IdTagService, clock: Clock) -> Reservations:
     return Reservations(
-        reservations=ReservationService(repos.reservations, repos.transactions, gateway, clock),
+        reservations=ReservationService(repos.reservations, gateway, clock),
         local_lists=LocalListService(repos.local_lists, gateway, id_tags, repos.id_tags, clock))

@@ -63,9 +63,13 @@ class ChargingProgress:
         return order
 
     async def on_transaction_started(self, e: events.TransactionStarted) -> None:
+        if e.id_tag:   # the lookup below covers every key the meter values' would (a token assigned later only
+            # comes to a transaction that had none): marked before it, so an order opened meanwhile clears the mark
+            self._orderless[e.transaction_id] = time.monotonic()
         order = await self._order_for(e.transaction_id, e.id_tag)
         if order is None:
             return
+        self._orderless.pop(e.transaction_id, None)
         if order.state == "cancelled":   # too late: the driver gave up or it timed out; stop it
             log.warning("order %s was cancelled but transaction %s started; stopping it", order.id,
                         e.transaction_id)

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from csms.domain import events
-from csms.domain.repositories import TransactionRepository
 from csms.domain.reservations import (
     CLEARING_STATUSES,
     RESERVATION,
@@ -46,10 +45,9 @@ class Gateway(Protocol):
 
 
 class ReservationService:
-    def __init__(self, reservations: ReservationRepository, transactions: TransactionRepository, gateway: Gateway,
-                 clock: Clock, default_hold: timedelta = DEFAULT_HOLD):
+    def __init__(self, reservations: ReservationRepository, gateway: Gateway, clock: Clock,
+                 default_hold: timedelta = DEFAULT_HOLD):
         self.reservations = reservations
-        self.transactions = transactions
         self.gateway = gateway
         self.clock = clock
         self.default_hold = default_hold
@@ -108,10 +106,8 @@ class ReservationService:
 
     async def on_transaction_started(self, e: events.TransactionStarted) -> None:
         """A transaction that named no reservation may still use one held for its id tag."""
-        if e.id_tag:
-            tx = await self.transactions.get(e.transaction_id)
-            if tx is not None and tx.reservation_id is None:
-                await self.used_by_tag(e.charge_point_id, e.id_tag, e.transaction_id)
+        if e.id_tag and e.reservation_id is None:
+            await self.used_by_tag(e.charge_point_id, e.id_tag, e.transaction_id)
 
     async def used_by_tag(self, cp_id: str, id_tag: str, transaction_id: int) -> Reservation | None:
         """A transaction started with the id tag a reservation of this charge point holds for: the

@@ -125,7 +125,8 @@ class TransactionService:
         if reservation_id is not None:     # one held for its id tag is found after the answer (subscriptions)
             await self._use_reservation(cp_id, reservation_id, tx.id, None)
         metrics.TRANSACTIONS.labels("started").inc()
-        self.bus.publish(events.TransactionStarted(tx.id, cp_id, connector_id, id_tag, meter_start_wh, started_at))
+        self.bus.publish(events.TransactionStarted(tx.id, cp_id, connector_id, id_tag, meter_start_wh, started_at,
+                                                  tx.reservation_id))
         return tx, info
 
     async def _start_verdict(self, tx: Transaction, id_tag: str, info: IdTagInfo) -> IdTagInfo:

@@ -37,8 +37,8 @@ def repo(clock):
 
 
 @pytest.fixture
-def service(repo, transactions, gateway, clock):
-    return ReservationService(repo, transactions, gateway, clock)
+def service(repo, gateway, clock):
+    return ReservationService(repo, gateway, clock)
 
 
 @pytest.fixture

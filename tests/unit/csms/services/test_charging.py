@@ -201,16 +201,22 @@ async def test_the_funds_watch_follows_the_wallet_when_it_moves_during_the_sessi
     assert (order.step, order.stop_reason) == ("stopping", "funds")
 
 
-async def test_a_transaction_without_an_order_is_not_looked_up_on_every_meter_value(world, monkeypatch):
-    """An RFID session (no driver's order): its meter values cost no order lookup each, until an order
-    is opened, which may be the one it belongs to (2.0.1: plug in first, then scan)."""
-    lookups = []
+@pytest.fixture
+def lookups(world, monkeypatch) -> list[dict]:
+    """The driver's order lookups (their keys), as they happen."""
+    seen = []
     find = world.orders.find
 
     async def counted(**kw):
-        lookups.append(kw)
+        seen.append(kw)
         return await find(**kw)
     monkeypatch.setattr(world.orders, "find", counted)
+    return seen
+
+
+async def test_a_transaction_without_an_order_is_not_looked_up_on_every_meter_value(world, lookups):
+    """An RFID session (no driver's order): its meter values cost no order lookup each, until an order
+    is opened, which may be the one it belongs to (2.0.1: plug in first, then scan)."""
     tx_id = 424242
     for i in range(5):
         await world.progress.on_transaction_updated(events.TransactionUpdated(
@@ -222,6 +228,30 @@ async def test_a_transaction_without_an_order_is_not_looked_up_on_every_meter_va
     await world.progress.on_transaction_updated(events.TransactionUpdated(
         tx_id, "CP1", 1, 600, 7000, None, world.clock.now()))
     assert len(lookups) > first
+
+
+async def test_an_rfid_start_without_an_order_spares_its_meter_values_the_lookup(world, lookups):
+    """The start looked by transaction, card and remote start id already: its meter values do not look again,
+    until an order is opened; a start without a card (2.0.1, the token may come later) leaves them to look."""
+    rfid = await world.start_transaction("RFID-CARD-1")
+    assert lookups and all(kw.keys() <= {"transaction_id", "id_tag", "remote_start_id"} for kw in lookups)
+    at_start = len(lookups)
+    for wh in (100, 200, 300):
+        await world.meter(rfid, wh)
+    assert len(lookups) == at_start
+
+    await world.bus.deliver(OrderOpened(1))
+    await world.meter(rfid, 400)
+    assert len(lookups) > at_start
+
+    tokenless, _ = await world.transactions.start(charge_point_id="CP1", evse_id=2, connector_id=2, id_tag=None,
+                                                  started_at=world.clock.now(), meter_start_wh=0, ocpp_tx_id="T-2",
+                                                  reservation_id=None)
+    await world.progress.on_transaction_started(events.TransactionStarted(
+        tokenless.id, "CP1", 2, None, 0, tokenless.started_at))
+    before = len(lookups)
+    await world.meter(tokenless, 100)
+    assert len(lookups) > before
 
 
 async def test_a_stop_stored_before_a_crash_but_never_seen_by_the_order_is_caught_up_once(world):

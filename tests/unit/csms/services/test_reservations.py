@@ -90,7 +90,7 @@ async def test_a_transaction_naming_its_reservation_is_left_to_the_transaction_s
     other = await service.reserve("CP1", connector_id=2, id_tag="TAG")
     tx, _ = await transactions.start(charge_point_id="CP1", evse_id=1, connector_id=1, id_tag="TAG",
                                      started_at=clock.now(), meter_start_wh=0, ocpp_tx_id=None, reservation_id=r.id)
-    await service.on_transaction_started(events.TransactionStarted(tx.id, "CP1", 1, "TAG", 0, clock.now()))
+    await service.on_transaction_started(events.TransactionStarted(tx.id, "CP1", 1, "TAG", 0, clock.now(), r.id))
     assert [(await service.get(x.id)).status for x in (r, other)] == ["Accepted", "Accepted"]
 
 
