@@ -21,8 +21,11 @@ from queue import SimpleQueue
 from typing import Any
 
 from sqlalchemy import pool
-from sqlalchemy.connectors.asyncio import (AsyncAdapt_dbapi_connection, AsyncAdapt_dbapi_cursor,
-                                           AsyncAdapt_dbapi_module)
+from sqlalchemy.connectors.asyncio import (
+    AsyncAdapt_dbapi_connection,
+    AsyncAdapt_dbapi_cursor,
+    AsyncAdapt_dbapi_module,
+)
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.util.concurrency import await_

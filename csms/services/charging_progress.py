@@ -63,7 +63,7 @@ class ChargingProgress:
         return order
 
     async def on_transaction_started(self, e: events.TransactionStarted) -> None:
-        if e.id_tag:   # the lookup below covers every key the meter values' would (a token assigned later only
+        if e.id_tag:   # the lookup below tries every key a meter value's would (a token assigned later only
             # comes to a transaction that had none): marked before it, so an order opened meanwhile clears the mark
             self._orderless[e.transaction_id] = time.monotonic()
         order = await self._order_for(e.transaction_id, e.id_tag)

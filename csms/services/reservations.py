@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from csms.domain import events
+from csms.domain.errors import NotConnected
 from csms.domain.reservations import (
     CLEARING_STATUSES,
     RESERVATION,
@@ -19,7 +20,6 @@ from csms.domain.reservations import (
     ReserveNow,
     after_verdict,
 )
-from csms.domain.errors import NotConnected
 from csms.services.clock import Clock
 
 log = logging.getLogger(__name__)
